@@ -1,0 +1,4 @@
+import { Migration20261122191113 } from './Migration20261122191113_initial.js';
+
+/** Every migration in order; listed explicitly so the compiled server and vitest find the same ones. */
+export const migrationsList = [{ name: 'Migration20261122191113_initial', class: Migration20261122191113 }];

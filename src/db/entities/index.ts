@@ -1,0 +1,43 @@
+import { CodeableConcept } from './codeable-concept.js';
+import { DataSource, DataSourceSupportedScope } from './data-source.js';
+import { Observation, ObservationIdentifier } from './observation.js';
+import { Organization } from './organization.js';
+import { Patient, PatientIdentifier, PatientOrganization } from './patient.js';
+import { Practitioner, PractitionerOrganization } from './practitioner.js';
+import {
+  Study,
+  StudyDataSource,
+  StudyPatient,
+  StudyPatientScopeConsent,
+  StudyScopeRequest,
+} from './study.js';
+import { User } from './user.js';
+
+export * from './codeable-concept.js';
+export * from './data-source.js';
+export * from './observation.js';
+export * from './organization.js';
+export * from './patient.js';
+export * from './practitioner.js';
+export * from './study.js';
+export * from './user.js';
+
+export const entities = [
+  User,
+  Practitioner,
+  PractitionerOrganization,
+  Organization,
+  Patient,
+  PatientIdentifier,
+  PatientOrganization,
+  Study,
+  StudyDataSource,
+  StudyScopeRequest,
+  StudyPatient,
+  StudyPatientScopeConsent,
+  DataSource,
+  DataSourceSupportedScope,
+  CodeableConcept,
+  Observation,
+  ObservationIdentifier,
+];

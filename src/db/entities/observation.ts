@@ -1,0 +1,80 @@
+import {
+  BigIntType,
+  Entity,
+  Enum,
+  Index,
+  ManyToOne,
+  OptionalProps,
+  PrimaryKey,
+  Property,
+  Unique,
+} from '@mikro-orm/core';
+import { CodeableConcept } from './codeable-concept.js';
+import { DataSource } from './data-source.js';
+import { Patient } from './patient.js';
+
+export const OBSERVATION_STATUSES = [
+  'registered',
+  'preliminary',
+  'final',
+  'amended',
+  'corrected',
+  'cancelled',
+  'entered-in-error',
+  'unknown',
+] as const;
+export type ObservationStatus = (typeof OBSERVATION_STATUSES)[number];
+
+/** One Open mHealth data point (header + body) about a patient, searchable by patient, code and time. */
+@Entity({ tableName: 'observations' })
+@Index({ name: 'observations_subject_code_id_idx', properties: ['subjectPatient', 'codeableConcept', 'id'] })
+@Index({
+  name: 'observations_subject_code_time_idx',
+  properties: ['subjectPatient', 'codeableConcept', 'effectiveTime'],
+})
+@Index({ name: 'observations_code_time_idx', properties: ['codeableConcept', 'effectiveTime'] })
+@Index({ name: 'observations_last_updated_idx', properties: ['lastUpdated', 'id'] })
+export class Observation {
+  [OptionalProps]?: 'status' | 'lastUpdated';
+
+  @PrimaryKey({ type: new BigIntType('number') })
+  id!: number;
+
+  @ManyToOne(() => Patient, { deleteRule: 'cascade' })
+  subjectPatient!: Patient;
+
+  @ManyToOne(() => CodeableConcept, { deleteRule: 'restrict' })
+  codeableConcept!: CodeableConcept;
+
+  @ManyToOne(() => DataSource, { deleteRule: 'restrict', index: true })
+  dataSource!: DataSource;
+
+  @Enum({ items: [...OBSERVATION_STATUSES], default: 'final' })
+  status: ObservationStatus = 'final';
+
+  @Property({ type: 'json' })
+  omh!: Record<string, unknown>;
+
+  @Property({ type: 'datetime' })
+  effectiveTime!: Date;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  lastUpdated: Date = new Date();
+}
+
+/** Identifier (system, value) of an uploaded observation; a re-upload with the same one is not duplicated. */
+@Entity({ tableName: 'observation_identifiers' })
+@Unique({ properties: ['system', 'value'] })
+export class ObservationIdentifier {
+  @PrimaryKey({ type: new BigIntType('number') })
+  id!: number;
+
+  @ManyToOne(() => Observation, { deleteRule: 'cascade', index: true })
+  observation!: Observation;
+
+  @Property({ type: 'string', length: 255 })
+  system!: string;
+
+  @Property({ type: 'string', length: 255 })
+  value!: string;
+}

@@ -1,0 +1,37 @@
+import { Entity, Enum, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+
+export type UserKind = 'practitioner' | 'patient';
+
+/** A login (FHIR Person). Emails are stored lower-cased and unique case-insensitively. */
+@Entity({ tableName: 'users' })
+@Index({
+  name: 'users_email_lower_unique',
+  expression: 'create unique index users_email_lower_unique on users (lower(email))',
+})
+export class User {
+  [OptionalProps]?: 'firstName' | 'lastName' | 'isSuperuser' | 'createdAt';
+
+  @PrimaryKey({ type: 'integer' })
+  id!: number;
+
+  @Property({ type: 'string', length: 254 })
+  email!: string;
+
+  @Property({ type: 'string', length: 255, nullable: true, hidden: true })
+  passwordHash?: string | null;
+
+  @Property({ type: 'string', length: 150, default: '' })
+  firstName: string = '';
+
+  @Property({ type: 'string', length: 150, default: '' })
+  lastName: string = '';
+
+  @Property({ type: 'boolean', default: false })
+  isSuperuser: boolean = false;
+
+  @Enum({ items: ['practitioner', 'patient'], nativeEnumName: undefined })
+  kind!: UserKind;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+}

@@ -1,0 +1,4 @@
+/** The one authorization policy: predicates for single decisions, SQL scopes for lists. */
+export * from './rules.js';
+export * from './scope.js';
+export * from './viewer.js';

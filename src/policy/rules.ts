@@ -1,0 +1,94 @@
+import type { Role } from '../db/entities/index.js';
+import type { Viewer } from './viewer.js';
+
+/**
+ * The role table of ARCHITECTURE.md section 3 as pure predicates over facts the caller has loaded.
+ * Roles are per organization and never inherited from a parent organization.
+ */
+
+const RANK: Record<Role, number> = { viewer: 1, member: 2, manager: 3 };
+
+export function hasRole(viewer: Viewer, organizationId: number, atLeast: Role): boolean {
+  const role = viewer.roles.get(organizationId);
+  return role !== undefined && RANK[role] >= RANK[atLeast];
+}
+
+function anyOrgRole(viewer: Viewer, organizationIds: readonly number[], atLeast: Role): boolean {
+  return organizationIds.some((id) => hasRole(viewer, id, atLeast));
+}
+
+export const isAuthenticated = (viewer: Viewer): boolean => viewer.userId !== null;
+
+export const canCreateTopLevelOrganization = (viewer: Viewer): boolean => viewer.isSuperuser;
+
+/** Edit the organization, add/remove/change its practitioners, create its sub-organizations. */
+export const canEditOrganization = (viewer: Viewer, organizationId: number): boolean =>
+  viewer.isSuperuser || hasRole(viewer, organizationId, 'manager');
+
+/** Deleting removes the whole subtree, so it takes a manager of the parent (or a super user). */
+export const canDeleteOrganization = (viewer: Viewer, org: { partOfId: number | null }): boolean =>
+  viewer.isSuperuser || (org.partOfId !== null && hasRole(viewer, org.partOfId, 'manager'));
+
+/** Create/edit/delete the organization's patients and studies, enroll patients, invite them. */
+export const canEditOrganizationContent = (viewer: Viewer, organizationId: number): boolean =>
+  viewer.isSuperuser || hasRole(viewer, organizationId, 'member');
+
+export const canViewOrganization = (viewer: Viewer, organizationId: number): boolean =>
+  viewer.isSuperuser || hasRole(viewer, organizationId, 'viewer');
+
+/** Data sources and codeable concepts are a global catalog kept by super users. */
+export const canEditCatalog = (viewer: Viewer): boolean => viewer.isSuperuser;
+
+/** Anyone signed in may read the catalog (a patient app needs to know the codes it uploads). */
+export const canViewCatalog = (viewer: Viewer): boolean => isAuthenticated(viewer);
+
+export interface PatientFacts {
+  id: number;
+  organizationIds: readonly number[];
+}
+
+export const isSelf = (viewer: Viewer, patientId: number): boolean =>
+  viewer.patientId !== null && viewer.patientId === patientId;
+
+export const canViewPatient = (viewer: Viewer, patient: PatientFacts): boolean =>
+  viewer.isSuperuser || isSelf(viewer, patient.id) || anyOrgRole(viewer, patient.organizationIds, 'viewer');
+
+/** A patient edits their own record; practitioners edit through any organization they are a member of. */
+export const canEditPatient = (viewer: Viewer, patient: PatientFacts): boolean =>
+  viewer.isSuperuser || isSelf(viewer, patient.id) || anyOrgRole(viewer, patient.organizationIds, 'member');
+
+/** Deleting the record (not just unlinking it from one organization) takes rights in all its organizations. */
+export const canDeletePatient = (viewer: Viewer, patient: PatientFacts): boolean =>
+  viewer.isSuperuser ||
+  (patient.organizationIds.length > 0 &&
+    patient.organizationIds.every((id) => hasRole(viewer, id, 'member')));
+
+export interface StudyFacts {
+  organizationId: number;
+  /** whether the viewer's own patient record is enrolled in the study */
+  viewerIsEnrolled: boolean;
+}
+
+export const canViewStudy = (viewer: Viewer, study: StudyFacts): boolean =>
+  canViewOrganization(viewer, study.organizationId) || study.viewerIsEnrolled;
+
+export const canEditStudy = (viewer: Viewer, study: { organizationId: number }): boolean =>
+  canEditOrganizationContent(viewer, study.organizationId);
+
+/** Consent is the patient's own act: nobody else answers for them. */
+export const canAnswerConsents = (viewer: Viewer, patientId: number): boolean => isSelf(viewer, patientId);
+
+/**
+ * Upload for a patient: the patient themself, or a practitioner who may edit the patient; either way only
+ * codes the patient consented to share with at least one study (`consentedCodeIds`, from the database).
+ */
+export function canUploadObservation(
+  viewer: Viewer,
+  patient: PatientFacts,
+  codeId: number,
+  consentedCodeIds: ReadonlySet<number>,
+): boolean {
+  const mayWriteFor =
+    isSelf(viewer, patient.id) || viewer.isSuperuser || anyOrgRole(viewer, patient.organizationIds, 'member');
+  return mayWriteFor && consentedCodeIds.has(codeId);
+}

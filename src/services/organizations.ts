@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { ORGANIZATION_TYPES, Organization, PractitionerOrganization } from '../db/entities/index.js';
+import { ForbiddenError, InvalidError, NotFoundError } from '../errors.js';
+import {
+  canCreateTopLevelOrganization,
+  canDeleteOrganization,
+  canEditOrganization,
+  canViewOrganization,
+  organizationScope,
+} from '../policy/index.js';
+import type { ServiceContext } from './context.js';
+import { visibleOrganization } from './facts.js';
+import { id, name, parseInput } from './input.js';
+import { inTransaction } from './persist.js';
+
+const organizationType = z.enum(ORGANIZATION_TYPES, {
+  error: `must be one of ${ORGANIZATION_TYPES.join(', ')}`,
+});
+const createInput = z.object({ name, type: organizationType, partOfId: id.nullish() });
+const updateInput = z.object({ name: name.optional(), type: organizationType.optional() });
+
+export const getOrganization = (ctx: ServiceContext, organizationId: number) =>
+  visibleOrganization(ctx, organizationId);
+
+/** The viewer's organizations (where they hold a role); for a super user, every top-level organization. */
+export async function listOrganizations(ctx: ServiceContext): Promise<Organization[]> {
+  if (ctx.viewer.isSuperuser) return ctx.em.find(Organization, { partOf: null }, { orderBy: { id: 'asc' } });
+  const scope = organizationScope(ctx.viewer, 'o.id');
+  return ctx.em
+    .createQueryBuilder(Organization, 'o')
+    .where(scope.sql, scope.params)
+    .orderBy({ id: 'asc' })
+    .getResult();
+}
+
+/** Sub-organizations the viewer may see (roles do not inherit, so a manager of the parent may see none). */
+export async function listChildren(ctx: ServiceContext, organizationId: number): Promise<Organization[]> {
+  const scope = organizationScope(ctx.viewer, 'o.id');
+  return ctx.em
+    .createQueryBuilder(Organization, 'o')
+    .where({ partOf: organizationId })
+    .andWhere(scope.sql, scope.params)
+    .orderBy({ id: 'asc' })
+    .getResult();
+}
+
+export async function createOrganization(ctx: ServiceContext, input: z.input<typeof createInput>) {
+  const data = parseInput(createInput, input);
+  let parent: Organization | null = null;
+  if (data.partOfId) {
+    parent = await visibleOrganization(ctx, data.partOfId);
+    if (!canEditOrganization(ctx.viewer, parent.id)) {
+      throw new ForbiddenError('Only a manager of the parent organization may create sub-organizations');
+    }
+  } else if (!canCreateTopLevelOrganization(ctx.viewer)) {
+    throw new ForbiddenError('Only a super user may create a top-level organization');
+  }
+  return inTransaction(ctx.em, async (em) => {
+    const organization = em.create(Organization, { name: data.name, type: data.type, partOf: parent });
+    // A practitioner who creates a sub-organization manages it: roles are not inherited from the parent.
+    if (!ctx.viewer.isSuperuser && ctx.viewer.practitionerId !== null) {
+      em.create(PractitionerOrganization, {
+        practitioner: ctx.viewer.practitionerId,
+        organization,
+        role: 'manager',
+      });
+    }
+    await em.flush();
+    return organization;
+  });
+}
+
+export async function updateOrganization(
+  ctx: ServiceContext,
+  organizationId: number,
+  input: z.input<typeof updateInput>,
+) {
+  const data = parseInput(updateInput, input);
+  const organization = await visibleOrganization(ctx, organizationId);
+  if (!canEditOrganization(ctx.viewer, organization.id)) {
+    throw new ForbiddenError('Only a manager of the organization may edit it');
+  }
+  if (data.name === undefined && data.type === undefined) throw new InvalidError('Nothing to update');
+  return inTransaction(ctx.em, async (em) => {
+    em.assign(organization, data);
+    await em.flush();
+    return organization;
+  });
+}
+
+/** Deletes the organization with its sub-organizations, studies and memberships (patients stay). */
+export async function deleteOrganization(ctx: ServiceContext, organizationId: number): Promise<void> {
+  const organization = await ctx.em.findOne(Organization, organizationId);
+  const mayDelete =
+    organization && canDeleteOrganization(ctx.viewer, { partOfId: organization.partOf?.id ?? null });
+  if (!organization || (!mayDelete && !canViewOrganization(ctx.viewer, organization.id))) {
+    throw new NotFoundError('Organization', organizationId);
+  }
+  if (!mayDelete) {
+    throw new ForbiddenError(
+      'Only a manager of the parent organization or a super user may delete an organization',
+    );
+  }
+  await inTransaction(ctx.em, async (em) => {
+    await em.nativeDelete(Organization, { id: organization.id });
+  });
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { InvalidError } from '../errors.js';
+
+export const DEFAULT_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 1000;
+
+export interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+export interface Page<T> {
+  nodes: T[];
+  hasNextPage: boolean;
+  /** cursor of the last node; pass it as `after` for the next page */
+  endCursor: string | null;
+}
+
+/** Keyset cursors: opaque base64url of the last row's id. Pages never use OFFSET. */
+export function encodeCursor(id: number): string {
+  return Buffer.from(`id:${id}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string | null | undefined): number | null {
+  if (cursor === null || cursor === undefined || cursor === '') return null;
+  const match = /^id:(\d{1,16})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw new InvalidError('after: not a cursor this server issued', 'after');
+  return Number(match[1]);
+}
+
+export function pageSize(first: number | null | undefined): number {
+  if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;
+  const parsed = z.number().int().min(0).max(MAX_PAGE_SIZE).safeParse(first);
+  if (!parsed.success)
+    throw new InvalidError(`first: must be an integer from 0 to ${MAX_PAGE_SIZE}`, 'first');
+  return parsed.data;
+}
+
+/** Shapes rows fetched with `limit size + 1` (ordered by id) into a page. */
+export function toPage<T extends { id: number }>(rows: T[], size: number): Page<T> {
+  const nodes = rows.slice(0, size);
+  const last = nodes.at(-1);
+  return { nodes, hasNextPage: rows.length > size, endCursor: last ? encodeCursor(last.id) : null };
+}
