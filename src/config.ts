@@ -1,5 +1,12 @@
 import path from 'node:path';
 
+/** Demo defaults, public on purpose; production mode refuses to start with any of them. */
+export const DEMO_DEFAULTS = {
+  patientCodeVerifier: 'hxg-demo-patient-verifier-bL3g3FKuC1IVpzoufXzx_eB_',
+  patientCodeChallenge: '9yh2gquZ9H6Sxf3FVkI_h5I9O4mGdyTivgTRq8yp71U',
+  registrationInviteCode: 'jhe',
+} as const;
+
 /** Everything the server reads from the environment, parsed once. */
 export interface Config {
   production: boolean;
@@ -9,29 +16,76 @@ export interface Config {
   dataDir: string;
   embeddedPostgresPort: number;
   seed: 'demo' | 'none';
+  auth: {
+    privateKey: string | undefined;
+    cookieKeys: string | undefined;
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlSeconds: number;
+    patientCodeChallenge: string;
+    patientCodeVerifier: string;
+    invitationLinkPrefix: string;
+    invitationLinkExcludeHost: boolean;
+    invitationTtlDays: number;
+    /** undefined: self sign-up is off */
+    registrationInviteCode: string | undefined;
+  };
 }
 
-function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, max = 65535): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0 || value > 65535) {
-    throw new Error(`${name} must be an integer port number, got "${raw}"`);
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw new Error(`${name} must be an integer from 0 to ${max}, got "${raw}"`);
   }
   return value;
 }
 
+const flag = (value: string | undefined) => value === '1' || value?.toLowerCase() === 'true';
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = intFromEnv(env, 'PORT', 8000);
-  const seed = env.SEED ?? 'demo';
+  const production = env.NODE_ENV === 'production';
+  // Demo logins share a published password: production only seeds when told to.
+  const seed = env.SEED ?? (production ? 'none' : 'demo');
   if (seed !== 'demo' && seed !== 'none') throw new Error(`SEED must be "demo" or "none", got "${seed}"`);
-  return {
-    production: env.NODE_ENV === 'production',
+  const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, '');
+  const config: Config = {
+    production,
     port,
-    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    publicUrl,
     databaseUrl: env.DATABASE_URL || undefined,
-    dataDir: path.resolve(env.DATA_DIR ?? '.data'),
+    dataDir: path.resolve(env.DATA_DIR || '.data'),
     embeddedPostgresPort: intFromEnv(env, 'EMBEDDED_PG_PORT', 54329),
     seed,
+    auth: {
+      privateKey: env.OIDC_PRIVATE_KEY || undefined,
+      cookieKeys: env.OIDC_COOKIE_KEYS || undefined,
+      accessTokenTtlSeconds: intFromEnv(env, 'ACCESS_TOKEN_TTL_SECONDS', 3600, 86400),
+      refreshTokenTtlSeconds: intFromEnv(env, 'REFRESH_TOKEN_TTL_SECONDS', 14 * 86400, 365 * 86400),
+      patientCodeChallenge: env.PATIENT_AUTHORIZATION_CODE_CHALLENGE || DEMO_DEFAULTS.patientCodeChallenge,
+      patientCodeVerifier: env.PATIENT_AUTHORIZATION_CODE_VERIFIER || DEMO_DEFAULTS.patientCodeVerifier,
+      invitationLinkPrefix: env.INVITATION_LINK_PREFIX ?? `${publicUrl}/invitation/`,
+      invitationLinkExcludeHost: flag(env.INVITATION_LINK_EXCLUDE_HOST),
+      invitationTtlDays: intFromEnv(env, 'INVITATION_TTL_DAYS', 14, 90),
+      registrationInviteCode:
+        env.REGISTRATION_INVITE_CODE || (production ? undefined : DEMO_DEFAULTS.registrationInviteCode),
+    },
   };
+  if (production) refuseDemoDefaults(config);
+  return config;
+}
+
+function refuseDemoDefaults({ auth }: Config) {
+  if (auth.patientCodeVerifier === DEMO_DEFAULTS.patientCodeVerifier) {
+    throw new Error('production mode refuses the demo PATIENT_AUTHORIZATION_CODE_VERIFIER: set your own');
+  }
+  if (auth.patientCodeChallenge === DEMO_DEFAULTS.patientCodeChallenge) {
+    throw new Error('production mode refuses the demo PATIENT_AUTHORIZATION_CODE_CHALLENGE: set your own');
+  }
+  if (auth.registrationInviteCode === DEMO_DEFAULTS.registrationInviteCode) {
+    throw new Error(
+      'production mode refuses the demo REGISTRATION_INVITE_CODE: set your own or leave it unset',
+    );
+  }
 }

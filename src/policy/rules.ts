@@ -92,3 +92,7 @@ export function canUploadObservation(
     isSelf(viewer, patient.id) || viewer.isSuperuser || anyOrgRole(viewer, patient.organizationIds, 'member');
   return mayWriteFor && consentedCodeIds.has(codeId);
 }
+
+/** Inviting a patient (minting their app's sign-in code) is editing them through one of their organizations. */
+export const canInvitePatient = (viewer: Viewer, patient: PatientFacts): boolean =>
+  viewer.isSuperuser || anyOrgRole(viewer, patient.organizationIds, 'member');

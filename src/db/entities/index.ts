@@ -1,6 +1,7 @@
 import { CodeableConcept } from './codeable-concept.js';
 import { DataSource, DataSourceSupportedScope } from './data-source.js';
 import { Observation, ObservationIdentifier } from './observation.js';
+import { OidcPayload } from './oidc-payload.js';
 import { Organization } from './organization.js';
 import { Patient, PatientIdentifier, PatientOrganization } from './patient.js';
 import { Practitioner, PractitionerOrganization } from './practitioner.js';
@@ -16,6 +17,7 @@ import { User } from './user.js';
 export * from './codeable-concept.js';
 export * from './data-source.js';
 export * from './observation.js';
+export * from './oidc-payload.js';
 export * from './organization.js';
 export * from './patient.js';
 export * from './practitioner.js';
@@ -40,4 +42,5 @@ export const entities = [
   CodeableConcept,
   Observation,
   ObservationIdentifier,
+  OidcPayload,
 ];

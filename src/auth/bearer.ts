@@ -1,0 +1,70 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { createLocalJWKSet, errors, type JWK, type JWTPayload, jwtVerify } from 'jose';
+import { UnauthenticatedError } from '../errors.js';
+import { ANONYMOUS, loadViewer, type Viewer } from '../policy/viewer.js';
+
+export interface AccessTokenClaims extends JWTPayload {
+  sub: string;
+  scope?: string;
+  client_id?: string;
+}
+
+export type TokenVerifier = (token: string) => Promise<AccessTokenClaims>;
+
+/**
+ * Verifies the gateway's access tokens locally (RS256 signature against the JWKS, issuer, audience,
+ * expiry): no call to the provider or the database, so any gateway process can check any token.
+ */
+export function createTokenVerifier(opts: { keys: JWK[]; issuer: string; audience: string }): TokenVerifier {
+  const jwks = createLocalJWKSet({ keys: opts.keys });
+  return async (token) => {
+    try {
+      const { payload } = await jwtVerify(token, jwks, {
+        issuer: opts.issuer,
+        audience: opts.audience,
+        algorithms: ['RS256'],
+        typ: 'at+jwt',
+        requiredClaims: ['sub', 'exp'],
+      });
+      return payload as AccessTokenClaims;
+    } catch (error) {
+      throw new UnauthenticatedError(describe(error));
+    }
+  };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'The access token has expired';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'aud') return 'The access token is not meant for this server (wrong audience)';
+    if (error.claim === 'iss') return 'The access token was issued by another server (wrong issuer)';
+    return `The access token is invalid (${error.claim} claim)`;
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey) {
+    return 'The access token signature is not valid';
+  }
+  return 'The access token is malformed';
+}
+
+/** Reads `Authorization: Bearer <jwt>`; no header means anonymous, anything else that is wrong means 401. */
+export function bearerToken(header: string | undefined): string | null {
+  if (header === undefined || header === '') return null;
+  const token = /^Bearer +([A-Za-z0-9\-_.~+/]+=*)$/i.exec(header.trim())?.[1];
+  if (!token) throw new UnauthenticatedError('The Authorization header must be "Bearer <access token>"');
+  return token;
+}
+
+/** The request's viewer: anonymous without a token, else the token's user (a removed user: 401). */
+export async function viewerFromAuthorization(
+  header: string | undefined,
+  verify: TokenVerifier,
+  em: EntityManager,
+): Promise<Viewer> {
+  const token = bearerToken(header);
+  if (token === null) return ANONYMOUS;
+  const claims = await verify(token);
+  const userId = Number(claims.sub);
+  const viewer = Number.isSafeInteger(userId) ? await loadViewer(em, userId) : ANONYMOUS;
+  if (viewer.userId === null) throw new UnauthenticatedError('The access token’s user no longer exists');
+  return viewer;
+}

@@ -1,0 +1,72 @@
+import { type Request, type Response, Router } from 'express';
+import type Provider from 'oidc-provider';
+import type { Config } from '../config.js';
+import type { Orm } from '../db/orm.js';
+import { DomainError, UnauthenticatedError } from '../errors.js';
+import { accountFinder } from './account.js';
+import { bearerToken, createTokenVerifier, type TokenVerifier } from './bearer.js';
+import { interactionRouter } from './interactions.js';
+import { loadAuthSecrets, publicJwk } from './keys.js';
+import { authEndpoints, createProvider, OIDC_MOUNT_PATH } from './provider.js';
+import { signupRouter } from './signup.js';
+import { LoginThrottle } from './throttle.js';
+
+export interface Auth {
+  provider: Provider;
+  verifyToken: TokenVerifier;
+  /** everything under /o: the login and sign-up pages, userinfo, then oidc-provider itself */
+  router: Router;
+}
+
+export async function createAuth(config: Config, orm: Orm): Promise<Auth> {
+  const secrets = await loadAuthSecrets({
+    production: config.production,
+    dataDir: config.dataDir,
+    privateKey: config.auth.privateKey,
+    cookieKeys: config.auth.cookieKeys,
+  });
+  const provider = createProvider(config, orm, secrets.signingKey, secrets.cookieKeys);
+  const { issuer, resource, fhirBase } = authEndpoints(config.publicUrl);
+  const verifyToken = createTokenVerifier({
+    keys: [publicJwk(secrets.signingKey)],
+    issuer,
+    audience: resource,
+  });
+
+  const router = Router();
+  router.use(`${OIDC_MOUNT_PATH}/interaction`, interactionRouter(provider, orm, new LoginThrottle()));
+  router.use(
+    `${OIDC_MOUNT_PATH}/signup`,
+    signupRouter(orm, config.auth.registrationInviteCode, `${config.publicUrl}/`),
+  );
+  router.get(`${OIDC_MOUNT_PATH}/me`, userinfo(verifyToken, orm, fhirBase));
+  router.use(OIDC_MOUNT_PATH, provider.callback());
+  return { provider, verifyToken, router };
+}
+
+/**
+ * OpenID userinfo for the gateway's own access tokens. oidc-provider's userinfo refuses tokens bound to a
+ * resource (audience), and every access token here is one, so the gateway answers it itself.
+ */
+function userinfo(verifyToken: TokenVerifier, orm: Orm, fhirBase: string) {
+  const findAccount = accountFinder(orm, fhirBase);
+  return async (req: Request, res: Response) => {
+    res.set('cache-control', 'no-store');
+    try {
+      const token = bearerToken(req.get('authorization'));
+      if (!token) throw new UnauthenticatedError('An access token is required');
+      const claims = await verifyToken(token);
+      const account = await findAccount(undefined as never, claims.sub);
+      if (!account) throw new UnauthenticatedError('The access token’s user no longer exists');
+      res.json(await account.claims('userinfo', 'openid', {}, []));
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      // header values must be printable ASCII
+      const description = error.message.replace(/[^\x20-\x7e]/g, "'").replaceAll('"', "'");
+      res
+        .status(401)
+        .set('www-authenticate', `Bearer error="invalid_token", error_description="${description}"`)
+        .json({ error: 'invalid_token', error_description: error.message });
+    }
+  };
+}

@@ -1,0 +1,163 @@
+import express, { type Request, type Response, Router } from 'express';
+import type Provider from 'oidc-provider';
+import type { Orm } from '../db/orm.js';
+import { authenticate } from '../services/users.js';
+import { FIRST_PARTY_CLIENT_IDS } from './clients.js';
+import { consentPage, loginPage, messagePage } from './pages.js';
+import { OIDC_MOUNT_PATH } from './provider.js';
+import type { LoginThrottle } from './throttle.js';
+
+type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+const MAX_FIELD = 512;
+
+const missingScopes = (interaction: Interaction) =>
+  interaction.prompt.details as {
+    missingOIDCScope?: string[];
+    missingResourceScopes?: Record<string, string[]>;
+  };
+const field = (body: unknown, name: string): string => {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value.slice(0, MAX_FIELD) : '';
+};
+
+/**
+ * The user-facing steps of oidc-provider's authorization flow at /o/interaction/:uid: the login form and,
+ * for third-party clients, the consent screen (first-party clients are granted what they ask without one).
+ */
+export function interactionRouter(provider: Provider, orm: Orm, throttle: LoginThrottle): Router {
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '8kb' });
+  const base = (uid: string) => `${OIDC_MOUNT_PATH}/interaction/${encodeURIComponent(uid)}`;
+
+  const details = async (req: Request, res: Response) => {
+    try {
+      return await provider.interactionDetails(req, res);
+    } catch {
+      res
+        .status(400)
+        .type('html')
+        .send(
+          messagePage(
+            'Sign-in expired',
+            'This sign-in page has expired or was already used. Start again from the app.',
+          ),
+        );
+      return undefined;
+    }
+  };
+  /** Grants what the prompt says is missing (the user allowed it, or the client is first-party). */
+  const finishConsent = async (req: Request, res: Response, interaction: Interaction) => {
+    const accountId = interaction.session?.accountId;
+    const clientId = String(interaction.params.client_id);
+    const grant =
+      (interaction.grantId ? await provider.Grant.find(interaction.grantId) : undefined) ??
+      new provider.Grant({ accountId, clientId });
+    const missing = missingScopes(interaction);
+    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
+      grant.addResourceScope(indicator, scopes.join(' '));
+    }
+    const grantId = await grant.save();
+    await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+  };
+  const clientName = async (clientId: unknown) => {
+    const client = typeof clientId === 'string' ? await provider.Client.find(clientId) : undefined;
+    return client?.clientName ?? String(clientId ?? 'the application');
+  };
+
+  router.get('/:uid', async (req, res) => {
+    const interaction = await details(req, res);
+    if (!interaction) return;
+    const name = await clientName(interaction.params.client_id);
+    res.set('cache-control', 'no-store');
+    if (interaction.prompt.name === 'login') {
+      res.type('html').send(loginPage({ action: `${base(interaction.uid)}/login`, clientName: name }));
+      return;
+    }
+    if (FIRST_PARTY_CLIENT_IDS.has(String(interaction.params.client_id))) {
+      await finishConsent(req, res, interaction);
+      return;
+    }
+    const missing = missingScopes(interaction);
+    const scopes = [
+      ...(missing.missingOIDCScope ?? []),
+      ...Object.values(missing.missingResourceScopes ?? {}).flat(),
+    ];
+    res.type('html').send(
+      consentPage({
+        action: `${base(interaction.uid)}/confirm`,
+        abort: `${base(interaction.uid)}/abort`,
+        clientName: name,
+        scopes,
+      }),
+    );
+  });
+
+  router.post('/:uid/login', form, async (req, res) => {
+    const interaction = await details(req, res);
+    if (!interaction) return;
+    const email = field(req.body, 'email').trim().toLowerCase();
+    const password = field(req.body, 'password');
+    const address = req.ip ?? 'unknown';
+    const again = (status: number, error: string) =>
+      res
+        .status(status)
+        .set('cache-control', 'no-store')
+        .type('html')
+        .send(
+          loginPage({
+            action: `${base(interaction.uid)}/login`,
+            clientName: String(interaction.params.client_id),
+            email,
+            error,
+          }),
+        );
+
+    const wait = throttle.retryAfterSeconds(email, address);
+    if (wait > 0) {
+      res.set('retry-after', String(wait));
+      again(429, `Too many failed sign-in attempts. Try again in ${Math.ceil(wait / 60)} minute(s).`);
+      return;
+    }
+    const user = email && password ? await authenticate(orm.em.fork(), email, password) : null;
+    if (!user) {
+      throttle.recordFailure(email, address);
+      again(401, 'The email or password is not correct.');
+      return;
+    }
+    throttle.recordSuccess(email);
+    await provider.interactionFinished(
+      req,
+      res,
+      { login: { accountId: String(user.id) } },
+      { mergeWithLastSubmission: false },
+    );
+  });
+
+  router.post('/:uid/confirm', async (req, res) => {
+    const interaction = await details(req, res);
+    if (interaction?.prompt.name !== 'consent') {
+      if (interaction)
+        res
+          .status(400)
+          .type('html')
+          .send(messagePage('Nothing to confirm', 'There is no consent to give here.'));
+      return;
+    }
+    await finishConsent(req, res, interaction);
+  });
+
+  router.post('/:uid/abort', async (req, res) => {
+    const interaction = await details(req, res);
+    if (!interaction) return;
+    await provider.interactionFinished(
+      req,
+      res,
+      { error: 'access_denied', error_description: 'The user denied access' },
+      { mergeWithLastSubmission: false },
+    );
+  });
+
+  return router;
+}

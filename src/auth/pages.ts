@@ -1,0 +1,96 @@
+import { escapeHtml } from './provider.js';
+
+/** Plain, accessible HTML pages of the sign-in flow (no scripts, labelled fields, errors announced). */
+function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} · Health Exchange Gateway</title>
+<style>
+  body { font-family: system-ui, sans-serif; max-width: 26rem; margin: 4rem auto; padding: 0 1rem; color: #1a1a1a; }
+  label { display: block; margin-top: 1rem; font-weight: 600; }
+  input { width: 100%; padding: .5rem; font-size: 1rem; box-sizing: border-box; }
+  button { margin-top: 1.5rem; padding: .6rem 1.2rem; font-size: 1rem; }
+  .error { color: #a00; border: 1px solid #a00; padding: .5rem; margin-top: 1rem; }
+</style>
+</head>
+<body><main>
+<h1>${escapeHtml(title)}</h1>
+${body}
+</main></body>
+</html>`;
+}
+
+const errorBox = (error?: string) =>
+  error ? `<p class="error" role="alert" id="form-error">${escapeHtml(error)}</p>` : '';
+const describedBy = (error?: string) => (error ? ' aria-describedby="form-error"' : '');
+
+export function loginPage(opts: {
+  action: string;
+  clientName: string;
+  email?: string;
+  error?: string;
+}): string {
+  return page(
+    'Sign in',
+    `<p>to continue to <strong>${escapeHtml(opts.clientName)}</strong></p>
+${errorBox(opts.error)}
+<form method="post" action="${escapeHtml(opts.action)}"${describedBy(opts.error)}>
+  <label for="email">Email</label>
+  <input id="email" name="email" type="email" autocomplete="username" required autofocus value="${escapeHtml(opts.email ?? '')}">
+  <label for="password">Password</label>
+  <input id="password" name="password" type="password" autocomplete="current-password" required>
+  <button type="submit">Sign in</button>
+</form>`,
+  );
+}
+
+export function consentPage(opts: {
+  action: string;
+  abort: string;
+  clientName: string;
+  scopes: string[];
+}): string {
+  const items = opts.scopes.map((s) => `<li><code>${escapeHtml(s)}</code></li>`).join('');
+  return page(
+    'Allow access?',
+    `<p><strong>${escapeHtml(opts.clientName)}</strong> asks to act on your behalf with:</p>
+<ul>${items}</ul>
+<form method="post" action="${escapeHtml(opts.action)}"><button type="submit">Allow</button></form>
+<form method="post" action="${escapeHtml(opts.abort)}"><button type="submit">Deny</button></form>`,
+  );
+}
+
+export function signupPage(opts: {
+  action: string;
+  values?: Record<string, string>;
+  error?: string;
+}): string {
+  const v = (name: string) => escapeHtml(opts.values?.[name] ?? '');
+  return page(
+    'Create a practitioner account',
+    `${errorBox(opts.error)}
+<form method="post" action="${escapeHtml(opts.action)}"${describedBy(opts.error)}>
+  <label for="inviteCode">Invitation code</label>
+  <input id="inviteCode" name="inviteCode" required value="${v('inviteCode')}">
+  <label for="firstName">First name</label>
+  <input id="firstName" name="firstName" autocomplete="given-name" required value="${v('firstName')}">
+  <label for="lastName">Last name</label>
+  <input id="lastName" name="lastName" autocomplete="family-name" required value="${v('lastName')}">
+  <label for="email">Email</label>
+  <input id="email" name="email" type="email" autocomplete="email" required value="${v('email')}">
+  <label for="password">Password (8+ characters, a letter and a digit)</label>
+  <input id="password" name="password" type="password" autocomplete="new-password" required minlength="8">
+  <button type="submit">Create account</button>
+</form>`,
+  );
+}
+
+export function messagePage(title: string, message: string, link?: { href: string; text: string }): string {
+  return page(
+    title,
+    `<p>${escapeHtml(message)}</p>${link ? `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a></p>` : ''}`,
+  );
+}

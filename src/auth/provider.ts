@@ -1,0 +1,95 @@
+import type { JWK } from 'jose';
+import Provider, { type Configuration, errors } from 'oidc-provider';
+import type { Config } from '../config.js';
+import type { Orm } from '../db/orm.js';
+import { accountFinder } from './account.js';
+import { postgresAdapter } from './adapter.js';
+import { firstPartyClients } from './clients.js';
+import { CLAIMS, RESOURCE_SCOPES, SUPPORTED_SCOPES } from './scopes.js';
+
+export const OIDC_MOUNT_PATH = '/o';
+
+export interface AuthEndpoints {
+  issuer: string;
+  /** the audience of access tokens: the gateway's APIs */
+  resource: string;
+  fhirBase: string;
+}
+
+export function authEndpoints(publicUrl: string): AuthEndpoints {
+  return {
+    issuer: `${publicUrl}${OIDC_MOUNT_PATH}`,
+    resource: `${publicUrl}/`,
+    fhirBase: `${publicUrl}/fhir/r5`,
+  };
+}
+
+export function createProvider(config: Config, orm: Orm, signingKey: JWK, cookieKeys: string[]): Provider {
+  const { issuer, resource, fhirBase } = authEndpoints(config.publicUrl);
+  const { auth } = config;
+  const configuration: Configuration = {
+    adapter: postgresAdapter(orm),
+    clients: firstPartyClients(config.publicUrl),
+    jwks: { keys: [signingKey] },
+    cookies: { keys: cookieKeys, long: { signed: true }, short: { signed: true } },
+    findAccount: accountFinder(orm, fhirBase),
+    scopes: SUPPORTED_SCOPES,
+    claims: Object.fromEntries(Object.entries(CLAIMS).map(([k, v]) => [k, [...v]])),
+    conformIdTokenClaims: false,
+    pkce: { required: () => true },
+    clientDefaults: { id_token_signed_response_alg: 'RS256', token_endpoint_auth_method: 'none' },
+    enabledJWA: { idTokenSigningAlgValues: ['RS256'] },
+    responseTypes: ['code'],
+    rotateRefreshToken: true,
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    interactions: { url: (_ctx, interaction) => `${OIDC_MOUNT_PATH}/interaction/${interaction.uid}` },
+    features: {
+      devInteractions: { enabled: false },
+      deviceFlow: { enabled: true },
+      revocation: { enabled: true },
+      rpInitiatedLogout: { enabled: true },
+      userinfo: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => resource,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_ctx, indicator) => {
+          if (indicator !== resource)
+            throw new errors.InvalidTarget(`unknown resource; this server serves ${resource}`);
+          return {
+            scope: RESOURCE_SCOPES.join(' '),
+            audience: resource,
+            accessTokenTTL: auth.accessTokenTtlSeconds,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'RS256' } },
+          };
+        },
+      },
+    },
+    ttl: {
+      AccessToken: auth.accessTokenTtlSeconds,
+      AuthorizationCode: 60,
+      DeviceCode: 600,
+      IdToken: 3600,
+      Interaction: 3600,
+      Session: 14 * 86400,
+      Grant: Math.max(
+        auth.refreshTokenTtlSeconds,
+        auth.invitationTtlDays * 86400 + auth.refreshTokenTtlSeconds,
+      ),
+      RefreshToken: auth.refreshTokenTtlSeconds,
+    },
+    renderError: (ctx, out) => {
+      ctx.type = 'html';
+      ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in error</title></head>
+<body><main><h1>Sign-in error</h1><p>${escapeHtml(String(out.error))}: ${escapeHtml(String(out.error_description ?? ''))}</p></main></body></html>`;
+    },
+  };
+  const provider = new Provider(issuer, configuration);
+  provider.proxy = true;
+  return provider;
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -1,0 +1,78 @@
+import { timingSafeEqual } from 'node:crypto';
+import express, { Router } from 'express';
+import type { Orm } from '../db/orm.js';
+import { DomainError } from '../errors.js';
+import { createPractitionerAccount } from '../services/users.js';
+import { messagePage, signupPage } from './pages.js';
+
+const FIELDS = ['inviteCode', 'firstName', 'lastName', 'email', 'password'] as const;
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Self sign-up for practitioners, gated by REGISTRATION_INVITE_CODE (off when it is unset). */
+export function signupRouter(orm: Orm, inviteCode: string | undefined, portalUrl: string): Router {
+  const router = Router();
+  const action = '/o/signup';
+  router.get('/', (_req, res) => {
+    if (!inviteCode) {
+      res
+        .status(404)
+        .type('html')
+        .send(messagePage('Sign-up is closed', 'Ask an administrator for an account.'));
+      return;
+    }
+    res.type('html').send(signupPage({ action }));
+  });
+  router.post('/', express.urlencoded({ extended: false, limit: '8kb' }), async (req, res) => {
+    if (!inviteCode) {
+      res
+        .status(404)
+        .type('html')
+        .send(messagePage('Sign-up is closed', 'Ask an administrator for an account.'));
+      return;
+    }
+    const values = Object.fromEntries(
+      FIELDS.map((name) => [
+        name,
+        typeof req.body?.[name] === 'string' ? String(req.body[name]).slice(0, 512) : '',
+      ]),
+    ) as Record<(typeof FIELDS)[number], string>;
+    const again = (status: number, error: string) =>
+      res
+        .status(status)
+        .type('html')
+        .send(signupPage({ action, values: { ...values, password: '' }, error }));
+    if (!sameSecret(values.inviteCode.trim(), inviteCode)) {
+      again(403, 'The invitation code is not valid.');
+      return;
+    }
+    try {
+      await createPractitionerAccount(orm.em.fork(), {
+        email: values.email,
+        password: values.password,
+        firstName: values.firstName,
+        lastName: values.lastName,
+      });
+    } catch (error) {
+      if (error instanceof DomainError) {
+        again(error.code === 'CONFLICT' ? 409 : 400, error.message);
+        return;
+      }
+      throw error;
+    }
+    res
+      .status(201)
+      .type('html')
+      .send(
+        messagePage('Account created', 'Your practitioner account is ready.', {
+          href: portalUrl,
+          text: 'Sign in',
+        }),
+      );
+  });
+  return router;
+}

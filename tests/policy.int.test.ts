@@ -1,0 +1,193 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  canAnswerConsents,
+  canCreateTopLevelOrganization,
+  canDeleteOrganization,
+  canEditCatalog,
+  canEditOrganization,
+  canEditOrganizationContent,
+  canViewOrganization,
+  observationScope,
+  patientScope,
+  type Viewer,
+} from '../src/policy/index.js';
+import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { CODE, ORG, PATIENT, type SeedUser, STUDY, seedViewer } from './support/seed-viewers.js';
+
+let db: TestDatabase;
+let em: EntityManager;
+const viewers = {} as Record<SeedUser | 'anonymous', Viewer>;
+const everyone = ['sam', 'mary', 'megan', 'victor', 'tom', 'mark', 'peter', 'anonymous'] as const;
+
+beforeAll(async () => {
+  db = await createTestDatabase('seeded');
+  em = db.orm.em.fork();
+  for (const who of [...everyone, 'pamela', 'percy', 'paul', 'pat'] as const)
+    viewers[who] = await seedViewer(em, who);
+});
+afterAll(() => db?.drop());
+
+/** Who, of `everyone`, passes the predicate. */
+const allowed = (predicate: (v: Viewer) => boolean) => everyone.filter((who) => predicate(viewers[who]));
+
+describe('role table (ARCHITECTURE.md section 3) on the demo seed', () => {
+  it('only a super user creates top-level organizations and edits the catalog', () => {
+    expect(allowed(canCreateTopLevelOrganization)).toEqual(['sam']);
+    expect(allowed(canEditCatalog)).toEqual(['sam']);
+  });
+
+  it('managers edit their organization; roles do not inherit down the tree', () => {
+    expect(allowed((v) => canEditOrganization(v, ORG.bids))).toEqual(['sam', 'mary']);
+    expect(allowed((v) => canEditOrganization(v, ORG.olgin))).toEqual(['sam', 'tom']);
+    // mark manages Cardiology, the parent of both labs, but holds a role only in Moslehi
+    expect(allowed((v) => canEditOrganization(v, ORG.moslehi))).toEqual(['sam', 'mark']);
+    expect(allowed((v) => canEditOrganization(v, ORG.cardiology))).toEqual(['sam', 'mark']);
+  });
+
+  it('members and managers edit content; viewers do not', () => {
+    expect(allowed((v) => canEditOrganizationContent(v, ORG.bids))).toEqual(['sam', 'mary', 'megan']);
+    expect(allowed((v) => canEditOrganizationContent(v, ORG.moslehi))).toEqual(['sam', 'tom', 'mark']);
+    expect(allowed((v) => canEditOrganizationContent(v, ORG.olgin))).toEqual(['sam', 'tom']);
+  });
+
+  it('any role views; nothing is inherited up or down', () => {
+    expect(allowed((v) => canViewOrganization(v, ORG.bids))).toEqual([
+      'sam',
+      'mary',
+      'megan',
+      'victor',
+      'tom',
+    ]);
+    expect(allowed((v) => canViewOrganization(v, ORG.ccdss))).toEqual(['sam', 'mary']);
+    expect(allowed((v) => canViewOrganization(v, ORG.olgin))).toEqual(['sam', 'tom']);
+    expect(allowed((v) => canViewOrganization(v, ORG.ucsf))).toEqual(['sam', 'mark']);
+  });
+
+  it('deleting an organization takes a manager of its parent', () => {
+    expect(allowed((v) => canDeleteOrganization(v, { partOfId: ORG.ccdss }))).toEqual(['sam', 'mary']);
+    expect(allowed((v) => canDeleteOrganization(v, { partOfId: ORG.cardiology }))).toEqual(['sam', 'mark']);
+    expect(allowed((v) => canDeleteOrganization(v, { partOfId: null }))).toEqual(['sam']);
+  });
+
+  it('consents are answered by the patient only', () => {
+    expect(allowed((v) => canAnswerConsents(v, PATIENT.peter))).toEqual(['peter']);
+    expect(canAnswerConsents(viewers.pamela, PATIENT.peter)).toBe(false);
+  });
+});
+
+async function visiblePatients(viewer: Viewer): Promise<number[]> {
+  const scope = patientScope(viewer, 'p.id');
+  const rows = await em
+    .getConnection()
+    .execute<{ id: number }[]>(`select p.id from patients p where ${scope.sql} order by p.id`, scope.params);
+  return rows.map((r) => r.id);
+}
+
+/** `patient:code` pairs of the observations the viewer sees, computed by the database. */
+async function visibleObservationKinds(viewer: Viewer): Promise<string[]> {
+  const scope = observationScope(viewer, 'o');
+  const rows = await em
+    .getConnection()
+    .execute<{ kind: string }[]>(
+      `select distinct o.subject_patient_id || ':' || o.codeable_concept_id as kind from observations o where ${scope.sql} order by 1`,
+      scope.params,
+    );
+  return rows.map((r) => r.kind);
+}
+
+const kind = (patient: number, code: number) => `${patient}:${code}`;
+
+async function setConsent(study: number, patient: number, code: number, consented: boolean | null) {
+  const [sp] = await em
+    .getConnection()
+    .execute<{ id: number }[]>('select id from study_patients where study_id = ? and patient_id = ?', [
+      study,
+      patient,
+    ]);
+  await em
+    .getConnection()
+    .execute(
+      'delete from study_patient_scope_consents where study_patient_id = ? and codeable_concept_id = ?',
+      [sp!.id, code],
+    );
+  if (consented !== null) {
+    await em
+      .getConnection()
+      .execute(
+        'insert into study_patient_scope_consents (study_patient_id, codeable_concept_id, consented, consented_time) values (?, ?, ?, now())',
+        [sp!.id, code, consented],
+      );
+  }
+}
+
+describe('SQL scopes on the demo seed', () => {
+  it('patients: those of the viewer’s organizations, or themself', async () => {
+    expect(await visiblePatients(viewers.mary)).toEqual([PATIENT.peter, PATIENT.pamela]);
+    expect(await visiblePatients(viewers.victor)).toEqual([PATIENT.peter, PATIENT.pamela]);
+    expect(await visiblePatients(viewers.tom)).toEqual([
+      PATIENT.peter,
+      PATIENT.pamela,
+      PATIENT.percy,
+      PATIENT.paul,
+      PATIENT.pat,
+    ]);
+    expect(await visiblePatients(viewers.mark)).toEqual([PATIENT.percy, PATIENT.pat]);
+    expect(await visiblePatients(viewers.peter)).toEqual([PATIENT.peter]);
+    expect(await visiblePatients(viewers.anonymous)).toEqual([]);
+    expect((await visiblePatients(viewers.sam)).length).toBe(5);
+  });
+
+  it('observations: consent-gated per study, organization and code', async () => {
+    const bids = [
+      kind(PATIENT.peter, CODE.bp),
+      kind(PATIENT.peter, CODE.hr),
+      kind(PATIENT.pamela, CODE.bp),
+      kind(PATIENT.pamela, CODE.hr),
+    ];
+    for (const who of ['mary', 'megan', 'victor'] as const)
+      expect(await visibleObservationKinds(viewers[who])).toEqual(bids);
+    // tom: BIDS (viewer), Moslehi (member), Olgin (manager); no role in Cardiology, so not pat's respiratory rate
+    expect(await visibleObservationKinds(viewers.tom)).toEqual([
+      ...bids,
+      kind(PATIENT.percy, CODE.bt),
+      kind(PATIENT.paul, CODE.o2),
+      kind(PATIENT.pat, CODE.o2),
+    ]);
+    // mark: Cardiology and Moslehi, but not Olgin, so not pat's oxygen saturation
+    expect(await visibleObservationKinds(viewers.mark)).toEqual([
+      kind(PATIENT.percy, CODE.bt),
+      kind(PATIENT.pat, CODE.rr),
+    ]);
+    expect(await visibleObservationKinds(viewers.peter)).toEqual([
+      kind(PATIENT.peter, CODE.bp),
+      kind(PATIENT.peter, CODE.hr),
+    ]);
+    expect(await visibleObservationKinds(viewers.anonymous)).toEqual([]);
+    expect((await visibleObservationKinds(viewers.sam)).length).toBe(8);
+  });
+
+  it('revoking hides at once, re-consenting shows again, pending never shows', async () => {
+    const peterHr = kind(PATIENT.peter, CODE.hr);
+    const peterBp = kind(PATIENT.peter, CODE.bp);
+    await setConsent(STUDY.bidsBpHr, PATIENT.peter, CODE.hr, false);
+    expect(await visibleObservationKinds(viewers.mary)).not.toContain(peterHr);
+    expect(await visibleObservationKinds(viewers.peter)).toContain(peterHr); // the patient still sees their own
+    await setConsent(STUDY.bidsBpHr, PATIENT.peter, CODE.hr, true);
+    expect(await visibleObservationKinds(viewers.mary)).toContain(peterHr);
+
+    // peter's blood pressure: consented in 30001, only requested (pending) in 30002
+    await setConsent(STUDY.bidsBpHr, PATIENT.peter, CODE.bp, null);
+    expect(await visibleObservationKinds(viewers.mary)).not.toContain(peterBp);
+    await setConsent(STUDY.bidsBp, PATIENT.peter, CODE.bp, true);
+    expect(await visibleObservationKinds(viewers.mary)).toContain(peterBp);
+    await setConsent(STUDY.bidsBp, PATIENT.peter, CODE.bp, null);
+    await setConsent(STUDY.bidsBpHr, PATIENT.peter, CODE.bp, true);
+  });
+
+  it('a consent to a study of another organization grants nothing here', async () => {
+    // pat consented O2 to Olgin's study; mark (Cardiology, where pat also belongs) still cannot see it
+    expect(await visibleObservationKinds(viewers.mark)).not.toContain(kind(PATIENT.pat, CODE.o2));
+    expect(await visiblePatients(viewers.mark)).toContain(PATIENT.pat);
+  });
+});

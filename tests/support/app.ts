@@ -1,0 +1,48 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { type Auth, createAuth } from '../../src/auth/index.js';
+import { type Config, loadConfig } from '../../src/config.js';
+import { createApp } from '../../src/http/app.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { freePort } from './server-process.js';
+
+export interface TestApp {
+  baseUrl: string;
+  config: Config;
+  db: TestDatabase;
+  auth: Auth;
+  close(): Promise<void>;
+}
+
+/** The real app (OIDC provider, APIs) over real HTTP on a free port, on its own seeded database. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hxg-app-test-'));
+  chmodSync(dataDir, 0o755);
+  const db = await createTestDatabase('seeded');
+  const config = loadConfig({
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    DATA_DIR: dataDir,
+    ...env,
+  });
+  const auth = await createAuth(config, db.orm);
+  const app = createApp({ config, orm: db.orm, auth });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(port, '127.0.0.1', () => resolve(s));
+  });
+  return {
+    baseUrl: config.publicUrl,
+    config,
+    db,
+    auth,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await db.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
