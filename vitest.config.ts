@@ -1,17 +1,33 @@
-import swc from 'unplugin-swc';
-import { defineConfig } from 'vitest/config';
+import ts from 'typescript';
+import { defineConfig, type Plugin } from 'vitest/config';
+import tsconfig from './tsconfig.json' with { type: 'json' };
 
-// SWC, not esbuild: decorator metadata (MikroORM, type-graphql) must be emitted as tsc does.
+/**
+ * Compiles TypeScript for the tests with TypeScript itself, with the project's compiler options, so that
+ * legacy decorators and decorator metadata (MikroORM, type-graphql) behave exactly as in the tsc build.
+ * (Vite's own transformer does not emit decorator metadata.)
+ */
+function typescriptWithDecoratorMetadata(): Plugin {
+  const compilerOptions: ts.CompilerOptions = {
+    ...ts.convertCompilerOptionsFromJson(tsconfig.compilerOptions, '.').options,
+    module: ts.ModuleKind.ESNext,
+    sourceMap: true,
+    inlineSources: true,
+  };
+  return {
+    name: 'typescript-with-decorator-metadata',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!/\.ts$/.test(id) || id.includes('/node_modules/')) return null;
+      const output = ts.transpileModule(code, { compilerOptions, fileName: id });
+      return { code: output.outputText, map: output.sourceMapText ? JSON.parse(output.sourceMapText) : null };
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [
-    swc.vite({
-      jsc: {
-        parser: { syntax: 'typescript', decorators: true },
-        transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-        target: 'es2022',
-      },
-    }),
-  ],
+  plugins: [typescriptWithDecoratorMetadata()],
+  oxc: false,
   test: {
     include: ['tests/**/*.test.ts'],
     globalSetup: ['tests/support/global-setup.ts'],

@@ -38,9 +38,7 @@ export class Migration20261122191113 extends Migration {
     this.addSql(
       `create table "study_data_sources" ("id" serial primary key, "study_id" int not null, "data_source_id" int not null);`,
     );
-    this.addSql(
-      `create index "study_data_sources_data_source_id_index" on "study_data_sources" ("data_source_id");`,
-    );
+    this.addSql(`create index "study_data_sources_data_source_id_index" on "study_data_sources" ("data_source_id");`);
     this.addSql(
       `alter table "study_data_sources" add constraint "study_data_sources_study_id_data_source_id_unique" unique ("study_id", "data_source_id");`,
     );
@@ -61,9 +59,7 @@ export class Migration20261122191113 extends Migration {
     this.addSql(`create unique index users_email_lower_unique on users (lower(email));`);
 
     this.addSql(`create table "practitioners" ("id" serial primary key, "user_id" int not null);`);
-    this.addSql(
-      `alter table "practitioners" add constraint "practitioners_user_id_unique" unique ("user_id");`,
-    );
+    this.addSql(`alter table "practitioners" add constraint "practitioners_user_id_unique" unique ("user_id");`);
 
     this.addSql(
       `create table "practitioner_organizations" ("id" serial primary key, "practitioner_id" int not null, "organization_id" int not null, "role" text check ("role" in ('manager', 'member', 'viewer')) not null);`,
@@ -112,9 +108,7 @@ export class Migration20261122191113 extends Migration {
     this.addSql(
       `create table "patient_identifiers" ("id" serial primary key, "patient_id" int not null, "system" varchar(255) not null, "value" varchar(255) not null);`,
     );
-    this.addSql(
-      `create index "patient_identifiers_patient_id_index" on "patient_identifiers" ("patient_id");`,
-    );
+    this.addSql(`create index "patient_identifiers_patient_id_index" on "patient_identifiers" ("patient_id");`);
     this.addSql(
       `alter table "patient_identifiers" add constraint "patient_identifiers_system_value_unique" unique ("system", "value");`,
     );

@@ -23,9 +23,7 @@ async function withDatabase(work: (db: Database) => Promise<void>) {
 
 const program = new Command()
   .name('hxg')
-  .description(
-    'Health Exchange Gateway administration. Uses DATABASE_URL, or the embedded PostgreSQL in .data/.',
-  );
+  .description('Health Exchange Gateway administration. Uses DATABASE_URL, or the embedded PostgreSQL in .data/.');
 
 program
   .command('migrate')
@@ -45,18 +43,14 @@ program
       await migrate(orm);
       const result = await seedDemo(orm);
       console.log(
-        result.seeded
-          ? `seeded demo data (${result.observations} observations)`
-          : `skipped: ${result.reason}`,
+        result.seeded ? `seeded demo data (${result.observations} observations)` : `skipped: ${result.reason}`,
       );
     }),
   );
 
 program
   .command('create-migration')
-  .description(
-    '(development) write the difference between the entities and the migrated database as a new migration',
-  )
+  .description('(development) write the difference between the entities and the migrated database as a new migration')
   .action(() =>
     withDatabase(async ({ orm }) => {
       await migrate(orm);
@@ -97,11 +91,7 @@ program
   .requiredOption('--client-id <id>', 'client id, e.g. my-dashboard')
   .requiredOption('--name <name>', 'name shown on the consent screen')
   .requiredOption('--redirect-uri <uri...>', 'allowed redirect URI(s)')
-  .option(
-    '--confidential',
-    'issue a client secret (server-side apps); default: public client with PKCE',
-    false,
-  )
+  .option('--confidential', 'issue a client secret (server-side apps); default: public client with PKCE', false)
   .action((opts: { clientId: string; name: string; redirectUri: string[]; confidential: boolean }) =>
     withDatabase(async ({ orm }) => {
       await migrate(orm);

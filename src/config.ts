@@ -84,8 +84,6 @@ function refuseDemoDefaults({ auth }: Config) {
     throw new Error('production mode refuses the demo PATIENT_AUTHORIZATION_CODE_CHALLENGE: set your own');
   }
   if (auth.registrationInviteCode === DEMO_DEFAULTS.registrationInviteCode) {
-    throw new Error(
-      'production mode refuses the demo REGISTRATION_INVITE_CODE: set your own or leave it unset',
-    );
+    throw new Error('production mode refuses the demo REGISTRATION_INVITE_CODE: set your own or leave it unset');
   }
 }

@@ -38,9 +38,5 @@ export async function prepareDatabase(orm: Orm, config: Config, log: (line: stri
   if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
   if (config.seed === 'none') return;
   const result = await seedDemo(orm);
-  log(
-    result.seeded
-      ? `seeded demo data (${result.observations} observations)`
-      : `demo seed skipped: ${result.reason}`,
-  );
+  log(result.seeded ? `seeded demo data (${result.observations} observations)` : `demo seed skipped: ${result.reason}`);
 }

@@ -10,13 +10,13 @@ const log = (line: string) => console.log(`[hxg] ${line}`);
 async function main() {
   const config = loadConfig();
   const database = await connectDatabase(config, log);
-  let server: Server | undefined;
+  const servers: Server[] = [];
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log(`${signal}: shutting down`);
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
     await database.close();
     log('stopped');
     process.exit(0);
@@ -36,7 +36,8 @@ async function main() {
   }
   const auth = await createAuth(config, database.orm);
   const app = createApp({ config, orm: database.orm, auth });
-  server = app.listen(config.port, () => log(`listening on ${config.publicUrl} (port ${config.port})`));
+  const server = app.listen(config.port, () => log(`listening on ${config.publicUrl} (port ${config.port})`));
+  servers.push(server);
   server.on('error', async (error) => {
     console.error(`[hxg] cannot listen on port ${config.port}: ${error.message}`);
     await database.close();

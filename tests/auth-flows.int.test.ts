@@ -63,11 +63,7 @@ describe('discovery', () => {
     });
     expect(discovery.id_token_signing_alg_values_supported).toEqual(['RS256']);
     expect(discovery.grant_types_supported).toEqual(
-      expect.arrayContaining([
-        'authorization_code',
-        'refresh_token',
-        'urn:ietf:params:oauth:grant-type:device_code',
-      ]),
+      expect.arrayContaining(['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code']),
     );
     const jwks = await json(await fetch(discovery.jwks_uri));
     expect(jwks.keys).toHaveLength(1);
@@ -80,13 +76,7 @@ describe('discovery', () => {
     expect(res.status).toBe(200);
     const smart = await json(res);
     const discovery = await json(await fetch(`${issuer}/.well-known/openid-configuration`));
-    for (const key of [
-      'issuer',
-      'jwks_uri',
-      'authorization_endpoint',
-      'token_endpoint',
-      'userinfo_endpoint',
-    ]) {
+    for (const key of ['issuer', 'jwks_uri', 'authorization_endpoint', 'token_endpoint', 'userinfo_endpoint']) {
       expect(smart[key], key).toBe(discovery[key]);
     }
     expect(smart.code_challenge_methods_supported).toEqual(['S256']);

@@ -67,11 +67,7 @@ describe('patient invitations', () => {
     expect((await json(wrongVerifier)).error).toBe('invalid_grant');
 
     const { code: second } = await invite('mary@example.com', PATIENT.pamela);
-    const wrongRedirect = await redeem(
-      second,
-      DEMO_DEFAULTS.patientCodeVerifier,
-      'https://evil.example/callback',
-    );
+    const wrongRedirect = await redeem(second, DEMO_DEFAULTS.patientCodeVerifier, 'https://evil.example/callback');
     expect(wrongRedirect.status).toBe(400);
     expect((await json(wrongRedirect)).error).toBe('invalid_grant');
   });
@@ -98,9 +94,7 @@ describe('patient invitations', () => {
       );
     await em
       .getConnection()
-      .execute('insert into patient_organizations (patient_id, organization_id) values (?, 20003)', [
-        created!.id,
-      ]);
+      .execute('insert into patient_organizations (patient_id, organization_id) values (?, 20003)', [created!.id]);
     const first = await invite('megan@example.com', created!.id);
     const [row] = await em
       .getConnection()

@@ -128,9 +128,9 @@ describe('third-party clients', () => {
 describe('production mode', () => {
   it('refuses the demo verifier, challenge and invite code', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PATIENT_AUTHORIZATION_CODE_VERIFIER/);
-    expect(() =>
-      loadConfig({ NODE_ENV: 'production', PATIENT_AUTHORIZATION_CODE_VERIFIER: 'v'.repeat(50) }),
-    ).toThrow(/PATIENT_AUTHORIZATION_CODE_CHALLENGE/);
+    expect(() => loadConfig({ NODE_ENV: 'production', PATIENT_AUTHORIZATION_CODE_VERIFIER: 'v'.repeat(50) })).toThrow(
+      /PATIENT_AUTHORIZATION_CODE_CHALLENGE/,
+    );
     const config = loadConfig({
       NODE_ENV: 'production',
       PATIENT_AUTHORIZATION_CODE_VERIFIER: 'v'.repeat(50),
@@ -141,16 +141,12 @@ describe('production mode', () => {
   });
 
   it('refuses to start without a configured signing key and cookie keys', async () => {
-    await expect(loadAuthSecrets({ production: true, dataDir: '/nonexistent' })).rejects.toThrow(
-      /OIDC_PRIVATE_KEY/,
-    );
-    const { privateKey } = await import('jose').then((j) =>
-      j.generateKeyPair('RS256', { extractable: true }),
-    );
+    await expect(loadAuthSecrets({ production: true, dataDir: '/nonexistent' })).rejects.toThrow(/OIDC_PRIVATE_KEY/);
+    const { privateKey } = await import('jose').then((j) => j.generateKeyPair('RS256', { extractable: true }));
     const pem = await import('jose').then((j) => j.exportPKCS8(privateKey));
-    await expect(
-      loadAuthSecrets({ production: true, dataDir: '/nonexistent', privateKey: pem }),
-    ).rejects.toThrow(/OIDC_COOKIE_KEYS/);
+    await expect(loadAuthSecrets({ production: true, dataDir: '/nonexistent', privateKey: pem })).rejects.toThrow(
+      /OIDC_COOKIE_KEYS/,
+    );
     const secrets = await loadAuthSecrets({
       production: true,
       dataDir: '/nonexistent',

@@ -9,9 +9,7 @@ let app: TestApp;
 let signingKey: JWK;
 beforeAll(async () => {
   app = await startTestApp();
-  signingKey = JSON.parse(
-    readFileSync(path.join(app.config.dataDir, 'oidc-secrets.json'), 'utf8'),
-  ).signingKey;
+  signingKey = JSON.parse(readFileSync(path.join(app.config.dataDir, 'oidc-secrets.json'), 'utf8')).signingKey;
 });
 afterAll(() => app?.close());
 
@@ -48,9 +46,7 @@ describe('access token checks (no database round trip for verification)', () => 
   });
 
   it('rejects an expired token', async () => {
-    const res = await userinfo(
-      `Bearer ${await token({ sub: '10002' }, { exp: Math.floor(Date.now() / 1000) - 60 })}`,
-    );
+    const res = await userinfo(`Bearer ${await token({ sub: '10002' }, { exp: Math.floor(Date.now() / 1000) - 60 })}`);
     expect(res.status).toBe(401);
     expect((await json(res)).error_description).toBe('The access token has expired');
   });
@@ -82,9 +78,7 @@ describe('access token checks (no database round trip for verification)', () => 
       .sign(await importJWK(signingKey, 'RS256'));
     const res = await userinfo(`Bearer ${jwt}`);
     expect(res.status).toBe(401);
-    expect((await json(res)).error_description).toBe(
-      'The access token is not meant for this server (wrong audience)',
-    );
+    expect((await json(res)).error_description).toBe('The access token is not meant for this server (wrong audience)');
   });
 
   it('rejects an ID token used as an access token', async () => {

@@ -23,8 +23,7 @@ const everyone = ['sam', 'mary', 'megan', 'victor', 'tom', 'mark', 'peter', 'ano
 beforeAll(async () => {
   db = await createTestDatabase('seeded');
   em = db.orm.em.fork();
-  for (const who of [...everyone, 'pamela', 'percy', 'paul', 'pat'] as const)
-    viewers[who] = await seedViewer(em, who);
+  for (const who of [...everyone, 'pamela', 'percy', 'paul', 'pat'] as const) viewers[who] = await seedViewer(em, who);
 });
 afterAll(() => db?.drop());
 
@@ -52,13 +51,7 @@ describe('role table (ARCHITECTURE.md section 3) on the demo seed', () => {
   });
 
   it('any role views; nothing is inherited up or down', () => {
-    expect(allowed((v) => canViewOrganization(v, ORG.bids))).toEqual([
-      'sam',
-      'mary',
-      'megan',
-      'victor',
-      'tom',
-    ]);
+    expect(allowed((v) => canViewOrganization(v, ORG.bids))).toEqual(['sam', 'mary', 'megan', 'victor', 'tom']);
     expect(allowed((v) => canViewOrganization(v, ORG.ccdss))).toEqual(['sam', 'mary']);
     expect(allowed((v) => canViewOrganization(v, ORG.olgin))).toEqual(['sam', 'tom']);
     expect(allowed((v) => canViewOrganization(v, ORG.ucsf))).toEqual(['sam', 'mark']);
@@ -101,16 +94,13 @@ const kind = (patient: number, code: number) => `${patient}:${code}`;
 async function setConsent(study: number, patient: number, code: number, consented: boolean | null) {
   const [sp] = await em
     .getConnection()
-    .execute<{ id: number }[]>('select id from study_patients where study_id = ? and patient_id = ?', [
-      study,
-      patient,
-    ]);
+    .execute<{ id: number }[]>('select id from study_patients where study_id = ? and patient_id = ?', [study, patient]);
   await em
     .getConnection()
-    .execute(
-      'delete from study_patient_scope_consents where study_patient_id = ? and codeable_concept_id = ?',
-      [sp!.id, code],
-    );
+    .execute('delete from study_patient_scope_consents where study_patient_id = ? and codeable_concept_id = ?', [
+      sp!.id,
+      code,
+    ]);
   if (consented !== null) {
     await em
       .getConnection()

@@ -11,14 +11,7 @@ afterAll(() => db?.drop());
 const q = <T>(sql: string, params: unknown[] = []) => db.orm.em.getConnection().execute<T[]>(sql, params);
 
 async function tableCounts() {
-  const tables = [
-    'users',
-    'organizations',
-    'studies',
-    'patients',
-    'observations',
-    'study_patient_scope_consents',
-  ];
+  const tables = ['users', 'organizations', 'studies', 'patients', 'observations', 'study_patient_scope_consents'];
   return Object.fromEntries(
     await Promise.all(
       tables.map(async (t) => [t, Number((await q<{ n: string }>(`select count(*) as n from ${t}`))[0]!.n)]),

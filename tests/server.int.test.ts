@@ -49,9 +49,7 @@ describe('npm start with DATABASE_URL', () => {
       await server.waitFor(/listening on/);
       expect(server.output()).not.toMatch(/embedded/);
       expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
-      const [row] = await db.orm.em
-        .getConnection()
-        .execute<{ n: string }[]>('select count(*) as n from organizations');
+      const [row] = await db.orm.em.getConnection().execute<{ n: string }[]>('select count(*) as n from organizations');
       expect(Number(row!.n)).toBe(0);
       expect(await server.stop()).toBe(0);
     } finally {

@@ -31,10 +31,7 @@ export function postgresAdapter(orm: Orm) {
       );
     }
 
-    private async findWhere(
-      column: 'id' | 'user_code' | 'uid',
-      value: string,
-    ): Promise<AdapterPayload | undefined> {
+    private async findWhere(column: 'id' | 'user_code' | 'uid', value: string): Promise<AdapterPayload | undefined> {
       const [row] = await sql<{ payload: AdapterPayload; consumed: string | null }>(
         `select payload, extract(epoch from consumed_at)::bigint as consumed from oidc_payloads
           where model = ? and ${column} = ? and (expires_at is null or expires_at > now()) limit 1`,
@@ -72,8 +69,6 @@ export function postgresAdapter(orm: Orm) {
 
 /** Removes expired artifacts; run now and then (at start-up) so the table does not grow without bound. */
 export async function deleteExpiredOidcPayloads(orm: Orm): Promise<number> {
-  const result = await orm.em
-    .getConnection()
-    .execute('delete from oidc_payloads where expires_at < now()', [], 'run');
+  const result = await orm.em.getConnection().execute('delete from oidc_payloads where expires_at < now()', [], 'run');
   return (result as { affectedRows?: number }).affectedRows ?? 0;
 }

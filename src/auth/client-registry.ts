@@ -10,10 +10,7 @@ const registration = z.object({
   clientId: z
     .string()
     .trim()
-    .regex(
-      /^[a-z0-9][a-z0-9._-]{2,63}$/,
-      'must be 3-64 lower-case letters, digits, dots, dashes or underscores',
-    ),
+    .regex(/^[a-z0-9][a-z0-9._-]{2,63}$/, 'must be 3-64 lower-case letters, digits, dots, dashes or underscores'),
   name: z.string().trim().min(1).max(100),
   redirectUris: z.array(z.url({ protocol: /^https?$/ })).min(1, 'give at least one redirect URI'),
   confidential: z.boolean().default(false),
@@ -29,10 +26,7 @@ export interface RegisteredClient {
  * Registers a third-party (dashboard) client in the provider's storage: public (PKCE) or confidential
  * (client secret). Third-party clients get the consent screen. Super users do this from the CLI.
  */
-export async function registerClient(
-  orm: Orm,
-  input: z.input<typeof registration>,
-): Promise<RegisteredClient> {
+export async function registerClient(orm: Orm, input: z.input<typeof registration>): Promise<RegisteredClient> {
   const data = parseInput(registration, input);
   const store = new (postgresAdapter(orm))('Client');
   if (FIRST_PARTY_CLIENT_IDS.has(data.clientId) || (await store.find(data.clientId))) {

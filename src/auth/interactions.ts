@@ -80,10 +80,7 @@ export function interactionRouter(provider: Provider, orm: Orm, throttle: LoginT
       return;
     }
     const missing = missingScopes(interaction);
-    const scopes = [
-      ...(missing.missingOIDCScope ?? []),
-      ...Object.values(missing.missingResourceScopes ?? {}).flat(),
-    ];
+    const scopes = [...(missing.missingOIDCScope ?? []), ...Object.values(missing.missingResourceScopes ?? {}).flat()];
     res.type('html').send(
       consentPage({
         action: `${base(interaction.uid)}/confirm`,
@@ -139,10 +136,7 @@ export function interactionRouter(provider: Provider, orm: Orm, throttle: LoginT
     const interaction = await details(req, res);
     if (interaction?.prompt.name !== 'consent') {
       if (interaction)
-        res
-          .status(400)
-          .type('html')
-          .send(messagePage('Nothing to confirm', 'There is no consent to give here.'));
+        res.status(400).type('html').send(messagePage('Nothing to confirm', 'There is no consent to give here.'));
       return;
     }
     await finishConsent(req, res, interaction);

@@ -31,9 +31,7 @@ export async function createPatientInvitation(
 ): Promise<PatientInvitation> {
   const facts = await visiblePatient(ctx, patientId);
   if (!canInvitePatient(ctx.viewer, facts)) {
-    throw new ForbiddenError(
-      'Only a member or manager of one of the patient’s organizations may invite them',
-    );
+    throw new ForbiddenError('Only a member or manager of one of the patient’s organizations may invite them');
   }
   const user = await ensurePatientUser(ctx, facts.patient);
   const { auth, publicUrl } = deps.config;

@@ -27,12 +27,7 @@ const errorBox = (error?: string) =>
   error ? `<p class="error" role="alert" id="form-error">${escapeHtml(error)}</p>` : '';
 const describedBy = (error?: string) => (error ? ' aria-describedby="form-error"' : '');
 
-export function loginPage(opts: {
-  action: string;
-  clientName: string;
-  email?: string;
-  error?: string;
-}): string {
+export function loginPage(opts: { action: string; clientName: string; email?: string; error?: string }): string {
   return page(
     'Sign in',
     `<p>to continue to <strong>${escapeHtml(opts.clientName)}</strong></p>
@@ -47,12 +42,7 @@ ${errorBox(opts.error)}
   );
 }
 
-export function consentPage(opts: {
-  action: string;
-  abort: string;
-  clientName: string;
-  scopes: string[];
-}): string {
+export function consentPage(opts: { action: string; abort: string; clientName: string; scopes: string[] }): string {
   const items = opts.scopes.map((s) => `<li><code>${escapeHtml(s)}</code></li>`).join('');
   return page(
     'Allow access?',
@@ -63,11 +53,7 @@ export function consentPage(opts: {
   );
 }
 
-export function signupPage(opts: {
-  action: string;
-  values?: Record<string, string>;
-  error?: string;
-}): string {
+export function signupPage(opts: { action: string; values?: Record<string, string>; error?: string }): string {
   const v = (name: string) => escapeHtml(opts.values?.[name] ?? '');
   return page(
     'Create a practitioner account',

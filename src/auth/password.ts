@@ -15,14 +15,7 @@ export const passwordPolicy = z
   .regex(/[A-Za-z]/, 'must contain a letter')
   .regex(/[0-9]/, 'must contain a digit');
 
-function derive(
-  password: string,
-  salt: Buffer,
-  n: number,
-  r: number,
-  p: number,
-  length: number,
-): Promise<Buffer> {
+function derive(password: string, salt: Buffer, n: number, r: number, p: number, length: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     scrypt(password, salt, length, { N: n, r, p, maxmem: MAX_MEMORY }, (error, key) =>
       error ? reject(error) : resolve(key),
@@ -41,13 +34,6 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [scheme, n, r, p, salt, hash] = stored.split('$');
   if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64');
-  const actual = await derive(
-    password,
-    Buffer.from(salt, 'base64'),
-    Number(n),
-    Number(r),
-    Number(p),
-    expected.length,
-  );
+  const actual = await derive(password, Buffer.from(salt, 'base64'), Number(n), Number(r), Number(p), expected.length);
   return timingSafeEqual(actual, expected);
 }

@@ -73,10 +73,7 @@ export function createProvider(config: Config, orm: Orm, signingKey: JWK, cookie
       IdToken: 3600,
       Interaction: 3600,
       Session: 14 * 86400,
-      Grant: Math.max(
-        auth.refreshTokenTtlSeconds,
-        auth.invitationTtlDays * 86400 + auth.refreshTokenTtlSeconds,
-      ),
+      Grant: Math.max(auth.refreshTokenTtlSeconds, auth.invitationTtlDays * 86400 + auth.refreshTokenTtlSeconds),
       RefreshToken: auth.refreshTokenTtlSeconds,
     },
     renderError: (ctx, out) => {

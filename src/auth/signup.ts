@@ -19,27 +19,18 @@ export function signupRouter(orm: Orm, inviteCode: string | undefined, portalUrl
   const action = '/o/signup';
   router.get('/', (_req, res) => {
     if (!inviteCode) {
-      res
-        .status(404)
-        .type('html')
-        .send(messagePage('Sign-up is closed', 'Ask an administrator for an account.'));
+      res.status(404).type('html').send(messagePage('Sign-up is closed', 'Ask an administrator for an account.'));
       return;
     }
     res.type('html').send(signupPage({ action }));
   });
   router.post('/', express.urlencoded({ extended: false, limit: '8kb' }), async (req, res) => {
     if (!inviteCode) {
-      res
-        .status(404)
-        .type('html')
-        .send(messagePage('Sign-up is closed', 'Ask an administrator for an account.'));
+      res.status(404).type('html').send(messagePage('Sign-up is closed', 'Ask an administrator for an account.'));
       return;
     }
     const values = Object.fromEntries(
-      FIELDS.map((name) => [
-        name,
-        typeof req.body?.[name] === 'string' ? String(req.body[name]).slice(0, 512) : '',
-      ]),
+      FIELDS.map((name) => [name, typeof req.body?.[name] === 'string' ? String(req.body[name]).slice(0, 512) : '']),
     ) as Record<(typeof FIELDS)[number], string>;
     const again = (status: number, error: string) =>
       res

@@ -60,8 +60,7 @@ export const canEditPatient = (viewer: Viewer, patient: PatientFacts): boolean =
 /** Deleting the record (not just unlinking it from one organization) takes rights in all its organizations. */
 export const canDeletePatient = (viewer: Viewer, patient: PatientFacts): boolean =>
   viewer.isSuperuser ||
-  (patient.organizationIds.length > 0 &&
-    patient.organizationIds.every((id) => hasRole(viewer, id, 'member')));
+  (patient.organizationIds.length > 0 && patient.organizationIds.every((id) => hasRole(viewer, id, 'member')));
 
 export interface StudyFacts {
   organizationId: number;

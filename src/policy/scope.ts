@@ -48,11 +48,7 @@ export function patientScope(viewer: Viewer, patientIdColumn: string): SqlCondit
 }
 
 /** Studies: run by one of the viewer's organizations, or ones the viewer (a patient) is enrolled in. */
-export function studyScope(
-  viewer: Viewer,
-  studyIdColumn: string,
-  organizationIdColumn: string,
-): SqlCondition {
+export function studyScope(viewer: Viewer, studyIdColumn: string, organizationIdColumn: string): SqlCondition {
   if (viewer.isSuperuser) return ALL;
   const enrolled: SqlCondition =
     viewer.patientId === null

@@ -27,9 +27,7 @@ export async function loadViewer(em: EntityManager, userId: number): Promise<Vie
     em.findOne(Practitioner, { user: userId }),
     em.findOne(Patient, { user: userId }),
   ]);
-  const memberships = practitioner
-    ? await em.find(PractitionerOrganization, { practitioner: practitioner.id })
-    : [];
+  const memberships = practitioner ? await em.find(PractitionerOrganization, { practitioner: practitioner.id }) : [];
   return {
     userId: user.id,
     isSuperuser: user.isSuperuser,

@@ -43,8 +43,7 @@ const SEQUENCES = [
 export async function seedDemo(orm: Orm): Promise<SeedResult> {
   const em = orm.em.fork();
   const emails = [...demo.practitioners.map((p) => p.email), ...demo.patients.map((p) => p.email)];
-  if ((await em.count(Organization)) > 0)
-    return { seeded: false, reason: 'the database already has organizations' };
+  if ((await em.count(Organization)) > 0) return { seeded: false, reason: 'the database already has organizations' };
   if ((await em.count(User, { email: { $in: emails } })) > 0) {
     return { seeded: false, reason: 'the database already has demo users' };
   }
@@ -101,10 +100,8 @@ function seedOrganizationsAndPractitioners(em: EntityManager, passwordHash: stri
 function seedStudiesAndPatients(em: EntityManager, passwordHash: string) {
   for (const s of demo.studies) {
     em.create(Study, { id: s.id, organization: s.organization, name: s.name, description: s.description });
-    for (const code of s.scopes)
-      em.create(StudyScopeRequest, { study: s.id, codeableConcept: demo.codeId(code) });
-    for (const dataSource of demo.studyDataSources(s.scopes))
-      em.create(StudyDataSource, { study: s.id, dataSource });
+    for (const code of s.scopes) em.create(StudyScopeRequest, { study: s.id, codeableConcept: demo.codeId(code) });
+    for (const dataSource of demo.studyDataSources(s.scopes)) em.create(StudyDataSource, { study: s.id, dataSource });
   }
   const consentedTime = new Date(demo.DEMO_START.getTime() - 24 * 3600 * 1000);
   for (const p of demo.patients) {

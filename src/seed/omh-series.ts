@@ -30,8 +30,7 @@ export function mulberry32(seed: number): () => number {
 }
 
 /** Standard normal sample (Box-Muller). */
-const gaussian = (random: () => number) =>
-  Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+const gaussian = (random: () => number) => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 
 function uuidFrom(random: () => number): string {
   const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16));
@@ -44,8 +43,7 @@ function uuidFrom(random: () => number): string {
 const round = (value: number, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 /** A day's rhythm: lowest at 4 am, highest at 4 pm, in [-1, 1]. */
-const diurnal = (time: Date) =>
-  Math.sin(((time.getUTCHours() + time.getUTCMinutes() / 60 - 10) / 24) * 2 * Math.PI);
+const diurnal = (time: Date) => Math.sin(((time.getUTCHours() + time.getUTCMinutes() / 60 - 10) / 24) * 2 * Math.PI);
 
 type BodyMaker = (time: Date, random: () => number) => Record<string, unknown>;
 

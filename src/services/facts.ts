@@ -27,10 +27,7 @@ export async function visiblePatient(ctx: ServiceContext, patientId: number) {
   return facts;
 }
 
-export async function visibleOrganization(
-  ctx: ServiceContext,
-  organizationId: number,
-): Promise<Organization> {
+export async function visibleOrganization(ctx: ServiceContext, organizationId: number): Promise<Organization> {
   const organization = await ctx.em.findOne(Organization, organizationId);
   if (!organization || !canViewOrganization(ctx.viewer, organization.id)) {
     throw new NotFoundError('Organization', organizationId);
@@ -47,7 +44,6 @@ export async function studyFacts(ctx: ServiceContext, study: Study): Promise<Stu
 
 export async function visibleStudy(ctx: ServiceContext, studyId: number): Promise<Study> {
   const study = await ctx.em.findOne(Study, studyId);
-  if (!study || !canViewStudy(ctx.viewer, await studyFacts(ctx, study)))
-    throw new NotFoundError('Study', studyId);
+  if (!study || !canViewStudy(ctx.viewer, await studyFacts(ctx, study))) throw new NotFoundError('Study', studyId);
   return study;
 }

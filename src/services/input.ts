@@ -16,11 +16,7 @@ export const id = z
   .positive()
   .max(2 ** 53 - 1);
 export const name = z.string().trim().min(1, 'must not be empty').max(255, 'must be at most 255 characters');
-export const personName = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(150, 'must be at most 150 characters');
+export const personName = z.string().trim().min(1, 'must not be empty').max(150, 'must be at most 150 characters');
 export const email = z
   .string()
   .trim()

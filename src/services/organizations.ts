@@ -26,11 +26,7 @@ export const getOrganization = (ctx: ServiceContext, organizationId: number) =>
 export async function listOrganizations(ctx: ServiceContext): Promise<Organization[]> {
   if (ctx.viewer.isSuperuser) return ctx.em.find(Organization, { partOf: null }, { orderBy: { id: 'asc' } });
   const scope = organizationScope(ctx.viewer, 'o.id');
-  return ctx.em
-    .createQueryBuilder(Organization, 'o')
-    .where(scope.sql, scope.params)
-    .orderBy({ id: 'asc' })
-    .getResult();
+  return ctx.em.createQueryBuilder(Organization, 'o').where(scope.sql, scope.params).orderBy({ id: 'asc' }).getResult();
 }
 
 /** Sub-organizations the viewer may see (roles do not inherit, so a manager of the parent may see none). */
@@ -91,15 +87,12 @@ export async function updateOrganization(
 /** Deletes the organization with its sub-organizations, studies and memberships (patients stay). */
 export async function deleteOrganization(ctx: ServiceContext, organizationId: number): Promise<void> {
   const organization = await ctx.em.findOne(Organization, organizationId);
-  const mayDelete =
-    organization && canDeleteOrganization(ctx.viewer, { partOfId: organization.partOf?.id ?? null });
+  const mayDelete = organization && canDeleteOrganization(ctx.viewer, { partOfId: organization.partOf?.id ?? null });
   if (!organization || (!mayDelete && !canViewOrganization(ctx.viewer, organization.id))) {
     throw new NotFoundError('Organization', organizationId);
   }
   if (!mayDelete) {
-    throw new ForbiddenError(
-      'Only a manager of the parent organization or a super user may delete an organization',
-    );
+    throw new ForbiddenError('Only a manager of the parent organization or a super user may delete an organization');
   }
   await inTransaction(ctx.em, async (em) => {
     await em.nativeDelete(Organization, { id: organization.id });

@@ -31,8 +31,7 @@ export function decodeCursor(cursor: string | null | undefined): number | null {
 export function pageSize(first: number | null | undefined): number {
   if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;
   const parsed = z.number().int().min(0).max(MAX_PAGE_SIZE).safeParse(first);
-  if (!parsed.success)
-    throw new InvalidError(`first: must be an integer from 0 to ${MAX_PAGE_SIZE}`, 'first');
+  if (!parsed.success) throw new InvalidError(`first: must be an integer from 0 to ${MAX_PAGE_SIZE}`, 'first');
   return parsed.data;
 }
 

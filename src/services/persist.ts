@@ -22,8 +22,7 @@ export async function inTransaction<T>(
     if (error instanceof ForeignKeyConstraintViolationException) {
       throw new ConflictError('A referenced record is missing or still in use');
     }
-    if (error instanceof NotNullConstraintViolationException)
-      throw new InvalidError('A required value is missing');
+    if (error instanceof NotNullConstraintViolationException) throw new InvalidError('A required value is missing');
     throw error;
   }
 }

@@ -57,11 +57,7 @@ export const createSuperuser = (em: EntityManager, input: AccountInput) =>
 const dummyHash = hashPassword(`dummy-${Math.random()}`);
 
 /** The user with this email and password, or null. */
-export async function authenticate(
-  em: EntityManager,
-  address: string,
-  password: string,
-): Promise<User | null> {
+export async function authenticate(em: EntityManager, address: string, password: string): Promise<User | null> {
   const user = await findUserByEmail(em, address);
   if (!user?.passwordHash) {
     await verifyPassword(password, await dummyHash);

@@ -20,10 +20,7 @@ export class Browser {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
-  async request(
-    url: string,
-    init: { method?: string; form?: Record<string, string> } = {},
-  ): Promise<Response> {
+  async request(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Response> {
     const response = await fetch(url, {
       method: init.method ?? (init.form ? 'POST' : 'GET'),
       redirect: 'manual',
@@ -58,11 +55,7 @@ export class Browser {
 }
 
 /** The first form's action (resolved against `base`) and its hidden inputs. */
-export function readForm(
-  html: string,
-  base: string,
-  index = 0,
-): { action: string; hidden: Record<string, string> } {
+export function readForm(html: string, base: string, index = 0): { action: string; hidden: Record<string, string> } {
   const forms = [...html.matchAll(/<form[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/g)];
   const form = forms[index];
   if (!form) throw new Error(`no form #${index} in page:\n${html.slice(0, 2000)}`);

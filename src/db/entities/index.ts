@@ -5,13 +5,7 @@ import { OidcPayload } from './oidc-payload.js';
 import { Organization } from './organization.js';
 import { Patient, PatientIdentifier, PatientOrganization } from './patient.js';
 import { Practitioner, PractitionerOrganization } from './practitioner.js';
-import {
-  Study,
-  StudyDataSource,
-  StudyPatient,
-  StudyPatientScopeConsent,
-  StudyScopeRequest,
-} from './study.js';
+import { Study, StudyDataSource, StudyPatient, StudyPatientScopeConsent, StudyScopeRequest } from './study.js';
 import { User } from './user.js';
 
 export * from './codeable-concept.js';
