@@ -28,6 +28,9 @@ function typescriptWithDecoratorMetadata(): Plugin {
 export default defineConfig({
   plugins: [typescriptWithDecoratorMetadata()],
   oxc: false,
+  // Node resolves `graphql` to its CommonJS build for type-graphql and graphql-shield; the tests must load
+  // the same copy (Vite would pick the .mjs one), or graphql refuses types "from another realm".
+  resolve: { alias: { graphql: 'graphql/index.js' } },
   test: {
     include: ['tests/**/*.test.ts'],
     globalSetup: ['tests/support/global-setup.ts'],

@@ -16,6 +16,7 @@ export interface Config {
   dataDir: string;
   embeddedPostgresPort: number;
   seed: 'demo' | 'none';
+  graphql: { maxDepth: number; maxComplexity: number };
   auth: {
     privateKey: string | undefined;
     cookieKeys: string | undefined;
@@ -58,6 +59,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(env.DATA_DIR || '.data'),
     embeddedPostgresPort: intFromEnv(env, 'EMBEDDED_PG_PORT', 54329),
     seed,
+    graphql: {
+      maxDepth: intFromEnv(env, 'GRAPHQL_MAX_DEPTH', 12, 100),
+      maxComplexity: intFromEnv(env, 'GRAPHQL_MAX_COMPLEXITY', 100_000, 10_000_000),
+    },
     auth: {
       privateKey: env.OIDC_PRIVATE_KEY || undefined,
       cookieKeys: env.OIDC_COOKIE_KEYS || undefined,

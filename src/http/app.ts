@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import type { Auth } from '../auth/index.js';
 import { smartConfiguration } from '../auth/smart.js';
 import type { Config } from '../config.js';
@@ -8,10 +8,12 @@ export interface AppDependencies {
   config: Config;
   orm: Orm;
   auth: Auth;
+  /** the API faces (GraphQL, FHIR), composed outside the core */
+  apis: Router[];
 }
 
 /** Composes the HTTP faces on one Express app. */
-export function createApp({ config, orm, auth }: AppDependencies): Express {
+export function createApp({ config, orm, auth, apis }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -31,5 +33,6 @@ export function createApp({ config, orm, auth }: AppDependencies): Express {
     res.json(smartConfiguration(config.publicUrl));
   });
   app.use(auth.router);
+  for (const api of apis) app.use(api);
   return app;
 }

@@ -11,6 +11,7 @@ import {
 import type { ServiceContext } from './context.js';
 import { visibleOrganization } from './facts.js';
 import { id, name, parseInput } from './input.js';
+import { groupBy } from './group.js';
 import { inTransaction } from './persist.js';
 
 const organizationType = z.enum(ORGANIZATION_TYPES, {
@@ -27,17 +28,6 @@ export async function listOrganizations(ctx: ServiceContext): Promise<Organizati
   if (ctx.viewer.isSuperuser) return ctx.em.find(Organization, { partOf: null }, { orderBy: { id: 'asc' } });
   const scope = organizationScope(ctx.viewer, 'o.id');
   return ctx.em.createQueryBuilder(Organization, 'o').where(scope.sql, scope.params).orderBy({ id: 'asc' }).getResult();
-}
-
-/** Sub-organizations the viewer may see (roles do not inherit, so a manager of the parent may see none). */
-export async function listChildren(ctx: ServiceContext, organizationId: number): Promise<Organization[]> {
-  const scope = organizationScope(ctx.viewer, 'o.id');
-  return ctx.em
-    .createQueryBuilder(Organization, 'o')
-    .where({ partOf: organizationId })
-    .andWhere(scope.sql, scope.params)
-    .orderBy({ id: 'asc' })
-    .getResult();
 }
 
 export async function createOrganization(ctx: ServiceContext, input: z.input<typeof createInput>) {
@@ -97,4 +87,33 @@ export async function deleteOrganization(ctx: ServiceContext, organizationId: nu
   await inTransaction(ctx.em, async (em) => {
     await em.nativeDelete(Organization, { id: organization.id });
   });
+}
+
+/** Batch read for loaders: the visible organizations among `ids`. */
+export async function organizationsByIds(
+  ctx: ServiceContext,
+  ids: readonly number[],
+): Promise<Map<number, Organization>> {
+  const scope = organizationScope(ctx.viewer, 'o.id');
+  const rows = await ctx.em
+    .createQueryBuilder(Organization, 'o')
+    .where({ id: { $in: [...ids] } })
+    .andWhere(scope.sql, scope.params)
+    .getResult();
+  return new Map(rows.map((o) => [o.id, o]));
+}
+
+/** Batch read for loaders: the visible sub-organizations of each parent. */
+export async function childrenByParentIds(
+  ctx: ServiceContext,
+  parentIds: readonly number[],
+): Promise<Map<number, Organization[]>> {
+  const scope = organizationScope(ctx.viewer, 'o.id');
+  const rows = await ctx.em
+    .createQueryBuilder(Organization, 'o')
+    .where({ partOf: { $in: [...parentIds] } })
+    .andWhere(scope.sql, scope.params)
+    .orderBy({ id: 'asc' })
+    .getResult();
+  return groupBy(rows, (o) => o.partOf?.id ?? 0);
 }

@@ -65,3 +65,25 @@ export async function authenticate(em: EntityManager, address: string, password:
   }
   return (await verifyPassword(password, user.passwordHash)) ? user : null;
 }
+
+/** Batch reads for loaders; callers have already decided the viewer may see these users. */
+export async function usersByIds(em: EntityManager, ids: readonly number[]): Promise<Map<number, User>> {
+  const rows = await em.find(User, { id: { $in: [...ids] } });
+  return new Map(rows.map((u) => [u.id, u]));
+}
+
+export async function practitionersByIds(
+  em: EntityManager,
+  ids: readonly number[],
+): Promise<Map<number, Practitioner>> {
+  const rows = await em.find(Practitioner, { id: { $in: [...ids] } });
+  return new Map(rows.map((p) => [p.id, p]));
+}
+
+export async function practitionersByUserIds(
+  em: EntityManager,
+  userIds: readonly number[],
+): Promise<Map<number, Practitioner>> {
+  const rows = await em.find(Practitioner, { user: { $in: [...userIds] } });
+  return new Map(rows.map((p) => [p.user.id, p]));
+}

@@ -2,9 +2,9 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { type Auth, createAuth } from '../../src/auth/index.js';
+import { createGateway } from '../../server.js';
+import type { Auth } from '../../src/auth/index.js';
 import { type Config, loadConfig } from '../../src/config.js';
-import { createApp } from '../../src/http/app.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { freePort } from './server-process.js';
 
@@ -28,8 +28,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     DATA_DIR: dataDir,
     ...env,
   });
-  const auth = await createAuth(config, db.orm);
-  const app = createApp({ config, orm: db.orm, auth });
+  const { app, auth } = await createGateway(config, db.orm);
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(port, '127.0.0.1', () => resolve(s));
   });

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
-const MAIN = path.resolve('dist/src/main.js');
+const MAIN = path.resolve('dist/main.js');
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

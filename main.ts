@@ -1,9 +1,8 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
-import { createAuth } from './auth/index.js';
-import { loadConfig } from './config.js';
-import { connectDatabase, prepareDatabase } from './database.js';
-import { createApp } from './http/app.js';
+import { createGateway } from './server.js';
+import { loadConfig } from './src/config.js';
+import { connectDatabase, prepareDatabase } from './src/database.js';
 
 const log = (line: string) => console.log(`[hxg] ${line}`);
 
@@ -34,8 +33,7 @@ async function main() {
     await database.close();
     throw error;
   }
-  const auth = await createAuth(config, database.orm);
-  const app = createApp({ config, orm: database.orm, auth });
+  const { app } = await createGateway(config, database.orm);
   const server = app.listen(config.port, () => log(`listening on ${config.publicUrl} (port ${config.port})`));
   servers.push(server);
   server.on('error', async (error) => {

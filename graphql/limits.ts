@@ -1,0 +1,46 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import depthLimit from 'graphql-depth-limit';
+import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+
+export interface QueryLimits {
+  maxDepth: number;
+  maxComplexity: number;
+}
+
+export const depthRule = (limits: QueryLimits) => depthLimit(limits.maxDepth);
+
+/**
+ * Refuses operations whose estimated cost (fields × the page sizes they ask for) exceeds the limit,
+ * before anything runs. Connection fields declare their cost from `first` in their field extensions.
+ */
+export function complexityPlugin(schema: GraphQLSchema, limits: QueryLimits): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document }) {
+          let complexity: number;
+          try {
+            complexity = getComplexity({
+              schema,
+              query: document,
+              operationName: request.operationName ?? undefined,
+              variables: request.variables ?? {},
+              estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+            });
+          } catch (error) {
+            // variables that do not fit their types: the same answer GraphQL execution would give
+            const message = error instanceof Error ? error.message : 'Invalid variables';
+            throw new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+          }
+          if (complexity > limits.maxComplexity) {
+            throw new GraphQLError(
+              `Query is too complex: cost ${complexity} exceeds the limit of ${limits.maxComplexity}; ask for fewer fields or smaller pages`,
+              { extensions: { code: 'QUERY_TOO_COMPLEX', http: { status: 400 } } },
+            );
+          }
+        },
+      };
+    },
+  };
+}

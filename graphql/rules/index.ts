@@ -1,0 +1,25 @@
+import { GraphQLError } from 'graphql';
+import { deny, type IRules, shield } from 'graphql-shield';
+import { organizationRules } from './organization.js';
+import { userRules } from './user.js';
+
+const domains = [organizationRules, userRules] as Record<string, Record<string, unknown> | unknown>[];
+
+/** Merges the per-domain rule maps: each type's field rules come from exactly one domain file. */
+function merge(maps: typeof domains): IRules {
+  const merged: Record<string, unknown> = {};
+  for (const map of maps) {
+    for (const [type, rules] of Object.entries(map)) {
+      const existing = merged[type];
+      merged[type] =
+        existing && typeof existing === 'object' && typeof rules === 'object' ? { ...existing, ...rules } : rules;
+    }
+  }
+  return merged as IRules;
+}
+
+export const permissions = shield(merge(domains), {
+  fallbackRule: deny,
+  fallbackError: () => new GraphQLError('You are not allowed to do this', { extensions: { code: 'FORBIDDEN' } }),
+  allowExternalErrors: true,
+});

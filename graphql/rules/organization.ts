@@ -1,0 +1,21 @@
+import { allow, rule } from 'graphql-shield';
+import { canEditOrganization } from '../../src/policy/rules.js';
+import type { GraphQLContext } from '../context.js';
+import { isSignedIn } from './common.js';
+
+const idArg = (args: Record<string, unknown>) => Number(args.id);
+
+const managesOrganization = rule({ cache: 'strict' })((_parent, args, ctx: GraphQLContext) =>
+  canEditOrganization(ctx.viewer, idArg(args)),
+);
+
+export const organizationRules = {
+  Query: { organization: isSignedIn, organizations: isSignedIn },
+  Mutation: {
+    // creating (top-level vs. sub-organization) and deleting (manager of the parent) are decided by the service
+    createOrganization: isSignedIn,
+    updateOrganization: managesOrganization,
+    deleteOrganization: isSignedIn,
+  },
+  Organization: allow,
+};

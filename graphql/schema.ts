@@ -1,0 +1,24 @@
+import 'reflect-metadata';
+import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { applyMiddleware } from 'graphql-middleware';
+import { buildSchema } from 'type-graphql';
+import { OrganizationResolver } from './resolvers/organization.js';
+import { PractitionerResolver, UserResolver } from './resolvers/user.js';
+import { permissions } from './rules/index.js';
+
+const resolvers = [OrganizationResolver, UserResolver, PractitionerResolver] as const;
+
+/** The schema as the resolvers declare it, without permissions (for printing the SDL). */
+export function buildBareSchema(): Promise<GraphQLSchema> {
+  return buildSchema({ resolvers, validate: false, emitSchemaFile: false });
+}
+
+/** The executable schema: resolvers behind the graphql-shield permissions. */
+export async function buildExecutableSchema(): Promise<GraphQLSchema> {
+  return applyMiddleware(await buildBareSchema(), permissions);
+}
+
+/** The committed SDL, `graphql/schema.graphql`, is this text. */
+export async function schemaSdl(): Promise<string> {
+  return `${printSchema(lexicographicSortSchema(await buildBareSchema()))}\n`;
+}

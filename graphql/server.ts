@@ -1,0 +1,54 @@
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { Router } from 'express';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import type Provider from 'oidc-provider';
+import { type TokenVerifier, viewerFromAuthorization } from '../src/auth/bearer.js';
+import type { Config } from '../src/config.js';
+import type { Orm } from '../src/db/orm.js';
+import { DomainError } from '../src/errors.js';
+import { createContext, type GraphQLContext } from './context.js';
+import { formatError } from './errors.js';
+import { complexityPlugin, depthRule, type QueryLimits } from './limits.js';
+
+export interface GraphQLDependencies {
+  schema: GraphQLSchema;
+  orm: Orm;
+  verifyToken: TokenVerifier;
+  provider: Provider;
+  config: Config;
+  limits: QueryLimits;
+}
+
+/** `/graphql`: Apollo Server on the shielded schema; each request gets its viewer, entity manager, loaders. */
+export async function createGraphQLRouter(deps: GraphQLDependencies): Promise<Router> {
+  const server = new ApolloServer<GraphQLContext>({
+    schema: deps.schema,
+    formatError,
+    validationRules: [depthRule(deps.limits)],
+    plugins: [complexityPlugin(deps.schema, deps.limits)],
+    introspection: true,
+    csrfPrevention: true,
+  });
+  await server.start();
+  const router = Router();
+  router.use(
+    '/graphql',
+    express.json({ limit: '2mb' }),
+    expressMiddleware(server, {
+      context: async ({ req }) => {
+        const em = deps.orm.em.fork();
+        try {
+          const viewer = await viewerFromAuthorization(req.get('authorization'), deps.verifyToken, em);
+          return createContext(em, viewer, { provider: deps.provider, config: deps.config });
+        } catch (error) {
+          if (error instanceof DomainError && error.code === 'UNAUTHENTICATED') {
+            throw new GraphQLError(error.message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+          }
+          throw error;
+        }
+      },
+    }),
+  );
+  return router;
+}

@@ -1,0 +1,46 @@
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import type { OrganizationType as OrganizationTypeValue, Role } from '../../src/db/entities/index.js';
+import { OrganizationTypeEnum, RoleEnum } from './enums.js';
+import { Practitioner } from './user.js';
+
+@ObjectType({ description: 'FHIR Organization; part of a tree (partOf / children)' })
+export class Organization {
+  @Field(() => ID)
+  id!: number;
+
+  @Field()
+  name!: string;
+
+  @Field(() => OrganizationTypeEnum)
+  type!: OrganizationTypeValue;
+}
+
+@ObjectType({ description: 'A practitioner with their role in one organization' })
+export class OrganizationPractitioner {
+  @Field(() => Practitioner)
+  practitioner!: Practitioner;
+
+  @Field(() => RoleEnum)
+  role!: Role;
+}
+
+@InputType()
+export class CreateOrganizationInput {
+  @Field()
+  name!: string;
+
+  @Field(() => OrganizationTypeEnum)
+  type!: OrganizationTypeValue;
+
+  @Field(() => ID, { nullable: true, description: 'the parent; omit for a top-level organization (super users only)' })
+  partOfId?: string | null;
+}
+
+@InputType()
+export class UpdateOrganizationInput {
+  @Field({ nullable: true })
+  name?: string;
+
+  @Field(() => OrganizationTypeEnum, { nullable: true })
+  type?: OrganizationTypeValue;
+}

@@ -1,0 +1,29 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { UserKindEnum } from './enums.js';
+
+@ObjectType({ description: 'A login (FHIR Person)' })
+export class User {
+  @Field(() => ID)
+  id!: number;
+
+  @Field()
+  email!: string;
+
+  @Field()
+  firstName!: string;
+
+  @Field()
+  lastName!: string;
+
+  @Field()
+  isSuperuser!: boolean;
+
+  @Field(() => UserKindEnum)
+  kind!: 'practitioner' | 'patient';
+}
+
+@ObjectType({ description: 'The practitioner profile of a user' })
+export class Practitioner {
+  @Field(() => ID)
+  id!: number;
+}

@@ -1,0 +1,25 @@
+import type { Express } from 'express';
+import { buildExecutableSchema } from './graphql/schema.js';
+import { createGraphQLRouter } from './graphql/server.js';
+import { type Auth, createAuth } from './src/auth/index.js';
+import type { Config } from './src/config.js';
+import type { Orm } from './src/db/orm.js';
+import { createApp } from './src/http/app.js';
+
+/**
+ * The composition root: the core (src/), its OAuth provider, and the API faces that sit on top of it
+ * (graphql/, fhir-facade/). It lives outside src/ because the core must not import its faces.
+ */
+export async function createGateway(config: Config, orm: Orm): Promise<{ app: Express; auth: Auth }> {
+  const auth = await createAuth(config, orm);
+  const schema = await buildExecutableSchema();
+  const graphql = await createGraphQLRouter({
+    schema,
+    orm,
+    verifyToken: auth.verifyToken,
+    provider: auth.provider,
+    config,
+    limits: config.graphql,
+  });
+  return { app: createApp({ config, orm, auth, apis: [graphql] }), auth };
+}

@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from './support/app.js';
+import { codes, gql } from './support/tokens.js';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app?.close());
+
+describe('GraphQL: me and organizations', () => {
+  it('answers me for a signed-in user and null for anonymous', async () => {
+    const mary = await gql(app, 'mary@example.com', '{ me { id email kind isSuperuser practitioner { id } } }');
+    expect(mary.data?.me).toMatchObject({
+      id: '10002',
+      email: 'mary@example.com',
+      kind: 'PRACTITIONER',
+      isSuperuser: false,
+    });
+    expect(mary.data?.me.practitioner.id).toBeTruthy();
+    const anonymous = await gql(app, null, '{ me { id } }');
+    expect(anonymous.data?.me).toBeNull();
+  });
+
+  it('lists the viewer’s organizations with the tree they may see', async () => {
+    const query = '{ organizations { id name viewerRole partOf { id } children { id } } }';
+    const mary = await gql(app, 'mary@example.com', query);
+    expect(mary.data?.organizations.map((o: { id: string }) => o.id)).toEqual(['20001', '20002', '20003']);
+    expect(mary.data?.organizations[2]).toMatchObject({ viewerRole: 'MANAGER', partOf: { id: '20002' }, children: [] });
+
+    // megan holds a role in BIDS only: its parent is not hers to see
+    const megan = await gql(app, 'megan@example.com', query);
+    expect(megan.data?.organizations).toEqual([
+      {
+        id: '20003',
+        name: 'Berkeley Institute for Data Science (BIDS)',
+        viewerRole: 'MEMBER',
+        partOf: null,
+        children: [],
+      },
+    ]);
+
+    const sam = await gql(app, 'sam@example.com', query);
+    expect(sam.data?.organizations.map((o: { id: string }) => o.id)).toEqual(['20001', '20004']);
+    expect(sam.data?.organizations[1].children).toEqual([{ id: '20005' }]);
+  });
+
+  it('hides organizations the viewer has no role in, without revealing whether they exist', async () => {
+    const hidden = await gql(app, 'megan@example.com', '{ organization(id: "20004") { id } }');
+    const missing = await gql(app, 'megan@example.com', '{ organization(id: "29999") { id } }');
+    expect(codes(hidden)).toEqual(['NOT_FOUND']);
+    expect(codes(missing)).toEqual(['NOT_FOUND']);
+    expect(hidden.errors?.[0]?.message.replace('20004', 'X')).toBe(missing.errors?.[0]?.message.replace('29999', 'X'));
+    expect(codes(await gql(app, null, '{ organization(id: "20003") { id } }'))).toEqual(['FORBIDDEN']);
+  });
+});
+
+describe('GraphQL: organization mutations', () => {
+  const create = `mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { id name type partOf { id } viewerRole } }`;
+  const update = `mutation($id: ID!, $input: UpdateOrganizationInput!) { updateOrganization(id: $id, input: $input) { id name } }`;
+
+  it('lets a manager create a sub-organization, whom it makes its manager', async () => {
+    const result = await gql(app, 'mary@example.com', create, {
+      input: { name: 'BIDS Lab A', type: 'TEAM', partOfId: '20003' },
+    });
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.createOrganization).toMatchObject({
+      name: 'BIDS Lab A',
+      type: 'TEAM',
+      partOf: { id: '20003' },
+      viewerRole: null,
+    });
+  });
+
+  it('denies members, viewers and anonymous callers, and top-level creation to non-super users', async () => {
+    const input = { name: 'Nope', type: 'TEAM', partOfId: '20003' };
+    expect(codes(await gql(app, 'megan@example.com', create, { input }))).toEqual(['FORBIDDEN']);
+    expect(codes(await gql(app, 'victor@example.com', create, { input }))).toEqual(['FORBIDDEN']);
+    expect(codes(await gql(app, null, create, { input }))).toEqual(['FORBIDDEN']);
+    expect(codes(await gql(app, 'mary@example.com', create, { input: { name: 'Top', type: 'EDU' } }))).toEqual([
+      'FORBIDDEN',
+    ]);
+    const top = await gql(app, 'sam@example.com', create, { input: { name: 'Stanford', type: 'EDU' } });
+    expect(top.data?.createOrganization).toMatchObject({ name: 'Stanford', partOf: null });
+  });
+
+  it('validates input with BAD_USER_INPUT and writes nothing', async () => {
+    const blank = await gql(app, 'mary@example.com', create, {
+      input: { name: '   ', type: 'TEAM', partOfId: '20003' },
+    });
+    expect(codes(blank)).toEqual(['BAD_USER_INPUT']);
+    expect(blank.errors?.[0]?.message).toMatch(/name: must not be empty/);
+    const badType = await gql(app, 'mary@example.com', create, {
+      input: { name: 'X', type: 'SPACESHIP', partOfId: '20003' },
+    });
+    expect(codes(badType)).toEqual(['BAD_USER_INPUT']);
+    const badId = await gql(app, 'mary@example.com', create, { input: { name: 'X', type: 'TEAM', partOfId: 'abc' } });
+    expect(codes(badId)).toEqual(['BAD_USER_INPUT']);
+    const [row] = await app.db.orm.em
+      .getConnection()
+      .execute<{ n: string }[]>(`select count(*) as n from organizations where name = 'X'`);
+    expect(Number(row!.n)).toBe(0);
+  });
+
+  it('lets managers rename, not members', async () => {
+    const ok = await gql(app, 'mary@example.com', update, { id: '20003', input: { name: 'BIDS' } });
+    expect(ok.data?.updateOrganization).toEqual({ id: '20003', name: 'BIDS' });
+    expect(codes(await gql(app, 'megan@example.com', update, { id: '20003', input: { name: 'Mine' } }))).toEqual([
+      'FORBIDDEN',
+    ]);
+    expect(codes(await gql(app, 'mark@example.com', update, { id: '20008', input: { name: 'Mine' } }))).toEqual([
+      'FORBIDDEN',
+    ]);
+  });
+});
+
+describe('GraphQL: requests', () => {
+  it('reject a bad token with 401 UNAUTHENTICATED', async () => {
+    const response = await fetch(`${app.baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer nope.nope.nope' },
+      body: JSON.stringify({ query: '{ me { id } }' }),
+    });
+    expect(response.status).toBe(401);
+    const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
+    expect(body.errors[0]?.extensions.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('bound query depth', async () => {
+    const deep = `{ organizations { ${'children { '.repeat(12)}id${' }'.repeat(12)} } }`;
+    const result = await gql(app, 'mary@example.com', deep);
+    expect(result.status).toBe(400);
+    expect(codes(result)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(result.errors?.[0]?.message).toMatch(/exceeds maximum operation depth/);
+  });
+
+  it('answer malformed queries with 400', async () => {
+    const result = await gql(app, 'mary@example.com', '{ organizations { id ');
+    expect(result.status).toBe(400);
+    expect(codes(result)).toEqual(['GRAPHQL_PARSE_FAILED']);
+  });
+});
