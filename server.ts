@@ -1,4 +1,5 @@
-import type { Express } from 'express';
+import { type Express, Router } from 'express';
+import { createFhirRouter, FHIR_PATH } from './fhir-facade/router.js';
 import { buildExecutableSchema } from './graphql/schema.js';
 import { createGraphQLRouter } from './graphql/server.js';
 import { type Auth, createAuth } from './src/auth/index.js';
@@ -21,5 +22,9 @@ export async function createGateway(config: Config, orm: Orm): Promise<{ app: Ex
     config,
     limits: config.graphql,
   });
-  return { app: createApp({ config, orm, auth, apis: [graphql] }), auth };
+  const fhir = Router().use(
+    FHIR_PATH,
+    createFhirRouter({ schema, orm, verifyToken: auth.verifyToken, provider: auth.provider, config }),
+  );
+  return { app: createApp({ orm, auth, apis: [graphql, fhir] }), auth };
 }

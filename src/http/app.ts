@@ -1,11 +1,8 @@
 import express, { type Express, type Router } from 'express';
 import type { Auth } from '../auth/index.js';
-import { smartConfiguration } from '../auth/smart.js';
-import type { Config } from '../config.js';
 import type { Orm } from '../db/orm.js';
 
 export interface AppDependencies {
-  config: Config;
   orm: Orm;
   auth: Auth;
   /** the API faces (GraphQL, FHIR), composed outside the core */
@@ -13,7 +10,7 @@ export interface AppDependencies {
 }
 
 /** Composes the HTTP faces on one Express app. */
-export function createApp({ config, orm, auth, apis }: AppDependencies): Express {
+export function createApp({ orm, auth, apis }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -28,9 +25,6 @@ export function createApp({ config, orm, auth, apis }: AppDependencies): Express
     } catch {
       res.status(503).json({ status: 'not ready', database: 'unreachable' });
     }
-  });
-  app.get('/fhir/r5/.well-known/smart-configuration', (_req, res) => {
-    res.json(smartConfiguration(config.publicUrl));
   });
   app.use(auth.router);
   for (const api of apis) app.use(api);

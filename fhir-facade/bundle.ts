@@ -1,0 +1,33 @@
+/** searchset Bundles: `total`, `self`/`next` links, `entry` always present (even empty), `fullUrl` on each. */
+export interface SearchPage<R> {
+  resources: R[];
+  total: number | undefined;
+  /** query string for the next page, or null on the last page */
+  nextQuery: URLSearchParams | null;
+}
+
+export function searchsetBundle<R extends { resourceType: string; id: string }>(
+  baseUrl: string,
+  resourceType: string,
+  selfQuery: URLSearchParams,
+  page: SearchPage<R>,
+) {
+  const link = [{ relation: 'self', url: `${baseUrl}/${resourceType}${query(selfQuery)}` }];
+  if (page.nextQuery) link.push({ relation: 'next', url: `${baseUrl}/${resourceType}${query(page.nextQuery)}` });
+  return {
+    resourceType: 'Bundle',
+    type: 'searchset',
+    ...(page.total === undefined ? {} : { total: page.total }),
+    link,
+    entry: page.resources.map((resource) => ({
+      fullUrl: `${baseUrl}/${resource.resourceType}/${resource.id}`,
+      resource,
+      search: { mode: 'match' },
+    })),
+  };
+}
+
+const query = (params: URLSearchParams) => {
+  const text = params.toString();
+  return text ? `?${text}` : '';
+};

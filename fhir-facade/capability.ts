@@ -1,0 +1,62 @@
+import { smartConfiguration } from '../src/auth/smart.js';
+import { SEARCH_PARAMS } from './search-params.js';
+
+const SEARCH_PARAM_TYPES: Record<string, string> = {
+  token: 'token',
+  reference: 'reference',
+  date: 'date',
+  number: 'number',
+  string: 'string',
+  special: 'special',
+};
+
+/** The CapabilityStatement, generated from the search parameter table and the routes the router serves. */
+export function capabilityStatement(publicUrl: string, software: { name: string; version: string }) {
+  const smart = smartConfiguration(publicUrl);
+  const resource = (type: keyof typeof SEARCH_PARAMS, interactions: string[]) => ({
+    type,
+    interaction: interactions.map((code) => ({ code })),
+    searchParam: SEARCH_PARAMS[type]
+      .filter((p) => !p.name.startsWith('_') || p.name.startsWith('_has') || p.name === '_lastUpdated')
+      .map((p) => ({ name: p.name, type: SEARCH_PARAM_TYPES[p.type], documentation: p.documentation })),
+  });
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: '2026-11-22',
+    kind: 'instance',
+    fhirVersion: '5.0.0',
+    format: ['application/fhir+json', 'json'],
+    software,
+    implementation: { description: 'Health Exchange Gateway FHIR R5 facade', url: `${publicUrl}/fhir/r5` },
+    rest: [
+      {
+        mode: 'server',
+        security: {
+          cors: false,
+          service: [
+            {
+              coding: [{ system: 'http://hl7.org/fhir/restful-security-service', code: 'SMART-on-FHIR' }],
+              text: 'OAuth 2.0 / SMART App Launch: bearer access tokens from the gateway’s provider',
+            },
+          ],
+          extension: [
+            {
+              url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+              extension: [
+                { url: 'authorize', valueUri: smart.authorization_endpoint },
+                { url: 'token', valueUri: smart.token_endpoint },
+                { url: 'revoke', valueUri: smart.revocation_endpoint },
+              ],
+            },
+          ],
+        },
+        resource: [
+          resource('Patient', ['read', 'search-type']),
+          resource('Observation', ['read', 'search-type', 'create']),
+        ],
+        interaction: [{ code: 'batch' }, { code: 'transaction' }],
+      },
+    ],
+  };
+}

@@ -1,0 +1,64 @@
+import type { Request } from 'express';
+import type { GraphQLSchema } from 'graphql';
+import type { GraphQLContext } from '../graphql/context.js';
+import { searchsetBundle } from './bundle.js';
+import { runGraphQL } from './execute.js';
+import { OBSERVATION_FIELDS, type ObservationNode, toFhirObservation } from './resources.js';
+import { searchPage } from './search.js';
+import { parseDateRange, parseId, parseToken, readParams } from './search-params.js';
+
+const SEARCH = `query ($filter: ObservationFilter!, $first: Int, $after: String) {
+  observations(filter: $filter, first: $first, after: $after) {
+    totalCount nodes { ${OBSERVATION_FIELDS} } pageInfo { hasNextPage endCursor }
+  }
+}`;
+const READ = `query ($id: ID!) { observation(id: $id) { ${OBSERVATION_FIELDS} } }`;
+
+/** The FHIR search parameters as the GraphQL ObservationFilter. */
+function observationFilter(params: Map<string, string[]>) {
+  const one = (name: string) => params.get(name)?.[0];
+  const study = one('patient._has:Group:member:_id') ?? one('_has:Group:member:_id');
+  const patient = one('patient') ?? one('subject');
+  const identifier = one('patient.identifier');
+  const code = one('code');
+  const effective = parseDateRange('date', params.get('date'));
+  const updated = parseDateRange('_lastUpdated', params.get('_lastUpdated'));
+  return {
+    studyId: study === undefined ? undefined : parseId('patient._has:Group:member:_id', study, 'Group'),
+    patientId: patient === undefined ? undefined : parseId('patient', patient, 'Patient'),
+    patientIdentifier: identifier === undefined ? undefined : parseToken('patient.identifier', identifier),
+    code: code === undefined ? undefined : (({ system, value }) => ({ system, code: value }))(parseToken('code', code)),
+    from: effective.from,
+    before: effective.before,
+    lastUpdatedFrom: updated.from,
+    lastUpdatedBefore: updated.before,
+  };
+}
+
+/** GET /Observation */
+export async function searchObservations(
+  req: Request,
+  schema: GraphQLSchema,
+  context: GraphQLContext,
+  baseUrl: string,
+) {
+  const params = readParams('Observation', req.query);
+  const selfQuery = new URLSearchParams(req.url.split('?')[1] ?? '');
+  const page = await searchPage({
+    schema,
+    context,
+    params,
+    query: SEARCH,
+    variables: { filter: observationFilter(params) },
+    connection: (data: { observations: never }) => data.observations,
+    toResource: (node: ObservationNode) => toFhirObservation(node),
+    selfQuery,
+  });
+  return searchsetBundle(baseUrl, 'Observation', selfQuery, page);
+}
+
+/** GET /Observation/:id */
+export async function readObservation(id: string, schema: GraphQLSchema, context: GraphQLContext) {
+  const data = await runGraphQL<{ observation: ObservationNode }>(schema, context, READ, { id: parseId('id', id) });
+  return toFhirObservation(data.observation);
+}

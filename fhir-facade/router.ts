@@ -1,0 +1,105 @@
+import express, { type NextFunction, type Request, type Response, Router } from 'express';
+import type { GraphQLSchema } from 'graphql';
+import type Provider from 'oidc-provider';
+import { createContext, type GraphQLContext } from '../graphql/context.js';
+import { type TokenVerifier, viewerFromAuthorization } from '../src/auth/bearer.js';
+import { smartConfiguration } from '../src/auth/smart.js';
+import type { Config } from '../src/config.js';
+import type { Orm } from '../src/db/orm.js';
+import { DomainError } from '../src/errors.js';
+import { capabilityStatement } from './capability.js';
+import { FHIR_JSON, negotiate } from './content.js';
+import { fhirStructureIssue } from './fhir-schema.js';
+import { readObservation, searchObservations } from './observations.js';
+import { FhirError, operationOutcome } from './outcome.js';
+import { readPatient, searchPatients } from './patients.js';
+import { uploadBundle, uploadObservations } from './upload/index.js';
+
+export interface FhirDependencies {
+  schema: GraphQLSchema;
+  orm: Orm;
+  verifyToken: TokenVerifier;
+  provider: Provider;
+  config: Config;
+}
+
+export const FHIR_PATH = '/fhir/r5';
+const MAX_BODY = '25mb';
+
+/** `/fhir/r5`: each request becomes a GraphQL operation on the same schema, as the request's viewer. */
+export function createFhirRouter(deps: FhirDependencies): Router {
+  fhirStructureIssue({}); // compile the R5 schema at start-up, not on the first upload
+  const baseUrl = `${deps.config.publicUrl}${FHIR_PATH}`;
+  const router = Router();
+  const send = (res: Response, status: number, body: unknown) =>
+    res.status(status).type(FHIR_JSON).send(JSON.stringify(body));
+
+  router.use(negotiate);
+  router.get('/metadata', (_req, res) =>
+    send(res, 200, capabilityStatement(deps.config.publicUrl, { name: 'Health Exchange Gateway', version: '0.1.0' })),
+  );
+  router.get('/.well-known/smart-configuration', (_req, res) => {
+    res.json(smartConfiguration(deps.config.publicUrl));
+  });
+
+  router.use(async (req: Request, res: Response, next: NextFunction) => {
+    const em = deps.orm.em.fork();
+    try {
+      const viewer = await viewerFromAuthorization(req.get('authorization'), deps.verifyToken, em);
+      res.locals.context = createContext(em, viewer, { provider: deps.provider, config: deps.config });
+      next();
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'UNAUTHENTICATED') {
+        res.set('www-authenticate', `Bearer error="invalid_token"`);
+        throw new FhirError(401, 'login', error.message);
+      }
+      throw error;
+    }
+  });
+  router.use(express.json({ type: ['application/json', FHIR_JSON], limit: MAX_BODY }));
+  const ctx = (res: Response) => res.locals.context as GraphQLContext;
+
+  router.get('/Patient', async (req, res) => send(res, 200, await searchPatients(req, deps.schema, ctx(res), baseUrl)));
+  router.get('/Patient/:id', async (req, res) =>
+    send(res, 200, await readPatient(String(req.params.id), deps.schema, ctx(res))),
+  );
+  router.get('/Observation', async (req, res) =>
+    send(res, 200, await searchObservations(req, deps.schema, ctx(res), baseUrl)),
+  );
+  router.get('/Observation/:id', async (req, res) =>
+    send(res, 200, await readObservation(String(req.params.id), deps.schema, ctx(res))),
+  );
+  router.post('/Observation', async (req, res) => {
+    const [outcome] = await uploadObservations([{ resource: req.body, index: 0 }], false, deps.schema, ctx(res));
+    if (outcome?.resource) res.set('location', `${baseUrl}/Observation/${outcome.resource.id}`);
+    send(res, outcome?.status ?? 500, outcome?.resource ?? outcome?.outcome);
+  });
+  router.post('/', async (req, res) => send(res, 200, await uploadBundle(req.body, deps.schema, ctx(res), baseUrl)));
+
+  router.all('/{*rest}', (req) => {
+    const known = /^\/(Patient|Observation)(\/[^/]+)?$|^\/$/.test(req.path);
+    throw known
+      ? new FhirError(405, 'not-supported', `${req.method} is not supported on ${req.path}`)
+      : new FhirError(404, 'not-found', `No such resource type or endpoint: ${req.path}`);
+  });
+
+  router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const fhir = toFhirError(error);
+    send(res, fhir.status, operationOutcome(fhir.issueType, fhir.message, fhir.expression));
+  });
+  return router;
+}
+
+function toFhirError(error: unknown): FhirError {
+  if (error instanceof FhirError) return error;
+  const status = (error as { status?: number; type?: string }).status;
+  if ((error as { type?: string }).type === 'entity.too.large') {
+    return new FhirError(413, 'too-costly', `The request body is larger than ${MAX_BODY}`);
+  }
+  if ((error as { type?: string }).type === 'entity.parse.failed') {
+    return new FhirError(400, 'structure', 'The request body is not valid JSON');
+  }
+  if (status && status >= 400 && status < 500) return new FhirError(status, 'invalid', (error as Error).message);
+  console.error('[hxg] FHIR facade error:', error);
+  return new FhirError(500, 'exception', 'Internal server error');
+}

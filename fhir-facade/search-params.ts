@@ -1,0 +1,147 @@
+import { FhirError } from './outcome.js';
+
+/**
+ * The search parameters this server supports, per resource. The parser refuses anything else (no silent
+ * ignoring) and the CapabilityStatement is generated from the same table.
+ */
+export interface SearchParamDefinition {
+  name: string;
+  type: 'token' | 'reference' | 'date' | 'number' | 'string' | 'special';
+  documentation: string;
+}
+
+const paging: SearchParamDefinition[] = [
+  { name: '_count', type: 'number', documentation: 'page size, default 100, at most 1000' },
+  { name: '_page', type: 'number', documentation: 'JupyterHealth page number (1-based); prefer the next link' },
+  { name: '_cursor', type: 'string', documentation: 'keyset cursor of the next link (opaque)' },
+  { name: '_summary', type: 'token', documentation: '`count`: only the total' },
+  { name: '_format', type: 'token', documentation: '`json`' },
+];
+
+export const SEARCH_PARAMS: Record<'Patient' | 'Observation', SearchParamDefinition[]> = {
+  Patient: [
+    {
+      name: '_has:Group:member:_id',
+      type: 'special',
+      documentation: 'patients enrolled in the study (Group) with this id',
+    },
+    { name: 'identifier', type: 'token', documentation: 'system|value of a patient identifier' },
+    ...paging,
+  ],
+  Observation: [
+    {
+      name: 'patient._has:Group:member:_id',
+      type: 'special',
+      documentation: 'observations of patients enrolled in this study, for the codes it requests',
+    },
+    { name: '_has:Group:member:_id', type: 'special', documentation: 'same as patient._has:Group:member:_id' },
+    { name: 'patient', type: 'reference', documentation: 'Patient id (40001 or Patient/40001)' },
+    { name: 'subject', type: 'reference', documentation: 'same as patient' },
+    { name: 'patient.identifier', type: 'token', documentation: 'system|value of the patient’s identifier' },
+    { name: 'code', type: 'token', documentation: 'system|code, e.g. https://w3id.org/openmhealth|omh:heart-rate:2.0' },
+    { name: 'date', type: 'date', documentation: 'effective time; prefixes ge, le, gt, lt, eq; repeat for a range' },
+    { name: '_lastUpdated', type: 'date', documentation: 'last update; prefixes ge, le, gt, lt' },
+    ...paging,
+  ],
+};
+
+export type SearchQuery = Record<string, string | string[]>;
+
+/** One value per parameter, except those that may repeat (dates). */
+export function readParams(
+  resource: keyof typeof SEARCH_PARAMS,
+  query: Record<string, unknown>,
+): Map<string, string[]> {
+  const known = new Set(SEARCH_PARAMS[resource].map((p) => p.name));
+  const params = new Map<string, string[]>();
+  for (const [name, raw] of Object.entries(query)) {
+    if (!known.has(name)) {
+      throw new FhirError(
+        400,
+        'not-supported',
+        `Unknown or unsupported search parameter "${name}" for ${resource}`,
+        name,
+      );
+    }
+    const values = (Array.isArray(raw) ? raw : [raw]).map(String);
+    if (values.length > 1 && !['date', '_lastUpdated'].includes(name)) {
+      throw new FhirError(400, 'invalid', `Search parameter "${name}" may appear only once`, name);
+    }
+    params.set(name, values);
+  }
+  return params;
+}
+
+export function parseToken(name: string, value: string): { system: string; value: string } {
+  const bar = value.indexOf('|');
+  if (bar <= 0 || bar === value.length - 1) {
+    throw new FhirError(400, 'invalid', `${name} must be system|value, got "${value}"`, name);
+  }
+  return { system: value.slice(0, bar), value: value.slice(bar + 1) };
+}
+
+export function parseId(name: string, value: string, prefix?: string): string {
+  const bare = prefix && value.startsWith(`${prefix}/`) ? value.slice(prefix.length + 1) : value;
+  if (!/^[1-9]\d{0,15}$/.test(bare)) throw new FhirError(400, 'invalid', `${name} must be an id, got "${value}"`, name);
+  return bare;
+}
+
+export function parseCount(value: string | undefined): number {
+  if (value === undefined) return 100;
+  if (!/^\d{1,4}$/.test(value) || Number(value) > 1000) {
+    throw new FhirError(400, 'invalid', `_count must be an integer from 0 to 1000, got "${value}"`, '_count');
+  }
+  return Number(value);
+}
+
+export function parsePage(value: string | undefined): number {
+  if (value === undefined) return 1;
+  if (!/^[1-9]\d{0,8}$/.test(value))
+    throw new FhirError(400, 'invalid', `_page must be a positive integer, got "${value}"`, '_page');
+  return Number(value);
+}
+
+/** `from` inclusive, `before` exclusive. */
+export interface DateRange {
+  from?: Date;
+  before?: Date;
+}
+
+const DATE = /^(ge|le|gt|lt|eq)?(\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?)?)?)$/;
+
+/** Prefix + FHIR date(Time); a partial date covers its whole period (eq2025-01 = all of January). */
+export function parseDateRange(name: string, values: string[] | undefined): DateRange {
+  const range: DateRange = {};
+  for (const value of values ?? []) {
+    const match = DATE.exec(value);
+    if (!match)
+      throw new FhirError(400, 'invalid', `${name}: "${value}" is not [ge|le|gt|lt|eq]<FHIR date or dateTime>`, name);
+    const prefix = match[1] ?? 'eq';
+    const { start, end } = period(match[2]!, name);
+    if (prefix === 'ge' || prefix === 'eq') range.from = start;
+    if (prefix === 'gt') range.from = end;
+    if (prefix === 'le' || prefix === 'eq') range.before = end;
+    if (prefix === 'lt') range.before = start;
+  }
+  return range;
+}
+
+function period(text: string, name: string): { start: Date; end: Date } {
+  const [datePart, timePart] = text.split('T');
+  const [y, m, d] = datePart!.split('-').map(Number);
+  if (timePart === undefined) {
+    const start = new Date(Date.UTC(y!, (m ?? 1) - 1, d ?? 1));
+    // the first instant after the period: next year, month or day
+    const end =
+      m === undefined
+        ? new Date(Date.UTC(y! + 1, 0, 1))
+        : d === undefined
+          ? new Date(Date.UTC(y!, m, 1))
+          : new Date(Date.UTC(y!, m - 1, d + 1));
+    if (Number.isNaN(start.getTime())) throw new FhirError(400, 'invalid', `${name}: invalid date "${text}"`, name);
+    return { start, end };
+  }
+  const instant = new Date(/Z|[+-]\d{2}:\d{2}$/.test(timePart) ? text : `${text}Z`);
+  if (Number.isNaN(instant.getTime())) throw new FhirError(400, 'invalid', `${name}: invalid dateTime "${text}"`, name);
+  return { start: instant, end: new Date(instant.getTime() + 1) };
+}

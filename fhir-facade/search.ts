@@ -1,0 +1,56 @@
+import type { GraphQLSchema } from 'graphql';
+import type { GraphQLContext } from '../graphql/context.js';
+import type { SearchPage } from './bundle.js';
+import { runGraphQL } from './execute.js';
+import { FhirError } from './outcome.js';
+import { parseCount, parsePage } from './search-params.js';
+
+interface Connection<N> {
+  totalCount?: number;
+  nodes: N[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+/**
+ * Runs one search page through a GraphQL connection field: `_count`, keyset `_cursor` (what our next links
+ * carry), JupyterHealth's `_page` (walked page by page with the same keyset), `_summary=count`.
+ */
+export async function searchPage<N, R>(opts: {
+  schema: GraphQLSchema;
+  context: GraphQLContext;
+  params: Map<string, string[]>;
+  /** a query with $first and $after (plus `variables`) selecting `connection { totalCount nodes {…} pageInfo {…} }` */
+  query: string;
+  variables: Record<string, unknown>;
+  connection: (data: never) => Connection<N>;
+  toResource: (node: N) => R;
+  selfQuery: URLSearchParams;
+}): Promise<SearchPage<R>> {
+  const one = (name: string) => opts.params.get(name)?.[0];
+  const summaryCount = one('_summary') === 'count';
+  if (one('_summary') !== undefined && !summaryCount) {
+    throw new FhirError(400, 'not-supported', '_summary supports only "count"', '_summary');
+  }
+  const count = summaryCount ? 0 : parseCount(one('_count'));
+  let after = one('_cursor') ?? null;
+  const run = async (first: number) =>
+    opts.connection(
+      await runGraphQL<never>(opts.schema, opts.context, opts.query, { ...opts.variables, first, after }),
+    );
+
+  // _page=N: skip N-1 pages through the keyset (our own next links carry _cursor instead)
+  for (let page = 1; page < parsePage(one('_page')) && count > 0; page++) {
+    const skipped = await run(count);
+    if (!skipped.pageInfo.hasNextPage) return { resources: [], total: skipped.totalCount, nextQuery: null };
+    after = skipped.pageInfo.endCursor;
+  }
+  const connection = await run(count);
+  let nextQuery: URLSearchParams | null = null;
+  if (connection.pageInfo.hasNextPage && connection.pageInfo.endCursor && count > 0) {
+    nextQuery = new URLSearchParams(opts.selfQuery);
+    nextQuery.delete('_page');
+    nextQuery.set('_cursor', connection.pageInfo.endCursor);
+    nextQuery.set('_count', String(count));
+  }
+  return { resources: connection.nodes.map(opts.toResource), total: connection.totalCount, nextQuery };
+}

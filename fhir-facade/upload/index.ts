@@ -1,0 +1,103 @@
+import type { GraphQLSchema } from 'graphql';
+import type { GraphQLContext } from '../../graphql/context.js';
+import { runGraphQL } from '../execute.js';
+import { FhirError, fromGraphQLError, operationOutcome } from '../outcome.js';
+import { OBSERVATION_FIELDS, type ObservationNode, toFhirObservation } from '../resources.js';
+import { type ObservationUpload, checkObservation } from './check-observation.js';
+import { checkEntryRequest, parseBundle } from './parse-bundle.js';
+
+const UPLOAD = `mutation ($observations: [ObservationInput!]!, $atomic: Boolean) {
+  uploadObservations(observations: $observations, atomic: $atomic) {
+    index status observation { ${OBSERVATION_FIELDS} } error { code message path }
+  }
+}`;
+
+interface UploadResult {
+  index: number;
+  status: 'CREATED' | 'EXISTING' | 'ERROR';
+  observation: ObservationNode | null;
+  error: { code: string; message: string; path: string | null } | null;
+}
+
+export interface EntryOutcome {
+  status: number;
+  resource?: ReturnType<typeof toFhirObservation>;
+  outcome?: ReturnType<typeof operationOutcome>;
+}
+
+const asOutcome = (error: FhirError): EntryOutcome => ({
+  status: error.status,
+  outcome: operationOutcome(error.issueType, error.message, error.expression),
+});
+
+function toEntryOutcome(result: UploadResult): EntryOutcome {
+  if (result.status === 'ERROR' || !result.observation) {
+    const error = fromGraphQLError({
+      message: result.error?.message ?? 'Upload failed',
+      extensions: { code: result.error?.code, field: result.error?.path },
+    });
+    return asOutcome(error);
+  }
+  return { status: result.status === 'CREATED' ? 201 : 200, resource: toFhirObservation(result.observation) };
+}
+
+/**
+ * The upload pipeline: check each entry (request, FHIR structure, references, attachment), then hand the
+ * good ones to `uploadObservations` in one call, which checks consent and devices, validates the Open mHealth
+ * data and inserts in bulk. A batch answers per entry; a transaction is all or nothing.
+ */
+export async function uploadObservations(
+  resources: { resource: unknown; index: number; requestError?: FhirError }[],
+  atomic: boolean,
+  schema: GraphQLSchema,
+  context: GraphQLContext,
+): Promise<EntryOutcome[]> {
+  const outcomes: (EntryOutcome | undefined)[] = [];
+  const accepted: { index: number; upload: ObservationUpload }[] = [];
+  for (const { resource, index, requestError } of resources) {
+    try {
+      if (requestError) throw requestError;
+      accepted.push({ index, upload: checkObservation(resource) });
+    } catch (error) {
+      if (!(error instanceof FhirError)) throw error;
+      if (atomic)
+        throw new FhirError(error.status, error.issueType, `entry ${index}: ${error.message}`, error.expression);
+      outcomes[index] = asOutcome(error);
+    }
+  }
+  if (accepted.length > 0) {
+    const data = await runGraphQL<{ uploadObservations: UploadResult[] }>(schema, context, UPLOAD, {
+      observations: accepted.map((a) => a.upload),
+      atomic,
+    });
+    for (const result of data.uploadObservations) outcomes[accepted[result.index]!.index] = toEntryOutcome(result);
+  }
+  return outcomes.map((o) => o ?? { status: 500 });
+}
+
+/** POST / with a Bundle: one batch-response (or transaction-response) entry per request entry. */
+export async function uploadBundle(body: unknown, schema: GraphQLSchema, context: GraphQLContext, baseUrl: string) {
+  const { type, entries } = parseBundle(body);
+  const resources = entries.map((entry, index) => {
+    try {
+      checkEntryRequest(entry, index);
+      return { resource: entry.resource, index };
+    } catch (error) {
+      if (!(error instanceof FhirError)) throw error;
+      return { resource: undefined, index, requestError: error };
+    }
+  });
+  const outcomes = await uploadObservations(resources, type === 'transaction', schema, context);
+  return {
+    resourceType: 'Bundle',
+    type: `${type}-response`,
+    entry: outcomes.map((o) => ({
+      ...(o.resource ? { fullUrl: `${baseUrl}/Observation/${o.resource.id}`, resource: o.resource } : {}),
+      response: {
+        status: String(o.status),
+        ...(o.resource ? { location: `Observation/${o.resource.id}`, lastModified: o.resource.meta.lastUpdated } : {}),
+        ...(o.outcome ? { outcome: o.outcome } : {}),
+      },
+    })),
+  };
+}

@@ -1,0 +1,126 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import type { ObservationStatus } from '../../src/db/entities/index.js';
+import { CodingInput } from './catalog.js';
+import { ObservationStatusEnum } from './enums.js';
+import { IdentifierInput } from './patient.js';
+
+@ObjectType({ description: 'FHIR Attachment' })
+export class Attachment {
+  @Field()
+  contentType!: string;
+
+  @Field({ description: 'base64' })
+  data!: string;
+}
+
+@ObjectType({ description: 'One Open mHealth data point about a patient' })
+export class Observation {
+  @Field(() => ID)
+  id!: number;
+
+  @Field(() => ObservationStatusEnum)
+  status!: ObservationStatus;
+
+  @Field({ description: 'from the data point’s effective_time_frame' })
+  effectiveTime!: Date;
+
+  @Field()
+  lastUpdated!: Date;
+
+  @Field(() => GraphQLJSONObject, { description: 'the Open mHealth data point (header and body)' })
+  omh!: Record<string, unknown>;
+}
+
+@InputType({ description: 'Which observations: every field narrows; none means all the viewer may see' })
+export class ObservationFilter {
+  @Field(() => ID, { nullable: true })
+  studyId?: string;
+
+  @Field(() => ID, { nullable: true })
+  patientId?: string;
+
+  @Field(() => IdentifierInput, { nullable: true })
+  patientIdentifier?: IdentifierInput;
+
+  @Field(() => CodingInput, { nullable: true })
+  code?: CodingInput;
+
+  @Field({ nullable: true, description: 'effective time at or after' })
+  from?: Date;
+
+  @Field({ nullable: true, description: 'effective time at or before' })
+  to?: Date;
+}
+
+@InputType()
+export class ReferenceInput {
+  @Field({ description: 'e.g. Patient/40001 or Device/70001' })
+  reference!: string;
+}
+
+@InputType()
+export class CodeableConceptInput {
+  @Field(() => [CodingInput])
+  coding!: CodingInput[];
+}
+
+@InputType()
+export class AttachmentInput {
+  @Field()
+  contentType!: string;
+
+  @Field({ description: 'base64 of the Open mHealth JSON' })
+  data!: string;
+}
+
+@InputType({ description: 'A FHIR Observation carrying an Open mHealth data point, as patient apps upload it' })
+export class ObservationInput {
+  @Field({ nullable: true, defaultValue: 'final' })
+  status!: string;
+
+  @Field(() => CodeableConceptInput)
+  code!: CodeableConceptInput;
+
+  @Field(() => ReferenceInput)
+  subject!: ReferenceInput;
+
+  @Field(() => ReferenceInput)
+  device!: ReferenceInput;
+
+  @Field(() => [IdentifierInput], { nullable: true })
+  identifier?: IdentifierInput[];
+
+  @Field(() => AttachmentInput)
+  valueAttachment!: AttachmentInput;
+}
+
+@ObjectType()
+export class UploadError {
+  @Field({ description: 'NOT_FOUND, FORBIDDEN, BAD_USER_INPUT or CONFLICT' })
+  code!: string;
+
+  @Field()
+  message!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'where in the input, e.g. /valueAttachment/body/heart_rate/unit',
+  })
+  path!: string | null;
+}
+
+@ObjectType({ description: 'What became of one uploaded observation' })
+export class ObservationUploadResult {
+  @Field(() => Int)
+  index!: number;
+
+  @Field({ description: 'CREATED, EXISTING (same identifier uploaded before) or ERROR' })
+  status!: string;
+
+  @Field(() => Observation, { nullable: true })
+  observation!: unknown;
+
+  @Field(() => UploadError, { nullable: true })
+  error!: UploadError | null;
+}

@@ -1,0 +1,94 @@
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+
+@ObjectType({ description: 'A business identifier (system | value)' })
+export class Identifier {
+  @Field()
+  system!: string;
+
+  @Field()
+  value!: string;
+}
+
+@ObjectType({ description: 'FHIR Patient' })
+export class Patient {
+  @Field(() => ID)
+  id!: number;
+
+  @Field()
+  nameFamily!: string;
+
+  @Field()
+  nameGiven!: string;
+
+  @Field(() => String, { nullable: true, description: 'YYYY-MM-DD' })
+  birthDate!: string | null;
+
+  @Field()
+  email!: string;
+
+  @Field(() => String, { nullable: true })
+  phone!: string | null;
+}
+
+@InputType()
+export class IdentifierInput {
+  @Field()
+  system!: string;
+
+  @Field()
+  value!: string;
+}
+
+@InputType()
+export class CreatePatientInput {
+  @Field(() => ID)
+  organizationId!: string;
+
+  @Field()
+  nameFamily!: string;
+
+  @Field()
+  nameGiven!: string;
+
+  @Field(() => String, { nullable: true, description: 'YYYY-MM-DD' })
+  birthDate?: string | null;
+
+  @Field()
+  email!: string;
+
+  @Field(() => String, { nullable: true })
+  phone?: string | null;
+
+  @Field(() => [IdentifierInput], { nullable: true })
+  identifiers?: IdentifierInput[];
+}
+
+@InputType()
+export class UpdatePatientInput {
+  @Field({ nullable: true })
+  nameFamily?: string;
+
+  @Field({ nullable: true })
+  nameGiven?: string;
+
+  @Field(() => String, { nullable: true })
+  birthDate?: string | null;
+
+  @Field({ nullable: true })
+  email?: string;
+
+  @Field(() => String, { nullable: true })
+  phone?: string | null;
+}
+
+@ObjectType({ description: 'A sign-in invitation for the patient’s app' })
+export class PatientInvitation {
+  @Field({ description: '<INVITATION_LINK_PREFIX><host>|<code>' })
+  link!: string;
+
+  @Field({ description: 'the single-use authorization code inside the link' })
+  code!: string;
+
+  @Field()
+  expiresAt!: Date;
+}
