@@ -2,11 +2,22 @@ import 'reflect-metadata';
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { buildSchema } from 'type-graphql';
+import { CodeableConceptResolver, DataSourceResolver } from './resolvers/catalog.js';
 import { OrganizationResolver } from './resolvers/organization.js';
+import { PatientResolver } from './resolvers/patient.js';
+import { StudyResolver } from './resolvers/study.js';
 import { PractitionerResolver, UserResolver } from './resolvers/user.js';
 import { permissions } from './rules/index.js';
 
-const resolvers = [OrganizationResolver, UserResolver, PractitionerResolver] as const;
+const resolvers = [
+  CodeableConceptResolver,
+  DataSourceResolver,
+  OrganizationResolver,
+  PatientResolver,
+  PractitionerResolver,
+  StudyResolver,
+  UserResolver,
+] as const;
 
 /** The schema as the resolvers declare it, without permissions (for printing the SDL). */
 export function buildBareSchema(): Promise<GraphQLSchema> {

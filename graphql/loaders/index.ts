@@ -1,7 +1,20 @@
 import DataLoader from 'dataloader';
-import type { Organization, Practitioner, User } from '../../src/db/entities/index.js';
+import type {
+  CodeableConcept,
+  DataSource,
+  Organization,
+  Patient,
+  PatientIdentifier,
+  Practitioner,
+  Study,
+  User,
+} from '../../src/db/entities/index.js';
 import type { ServiceContext } from '../../src/services/context.js';
 import { childrenByParentIds, organizationsByIds } from '../../src/services/organizations.js';
+import { codeableConceptsByIds } from '../../src/services/codeable-concepts.js';
+import { dataSourceSupportedScopes } from '../../src/services/data-sources.js';
+import { studiesByIds, studyDataSources, studyScopeRequests } from '../../src/services/studies.js';
+import { identifiersByPatientIds, organizationIdsByPatientIds, patientsByIds } from '../../src/services/patients.js';
 import { practitionersByIds, usersByIds } from '../../src/services/users.js';
 
 /** A loader whose batch function returns a map; missing keys load as `fallback`. */
@@ -19,6 +32,14 @@ export function createLoaders(ctx: ServiceContext) {
     organizationChildren: mapLoader<Organization[]>((ids) => childrenByParentIds(ctx, ids), []),
     user: mapLoader<User | null>((ids) => usersByIds(ctx.em, ids), null),
     practitioner: mapLoader<Practitioner | null>((ids) => practitionersByIds(ctx.em, ids), null),
+    patient: mapLoader<Patient | null>((ids) => patientsByIds(ctx, ids), null),
+    patientIdentifiers: mapLoader<PatientIdentifier[]>((ids) => identifiersByPatientIds(ctx.em, ids), []),
+    patientOrganizationIds: mapLoader<number[]>((ids) => organizationIdsByPatientIds(ctx, ids), []),
+    study: mapLoader<Study | null>((ids) => studiesByIds(ctx, ids), null),
+    studyDataSources: mapLoader<DataSource[]>((ids) => studyDataSources(ctx.em, ids), []),
+    studyScopeRequests: mapLoader<CodeableConcept[]>((ids) => studyScopeRequests(ctx.em, ids), []),
+    codeableConcept: mapLoader<CodeableConcept | null>((ids) => codeableConceptsByIds(ctx.em, ids), null),
+    dataSourceScopes: mapLoader<CodeableConcept[]>((ids) => dataSourceSupportedScopes(ctx.em, ids), []),
   };
 }
 

@@ -1,10 +1,23 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { Organization as OrganizationEntity } from '../../src/db/entities/index.js';
-import { RoleEnum } from '../types/enums.js';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Organization as OrganizationEntity, Role } from '../../src/db/entities/index.js';
 import * as organizations from '../../src/services/organizations.js';
+import * as patients from '../../src/services/patients.js';
+import * as practitioners from '../../src/services/practitioners.js';
+import * as studies from '../../src/services/studies.js';
+import { toConnection } from '../connection.js';
+import { pageCost } from '../cost.js';
+import { RoleEnum } from '../types/enums.js';
+import { PageArgs } from '../types/paging.js';
+import { PatientConnection } from '../types/patient.js';
+import { StudyConnection } from '../types/study.js';
 import type { GraphQLContext } from '../context.js';
 import { toId } from '../ids.js';
-import { CreateOrganizationInput, Organization, UpdateOrganizationInput } from '../types/organization.js';
+import {
+  CreateOrganizationInput,
+  Organization,
+  OrganizationPractitioner,
+  UpdateOrganizationInput,
+} from '../types/organization.js';
 
 @Resolver(() => Organization)
 export class OrganizationResolver {
@@ -31,6 +44,69 @@ export class OrganizationResolver {
   @FieldResolver(() => RoleEnum, { nullable: true, description: 'the viewer’s own role here, if any' })
   viewerRole(@Root() org: OrganizationEntity, @Ctx() ctx: GraphQLContext) {
     return ctx.viewer.roles.get(org.id) ?? null;
+  }
+
+  @FieldResolver(() => StudyConnection, { complexity: pageCost })
+  async studies(@Root() org: OrganizationEntity, @Args() page: PageArgs, @Ctx() ctx: GraphQLContext) {
+    const filter = { organizationId: org.id };
+    return toConnection(await studies.listStudies(ctx.services, { ...filter, ...page }), () =>
+      studies.countStudies(ctx.services, filter),
+    );
+  }
+
+  @FieldResolver(() => PatientConnection, { complexity: pageCost })
+  async patients(@Root() org: OrganizationEntity, @Args() page: PageArgs, @Ctx() ctx: GraphQLContext) {
+    const filter = { organizationId: org.id };
+    return toConnection(await patients.listPatients(ctx.services, { ...filter, ...page }), () =>
+      patients.countPatients(ctx.services, filter),
+    );
+  }
+
+  @FieldResolver(() => [OrganizationPractitioner], { description: 'practitioners with their role here' })
+  practitioners(@Root() org: OrganizationEntity, @Ctx() ctx: GraphQLContext) {
+    return practitioners.listOrganizationPractitioners(ctx.services, org.id);
+  }
+
+  @Mutation(() => OrganizationPractitioner, { description: 'adds a practitioner (by login email) with a role' })
+  addPractitionerToOrganization(
+    @Arg('organizationId', () => ID) organizationId: string,
+    @Arg('email') email: string,
+    @Arg('role', () => RoleEnum) role: Role,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return practitioners.addPractitionerToOrganization(ctx.services, toId(organizationId, 'organizationId'), {
+      email,
+      role,
+    });
+  }
+
+  @Mutation(() => OrganizationPractitioner)
+  changePractitionerRole(
+    @Arg('organizationId', () => ID) organizationId: string,
+    @Arg('practitionerId', () => ID) practitionerId: string,
+    @Arg('role', () => RoleEnum) role: Role,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return practitioners.changePractitionerRole(
+      ctx.services,
+      toId(organizationId, 'organizationId'),
+      toId(practitionerId, 'practitionerId'),
+      role,
+    );
+  }
+
+  @Mutation(() => ID, { description: 'removes the practitioner from the organization; returns their id' })
+  async removePractitionerFromOrganization(
+    @Arg('organizationId', () => ID) organizationId: string,
+    @Arg('practitionerId', () => ID) practitionerId: string,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    await practitioners.removePractitionerFromOrganization(
+      ctx.services,
+      toId(organizationId, 'organizationId'),
+      toId(practitionerId, 'practitionerId'),
+    );
+    return practitionerId;
   }
 
   @Mutation(() => Organization)

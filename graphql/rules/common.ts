@@ -1,8 +1,12 @@
 import { rule } from 'graphql-shield';
-import { isAuthenticated } from '../../src/policy/rules.js';
+import { canEditCatalog, isAuthenticated } from '../../src/policy/rules.js';
 import type { GraphQLContext } from '../context.js';
 
 /** Shield rules: each a one-line call into the policy module. Typed errors from services pass through. */
 export const isSignedIn = rule({ cache: 'contextual' })((_parent, _args, ctx: GraphQLContext) =>
   isAuthenticated(ctx.viewer),
+);
+
+export const keepsCatalog = rule({ cache: 'contextual' })((_parent, _args, ctx: GraphQLContext) =>
+  canEditCatalog(ctx.viewer),
 );

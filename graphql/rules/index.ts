@@ -1,9 +1,15 @@
 import { GraphQLError } from 'graphql';
 import { deny, type IRules, shield } from 'graphql-shield';
+import { catalogRules } from './catalog.js';
 import { organizationRules } from './organization.js';
+import { patientRules } from './patient.js';
+import { studyRules } from './study.js';
 import { userRules } from './user.js';
 
-const domains = [organizationRules, userRules] as Record<string, Record<string, unknown> | unknown>[];
+const domains = [catalogRules, organizationRules, patientRules, studyRules, userRules] as Record<
+  string,
+  Record<string, unknown> | unknown
+>[];
 
 /** Merges the per-domain rule maps: each type's field rules come from exactly one domain file. */
 function merge(maps: typeof domains): IRules {

@@ -9,6 +9,10 @@ const managesOrganization = rule({ cache: 'strict' })((_parent, args, ctx: Graph
   canEditOrganization(ctx.viewer, idArg(args)),
 );
 
+const managesOrganizationArg = rule({ cache: 'strict' })((_parent, args, ctx: GraphQLContext) =>
+  canEditOrganization(ctx.viewer, Number(args.organizationId)),
+);
+
 export const organizationRules = {
   Query: { organization: isSignedIn, organizations: isSignedIn },
   Mutation: {
@@ -16,6 +20,10 @@ export const organizationRules = {
     createOrganization: isSignedIn,
     updateOrganization: managesOrganization,
     deleteOrganization: isSignedIn,
+    addPractitionerToOrganization: managesOrganizationArg,
+    changePractitionerRole: managesOrganizationArg,
+    removePractitionerFromOrganization: managesOrganizationArg,
   },
+  OrganizationPractitioner: allow,
   Organization: allow,
 };

@@ -1,4 +1,5 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Connection } from './paging.js';
 
 @ObjectType({ description: 'A business identifier (system | value)' })
 export class Identifier {
@@ -92,3 +93,6 @@ export class PatientInvitation {
   @Field()
   expiresAt!: Date;
 }
+
+@ObjectType()
+export class PatientConnection extends Connection(Patient, 'Patient') {}

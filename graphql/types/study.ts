@@ -1,4 +1,5 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Connection } from './paging.js';
 
 @ObjectType({ description: 'FHIR Group: a study run by one organization' })
 export class Study {
@@ -47,3 +48,6 @@ export class UpdateStudyInput {
   @Field(() => String, { nullable: true })
   iconUrl?: string | null;
 }
+
+@ObjectType()
+export class StudyConnection extends Connection(Study, 'Study') {}

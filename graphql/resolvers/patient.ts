@@ -1,0 +1,130 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { createPatientInvitation } from '../../src/auth/invitations.js';
+import type { Patient as PatientEntity } from '../../src/db/entities/index.js';
+import * as patients from '../../src/services/patients.js';
+import { toConnection } from '../connection.js';
+import { pageCost } from '../cost.js';
+import type { GraphQLContext } from '../context.js';
+import { toId } from '../ids.js';
+import { Organization } from '../types/organization.js';
+import { PageArgs } from '../types/paging.js';
+import {
+  CreatePatientInput,
+  Identifier,
+  IdentifierInput,
+  Patient,
+  PatientConnection,
+  PatientInvitation,
+  UpdatePatientInput,
+} from '../types/patient.js';
+
+@Resolver(() => Patient)
+export class PatientResolver {
+  @Query(() => Patient)
+  patient(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext) {
+    return patients.getPatient(ctx.services, toId(id));
+  }
+
+  @Query(() => PatientConnection, {
+    description: 'visible patients, optionally of one organization, one study, or with one identifier',
+    complexity: pageCost,
+  })
+  async patients(
+    @Arg('organizationId', () => ID, { nullable: true }) organizationId: string | null,
+    @Arg('studyId', () => ID, { nullable: true }) studyId: string | null,
+    @Arg('identifier', () => IdentifierInput, { nullable: true }) identifier: IdentifierInput | null,
+    @Args() page: PageArgs,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    const filter = {
+      organizationId: organizationId ? toId(organizationId, 'organizationId') : null,
+      studyId: studyId ? toId(studyId, 'studyId') : null,
+      identifier,
+    };
+    return toConnection(await patients.listPatients(ctx.services, { ...filter, ...page }), () =>
+      patients.countPatients(ctx.services, filter),
+    );
+  }
+
+  @FieldResolver(() => [Identifier])
+  identifiers(@Root() patient: PatientEntity, @Ctx() ctx: GraphQLContext) {
+    return ctx.loaders.patientIdentifiers.load(patient.id);
+  }
+
+  @FieldResolver(() => [Organization], { description: 'the patient’s organizations that the viewer may see' })
+  async organizations(@Root() patient: PatientEntity, @Ctx() ctx: GraphQLContext) {
+    const ids = await ctx.loaders.patientOrganizationIds.load(patient.id);
+    const organizations = await ctx.loaders.organization.loadMany(ids);
+    return organizations.filter((o) => o !== null && !(o instanceof Error));
+  }
+
+  @Mutation(() => Patient)
+  createPatient(@Arg('input') input: CreatePatientInput, @Ctx() ctx: GraphQLContext) {
+    return patients.createPatient(ctx.services, {
+      ...input,
+      organizationId: toId(input.organizationId, 'organizationId'),
+    });
+  }
+
+  @Mutation(() => Patient)
+  updatePatient(@Arg('id', () => ID) id: string, @Arg('input') input: UpdatePatientInput, @Ctx() ctx: GraphQLContext) {
+    return patients.updatePatient(ctx.services, toId(id), input);
+  }
+
+  @Mutation(() => ID, { description: 'deletes the record and its data (needs rights in all its organizations)' })
+  async deletePatient(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext) {
+    await patients.deletePatient(ctx.services, toId(id));
+    return id;
+  }
+
+  @Mutation(() => Patient)
+  addPatientToOrganization(
+    @Arg('patientId', () => ID) patientId: string,
+    @Arg('organizationId', () => ID) organizationId: string,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return patients.addPatientToOrganization(
+      ctx.services,
+      toId(patientId, 'patientId'),
+      toId(organizationId, 'organizationId'),
+    );
+  }
+
+  @Mutation(() => Patient, { description: 'unlinks the patient from one organization (and its studies)' })
+  removePatientFromOrganization(
+    @Arg('patientId', () => ID) patientId: string,
+    @Arg('organizationId', () => ID) organizationId: string,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return patients.removePatientFromOrganization(
+      ctx.services,
+      toId(patientId, 'patientId'),
+      toId(organizationId, 'organizationId'),
+    );
+  }
+
+  @Mutation(() => Patient)
+  async addPatientIdentifier(
+    @Arg('patientId', () => ID) patientId: string,
+    @Arg('identifier') identifier: IdentifierInput,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    await patients.addPatientIdentifier(ctx.services, toId(patientId, 'patientId'), identifier);
+    return patients.getPatient(ctx.services, toId(patientId, 'patientId'));
+  }
+
+  @Mutation(() => Patient)
+  async removePatientIdentifier(
+    @Arg('patientId', () => ID) patientId: string,
+    @Arg('identifier') identifier: IdentifierInput,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    await patients.removePatientIdentifier(ctx.services, toId(patientId, 'patientId'), identifier);
+    return patients.getPatient(ctx.services, toId(patientId, 'patientId'));
+  }
+
+  @Mutation(() => PatientInvitation, { description: 'a sign-in link for the patient’s app (members and managers)' })
+  createPatientInvitation(@Arg('patientId', () => ID) patientId: string, @Ctx() ctx: GraphQLContext) {
+    return createPatientInvitation(ctx.services, toId(patientId, 'patientId'), ctx.auth);
+  }
+}

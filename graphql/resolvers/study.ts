@@ -1,0 +1,139 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Study as StudyEntity } from '../../src/db/entities/index.js';
+import * as patients from '../../src/services/patients.js';
+import * as studies from '../../src/services/studies.js';
+import { toConnection } from '../connection.js';
+import { pageCost } from '../cost.js';
+import type { GraphQLContext } from '../context.js';
+import { toId, toIds } from '../ids.js';
+import { CodeableConcept, DataSource } from '../types/catalog.js';
+import { Organization } from '../types/organization.js';
+import { PageArgs } from '../types/paging.js';
+import { PatientConnection } from '../types/patient.js';
+import { CreateStudyInput, Study, StudyConnection, UpdateStudyInput } from '../types/study.js';
+
+@Resolver(() => Study)
+export class StudyResolver {
+  @Query(() => Study)
+  study(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext) {
+    return studies.getStudy(ctx.services, toId(id));
+  }
+
+  @Query(() => StudyConnection, { complexity: pageCost, description: 'the studies of an organization' })
+  async studies(
+    @Arg('organizationId', () => ID) organizationId: string,
+    @Args() page: PageArgs,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    const filter = { organizationId: toId(organizationId, 'organizationId') };
+    return toConnection(await studies.listStudies(ctx.services, { ...filter, ...page }), () =>
+      studies.countStudies(ctx.services, filter),
+    );
+  }
+
+  @FieldResolver(() => Organization)
+  organization(@Root() study: StudyEntity, @Ctx() ctx: GraphQLContext) {
+    return ctx.loaders.organization.load(study.organization.id);
+  }
+
+  @FieldResolver(() => [DataSource])
+  dataSources(@Root() study: StudyEntity, @Ctx() ctx: GraphQLContext) {
+    return ctx.loaders.studyDataSources.load(study.id);
+  }
+
+  @FieldResolver(() => [CodeableConcept], { description: 'the scopes the study asks its patients to share' })
+  scopeRequests(@Root() study: StudyEntity, @Ctx() ctx: GraphQLContext) {
+    return ctx.loaders.studyScopeRequests.load(study.id);
+  }
+
+  @FieldResolver(() => PatientConnection, { complexity: pageCost, description: 'enrolled patients' })
+  async patients(@Root() study: StudyEntity, @Args() page: PageArgs, @Ctx() ctx: GraphQLContext) {
+    const filter = { studyId: study.id };
+    return toConnection(await patients.listPatients(ctx.services, { ...filter, ...page }), () =>
+      patients.countPatients(ctx.services, filter),
+    );
+  }
+
+  @Mutation(() => Study)
+  createStudy(@Arg('input') input: CreateStudyInput, @Ctx() ctx: GraphQLContext) {
+    return studies.createStudy(ctx.services, {
+      ...input,
+      organizationId: toId(input.organizationId, 'organizationId'),
+      dataSourceIds: toIds(input.dataSourceIds ?? [], 'dataSourceIds'),
+      scopeIds: toIds(input.scopeIds ?? [], 'scopeIds'),
+    });
+  }
+
+  @Mutation(() => Study)
+  updateStudy(@Arg('id', () => ID) id: string, @Arg('input') input: UpdateStudyInput, @Ctx() ctx: GraphQLContext) {
+    return studies.updateStudy(ctx.services, toId(id), input);
+  }
+
+  @Mutation(() => ID)
+  async deleteStudy(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext) {
+    await studies.deleteStudy(ctx.services, toId(id));
+    return id;
+  }
+
+  @Mutation(() => Study)
+  addStudyDataSource(
+    @Arg('studyId', () => ID) studyId: string,
+    @Arg('dataSourceId', () => ID) dataSourceId: string,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return studies.addStudyDataSource(ctx.services, toId(studyId, 'studyId'), toId(dataSourceId, 'dataSourceId'));
+  }
+
+  @Mutation(() => Study)
+  removeStudyDataSource(
+    @Arg('studyId', () => ID) studyId: string,
+    @Arg('dataSourceId', () => ID) dataSourceId: string,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return studies.removeStudyDataSource(ctx.services, toId(studyId, 'studyId'), toId(dataSourceId, 'dataSourceId'));
+  }
+
+  @Mutation(() => Study)
+  addStudyScopeRequest(
+    @Arg('studyId', () => ID) studyId: string,
+    @Arg('codeableConceptId', () => ID) codeableConceptId: string,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return studies.addStudyScopeRequest(
+      ctx.services,
+      toId(studyId, 'studyId'),
+      toId(codeableConceptId, 'codeableConceptId'),
+    );
+  }
+
+  @Mutation(() => Study)
+  removeStudyScopeRequest(
+    @Arg('studyId', () => ID) studyId: string,
+    @Arg('codeableConceptId', () => ID) codeableConceptId: string,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return studies.removeStudyScopeRequest(
+      ctx.services,
+      toId(studyId, 'studyId'),
+      toId(codeableConceptId, 'codeableConceptId'),
+    );
+  }
+
+  @Mutation(() => Study, { description: 'enrolls patients of the study’s organization (all or none)' })
+  addPatientsToStudy(
+    @Arg('studyId', () => ID) studyId: string,
+    @Arg('patientIds', () => [ID]) patientIds: string[],
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return studies.enrollPatients(ctx.services, toId(studyId, 'studyId'), toIds(patientIds, 'patientIds'));
+  }
+
+  @Mutation(() => Study, { description: 'unenrolls a patient; their consents for the study go with it' })
+  removePatientFromStudy(
+    @Arg('studyId', () => ID) studyId: string,
+    @Arg('patientId', () => ID) patientId: string,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return studies.unenrollPatient(ctx.services, toId(studyId, 'studyId'), toId(patientId, 'patientId'));
+  }
+}

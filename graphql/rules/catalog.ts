@@ -1,0 +1,17 @@
+import { allow } from 'graphql-shield';
+import { isSignedIn, keepsCatalog } from './common.js';
+
+export const catalogRules = {
+  Query: { dataSources: isSignedIn, codeableConcepts: isSignedIn },
+  Mutation: {
+    createDataSource: keepsCatalog,
+    updateDataSource: keepsCatalog,
+    addDataSourceScope: keepsCatalog,
+    removeDataSourceScope: keepsCatalog,
+    deleteDataSource: keepsCatalog,
+    createCodeableConcept: keepsCatalog,
+    updateCodeableConcept: keepsCatalog,
+  },
+  DataSource: allow,
+  CodeableConcept: allow,
+};

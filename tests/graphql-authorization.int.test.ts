@@ -1,0 +1,191 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from './support/app.js';
+import { codes, gql } from './support/tokens.js';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app?.close());
+
+const ROLES = ['sam', 'mary', 'megan', 'victor', 'tom', 'mark', 'peter', 'anonymous'] as const;
+type Who = (typeof ROLES)[number];
+const email = (who: Who) => (who === 'anonymous' ? null : `${who}@example.com`);
+
+/**
+ * Runs the operation as every seeded role and checks who gets data and who gets which error code.
+ * `vars` may depend on the role so that mutations create distinct rows.
+ */
+async function matrix(
+  query: string,
+  vars: (who: Who) => Record<string, unknown>,
+  expected: { allowed: Who[]; denied: Partial<Record<Who, string>> },
+) {
+  const outcome: Record<string, string> = {};
+  for (const who of ROLES) {
+    const result = await gql(app, email(who), query, vars(who));
+    outcome[who] = result.errors ? (codes(result)[0] ?? 'ERROR') : 'OK';
+  }
+  const want = Object.fromEntries(
+    ROLES.map((who) => [who, expected.allowed.includes(who) ? 'OK' : (expected.denied[who] ?? 'UNSPECIFIED')]),
+  );
+  expect(outcome).toEqual(want);
+}
+
+const none = () => ({});
+
+describe('GraphQL authorization matrix (every seeded role)', () => {
+  it('patient(id)', () =>
+    matrix('query { patient(id: "40001") { id } }', none, {
+      allowed: ['sam', 'mary', 'megan', 'victor', 'tom', 'peter'],
+      denied: { mark: 'NOT_FOUND', anonymous: 'FORBIDDEN' },
+    }));
+
+  it('patients(organizationId)', () =>
+    matrix('query { patients(organizationId: "20003") { totalCount nodes { id } } }', none, {
+      allowed: ['sam', 'mary', 'megan', 'victor', 'tom'],
+      denied: { mark: 'NOT_FOUND', peter: 'NOT_FOUND', anonymous: 'FORBIDDEN' },
+    }));
+
+  it('organization(id) of a sub-organization (no inheritance)', () =>
+    matrix('query { organization(id: "20008") { id } }', none, {
+      allowed: ['sam', 'tom'],
+      denied: {
+        mary: 'NOT_FOUND',
+        megan: 'NOT_FOUND',
+        victor: 'NOT_FOUND',
+        mark: 'NOT_FOUND',
+        peter: 'NOT_FOUND',
+        anonymous: 'FORBIDDEN',
+      },
+    }));
+
+  it('study(id): the organization’s practitioners and the enrolled patient', () =>
+    matrix('query { study(id: "30001") { id name scopeRequests { codingCode } dataSources { name } } }', none, {
+      allowed: ['sam', 'mary', 'megan', 'victor', 'tom', 'peter'],
+      denied: { mark: 'NOT_FOUND', anonymous: 'FORBIDDEN' },
+    }));
+
+  it('studies(organizationId)', () =>
+    matrix('query { studies(organizationId: "20007") { totalCount nodes { id } } }', none, {
+      allowed: ['sam', 'tom', 'mark'],
+      denied: {
+        mary: 'NOT_FOUND',
+        megan: 'NOT_FOUND',
+        victor: 'NOT_FOUND',
+        peter: 'NOT_FOUND',
+        anonymous: 'FORBIDDEN',
+      },
+    }));
+
+  it('dataSources and codeableConcepts: anyone signed in', async () => {
+    await matrix('query { dataSources { id supportedScopes { id } } codeableConcepts { id } }', none, {
+      allowed: ['sam', 'mary', 'megan', 'victor', 'tom', 'mark', 'peter'],
+      denied: { anonymous: 'FORBIDDEN' },
+    });
+  });
+
+  it('createStudy: members and managers of the organization', () =>
+    matrix(
+      'mutation ($input: CreateStudyInput!) { createStudy(input: $input) { id } }',
+      (who) => ({
+        input: { organizationId: '20003', name: `Study by ${who}`, scopeIds: ['50002'], dataSourceIds: ['70001'] },
+      }),
+      {
+        allowed: ['sam', 'mary', 'megan'],
+        denied: {
+          victor: 'FORBIDDEN',
+          tom: 'FORBIDDEN',
+          mark: 'NOT_FOUND',
+          peter: 'NOT_FOUND',
+          anonymous: 'FORBIDDEN',
+        },
+      },
+    ));
+
+  it('createPatient in a lab: its members and managers, not the parent’s manager', () =>
+    matrix(
+      'mutation ($input: CreatePatientInput!) { createPatient(input: $input) { id } }',
+      (who) => ({
+        input: { organizationId: '20008', nameFamily: 'Test', nameGiven: who, email: `p-${who}@example.org` },
+      }),
+      {
+        allowed: ['sam', 'tom'],
+        denied: {
+          mary: 'NOT_FOUND',
+          megan: 'NOT_FOUND',
+          victor: 'NOT_FOUND',
+          mark: 'NOT_FOUND',
+          peter: 'NOT_FOUND',
+          anonymous: 'FORBIDDEN',
+        },
+      },
+    ));
+
+  it('createDataSource: super users only', () =>
+    matrix(
+      'mutation ($input: CreateDataSourceInput!) { createDataSource(input: $input) { id } }',
+      (who) => ({ input: { name: `Device of ${who}`, type: 'PERSONAL_DEVICE', supportedScopeIds: ['50001'] } }),
+      {
+        allowed: ['sam'],
+        denied: {
+          mary: 'FORBIDDEN',
+          megan: 'FORBIDDEN',
+          victor: 'FORBIDDEN',
+          tom: 'FORBIDDEN',
+          mark: 'FORBIDDEN',
+          peter: 'FORBIDDEN',
+          anonymous: 'FORBIDDEN',
+        },
+      },
+    ));
+
+  it('updateStudy of a lab’s study: the lab’s members and managers', () =>
+    matrix(
+      'mutation ($name: String) { updateStudy(id: "30005", input: { name: $name }) { id } }',
+      (who) => ({ name: `O2 study (${who})` }),
+      {
+        allowed: ['sam', 'tom'],
+        denied: {
+          mary: 'NOT_FOUND',
+          megan: 'NOT_FOUND',
+          victor: 'NOT_FOUND',
+          mark: 'NOT_FOUND',
+          peter: 'NOT_FOUND',
+          anonymous: 'FORBIDDEN',
+        },
+      },
+    ));
+
+  it('createPatientInvitation: members and managers of one of the patient’s organizations', () =>
+    matrix('mutation { createPatientInvitation(patientId: "40001") { link code } }', none, {
+      allowed: ['sam', 'mary', 'megan'],
+      denied: { victor: 'FORBIDDEN', tom: 'FORBIDDEN', mark: 'NOT_FOUND', peter: 'FORBIDDEN', anonymous: 'FORBIDDEN' },
+    }));
+
+  it('practitioners of an organization: listed to its members, managed by its managers', async () => {
+    await matrix(
+      'query { organization(id: "20003") { practitioners { role practitioner { user { email } } } } }',
+      none,
+      {
+        allowed: ['sam', 'mary', 'megan', 'victor', 'tom'],
+        denied: { mark: 'NOT_FOUND', peter: 'NOT_FOUND', anonymous: 'FORBIDDEN' },
+      },
+    );
+    await matrix(
+      'mutation { changePractitionerRole(organizationId: "20003", practitionerId: "3", role: VIEWER) { role } }',
+      none,
+      {
+        allowed: ['sam', 'mary'],
+        denied: {
+          megan: 'FORBIDDEN',
+          victor: 'FORBIDDEN',
+          tom: 'FORBIDDEN',
+          mark: 'FORBIDDEN',
+          peter: 'FORBIDDEN',
+          anonymous: 'FORBIDDEN',
+        },
+      },
+    );
+  });
+});
