@@ -1,4 +1,4 @@
-import { encodeCursor, type Page } from '../src/services/paging.js';
+import { encodeCursor, type Page, pageSize } from '../src/services/paging.js';
 import type { ConnectionValue } from './types/paging.js';
 
 /** Shapes a service page as a GraphQL connection; `count` runs only if the client selects totalCount. */
@@ -14,4 +14,20 @@ export function toConnection<T extends { id: number }>(
       return count();
     },
   };
+}
+
+/**
+ * A list nested under another row: its first page comes from a batched loader (one query for all parents);
+ * later pages (`after`) from the service, one parent at a time.
+ */
+export async function nestedConnection<T extends { id: number }>(
+  args: { first?: number | null; after?: string | null },
+  sources: {
+    firstPage: (first: number) => Promise<Page<T>>;
+    page: () => Promise<Page<T>>;
+    count: () => Promise<number>;
+  },
+) {
+  const page = args.after ? await sources.page() : await sources.firstPage(pageSize(args.first));
+  return toConnection(page, sources.count);
 }

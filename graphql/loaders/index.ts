@@ -12,6 +12,8 @@ import type {
 import type { ServiceContext } from '../../src/services/context.js';
 import { childrenByParentIds, organizationsByIds } from '../../src/services/organizations.js';
 import { codeableConceptsByIds } from '../../src/services/codeable-concepts.js';
+import * as nested from '../../src/services/nested-lists.js';
+import type { Page } from '../../src/services/paging.js';
 import { dataSourceSupportedScopes } from '../../src/services/data-sources.js';
 import { studiesByIds, studyDataSources, studyScopeRequests } from '../../src/services/studies.js';
 import { identifiersByPatientIds, organizationIdsByPatientIds, patientsByIds } from '../../src/services/patients.js';
@@ -23,6 +25,21 @@ function mapLoader<V>(batch: (ids: readonly number[]) => Promise<Map<number, V>>
     const found = await batch(ids);
     return ids.map((id) => found.get(id) ?? fallback);
   });
+}
+
+/** First pages of a nested list, batched per page size: load(parentId, first). */
+function pageLoader<T extends { id: number }>(
+  pages: (ids: readonly number[], first: number) => Promise<Map<number, Page<T>>>,
+) {
+  const bySize = new Map<number, DataLoader<number, Page<T>>>();
+  return (parentId: number, first: number) => {
+    let loader = bySize.get(first);
+    if (!loader) {
+      loader = mapLoader<Page<T>>((ids) => pages(ids, first), { nodes: [], hasNextPage: false, endCursor: null });
+      bySize.set(first, loader);
+    }
+    return loader.load(parentId);
+  };
 }
 
 /** One set per request: every relation a field can fan out over is batched here (no N+1). */
@@ -39,6 +56,12 @@ export function createLoaders(ctx: ServiceContext) {
     studyDataSources: mapLoader<DataSource[]>((ids) => studyDataSources(ctx.em, ids), []),
     studyScopeRequests: mapLoader<CodeableConcept[]>((ids) => studyScopeRequests(ctx.em, ids), []),
     codeableConcept: mapLoader<CodeableConcept | null>((ids) => codeableConceptsByIds(ctx.em, ids), null),
+    organizationStudies: pageLoader((ids, first) => nested.studyPagesByOrganization(ctx, ids, first)),
+    organizationStudyCount: mapLoader((ids) => nested.studyCountsByOrganization(ctx, ids), 0),
+    organizationPatients: pageLoader((ids, first) => nested.patientPagesByOrganization(ctx, ids, first)),
+    organizationPatientCount: mapLoader((ids) => nested.patientCountsByOrganization(ctx, ids), 0),
+    studyPatients: pageLoader((ids, first) => nested.patientPagesByStudy(ctx, ids, first)),
+    studyPatientCount: mapLoader((ids) => nested.patientCountsByStudy(ctx, ids), 0),
     dataSourceScopes: mapLoader<CodeableConcept[]>((ids) => dataSourceSupportedScopes(ctx.em, ids), []),
   };
 }

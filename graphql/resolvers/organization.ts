@@ -4,7 +4,7 @@ import * as organizations from '../../src/services/organizations.js';
 import * as patients from '../../src/services/patients.js';
 import * as practitioners from '../../src/services/practitioners.js';
 import * as studies from '../../src/services/studies.js';
-import { toConnection } from '../connection.js';
+import { nestedConnection } from '../connection.js';
 import { pageCost } from '../cost.js';
 import { RoleEnum } from '../types/enums.js';
 import { PageArgs } from '../types/paging.js';
@@ -47,19 +47,21 @@ export class OrganizationResolver {
   }
 
   @FieldResolver(() => StudyConnection, { complexity: pageCost })
-  async studies(@Root() org: OrganizationEntity, @Args() page: PageArgs, @Ctx() ctx: GraphQLContext) {
-    const filter = { organizationId: org.id };
-    return toConnection(await studies.listStudies(ctx.services, { ...filter, ...page }), () =>
-      studies.countStudies(ctx.services, filter),
-    );
+  studies(@Root() org: OrganizationEntity, @Args() page: PageArgs, @Ctx() ctx: GraphQLContext) {
+    return nestedConnection(page, {
+      firstPage: (first) => ctx.loaders.organizationStudies(org.id, first),
+      page: () => studies.listStudies(ctx.services, { organizationId: org.id, ...page }),
+      count: () => ctx.loaders.organizationStudyCount.load(org.id),
+    });
   }
 
   @FieldResolver(() => PatientConnection, { complexity: pageCost })
-  async patients(@Root() org: OrganizationEntity, @Args() page: PageArgs, @Ctx() ctx: GraphQLContext) {
-    const filter = { organizationId: org.id };
-    return toConnection(await patients.listPatients(ctx.services, { ...filter, ...page }), () =>
-      patients.countPatients(ctx.services, filter),
-    );
+  patients(@Root() org: OrganizationEntity, @Args() page: PageArgs, @Ctx() ctx: GraphQLContext) {
+    return nestedConnection(page, {
+      firstPage: (first) => ctx.loaders.organizationPatients(org.id, first),
+      page: () => patients.listPatients(ctx.services, { organizationId: org.id, ...page }),
+      count: () => ctx.loaders.organizationPatientCount.load(org.id),
+    });
   }
 
   @FieldResolver(() => [OrganizationPractitioner], { description: 'practitioners with their role here' })

@@ -2,7 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } fr
 import type { Study as StudyEntity } from '../../src/db/entities/index.js';
 import * as patients from '../../src/services/patients.js';
 import * as studies from '../../src/services/studies.js';
-import { toConnection } from '../connection.js';
+import { nestedConnection, toConnection } from '../connection.js';
 import { pageCost } from '../cost.js';
 import type { GraphQLContext } from '../context.js';
 import { toId, toIds } from '../ids.js';
@@ -47,11 +47,12 @@ export class StudyResolver {
   }
 
   @FieldResolver(() => PatientConnection, { complexity: pageCost, description: 'enrolled patients' })
-  async patients(@Root() study: StudyEntity, @Args() page: PageArgs, @Ctx() ctx: GraphQLContext) {
-    const filter = { studyId: study.id };
-    return toConnection(await patients.listPatients(ctx.services, { ...filter, ...page }), () =>
-      patients.countPatients(ctx.services, filter),
-    );
+  patients(@Root() study: StudyEntity, @Args() page: PageArgs, @Ctx() ctx: GraphQLContext) {
+    return nestedConnection(page, {
+      firstPage: (first) => ctx.loaders.studyPatients(study.id, first),
+      page: () => patients.listPatients(ctx.services, { studyId: study.id, ...page }),
+      count: () => ctx.loaders.studyPatientCount.load(study.id),
+    });
   }
 
   @Mutation(() => Study)

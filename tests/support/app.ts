@@ -2,6 +2,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import type { Options } from '@mikro-orm/postgresql';
 import { createGateway } from '../../server.js';
 import type { Auth } from '../../src/auth/index.js';
 import { type Config, loadConfig } from '../../src/config.js';
@@ -17,11 +18,14 @@ export interface TestApp {
 }
 
 /** The real app (OIDC provider, APIs) over real HTTP on a free port, on its own seeded database. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  ormOptions: Partial<Options> = {},
+): Promise<TestApp> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hxg-app-test-'));
   chmodSync(dataDir, 0o755);
-  const db = await createTestDatabase('seeded');
+  const db = await createTestDatabase('seeded', ormOptions);
   const config = loadConfig({
     PORT: String(port),
     PUBLIC_URL: `http://127.0.0.1:${port}`,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
+import type { Options } from '@mikro-orm/postgresql';
 import { type Orm, openOrm } from '../../src/db/orm.js';
 
 export interface TestDatabase {
@@ -16,7 +17,10 @@ function withDatabase(url: string, database: string): string {
 }
 
 /** A fresh database of this test file's own, cloned from a migrated (and, unless `empty`, seeded) template. */
-export async function createTestDatabase(kind: 'seeded' | 'empty' = 'seeded'): Promise<TestDatabase> {
+export async function createTestDatabase(
+  kind: 'seeded' | 'empty' = 'seeded',
+  ormOptions: Partial<Options> = {},
+): Promise<TestDatabase> {
   const adminUrl = inject('adminDatabaseUrl');
   const name = `hxg_test_${randomBytes(6).toString('hex')}`;
   const template = kind === 'seeded' ? 'hxg_template_seeded' : 'hxg_template_empty';
@@ -25,7 +29,7 @@ export async function createTestDatabase(kind: 'seeded' | 'empty' = 'seeded'): P
   await admin.query(`create database ${name} template ${template}`);
   await admin.end();
   const url = withDatabase(adminUrl, name);
-  const orm = await openOrm(url);
+  const orm = await openOrm(url, ormOptions);
   return {
     url,
     orm,

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from './support/app.js';
+import { sqlCounter } from './support/sql-counter.js';
+import { gql, tokenFor } from './support/tokens.js';
+
+const counter = sqlCounter();
+let app: TestApp;
+
+beforeAll(async () => {
+  app = await startTestApp({}, counter.options);
+  await tokenFor(app, 'mary@example.com');
+});
+afterAll(() => app?.close());
+
+const DEEP = `{
+  organizations {
+    id name children { id }
+    studies(first: 10) {
+      totalCount
+      nodes {
+        id name scopeRequests { codingCode } dataSources { name }
+        patients(first: 300) { totalCount nodes { id nameGiven identifiers { value } organizations { id } } }
+      }
+    }
+    patients(first: 300) { totalCount nodes { id } }
+  }
+}`;
+
+async function statementsFor(query: string) {
+  counter.reset();
+  const result = await gql(app, 'mary@example.com', query);
+  expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
+  return { statements: counter.count, data: result.data };
+}
+
+/** 200 more BIDS patients, enrolled in BIDS Study on BP & HR, with identifiers. */
+async function addPatients(n: number) {
+  const sql = app.db.orm.em.getConnection();
+  await sql.execute(
+    `with created as (
+       insert into patients (name_family, name_given, email)
+       select 'Extra', 'Patient ' || i, 'extra' || i || '@example.org' from generate_series(1, ?) as i returning id
+     ), linked as (
+       insert into patient_organizations (patient_id, organization_id) select id, 20003 from created returning patient_id
+     ), enrolled as (
+       insert into study_patients (study_id, patient_id) select 30001, patient_id from linked returning patient_id
+     )
+     insert into patient_identifiers (patient_id, system, value) select patient_id, 'https://ehr.example.com', 'extra-' || patient_id from enrolled`,
+    [n],
+  );
+}
+
+describe('GraphQL SQL statements per request', () => {
+  it('do not grow with the number of rows', async () => {
+    const before = await statementsFor(DEEP);
+    await addPatients(200);
+    const after = await statementsFor(DEEP);
+    const bidsStudy = after.data?.organizations
+      .find((o: { id: string }) => o.id === '20003')
+      .studies.nodes.find((s: { id: string }) => s.id === '30001');
+    expect(bidsStudy.patients.totalCount).toBe(202);
+    expect(bidsStudy.patients.nodes).toHaveLength(202);
+    expect(after.statements).toBe(before.statements);
+    // bounded by the query's depth: a handful of statements per level, not one per row
+    expect(after.statements).toBeLessThanOrEqual(20);
+  });
+});

@@ -1,0 +1,22 @@
+import type { Options } from '@mikro-orm/postgresql';
+
+/** Counts the SQL statements MikroORM sends, through its query logger. */
+export function sqlCounter() {
+  let count = 0;
+  const options: Partial<Options> = {
+    debug: ['query'],
+    colors: false,
+    logger: (message: string) => {
+      if (message.startsWith('[query]')) count++;
+    },
+  };
+  return {
+    options,
+    reset: () => {
+      count = 0;
+    },
+    get count() {
+      return count;
+    },
+  };
+}
