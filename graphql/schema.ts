@@ -3,6 +3,7 @@ import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphq
 import { applyMiddleware } from 'graphql-middleware';
 import { buildSchema } from 'type-graphql';
 import { CodeableConceptResolver, DataSourceResolver } from './resolvers/catalog.js';
+import { PatientConsentsResolver, StudyConsentsResolver } from './resolvers/consent.js';
 import { OrganizationResolver } from './resolvers/organization.js';
 import { PatientResolver } from './resolvers/patient.js';
 import { StudyResolver } from './resolvers/study.js';
@@ -14,8 +15,10 @@ const resolvers = [
   DataSourceResolver,
   OrganizationResolver,
   PatientResolver,
+  PatientConsentsResolver,
   PractitionerResolver,
   StudyResolver,
+  StudyConsentsResolver,
   UserResolver,
 ] as const;
 

@@ -19,7 +19,10 @@ const DEEP = `{
       totalCount
       nodes {
         id name scopeRequests { codingCode } dataSources { name }
-        patients(first: 300) { totalCount nodes { id nameGiven identifiers { value } organizations { id } } }
+        patients(first: 300) {
+          totalCount
+          nodes { id nameGiven identifiers { value } organizations { id } consents { studies { study { id } scopeConsents { consented } } } }
+        }
       }
     }
     patients(first: 300) { totalCount nodes { id } }

@@ -12,6 +12,7 @@ import type {
 import type { ServiceContext } from '../../src/services/context.js';
 import { childrenByParentIds, organizationsByIds } from '../../src/services/organizations.js';
 import { codeableConceptsByIds } from '../../src/services/codeable-concepts.js';
+import { consentsOfPatients } from '../../src/services/consents-batch.js';
 import * as nested from '../../src/services/nested-lists.js';
 import type { Page } from '../../src/services/paging.js';
 import { dataSourceSupportedScopes } from '../../src/services/data-sources.js';
@@ -42,6 +43,17 @@ function pageLoader<T extends { id: number }>(
   };
 }
 
+/** A loader keyed by entity (batched by id), for batch reads that need the rows themselves. */
+function entityLoader<E extends { id: number }, V>(batch: (rows: readonly E[]) => Promise<Map<number, V>>) {
+  return new DataLoader<E, V, number>(
+    async (rows) => {
+      const found = await batch(rows);
+      return rows.map((row) => found.get(row.id) ?? new Error(`nothing loaded for ${row.id}`));
+    },
+    { cacheKeyFn: (row) => row.id },
+  );
+}
+
 /** One set per request: every relation a field can fan out over is batched here (no N+1). */
 export function createLoaders(ctx: ServiceContext) {
   return {
@@ -62,6 +74,7 @@ export function createLoaders(ctx: ServiceContext) {
     organizationPatientCount: mapLoader((ids) => nested.patientCountsByOrganization(ctx, ids), 0),
     studyPatients: pageLoader((ids, first) => nested.patientPagesByStudy(ctx, ids, first)),
     studyPatientCount: mapLoader((ids) => nested.patientCountsByStudy(ctx, ids), 0),
+    patientConsents: entityLoader((patients: readonly Patient[]) => consentsOfPatients(ctx, patients)),
     dataSourceScopes: mapLoader<CodeableConcept[]>((ids) => dataSourceSupportedScopes(ctx.em, ids), []),
   };
 }

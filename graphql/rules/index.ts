@@ -1,12 +1,13 @@
 import { GraphQLError } from 'graphql';
 import { deny, type IRules, shield } from 'graphql-shield';
 import { catalogRules } from './catalog.js';
+import { consentRules } from './consent.js';
 import { organizationRules } from './organization.js';
 import { patientRules } from './patient.js';
 import { studyRules } from './study.js';
 import { userRules } from './user.js';
 
-const domains = [catalogRules, organizationRules, patientRules, studyRules, userRules] as Record<
+const domains = [catalogRules, consentRules, organizationRules, patientRules, studyRules, userRules] as Record<
   string,
   Record<string, unknown> | unknown
 >[];

@@ -1,0 +1,11 @@
+import { allow } from 'graphql-shield';
+import { isSignedIn } from './common.js';
+
+/** Only the patient answers; the service checks that it is their own record (policy canAnswerConsents). */
+export const consentRules = {
+  Mutation: { setConsents: isSignedIn, revokeConsents: isSignedIn },
+  PatientConsents: allow,
+  StudyConsents: allow,
+  StudyPatientConsents: allow,
+  Consent: allow,
+};
