@@ -6,7 +6,7 @@ import { type TokenVerifier, viewerFromAuthorization } from '../src/auth/bearer.
 import { smartConfiguration } from '../src/auth/smart.js';
 import type { Config } from '../src/config.js';
 import type { Orm } from '../src/db/orm.js';
-import { DomainError } from '../src/errors.js';
+import { DomainError, UnauthenticatedError } from '../src/errors.js';
 import { capabilityStatement } from './capability.js';
 import { FHIR_JSON, negotiate } from './content.js';
 import { fhirStructureIssue } from './fhir-schema.js';
@@ -46,6 +46,8 @@ export function createFhirRouter(deps: FhirDependencies): Router {
     const em = deps.orm.em.fork();
     try {
       const viewer = await viewerFromAuthorization(req.get('authorization'), deps.verifyToken, em);
+      if (viewer.userId === null)
+        throw new UnauthenticatedError('An access token is required (Authorization: Bearer …)');
       res.locals.context = createContext(em, viewer, { provider: deps.provider, config: deps.config });
       next();
     } catch (error) {
