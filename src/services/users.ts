@@ -2,35 +2,54 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { hashPassword, passwordPolicy, verifyPassword } from '../auth/password.js';
 import { Practitioner, User, type UserKind } from '../db/entities/index.js';
-import { ConflictError } from '../errors.js';
+import { ConflictError, InvalidError } from '../errors.js';
 import { email, parseInput, personName } from './input.js';
 import { inTransaction } from './persist.js';
 
-const accountInput = z.object({
+/**
+ * Logins. Everything here is a system operation (sign-up, the CLI, the seed, the login form): no viewer is
+ * involved, so callers that act for someone must check the policy themselves.
+ */
+
+const userAccountInput = z.object({
+  email,
+  password: passwordPolicy.nullish(),
+  firstName: personName,
+  lastName: personName,
+  kind: z.enum(['practitioner', 'patient'] satisfies UserKind[], { error: 'must be practitioner or patient' }),
+  isSuperuser: z.boolean().default(false),
+});
+export type UserAccountInput = z.input<typeof userAccountInput>;
+
+const practitionerAccountInput = z.object({
   email,
   password: passwordPolicy,
   firstName: personName,
   lastName: personName,
 });
-export type AccountInput = z.input<typeof accountInput>;
+export type AccountInput = z.input<typeof practitionerAccountInput>;
 
-const DUPLICATE = 'A user with this email already exists';
+export const DUPLICATE_USER = 'A user with this email already exists';
 
-export const findUserByEmail = (em: EntityManager, address: string) =>
-  em.findOne(User, { email: address.trim().toLowerCase() });
+/** Case-insensitive, through the unique index on lower(email). */
+export function findUserByEmail(em: EntityManager, address: string): Promise<User | null> {
+  return em.createQueryBuilder(User, 'u').where('lower(u.email) = ?', [address.trim().toLowerCase()]).getSingleResult();
+}
 
 /**
- * Creates a practitioner login (user + practitioner profile). A system operation: sign-up, the CLI and
- * the seed call it; no viewer is involved.
+ * Creates a user; a practitioner user gets their practitioner profile with it. Without a password the user
+ * cannot use the login form (patients sign in through invitations).
  */
-export async function createPractitionerAccount(
+export async function createUserAccount(
   em: EntityManager,
-  input: AccountInput,
-  opts: { isSuperuser?: boolean } = {},
-): Promise<User> {
-  const data = parseInput(accountInput, input);
-  if (await findUserByEmail(em, data.email)) throw new ConflictError(DUPLICATE);
-  const passwordHash = await hashPassword(data.password);
+  input: UserAccountInput,
+): Promise<{ user: User; practitioner: Practitioner | null }> {
+  const data = parseInput(userAccountInput, input);
+  if (data.isSuperuser && data.kind !== 'practitioner') {
+    throw new InvalidError('isSuperuser: only a practitioner can be a super user', 'isSuperuser');
+  }
+  if (await findUserByEmail(em, data.email)) throw new ConflictError(DUPLICATE_USER);
+  const passwordHash = data.password ? await hashPassword(data.password) : null;
   return inTransaction(
     em,
     async (tx) => {
@@ -39,27 +58,40 @@ export async function createPractitionerAccount(
         passwordHash,
         firstName: data.firstName,
         lastName: data.lastName,
-        isSuperuser: opts.isSuperuser ?? false,
-        kind: 'practitioner' satisfies UserKind,
+        isSuperuser: data.isSuperuser,
+        kind: data.kind,
       });
-      tx.create(Practitioner, { user });
+      const practitioner = data.kind === 'practitioner' ? tx.create(Practitioner, { user }) : null;
       await tx.flush();
-      return user;
+      return { user, practitioner };
     },
-    DUPLICATE,
+    DUPLICATE_USER,
   );
 }
 
+/** A practitioner login (user + practitioner profile) with a password that meets the policy. */
+export async function createPractitionerAccount(
+  em: EntityManager,
+  input: AccountInput,
+  opts: { isSuperuser?: boolean } = {},
+): Promise<User> {
+  const data = parseInput(practitionerAccountInput, input);
+  const { user } = await createUserAccount(em, { ...data, kind: 'practitioner', isSuperuser: opts.isSuperuser });
+  return user;
+}
+
+/** A practitioner who may do everything; an email already in use → ConflictError. */
 export const createSuperuser = (em: EntityManager, input: AccountInput) =>
   createPractitionerAccount(em, input, { isSuperuser: true });
 
-// A valid hash of a random password: unknown emails cost as much time as wrong passwords.
-const dummyHash = hashPassword(`dummy-${Math.random()}`);
+// A valid hash of a random password, made on first use: unknown emails cost as much time as wrong passwords.
+let dummyHash: Promise<string> | undefined;
 
-/** The user with this email and password, or null. */
+/** The user with this email and password, or null (unknown email, no password set, or a wrong one). */
 export async function authenticate(em: EntityManager, address: string, password: string): Promise<User | null> {
   const user = await findUserByEmail(em, address);
   if (!user?.passwordHash) {
+    dummyHash ??= hashPassword(`dummy-${Math.random()}`);
     await verifyPassword(password, await dummyHash);
     return null;
   }

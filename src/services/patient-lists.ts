@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { Patient } from '../db/entities/index.js';
+import { patientScope } from '../policy/index.js';
+import type { ServiceContext } from './context.js';
+import { visibleOrganization, visibleStudy } from './facts.js';
+import { id, identifier, parseInput } from './input.js';
+import { decodeCursor, type Page, type PageArgs, pageSize, toPage } from './paging.js';
+
+const filterInput = z.object({ organizationId: id.nullish(), studyId: id.nullish(), identifier: identifier.nullish() });
+export type PatientFilter = z.input<typeof filterInput>;
+
+/**
+ * The visible patients, optionally only those of one organization or enrolled in one study; naming an
+ * organization or study the viewer cannot see is NotFound, as everywhere. Returned wrapped: a QueryBuilder
+ * is thenable, so an async function returning it would run it.
+ */
+async function visiblePatients(ctx: ServiceContext, filter: PatientFilter) {
+  const { organizationId, studyId, identifier: byIdentifier } = parseInput(filterInput, filter);
+  if (organizationId) await visibleOrganization(ctx, organizationId);
+  if (studyId) await visibleStudy(ctx, studyId);
+  const scope = patientScope(ctx.viewer, 'p.id');
+  const qb = ctx.em.createQueryBuilder(Patient, 'p').where(scope.sql, scope.params);
+  if (organizationId) {
+    qb.andWhere(
+      'exists (select 1 from patient_organizations fpo where fpo.patient_id = p.id and fpo.organization_id = ?)',
+      [organizationId],
+    );
+  }
+  if (studyId) {
+    qb.andWhere('exists (select 1 from study_patients fsp where fsp.patient_id = p.id and fsp.study_id = ?)', [
+      studyId,
+    ]);
+  }
+  if (byIdentifier) {
+    qb.andWhere(
+      'exists (select 1 from patient_identifiers fpi where fpi.patient_id = p.id and fpi.system = ? and fpi.value = ?)',
+      [byIdentifier.system, byIdentifier.value],
+    );
+  }
+  return { qb };
+}
+
+/** One page of visible patients by ascending id (keyset: `after` is the previous page's endCursor). */
+export async function listPatients(ctx: ServiceContext, args: PatientFilter & PageArgs = {}): Promise<Page<Patient>> {
+  const size = pageSize(args.first);
+  const afterId = decodeCursor(args.after);
+  const { qb } = await visiblePatients(ctx, args);
+  if (afterId !== null) qb.andWhere({ id: { $gt: afterId } });
+  const rows = await qb
+    .orderBy({ id: 'asc' })
+    .limit(size + 1)
+    .getResult();
+  return toPage(rows, size);
+}
+
+/** How many patients listPatients would page through with the same filter. */
+export async function countPatients(ctx: ServiceContext, filter: PatientFilter = {}): Promise<number> {
+  return (await visiblePatients(ctx, filter)).qb.getCount();
+}
+
+/** Batch read for loaders: the visible patients among `ids`. */
+export async function patientsByIds(ctx: ServiceContext, ids: readonly number[]): Promise<Map<number, Patient>> {
+  const scope = patientScope(ctx.viewer, 'p.id');
+  const rows = await ctx.em
+    .createQueryBuilder(Patient, 'p')
+    .where({ id: { $in: [...ids] } })
+    .andWhere(scope.sql, scope.params)
+    .getResult();
+  return new Map(rows.map((p) => [p.id, p]));
+}
+
+/** Batch read for loaders: the visible patient record of each user. */
+export async function patientsByUserIds(
+  ctx: ServiceContext,
+  userIds: readonly number[],
+): Promise<Map<number, Patient>> {
+  const scope = patientScope(ctx.viewer, 'p.id');
+  const rows = await ctx.em
+    .createQueryBuilder(Patient, 'p')
+    .where({ user: { $in: [...userIds] } })
+    .andWhere(scope.sql, scope.params)
+    .getResult();
+  return new Map(rows.map((p) => [p.user!.id, p]));
+}

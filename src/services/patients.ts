@@ -1,0 +1,106 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Patient, PatientIdentifier, PatientOrganization, User } from '../db/entities/index.js';
+import { ConflictError, ForbiddenError, InvalidError } from '../errors.js';
+import { canDeletePatient, canEditOrganizationContent, canEditPatient } from '../policy/index.js';
+import type { ServiceContext } from './context.js';
+import { visibleOrganization, visiblePatient } from './facts.js';
+import { parseInput } from './input.js';
+import { assertIdentifiersFree } from './patient-identifiers.js';
+import {
+  type CreatePatientInput,
+  createPatientInput,
+  type UpdatePatientInput,
+  updatePatientInput,
+} from './patient-input.js';
+import { inTransaction } from './persist.js';
+
+/** Patient records: read one, create, edit, delete; the other patient operations are re-exported at the end. */
+
+// Deliberately says nothing about where that patient is: it may belong to organizations the viewer cannot see.
+export const PATIENT_EMAIL_IN_USE = 'A patient with this email already exists';
+const CREATE_CONFLICT = 'A patient with this email or identifier already exists';
+
+export async function getPatient(ctx: ServiceContext, patientId: number): Promise<Patient> {
+  return (await visiblePatient(ctx, patientId)).patient;
+}
+
+async function assertEmailFree(em: EntityManager, email: string, exceptPatientId?: number): Promise<void> {
+  const qb = em.createQueryBuilder(Patient, 'p').where('lower(p.email) = ?', [email.toLowerCase()]);
+  if (exceptPatientId !== undefined) qb.andWhere({ id: { $ne: exceptPatientId } });
+  if ((await qb.getCount()) > 0) throw new ConflictError(PATIENT_EMAIL_IN_USE);
+}
+
+/** A new patient of one organization (member or manager there), optionally with identifiers. */
+export async function createPatient(ctx: ServiceContext, input: CreatePatientInput): Promise<Patient> {
+  const { organizationId, identifiers, ...fields } = parseInput(createPatientInput, input);
+  const organization = await visibleOrganization(ctx, organizationId);
+  if (!canEditOrganizationContent(ctx.viewer, organization.id)) {
+    throw new ForbiddenError('Only a member or manager of the organization may create its patients');
+  }
+  await assertEmailFree(ctx.em, fields.email);
+  await assertIdentifiersFree(ctx.em, identifiers);
+  return inTransaction(
+    ctx.em,
+    async (em) => {
+      const patient = em.create(Patient, fields);
+      em.create(PatientOrganization, { patient, organization });
+      for (const { system, value } of identifiers) em.create(PatientIdentifier, { patient, system, value });
+      await em.flush();
+      return patient;
+    },
+    CREATE_CONFLICT,
+  );
+}
+
+/** Edits the record's own fields (organizations and identifiers have their own operations). */
+export async function updatePatient(ctx: ServiceContext, patientId: number, input: UpdatePatientInput) {
+  const parsed = parseInput(updatePatientInput, input);
+  const changes = Object.fromEntries(Object.entries(parsed).filter(([, value]) => value !== undefined));
+  const facts = await visiblePatient(ctx, patientId);
+  if (!canEditPatient(ctx.viewer, facts)) {
+    throw new ForbiddenError('Only the patient or a member of one of their organizations may edit them');
+  }
+  if (Object.keys(changes).length === 0) throw new InvalidError('Nothing to update');
+  if (parsed.email !== undefined) await assertEmailFree(ctx.em, parsed.email, facts.patient.id);
+  return inTransaction(
+    ctx.em,
+    async (em) => {
+      em.assign(facts.patient, changes);
+      await em.flush();
+      return facts.patient;
+    },
+    PATIENT_EMAIL_IN_USE,
+  );
+}
+
+/**
+ * Deletes the record with everything hanging off it (observations, identifiers, enrollments, consents) and
+ * the patient's own login, if any: it could no longer reach anything.
+ */
+export async function deletePatient(ctx: ServiceContext, patientId: number): Promise<void> {
+  const facts = await visiblePatient(ctx, patientId);
+  if (!canDeletePatient(ctx.viewer, facts)) {
+    throw new ForbiddenError(
+      'Deleting a patient takes member rights in all of their organizations; remove them from your organization instead',
+    );
+  }
+  const userId = facts.patient.user?.id;
+  await inTransaction(ctx.em, async (em) => {
+    await em.nativeDelete(Patient, { id: facts.patient.id });
+    if (userId !== undefined) await em.nativeDelete(User, { id: userId, kind: 'patient' });
+  });
+  ctx.em.getUnitOfWork().unsetIdentity(facts.patient);
+}
+
+export { countPatients, listPatients, patientsByIds, patientsByUserIds, type PatientFilter } from './patient-lists.js';
+export {
+  addPatientIdentifier,
+  findPatientsByIdentifier,
+  identifiersByPatientIds,
+  removePatientIdentifier,
+} from './patient-identifiers.js';
+export {
+  addPatientToOrganization,
+  organizationIdsByPatientIds,
+  removePatientFromOrganization,
+} from './patient-organizations.js';

@@ -1,0 +1,150 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
+import { Organization, Practitioner, PractitionerOrganization, ROLES, type Role, User } from '../db/entities/index.js';
+import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from '../errors.js';
+import { canEditOrganization, canViewOrganization } from '../policy/index.js';
+import type { ServiceContext } from './context.js';
+import { visibleOrganization } from './facts.js';
+import { groupBy } from './group.js';
+import { email, parseInput } from './input.js';
+import { inTransaction } from './persist.js';
+import { type AccountInput, createUserAccount, findUserByEmail } from './users.js';
+
+const role = z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` });
+const addInput = z.object({ email, role });
+
+export interface OrganizationPractitioner {
+  practitioner: Practitioner;
+  user: User;
+  role: Role;
+}
+
+const LAST_MANAGER = 'An organization must keep at least one manager: make someone else a manager first';
+
+/** A practitioner login with its profile (system operation, for the seed and the CLI). */
+export async function createPractitioner(em: EntityManager, input: AccountInput): Promise<Practitioner> {
+  const { practitioner } = await createUserAccount(em, { ...input, kind: 'practitioner' });
+  return practitioner!;
+}
+
+const toEntry = (m: PractitionerOrganization): OrganizationPractitioner => ({
+  practitioner: m.practitioner,
+  user: m.practitioner.user,
+  role: m.role,
+});
+
+/** The organization's practitioners with their roles there (any role in the organization may list them). */
+export async function listOrganizationPractitioners(
+  ctx: ServiceContext,
+  organizationId: number,
+): Promise<OrganizationPractitioner[]> {
+  const organization = await visibleOrganization(ctx, organizationId);
+  const memberships = await ctx.em.find(
+    PractitionerOrganization,
+    { organization: organization.id },
+    { populate: ['practitioner.user'], orderBy: { practitioner: { id: 'asc' } } },
+  );
+  return memberships.map(toEntry);
+}
+
+async function editableOrganization(ctx: ServiceContext, organizationId: number): Promise<Organization> {
+  const organization = await visibleOrganization(ctx, organizationId);
+  if (!canEditOrganization(ctx.viewer, organization.id)) {
+    throw new ForbiddenError('Only a manager of the organization may change its practitioners');
+  }
+  return organization;
+}
+
+export async function addPractitionerToOrganization(
+  ctx: ServiceContext,
+  organizationId: number,
+  input: z.input<typeof addInput>,
+): Promise<OrganizationPractitioner> {
+  const data = parseInput(addInput, input);
+  const organization = await editableOrganization(ctx, organizationId);
+  const user = await findUserByEmail(ctx.em, data.email);
+  if (user?.kind === 'patient') {
+    throw new InvalidError(`email: ${data.email} belongs to a patient, not a practitioner`, 'email');
+  }
+  const practitioner = user && (await ctx.em.findOne(Practitioner, { user: user.id }, { populate: ['user'] }));
+  if (!practitioner) throw new NotFoundError(`Practitioner with email ${data.email}`);
+  const conflict = `${data.email} is already a practitioner of this organization`;
+  if (await ctx.em.count(PractitionerOrganization, { practitioner: practitioner.id, organization: organization.id })) {
+    throw new ConflictError(conflict);
+  }
+  const membership = await inTransaction(
+    ctx.em,
+    async (em) => {
+      const created = em.create(PractitionerOrganization, { practitioner, organization, role: data.role });
+      await em.flush();
+      return created;
+    },
+    conflict,
+  );
+  return toEntry(membership);
+}
+
+/**
+ * Loads a membership inside the transaction, with the organization row locked so that concurrent changes
+ * cannot together remove its last manager, and tells whether it is that last manager.
+ */
+async function lockedMembership(em: EntityManager, organizationId: number, practitionerId: number) {
+  await em.findOneOrFail(Organization, organizationId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  const membership = await em.findOne(
+    PractitionerOrganization,
+    { organization: organizationId, practitioner: practitionerId },
+    { populate: ['practitioner.user'], refresh: true },
+  );
+  if (!membership) throw new NotFoundError(`Practitioner ${practitionerId} in organization ${organizationId}`);
+  const isLastManager =
+    membership.role === 'manager' &&
+    (await em.count(PractitionerOrganization, { organization: organizationId, role: 'manager' })) === 1;
+  return { membership, isLastManager };
+}
+
+export async function changePractitionerRole(
+  ctx: ServiceContext,
+  organizationId: number,
+  practitionerId: number,
+  newRole: Role,
+): Promise<OrganizationPractitioner> {
+  const parsedRole = parseInput(z.object({ role }), { role: newRole }).role;
+  const organization = await editableOrganization(ctx, organizationId);
+  return inTransaction(ctx.em, async (em) => {
+    const { membership, isLastManager } = await lockedMembership(em, organization.id, practitionerId);
+    if (isLastManager && parsedRole !== 'manager') throw new ConflictError(LAST_MANAGER);
+    membership.role = parsedRole;
+    await em.flush();
+    return toEntry(membership);
+  });
+}
+
+export async function removePractitionerFromOrganization(
+  ctx: ServiceContext,
+  organizationId: number,
+  practitionerId: number,
+): Promise<void> {
+  const organization = await editableOrganization(ctx, organizationId);
+  await inTransaction(ctx.em, async (em) => {
+    const { membership, isLastManager } = await lockedMembership(em, organization.id, practitionerId);
+    if (isLastManager) throw new ConflictError(LAST_MANAGER);
+    em.remove(membership);
+    await em.flush();
+  });
+}
+
+/** Batch read for loaders: each visible organization's practitioners with their roles there. */
+export async function practitionersByOrganizationIds(
+  ctx: ServiceContext,
+  organizationIds: readonly number[],
+): Promise<Map<number, OrganizationPractitioner[]>> {
+  const visible = organizationIds.filter((id) => canViewOrganization(ctx.viewer, id));
+  const memberships = await ctx.em.find(
+    PractitionerOrganization,
+    { organization: { $in: visible } },
+    { populate: ['practitioner.user'], orderBy: { practitioner: { id: 'asc' } } },
+  );
+  const grouped = groupBy(memberships, (m) => m.organization.id);
+  return new Map([...grouped].map(([id, rows]) => [id, rows.map(toEntry)]));
+}

@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Patient, PatientOrganization } from '../src/db/entities/index.js';
+import { InvalidError, NotFoundError } from '../src/errors.js';
+import { encodeCursor } from '../src/services/paging.js';
+import { addPatientToOrganization, countPatients, createPatient, listPatients } from '../src/services/patients.js';
+import { createTestDatabase, type TestDatabase } from './support/database.js';
+import {
+  as as contextAs,
+  buildPatientWorld,
+  enrollWithData,
+  type PatientWorld,
+  type Who,
+} from './support/patient-fixtures.js';
+
+let db: TestDatabase;
+let world: PatientWorld;
+const as = (who: Who) => contextAs(db, who);
+let serial = 0;
+async function newPatient(organizationId: number) {
+  serial += 1;
+  return createPatient(await as('sam'), {
+    organizationId,
+    nameFamily: `Family${serial}`,
+    nameGiven: 'Given',
+    email: `listed${serial}@example.com`,
+  });
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase('empty');
+  world = await buildPatientWorld(db);
+  for (let i = 0; i < 7; i += 1) await newPatient(world.org.top);
+  for (let i = 0; i < 5; i += 1) await newPatient(world.org.other);
+  await newPatient(world.org.child);
+  // one patient of both Top and Other: listed once to those who see both
+  await addPatientToOrganization(await as('sam'), (await newPatient(world.org.top)).id, world.org.other);
+});
+afterAll(() => db?.drop());
+
+describe('listPatients and countPatients', () => {
+  async function allIds(who: Who, filter: { organizationId?: number; studyId?: number } = {}, first = 3) {
+    const ids: number[] = [];
+    let after: string | null = null;
+    for (let pages = 0; pages < 100; pages += 1) {
+      const page = await listPatients(await as(who), { ...filter, first, after });
+      ids.push(...page.nodes.map((p) => p.id));
+      expect(page.nodes.length).toBeLessThanOrEqual(first);
+      if (!page.hasNextPage) return ids;
+      expect(page.endCursor).not.toBeNull();
+      after = page.endCursor;
+    }
+    throw new Error('paging did not end');
+  }
+  const idsIn = async (organizationId: number) =>
+    (await db.orm.em.fork().find(PatientOrganization, { organization: organizationId })).map((l) => l.patient.id);
+
+  it('pages through the visible patients by id without duplicates, matching the count', async () => {
+    const topIds = (await idsIn(world.org.top)).sort((a, b) => a - b);
+    expect(topIds.length).toBeGreaterThan(6);
+    for (const who of ['mary', 'vic'] as const) {
+      const ids = await allIds(who);
+      expect(ids).toEqual(topIds);
+      expect(await countPatients(await as(who))).toBe(topIds.length);
+    }
+    const everyone = await allIds('sam', {}, 4);
+    expect(new Set(everyone).size).toBe(everyone.length);
+    expect(everyone).toEqual([...everyone].sort((a, b) => a - b));
+    expect(everyone).toHaveLength(await db.orm.em.fork().count(Patient));
+    expect(await countPatients(await as('sam'))).toBe(everyone.length);
+  });
+
+  it('scopes to the viewer: no inheritance into sub-organizations, patients see themselves, anonymous nothing', async () => {
+    const childIds = await idsIn(world.org.child);
+    expect(childIds.length).toBeGreaterThan(0);
+    expect((await allIds('mary')).some((id) => childIds.includes(id))).toBe(false);
+    expect(await allIds('carl')).toEqual(childIds.sort((a, b) => a - b));
+    expect(await allIds('pat')).toEqual([world.patId]);
+    expect(await allIds('anonymous')).toEqual([]);
+    expect(await countPatients(await as('anonymous'))).toBe(0);
+    const both = await allIds('vera');
+    expect(both.length).toBe(new Set([...(await idsIn(world.org.top)), ...(await idsIn(world.org.other))]).size);
+  });
+
+  it('filters by a visible organization or study, NotFound for invisible ones', async () => {
+    const otherIds = (await idsIn(world.org.other)).sort((a, b) => a - b);
+    expect(await allIds('vera', { organizationId: world.org.other })).toEqual(otherIds);
+    expect(await countPatients(await as('vera'), { organizationId: world.org.other })).toBe(otherIds.length);
+    const enrolled = await newPatient(world.org.top);
+    await enrollWithData(db, world, enrolled.id, world.study.top);
+    expect(await allIds('vic', { studyId: world.study.top })).toEqual([enrolled.id]);
+    expect(await countPatients(await as('vic'), { studyId: world.study.top })).toBe(1);
+    expect(await allIds('mona', { organizationId: world.org.top, studyId: world.study.top })).toEqual([enrolled.id]);
+    await expect(listPatients(await as('mary'), { organizationId: world.org.other })).rejects.toThrow(
+      new NotFoundError('Organization', world.org.other),
+    );
+    await expect(countPatients(await as('mary'), { organizationId: world.org.child })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    await expect(listPatients(await as('oscar'), { studyId: world.study.top })).rejects.toThrow(
+      new NotFoundError('Study', world.study.top),
+    );
+    await expect(listPatients(await as('anonymous'), { studyId: world.study.top })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+  });
+
+  it('rejects cursors it did not issue and bad page sizes', async () => {
+    const sam = await as('sam');
+    for (const after of ['garbage', Buffer.from('id:abc').toString('base64url'), 'aWQ6']) {
+      await expect(listPatients(sam, { after })).rejects.toMatchObject({ path: 'after' });
+    }
+    for (const first of [-1, 1.5, 1001]) {
+      await expect(listPatients(sam, { first })).rejects.toBeInstanceOf(InvalidError);
+    }
+    const beyond = await listPatients(sam, { after: encodeCursor(99_999_999_999) });
+    expect(beyond).toEqual({ nodes: [], hasNextPage: false, endCursor: null });
+    const none = await listPatients(sam, { first: 0 });
+    expect(none).toMatchObject({ nodes: [], hasNextPage: true });
+  });
+});
