@@ -4,6 +4,7 @@ import { applyMiddleware } from 'graphql-middleware';
 import { buildSchema } from 'type-graphql';
 import { CodeableConceptResolver, DataSourceResolver } from './resolvers/catalog.js';
 import { PatientConsentsResolver, StudyConsentsResolver } from './resolvers/consent.js';
+import { ObservationResolver, PatientObservationsResolver } from './resolvers/observation.js';
 import { OrganizationResolver } from './resolvers/organization.js';
 import { PatientResolver } from './resolvers/patient.js';
 import { StudyResolver } from './resolvers/study.js';
@@ -13,9 +14,11 @@ import { permissions } from './rules/index.js';
 const resolvers = [
   CodeableConceptResolver,
   DataSourceResolver,
+  ObservationResolver,
   OrganizationResolver,
   PatientResolver,
   PatientConsentsResolver,
+  PatientObservationsResolver,
   PractitionerResolver,
   StudyResolver,
   StudyConsentsResolver,

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type {
   CodeableConcept,
   DataSource,
+  ObservationIdentifier,
   Organization,
   Patient,
   PatientIdentifier,
@@ -14,10 +15,17 @@ import { childrenByParentIds, organizationsByIds } from '../../src/services/orga
 import { codeableConceptsByIds } from '../../src/services/codeable-concepts.js';
 import { consentsOfPatients } from '../../src/services/consents-batch.js';
 import * as nested from '../../src/services/nested-lists.js';
+import * as observations from '../../src/services/observation-search.js';
 import type { Page } from '../../src/services/paging.js';
-import { dataSourceSupportedScopes } from '../../src/services/data-sources.js';
+import { dataSourcesByIds, dataSourceSupportedScopes } from '../../src/services/data-sources.js';
 import { studiesByIds, studyDataSources, studyScopeRequests } from '../../src/services/studies.js';
-import { identifiersByPatientIds, organizationIdsByPatientIds, patientsByIds } from '../../src/services/patients.js';
+import {
+  identifiersByPatientIds,
+  organizationIdsByPatientIds,
+  patientsByIds,
+  patientsByUserIds,
+} from '../../src/services/patients.js';
+import { type OrganizationPractitioner, practitionersByOrganizationIds } from '../../src/services/practitioners.js';
 import { practitionersByIds, usersByIds } from '../../src/services/users.js';
 
 /** A loader whose batch function returns a map; missing keys load as `fallback`. */
@@ -75,6 +83,19 @@ export function createLoaders(ctx: ServiceContext) {
     studyPatients: pageLoader((ids, first) => nested.patientPagesByStudy(ctx, ids, first)),
     studyPatientCount: mapLoader((ids) => nested.patientCountsByStudy(ctx, ids), 0),
     patientConsents: entityLoader((patients: readonly Patient[]) => consentsOfPatients(ctx, patients)),
+    patientObservations: pageLoader((ids, first) => observations.observationPagesByPatient(ctx, ids, first)),
+    patientObservationCount: mapLoader((ids) => observations.observationCountsByPatient(ctx, ids), 0),
+    observationIdentifiers: mapLoader<ObservationIdentifier[]>(
+      (ids) => observations.identifiersByObservationIds(ctx, ids),
+      [],
+    ),
+    dataSource: mapLoader<DataSource | null>((ids) => dataSourcesByIds(ctx.em, ids), null),
+    patientStudies: mapLoader<Study[]>((ids) => nested.studiesByPatient(ctx, ids), []),
+    organizationPractitioners: mapLoader<OrganizationPractitioner[]>(
+      (ids) => practitionersByOrganizationIds(ctx, ids),
+      [],
+    ),
+    patientByUser: mapLoader<Patient | null>((ids) => patientsByUserIds(ctx, ids), null),
     dataSourceScopes: mapLoader<CodeableConcept[]>((ids) => dataSourceSupportedScopes(ctx.em, ids), []),
   };
 }

@@ -66,7 +66,7 @@ export class OrganizationResolver {
 
   @FieldResolver(() => [OrganizationPractitioner], { description: 'practitioners with their role here' })
   practitioners(@Root() org: OrganizationEntity, @Ctx() ctx: GraphQLContext) {
-    return practitioners.listOrganizationPractitioners(ctx.services, org.id);
+    return ctx.loaders.organizationPractitioners.load(org.id);
   }
 
   @Mutation(() => OrganizationPractitioner, { description: 'adds a practitioner (by login email) with a role' })

@@ -8,6 +8,7 @@ import type { GraphQLContext } from '../context.js';
 import { toId } from '../ids.js';
 import { Organization } from '../types/organization.js';
 import { PageArgs } from '../types/paging.js';
+import { Study } from '../types/study.js';
 import {
   CreatePatientInput,
   Identifier,
@@ -56,6 +57,11 @@ export class PatientResolver {
     const ids = await ctx.loaders.patientOrganizationIds.load(patient.id);
     const organizations = await ctx.loaders.organization.loadMany(ids);
     return organizations.filter((o) => o !== null && !(o instanceof Error));
+  }
+
+  @FieldResolver(() => [Study], { description: 'the studies the patient is enrolled in that the viewer may see' })
+  studies(@Root() patient: PatientEntity, @Ctx() ctx: GraphQLContext) {
+    return ctx.loaders.patientStudies.load(patient.id);
   }
 
   @Mutation(() => Patient)

@@ -1,6 +1,7 @@
 import { Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { Practitioner as PractitionerEntity, User as UserEntity } from '../../src/db/entities/index.js';
 import type { GraphQLContext } from '../context.js';
+import { Patient } from '../types/patient.js';
 import { Practitioner, User } from '../types/user.js';
 
 @Resolver(() => User)
@@ -16,6 +17,14 @@ export class UserResolver {
     return user.id === ctx.viewer.userId && ctx.viewer.practitionerId !== null
       ? ctx.loaders.practitioner.load(ctx.viewer.practitionerId)
       : null;
+  }
+
+  @FieldResolver(() => Patient, {
+    nullable: true,
+    description: 'the viewer’s own patient record, if they are a patient',
+  })
+  patient(@Root() user: UserEntity, @Ctx() ctx: GraphQLContext) {
+    return user.id === ctx.viewer.userId ? ctx.loaders.patientByUser.load(user.id) : null;
   }
 }
 

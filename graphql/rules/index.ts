@@ -2,15 +2,21 @@ import { GraphQLError } from 'graphql';
 import { deny, type IRules, shield } from 'graphql-shield';
 import { catalogRules } from './catalog.js';
 import { consentRules } from './consent.js';
+import { observationRules } from './observation.js';
 import { organizationRules } from './organization.js';
 import { patientRules } from './patient.js';
 import { studyRules } from './study.js';
 import { userRules } from './user.js';
 
-const domains = [catalogRules, consentRules, organizationRules, patientRules, studyRules, userRules] as Record<
-  string,
-  Record<string, unknown> | unknown
->[];
+const domains = [
+  catalogRules,
+  consentRules,
+  observationRules,
+  organizationRules,
+  patientRules,
+  studyRules,
+  userRules,
+] as Record<string, Record<string, unknown> | unknown>[];
 
 /** Merges the per-domain rule maps: each type's field rules come from exactly one domain file. */
 function merge(maps: typeof domains): IRules {

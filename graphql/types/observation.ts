@@ -1,5 +1,6 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Connection } from './paging.js';
 import type { ObservationStatus } from '../../src/db/entities/index.js';
 import { CodingInput } from './catalog.js';
 import { ObservationStatusEnum } from './enums.js';
@@ -51,6 +52,15 @@ export class ObservationFilter {
 
   @Field({ nullable: true, description: 'effective time at or before' })
   to?: Date;
+
+  @Field({ nullable: true, description: 'effective time strictly before' })
+  before?: Date;
+
+  @Field({ nullable: true, description: 'last updated at or after' })
+  lastUpdatedFrom?: Date;
+
+  @Field({ nullable: true, description: 'last updated strictly before' })
+  lastUpdatedBefore?: Date;
 }
 
 @InputType()
@@ -124,3 +134,6 @@ export class ObservationUploadResult {
   @Field(() => UploadError, { nullable: true })
   error!: UploadError | null;
 }
+
+@ObjectType()
+export class ObservationConnection extends Connection(Observation, 'Observation') {}

@@ -49,3 +49,21 @@ export const patientPagesByOrganization = (ctx: ServiceContext, parentIds: reado
 
 export const patientCountsByOrganization = (ctx: ServiceContext, parentIds: readonly number[]) =>
   countsByParent(ctx.em, { ...PATIENTS_OF_ORGANIZATION, parentIds, scope: visiblePatients(ctx) });
+
+/** The visible studies each patient is enrolled in (one query for all patients). */
+export async function studiesByPatient(
+  ctx: ServiceContext,
+  patientIds: readonly number[],
+): Promise<Map<number, Study[]>> {
+  const pages = await firstPagesByParent(ctx.em, {
+    entity: Study,
+    from: 'studies c join study_patients link on link.study_id = c.id',
+    parent: 'link.patient_id',
+    parentIds: patientIds,
+    first: MAX_STUDIES_PER_PATIENT,
+    scope: visibleStudies(ctx),
+  });
+  return new Map([...pages].map(([id, page]) => [id, page.nodes]));
+}
+
+const MAX_STUDIES_PER_PATIENT = 1000;

@@ -1,0 +1,143 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Observation as ObservationEntity, Patient as PatientEntity } from '../../src/db/entities/index.js';
+import { DomainError, InvalidError } from '../../src/errors.js';
+import { createObservations } from '../../src/services/observation-ingest.js';
+import { draftObservation } from '../../src/services/observation-inputs.js';
+import * as search from '../../src/services/observation-search.js';
+import { nestedConnection, toConnection } from '../connection.js';
+import type { GraphQLContext } from '../context.js';
+import { pageCost } from '../cost.js';
+import { domainToGraphQLError } from '../errors.js';
+import { toId } from '../ids.js';
+import { CodeableConcept, DataSource } from '../types/catalog.js';
+import {
+  Attachment,
+  Observation,
+  ObservationConnection,
+  ObservationFilter,
+  ObservationInput,
+  ObservationUploadResult,
+} from '../types/observation.js';
+import { PageArgs } from '../types/paging.js';
+import { Identifier, Patient } from '../types/patient.js';
+
+const MAX_UPLOAD = 1000;
+
+function toFilter(filter: ObservationFilter): search.ObservationFilter {
+  return {
+    studyId: filter.studyId ? toId(filter.studyId, 'filter.studyId') : null,
+    patientId: filter.patientId ? toId(filter.patientId, 'filter.patientId') : null,
+    patientIdentifier: filter.patientIdentifier ?? null,
+    coding: filter.code ?? null,
+    from: filter.from ?? null,
+    to: filter.to ?? null,
+    before: filter.before ?? null,
+    lastUpdatedFrom: filter.lastUpdatedFrom ?? null,
+    lastUpdatedBefore: filter.lastUpdatedBefore ?? null,
+  };
+}
+
+@Resolver(() => Observation)
+export class ObservationResolver {
+  @Query(() => Observation)
+  observation(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext) {
+    return search.getObservation(ctx.services, toId(id));
+  }
+
+  @Query(() => ObservationConnection, {
+    complexity: pageCost,
+    description: 'observations the viewer may see (consent-gated), narrowed by the filter, by ascending id',
+  })
+  async observations(
+    @Arg('filter', () => ObservationFilter) filter: ObservationFilter,
+    @Args() page: PageArgs,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    const criteria = toFilter(filter);
+    return toConnection(await search.listObservations(ctx.services, criteria, page), () =>
+      search.countObservations(ctx.services, criteria),
+    );
+  }
+
+  @FieldResolver(() => Patient)
+  async subject(@Root() observation: ObservationEntity, @Ctx() ctx: GraphQLContext) {
+    return (await ctx.loaders.patient.load(observation.subjectPatient.id)) ?? { id: observation.subjectPatient.id };
+  }
+
+  @FieldResolver(() => CodeableConcept)
+  code(@Root() observation: ObservationEntity, @Ctx() ctx: GraphQLContext) {
+    return ctx.loaders.codeableConcept.load(observation.codeableConcept.id);
+  }
+
+  @FieldResolver(() => DataSource)
+  dataSource(@Root() observation: ObservationEntity, @Ctx() ctx: GraphQLContext) {
+    return ctx.loaders.dataSource.load(observation.dataSource.id);
+  }
+
+  @FieldResolver(() => [Identifier])
+  identifiers(@Root() observation: ObservationEntity, @Ctx() ctx: GraphQLContext) {
+    return ctx.loaders.observationIdentifiers.load(observation.id);
+  }
+
+  @FieldResolver(() => Attachment, { description: 'the Open mHealth data point as FHIR carries it (base64 JSON)' })
+  valueAttachment(@Root() observation: ObservationEntity): Attachment {
+    return { contentType: 'application/json', data: Buffer.from(JSON.stringify(observation.omh)).toString('base64') };
+  }
+
+  @Mutation(() => [ObservationUploadResult], {
+    description:
+      'uploads FHIR-shaped observations: one result per input (CREATED, EXISTING for a known identifier, ERROR); atomic: all or nothing',
+  })
+  async uploadObservations(
+    @Arg('observations', () => [ObservationInput]) inputs: ObservationInput[],
+    @Arg('atomic', { nullable: true, defaultValue: false }) atomic: boolean,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    if (inputs.length > MAX_UPLOAD) {
+      throw new InvalidError(`observations: at most ${MAX_UPLOAD} per upload (got ${inputs.length})`, 'observations');
+    }
+    const drafts = inputs.map((input) => {
+      try {
+        return draftObservation(input);
+      } catch (error) {
+        if (error instanceof DomainError) return error;
+        throw error;
+      }
+    });
+    const results = await createObservations(ctx.services, drafts, { atomic });
+    return results.map((result, index) =>
+      result.status === 'error'
+        ? { index, status: 'ERROR', observation: null, error: uploadError(result.error) }
+        : {
+            index,
+            status: result.status === 'created' ? 'CREATED' : 'EXISTING',
+            observation: result.observation,
+            error: null,
+          },
+    );
+  }
+}
+
+function uploadError(error: DomainError) {
+  const mapped = domainToGraphQLError(error);
+  return {
+    code: String(mapped.extensions.code),
+    message: error.message,
+    path: (mapped.extensions.field as string) ?? null,
+  };
+}
+
+@Resolver(() => Patient)
+export class PatientObservationsResolver {
+  @FieldResolver(() => ObservationConnection, {
+    complexity: pageCost,
+    description: 'the patient’s observations the viewer may see',
+  })
+  observations(@Root() patient: PatientEntity, @Args() page: PageArgs, @Ctx() ctx: GraphQLContext) {
+    return nestedConnection(page, {
+      firstPage: (first) => ctx.loaders.patientObservations(patient.id, first),
+      page: () => search.listObservations(ctx.services, { patientId: patient.id }, page),
+      count: () => ctx.loaders.patientObservationCount.load(patient.id),
+    });
+  }
+}

@@ -1,0 +1,103 @@
+import { OMH_SYSTEM, validateOmhDataPoint } from '../../omh/validator.js';
+import { OBSERVATION_STATUSES, type ObservationStatus } from '../db/entities/index.js';
+import { InvalidError } from '../errors.js';
+
+/** An observation as FHIR-shaped clients upload it (the GraphQL input and the FHIR facade's entries). */
+export interface FhirShapedObservation {
+  status?: string | null;
+  code: { coding: { system: string; code: string }[] };
+  subject: { reference: string };
+  device: { reference: string };
+  identifier?: { system: string; value: string }[] | null;
+  valueAttachment: { contentType: string; data: string };
+}
+
+export interface ObservationDraft {
+  patientId: number;
+  dataSourceId: number;
+  coding: { system: string; code: string };
+  status: ObservationStatus;
+  omh: Record<string, unknown>;
+  identifiers: { system: string; value: string }[];
+}
+
+const MAX_ATTACHMENT_BYTES = 256 * 1024;
+
+function reference(value: string, type: 'Patient' | 'Device', path: string): number {
+  const match = new RegExp(`^${type}/([1-9]\\d{0,15})$`).exec(value);
+  if (!match) throw new InvalidError(`${path} must be "${type}/<id>", got "${value}"`, path);
+  return Number(match[1]);
+}
+
+function status(value: string | null | undefined): ObservationStatus {
+  const given = value ?? 'final';
+  if (!(OBSERVATION_STATUSES as readonly string[]).includes(given)) {
+    throw new InvalidError(`/status must be one of ${OBSERVATION_STATUSES.join(', ')}`, '/status');
+  }
+  return given as ObservationStatus;
+}
+
+function coding(code: FhirShapedObservation['code']) {
+  if (code.coding.length !== 1) throw new InvalidError('/code/coding must hold exactly one coding', '/code/coding');
+  return code.coding[0]!;
+}
+
+/** The attachment's base64 JSON, decoded: an object (an Open mHealth data point) or an error saying why not. */
+function decodeAttachment(attachment: FhirShapedObservation['valueAttachment']): Record<string, unknown> {
+  if (attachment.contentType !== 'application/json') {
+    throw new InvalidError('/valueAttachment/contentType must be application/json', '/valueAttachment/contentType');
+  }
+  const compact = attachment.data.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 === 1) {
+    throw new InvalidError('/valueAttachment/data must be base64', '/valueAttachment/data');
+  }
+  const bytes = Buffer.from(compact, 'base64');
+  if (bytes.length > MAX_ATTACHMENT_BYTES) {
+    throw new InvalidError(
+      `/valueAttachment/data is larger than ${MAX_ATTACHMENT_BYTES} bytes`,
+      '/valueAttachment/data',
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new InvalidError('/valueAttachment/data does not decode to JSON', '/valueAttachment/data');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new InvalidError(
+      '/valueAttachment/data must decode to a JSON object (an Open mHealth data point)',
+      '/valueAttachment/data',
+    );
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Checks the data point against the Open mHealth schema its coding names; paths point into the attachment. */
+function validateOmh(code: string, omh: Record<string, unknown>): void {
+  const result = validateOmhDataPoint(code, omh);
+  if (result.valid) return;
+  const [first] = result.errors;
+  const path = `/valueAttachment/data${first?.path ?? ''}`;
+  throw new InvalidError(`Open mHealth ${code}: ${first?.path || '/'} ${first?.message ?? 'is invalid'}`, path);
+}
+
+/**
+ * One uploaded observation, step by step: references, status, the single coding, the attachment decoded,
+ * the Open mHealth data point validated. Throws an InvalidError naming the offending element.
+ */
+export function draftObservation(input: FhirShapedObservation): ObservationDraft {
+  const patientId = reference(input.subject.reference, 'Patient', '/subject/reference');
+  const dataSourceId = reference(input.device.reference, 'Device', '/device/reference');
+  const theCoding = coding(input.code);
+  const omh = decodeAttachment(input.valueAttachment);
+  if (theCoding.system === OMH_SYSTEM) validateOmh(theCoding.code, omh);
+  return {
+    patientId,
+    dataSourceId,
+    coding: theCoding,
+    status: status(input.status),
+    omh,
+    identifiers: input.identifier ?? [],
+  };
+}

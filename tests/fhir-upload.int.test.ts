@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from './support/app.js';
+import { fhirClient, fhirFetch } from './support/fhir.js';
+import { bloodPressure, bodyTemperature, bundle, heartRate, observation } from './support/omh.js';
+import { gql } from './support/tokens.js';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app?.close());
+
+const count = async () => {
+  const [row] = await app.db.orm.em.getConnection().execute<{ n: string }[]>('select count(*) as n from observations');
+  return Number(row!.n);
+};
+
+describe('FHIR create and batch upload', () => {
+  it('creates one observation, and answers a re-upload with the same identifier with the existing one', async () => {
+    const resource = observation({ patient: 40001, omh: heartRate(72), identifier: 'hr-1' });
+    const created = await fhirFetch(app, '/Observation', { as: 'peter@example.com', body: resource });
+    expect(created.status).toBe(201);
+    expect(created.headers.get('location')).toBe(`${app.baseUrl}/fhir/r5/Observation/${created.body.id}`);
+    expect(created.body).toMatchObject({ resourceType: 'Observation', subject: { reference: 'Patient/40001' } });
+    const before = await count();
+    const again = await fhirFetch(app, '/Observation', { as: 'peter@example.com', body: resource });
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(created.body.id);
+    expect(await count()).toBe(before);
+  });
+
+  it('answers a batch entry by entry; one bad entry never sinks the others', async () => {
+    const client = await fhirClient(app, 'peter@example.com');
+    const entries = [
+      observation({ patient: 40001, omh: heartRate(61), identifier: 'b-ok' }),
+      observation({ patient: 40002, omh: heartRate(62) }), // someone else
+      observation({ patient: 40001, code: 'omh:body-temperature:4.0', omh: bodyTemperature(36.9) }), // not consented
+      observation({ patient: 40001, device: 70004, code: 'omh:blood-pressure:4.0', omh: bloodPressure(120, 80) }), // Oura: no blood pressure
+      observation({ patient: 40001, omh: heartRate(64, '2026-11-10T08:00:00Z', 'bpm') }), // bad unit
+      observation({ patient: 40001, omh: heartRate(65), identifier: 'b-ok-2' }),
+    ];
+    const before = await count();
+    const response = (await client.batch({ body: bundle('batch', entries) as any })) as any;
+    expect(response).toMatchObject({ resourceType: 'Bundle', type: 'batch-response' });
+    expect(response.entry.map((e: any) => e.response.status)).toEqual(['201', '404', '403', '422', '422', '201']);
+    expect(response.entry[0].response.location).toMatch(/^Observation\/\d+$/);
+    expect(response.entry[3].response.outcome.issue[0].diagnostics).toMatch(/Device\/70004 does not support/);
+    expect(response.entry[4].response.outcome.issue[0].diagnostics).toMatch(/\/body\/heart_rate\/unit/);
+    expect(response.entry[4].response.outcome.issue[0].expression[0]).toBe(
+      '/valueAttachment/data/body/heart_rate/unit',
+    );
+    expect(await count()).toBe(before + 2);
+  });
+
+  it('refuses non-POST entries and non-Observation resources per entry', async () => {
+    const response = await fhirFetch(app, '/', {
+      as: 'peter@example.com',
+      body: {
+        resourceType: 'Bundle',
+        type: 'batch',
+        entry: [
+          {
+            resource: observation({ patient: 40001, omh: heartRate(70) }),
+            request: { method: 'DELETE', url: 'Observation/1' },
+          },
+          { resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Observation' } },
+          {
+            resource: { ...observation({ patient: 40001, omh: heartRate(71) }), status: 'done' },
+            request: { method: 'POST', url: 'Observation' },
+          },
+        ],
+      },
+    });
+    expect(response.status).toBe(200);
+    expect(response.body.entry.map((e: any) => e.response.status)).toEqual(['405', '400', '422']);
+  });
+
+  it('makes a transaction all or nothing', async () => {
+    const before = await count();
+    const failing = await fhirFetch(app, '/', {
+      as: 'peter@example.com',
+      body: bundle('transaction', [
+        observation({ patient: 40001, omh: heartRate(80), identifier: 't-1' }),
+        observation({ patient: 40001, omh: heartRate(81, 'not a date') }),
+      ]),
+    });
+    expect(failing.status).toBe(422);
+    expect(failing.body.resourceType).toBe('OperationOutcome');
+    expect(failing.body.issue[0].diagnostics).toMatch(/observation 1/);
+    expect(await count()).toBe(before);
+
+    const passing = await fhirFetch(app, '/', {
+      as: 'peter@example.com',
+      body: bundle('transaction', [
+        observation({ patient: 40001, omh: heartRate(82), identifier: 't-2' }),
+        observation({ patient: 40001, omh: heartRate(83), identifier: 't-3' }),
+      ]),
+    });
+    expect(passing.status).toBe(200);
+    expect(passing.body.type).toBe('transaction-response');
+    expect(passing.body.entry.map((e: any) => e.response.status)).toEqual(['201', '201']);
+    expect(await count()).toBe(before + 2);
+  });
+
+  it('lets members upload for a consenting patient, not viewers', async () => {
+    const resource = observation({ patient: 40001, omh: heartRate(90) });
+    expect((await fhirFetch(app, '/Observation', { as: 'megan@example.com', body: resource })).status).toBe(201);
+    expect((await fhirFetch(app, '/Observation', { as: 'victor@example.com', body: resource })).status).toBe(403);
+    expect((await fhirFetch(app, '/Observation', { as: 'mark@example.com', body: resource })).status).toBe(404);
+  });
+
+  it('answers malformed requests with 4xx OperationOutcomes', async () => {
+    const asPeter = { as: 'peter@example.com' };
+    const plain = await fhirFetch(app, '/Observation', {
+      ...asPeter,
+      body: '{}',
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(plain.status).toBe(415);
+    const broken = await fhirFetch(app, '/', { ...asPeter, body: '{"resourceType": "Bundle", ' });
+    expect(broken.status).toBe(400);
+    expect(broken.body.issue[0].diagnostics).toMatch(/not valid JSON/);
+    const tooMany = await fhirFetch(app, '/', {
+      ...asPeter,
+      body: bundle(
+        'batch',
+        Array.from({ length: 1001 }, () => ({ resourceType: 'Observation' })),
+      ),
+    });
+    expect(tooMany.status).toBe(413);
+    const notBundle = await fhirFetch(app, '/', { ...asPeter, body: { resourceType: 'Observation' } });
+    expect(notBundle.status).toBe(400);
+    const unknownElement = await fhirFetch(app, '/Observation', {
+      ...asPeter,
+      body: { ...observation({ patient: 40001, omh: heartRate(1) }), favouriteColour: 'blue' },
+    });
+    expect(unknownElement.status).toBe(400);
+    expect(unknownElement.body.issue[0].diagnostics).toMatch(/favouriteColour/);
+  });
+
+  it('hides uploaded data from the study at once when the patient revokes consent', async () => {
+    const search =
+      '/Observation?patient._has:Group:member:_id=30001&code=' +
+      encodeURIComponent('https://w3id.org/openmhealth|omh:heart-rate:2.0') +
+      '&patient=40001&_summary=count';
+    const visible = (await fhirFetch(app, search, { as: 'mary@example.com' })).body.total;
+    expect(visible).toBeGreaterThan(0);
+    const revoke = `mutation { revokeConsents(patientId: "40001", studyScopeConsents: [{ studyId: "30001", scopeConsents: [{ codingSystem: "https://w3id.org/openmhealth", codingCode: "omh:heart-rate:2.0" }] }]) { studies { study { id } } } }`;
+    expect((await gql(app, 'peter@example.com', revoke)).errors).toBeUndefined();
+    expect((await fhirFetch(app, search, { as: 'mary@example.com' })).body.total).toBe(0);
+    expect(
+      (
+        await fhirFetch(
+          app,
+          '/Observation?patient=40001&code=' +
+            encodeURIComponent('https://w3id.org/openmhealth|omh:heart-rate:2.0') +
+            '&_summary=count',
+          { as: 'peter@example.com' },
+        )
+      ).body.total,
+    ).toBe(visible);
+    // and the patient may no longer upload that code
+    expect(
+      (
+        await fhirFetch(app, '/Observation', {
+          as: 'peter@example.com',
+          body: observation({ patient: 40001, omh: heartRate(99) }),
+        })
+      ).status,
+    ).toBe(403);
+  });
+});
