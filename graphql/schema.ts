@@ -3,6 +3,7 @@ import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphq
 import { applyMiddleware } from 'graphql-middleware';
 import { buildSchema } from 'type-graphql';
 import { CodeableConceptResolver, DataSourceResolver } from './resolvers/catalog.js';
+import { ClientResolver } from './resolvers/client.js';
 import { PatientConsentsResolver, StudyConsentsResolver } from './resolvers/consent.js';
 import { ObservationResolver, PatientObservationsResolver } from './resolvers/observation.js';
 import { OrganizationResolver } from './resolvers/organization.js';
@@ -12,6 +13,7 @@ import { PractitionerResolver, UserResolver } from './resolvers/user.js';
 import { permissions } from './rules/index.js';
 
 const resolvers = [
+  ClientResolver,
   CodeableConceptResolver,
   DataSourceResolver,
   ObservationResolver,

@@ -95,7 +95,7 @@ program
   .action((opts: { clientId: string; name: string; redirectUri: string[]; confidential: boolean }) =>
     withDatabase(async ({ orm }) => {
       await migrate(orm);
-      const client = await registerClient(orm, {
+      const client = await registerClient(orm.em.fork(), {
         clientId: opts.clientId,
         name: opts.name,
         redirectUris: opts.redirectUri,

@@ -64,7 +64,7 @@ describe('practitioner self sign-up', () => {
 describe('third-party clients', () => {
   it('are registered (confidential) and must obtain the user’s consent', async () => {
     const redirectUri = 'https://dashboard.example/callback';
-    const { clientId, clientSecret } = await registerClient(app.db.orm, {
+    const { clientId, clientSecret } = await registerClient(app.db.orm.em.fork(), {
       clientId: 'acme-dashboard',
       name: 'ACME Dashboard',
       redirectUris: [redirectUri],
@@ -72,10 +72,10 @@ describe('third-party clients', () => {
     });
     expect(clientSecret).toMatch(/^[\w-]{40,}$/);
     await expect(
-      registerClient(app.db.orm, { clientId: 'acme-dashboard', name: 'x', redirectUris: [redirectUri] }),
+      registerClient(app.db.orm.em.fork(), { clientId: 'acme-dashboard', name: 'x', redirectUris: [redirectUri] }),
     ).rejects.toMatchObject({ code: 'CONFLICT' });
     await expect(
-      registerClient(app.db.orm, { clientId: 'portal', name: 'x', redirectUris: [redirectUri] }),
+      registerClient(app.db.orm.em.fork(), { clientId: 'portal', name: 'x', redirectUris: [redirectUri] }),
     ).rejects.toMatchObject({
       code: 'CONFLICT',
     });
@@ -113,12 +113,12 @@ describe('third-party clients', () => {
 
   it('validate registration input', async () => {
     await expect(
-      registerClient(app.db.orm, { clientId: 'X', name: 'x', redirectUris: ['https://a.example/cb'] }),
+      registerClient(app.db.orm.em.fork(), { clientId: 'X', name: 'x', redirectUris: ['https://a.example/cb'] }),
     ).rejects.toMatchObject({
       code: 'INVALID',
     });
     await expect(
-      registerClient(app.db.orm, { clientId: 'valid-id', name: 'x', redirectUris: [] }),
+      registerClient(app.db.orm.em.fork(), { clientId: 'valid-id', name: 'x', redirectUris: [] }),
     ).rejects.toMatchObject({
       code: 'INVALID',
     });

@@ -173,7 +173,7 @@ describe('GraphQL authorization matrix (every seeded role)', () => {
       },
     );
     await matrix(
-      'mutation { changePractitionerRole(organizationId: "20003", practitionerId: "3", role: VIEWER) { role } }',
+      'mutation { changePractitionerRole(organizationId: "20003", practitionerId: "4", role: VIEWER) { role } }',
       none,
       {
         allowed: ['sam', 'mary'],
@@ -187,5 +187,156 @@ describe('GraphQL authorization matrix (every seeded role)', () => {
         },
       },
     );
+  });
+});
+
+/** One fresh row per role, made directly in the database, for operations that consume their target. */
+async function perRole(insert: (who: Who) => string): Promise<Record<Who, string>> {
+  const ids = {} as Record<Who, string>;
+  for (const who of ROLES) {
+    const [row] = await app.db.orm.em.getConnection().execute<{ id: number }[]>(insert(who));
+    ids[who] = String(row!.id);
+  }
+  return ids;
+}
+
+const BIDS_ONLY = {
+  allowed: ['sam', 'mary', 'megan'] as Who[],
+  denied: {
+    victor: 'FORBIDDEN',
+    tom: 'FORBIDDEN',
+    mark: 'NOT_FOUND',
+    peter: 'NOT_FOUND',
+    anonymous: 'FORBIDDEN',
+  } as Partial<Record<Who, string>>,
+};
+
+describe('GraphQL authorization matrix: the remaining operations', () => {
+  it('updateOrganization: managers', () =>
+    matrix(
+      'mutation ($name: String) { updateOrganization(id: "20003", input: { name: $name }) { id } }',
+      (who) => ({ name: `BIDS ${who}` }),
+      {
+        allowed: ['sam', 'mary'],
+        denied: {
+          megan: 'FORBIDDEN',
+          victor: 'FORBIDDEN',
+          tom: 'FORBIDDEN',
+          mark: 'FORBIDDEN',
+          peter: 'FORBIDDEN',
+          anonymous: 'FORBIDDEN',
+        },
+      },
+    ));
+
+  it('deleteOrganization: managers of the parent', async () => {
+    const ids = await perRole(
+      (who) => `insert into organizations (name, type, part_of_id) values ('Team ${who}', 'team', 20003) returning id`,
+    );
+    await matrix('mutation ($id: ID!) { deleteOrganization(id: $id) }', (who) => ({ id: ids[who] }), {
+      allowed: ['sam', 'mary'],
+      denied: {
+        megan: 'NOT_FOUND',
+        victor: 'NOT_FOUND',
+        tom: 'NOT_FOUND',
+        mark: 'NOT_FOUND',
+        peter: 'NOT_FOUND',
+        anonymous: 'FORBIDDEN',
+      },
+    });
+  });
+
+  it('updatePatient: members, managers and the patient themself', () =>
+    matrix(
+      'mutation ($phone: String) { updatePatient(id: "40001", input: { phone: $phone }) { id } }',
+      () => ({ phone: '+1 555 0100' }),
+      {
+        allowed: ['sam', 'mary', 'megan', 'peter'],
+        denied: { victor: 'FORBIDDEN', tom: 'FORBIDDEN', mark: 'NOT_FOUND', anonymous: 'FORBIDDEN' },
+      },
+    ));
+
+  it('deletePatient: members and managers of all its organizations', async () => {
+    const ids = await perRole(
+      (who) =>
+        `with p as (insert into patients (name_family, name_given, email) values ('Gone', '${who}', 'gone-${who}@example.org') returning id)
+         insert into patient_organizations (patient_id, organization_id) select id, 20003 from p returning patient_id as id`,
+    );
+    await matrix('mutation ($id: ID!) { deletePatient(id: $id) }', (who) => ({ id: ids[who] }), BIDS_ONLY);
+  });
+
+  it('addPatientIdentifier: members and managers', () =>
+    matrix(
+      'mutation ($value: String!) { addPatientIdentifier(patientId: "40002", identifier: { system: "https://ehr.example.com", value: $value }) { id } }',
+      (who) => ({ value: `pamela-${who}` }),
+      BIDS_ONLY,
+    ));
+
+  it('addStudyScopeRequest and deleteStudy: members and managers', async () => {
+    const ids = await perRole(
+      (who) => `insert into studies (organization_id, name) values (20003, 'Temp ${who}') returning id`,
+    );
+    await matrix(
+      'mutation ($id: ID!) { addStudyScopeRequest(studyId: $id, codeableConceptId: "50001") { id } }',
+      (who) => ({ id: ids[who] }),
+      BIDS_ONLY,
+    );
+    await matrix('mutation ($id: ID!) { deleteStudy(id: $id) }', (who) => ({ id: ids[who] }), BIDS_ONLY);
+  });
+
+  it('addPatientsToStudy: members and managers (an enrolled patient sees the study, may not change it)', () =>
+    matrix('mutation { addPatientsToStudy(studyId: "30002", patientIds: ["40002"]) { id } }', none, {
+      allowed: ['sam', 'mary', 'megan'],
+      denied: { victor: 'FORBIDDEN', tom: 'FORBIDDEN', mark: 'NOT_FOUND', peter: 'FORBIDDEN', anonymous: 'FORBIDDEN' },
+    }));
+
+  it('updateCodeableConcept: super users only', () =>
+    matrix('mutation { updateCodeableConcept(id: "50001", input: { text: "Blood glucose" }) { id } }', none, {
+      allowed: ['sam'],
+      denied: {
+        mary: 'FORBIDDEN',
+        megan: 'FORBIDDEN',
+        victor: 'FORBIDDEN',
+        tom: 'FORBIDDEN',
+        mark: 'FORBIDDEN',
+        peter: 'FORBIDDEN',
+        anonymous: 'FORBIDDEN',
+      },
+    }));
+
+  it('registerClient: super users only', () =>
+    matrix(
+      'mutation ($id: String!) { registerClient(input: { clientId: $id, name: "Dash", redirectUris: ["https://dash.example/cb"] }) { clientId } }',
+      (who) => ({ id: `dash-${who}` }),
+      {
+        allowed: ['sam'],
+        denied: {
+          mary: 'FORBIDDEN',
+          megan: 'FORBIDDEN',
+          victor: 'FORBIDDEN',
+          tom: 'FORBIDDEN',
+          mark: 'FORBIDDEN',
+          peter: 'FORBIDDEN',
+          anonymous: 'FORBIDDEN',
+        },
+      },
+    ));
+
+  it('observations and observation(id): consent-gated readers', async () => {
+    const [row] = await app.db.orm.em
+      .getConnection()
+      .execute<{ id: string }[]>(
+        'select min(id) as id from observations where subject_patient_id = 40001 and codeable_concept_id = 50002',
+      );
+    const readers = {
+      allowed: ['sam', 'mary', 'megan', 'victor', 'tom', 'peter'] as Who[],
+      denied: { mark: 'NOT_FOUND', anonymous: 'FORBIDDEN' } as Partial<Record<Who, string>>,
+    };
+    await matrix(
+      'query { observations(filter: { patientId: "40001" }, first: 5) { totalCount nodes { id } } }',
+      none,
+      readers,
+    );
+    await matrix('query ($id: ID!) { observation(id: $id) { id omh } }', () => ({ id: row!.id }), readers);
   });
 });

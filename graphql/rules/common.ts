@@ -1,5 +1,5 @@
 import { rule } from 'graphql-shield';
-import { canEditCatalog, isAuthenticated } from '../../src/policy/rules.js';
+import { canEditCatalog, canRegisterClients, isAuthenticated } from '../../src/policy/rules.js';
 import type { GraphQLContext } from '../context.js';
 
 /** Shield rules: each a one-line call into the policy module. Typed errors from services pass through. */
@@ -9,4 +9,8 @@ export const isSignedIn = rule({ cache: 'contextual' })((_parent, _args, ctx: Gr
 
 export const keepsCatalog = rule({ cache: 'contextual' })((_parent, _args, ctx: GraphQLContext) =>
   canEditCatalog(ctx.viewer),
+);
+
+export const registersClients = rule({ cache: 'contextual' })((_parent, _args, ctx: GraphQLContext) =>
+  canRegisterClients(ctx.viewer),
 );

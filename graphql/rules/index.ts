@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { deny, type IRules, shield } from 'graphql-shield';
 import { catalogRules } from './catalog.js';
+import { clientRules } from './client.js';
 import { consentRules } from './consent.js';
 import { observationRules } from './observation.js';
 import { organizationRules } from './organization.js';
@@ -10,6 +11,7 @@ import { userRules } from './user.js';
 
 const domains = [
   catalogRules,
+  clientRules,
   consentRules,
   observationRules,
   organizationRules,

@@ -1,13 +1,13 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import type { Orm } from '../db/orm.js';
+import type { EntityManager } from '@mikro-orm/postgresql';
 
 /**
  * oidc-provider's storage adapter on PostgreSQL (table oidc_payloads), so that sessions, codes, grants and
  * refresh tokens work across every gateway process sharing the database.
  */
-export function postgresAdapter(orm: Orm) {
+export function postgresAdapter(em: EntityManager) {
   const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = []) =>
-    orm.em.getConnection().execute<T[]>(query, params);
+    em.getConnection().execute<T[]>(query, params);
 
   return class PostgresAdapter implements Adapter {
     constructor(readonly model: string) {}
@@ -68,7 +68,6 @@ export function postgresAdapter(orm: Orm) {
 }
 
 /** Removes expired artifacts; run now and then (at start-up) so the table does not grow without bound. */
-export async function deleteExpiredOidcPayloads(orm: Orm): Promise<number> {
-  const result = await orm.em.getConnection().execute('delete from oidc_payloads where expires_at < now()', [], 'run');
-  return (result as { affectedRows?: number }).affectedRows ?? 0;
+export async function deleteExpiredOidcPayloads(em: EntityManager): Promise<void> {
+  await em.getConnection().execute('delete from oidc_payloads where expires_at < now()', [], 'run');
 }

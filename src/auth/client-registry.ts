@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { Orm } from '../db/orm.js';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { ConflictError } from '../errors.js';
 import { parseInput } from '../services/input.js';
 import { postgresAdapter } from './adapter.js';
@@ -26,9 +26,12 @@ export interface RegisteredClient {
  * Registers a third-party (dashboard) client in the provider's storage: public (PKCE) or confidential
  * (client secret). Third-party clients get the consent screen. Super users do this from the CLI.
  */
-export async function registerClient(orm: Orm, input: z.input<typeof registration>): Promise<RegisteredClient> {
+export async function registerClient(
+  em: EntityManager,
+  input: z.input<typeof registration>,
+): Promise<RegisteredClient> {
   const data = parseInput(registration, input);
-  const store = new (postgresAdapter(orm))('Client');
+  const store = new (postgresAdapter(em))('Client');
   if (FIRST_PARTY_CLIENT_IDS.has(data.clientId) || (await store.find(data.clientId))) {
     throw new ConflictError(`A client with id "${data.clientId}" already exists`);
   }

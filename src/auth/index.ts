@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { Orm } from '../db/orm.js';
 import { DomainError, UnauthenticatedError } from '../errors.js';
 import { accountFinder } from './account.js';
+import { deleteExpiredOidcPayloads } from './adapter.js';
 import { bearerToken, createTokenVerifier, type TokenVerifier } from './bearer.js';
 import { interactionRouter } from './interactions.js';
 import { loadAuthSecrets, publicJwk } from './keys.js';
@@ -26,6 +27,7 @@ export async function createAuth(config: Config, orm: Orm): Promise<Auth> {
     cookieKeys: config.auth.cookieKeys,
   });
   const provider = createProvider(config, orm, secrets.signingKey, secrets.cookieKeys);
+  await deleteExpiredOidcPayloads(orm.em);
   const { issuer, resource, fhirBase } = authEndpoints(config.publicUrl);
   const verifyToken = createTokenVerifier({
     keys: [publicJwk(secrets.signingKey)],

@@ -28,7 +28,7 @@ export function createProvider(config: Config, orm: Orm, signingKey: JWK, cookie
   const { issuer, resource, fhirBase } = authEndpoints(config.publicUrl);
   const { auth } = config;
   const configuration: Configuration = {
-    adapter: postgresAdapter(orm),
+    adapter: postgresAdapter(orm.em),
     clients: firstPartyClients(config.publicUrl),
     jwks: { keys: [signingKey] },
     cookies: { keys: cookieKeys, long: { signed: true }, short: { signed: true } },

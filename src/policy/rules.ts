@@ -39,6 +39,9 @@ export const canViewOrganization = (viewer: Viewer, organizationId: number): boo
 /** Data sources and codeable concepts are a global catalog kept by super users. */
 export const canEditCatalog = (viewer: Viewer): boolean => viewer.isSuperuser;
 
+/** Third-party OAuth clients (dashboards) are registered by super users. */
+export const canRegisterClients = (viewer: Viewer): boolean => viewer.isSuperuser;
+
 /** Anyone signed in may read the catalog (a patient app needs to know the codes it uploads). */
 export const canViewCatalog = (viewer: Viewer): boolean => isAuthenticated(viewer);
 

@@ -1,0 +1,7 @@
+import { allow } from 'graphql-shield';
+import { registersClients } from './common.js';
+
+export const clientRules = {
+  Mutation: { registerClient: registersClients },
+  RegisteredClient: allow,
+};
