@@ -68,11 +68,23 @@ describe('FHIR create and batch upload', () => {
             resource: { ...observation({ patient: 40001, omh: heartRate(71) }), status: 'done' },
             request: { method: 'POST', url: 'Observation' },
           },
+          {
+            resource: {
+              ...observation({ patient: 40001, omh: heartRate(72) }),
+              code: { coding: [{ code: 'omh:heart-rate:2.0' }] },
+            },
+            request: { method: 'POST', url: 'Observation' },
+          },
+          {
+            resource: observation({ patient: 40001, omh: heartRate(73), identifier: 'still-fine' }),
+            request: { method: 'POST', url: 'Observation' },
+          },
         ],
       },
     });
     expect(response.status).toBe(200);
-    expect(response.body.entry.map((e: any) => e.response.status)).toEqual(['405', '400', '422']);
+    expect(response.body.entry.map((e: any) => e.response.status)).toEqual(['405', '400', '422', '422', '201']);
+    expect(response.body.entry[2].response.outcome.issue[0].diagnostics).toMatch(/status must be one of/);
   });
 
   it('makes a transaction all or nothing', async () => {

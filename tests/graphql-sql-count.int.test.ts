@@ -21,7 +21,11 @@ const DEEP = `{
         id name scopeRequests { codingCode } dataSources { name }
         patients(first: 300) {
           totalCount
-          nodes { id nameGiven identifiers { value } organizations { id } consents { studies { study { id } scopeConsents { consented } } } }
+          nodes {
+            id nameGiven identifiers { value } organizations { id }
+            consents { studies { study { id } scopeConsents { consented } } }
+            observations(first: 1) { totalCount }
+          }
         }
       }
     }

@@ -1,22 +1,9 @@
 import { fhirStructureIssue } from '../fhir-schema.js';
 import { FhirError } from '../outcome.js';
 
-/** FHIR R5 ObservationStatus codes: the schema checks the type, this the value. */
-const STATUSES = new Set([
-  'registered',
-  'preliminary',
-  'final',
-  'amended',
-  'corrected',
-  'cancelled',
-  'entered-in-error',
-  'unknown',
-]);
-const BASE64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
-
 /** What the GraphQL `uploadObservations` mutation takes for one observation. */
 export interface ObservationUpload {
-  status: string;
+  status?: string;
   code: { coding: { system: string; code: string }[] };
   subject: { reference: string };
   device: { reference: string };
@@ -24,70 +11,51 @@ export interface ObservationUpload {
   valueAttachment: { contentType: string; data: string };
 }
 
-const invalid = (message: string, path: string) => new FhirError(400, 'structure', message, path);
-const unprocessable = (message: string, path: string) => new FhirError(422, 'value', message, path);
-
-function reference(value: unknown, type: 'Patient' | 'Device', path: string): string {
-  const ref = (value as { reference?: unknown } | undefined)?.reference;
-  if (typeof ref !== 'string' || !new RegExp(`^${type}/[1-9]\\d{0,15}$`).test(ref)) {
-    throw unprocessable(`${path}.reference must be "${type}/<id>"`, `${path}.reference`);
-  }
-  return ref;
-}
+const structure = (message: string, path: string) => new FhirError(400, 'structure', message, path);
+const required = (message: string, path: string) => new FhirError(422, 'required', message, path);
 
 /**
- * Checks one Observation resource the way the gateway accepts them: valid R5 structure, a known status,
- * exactly one coding, `subject` a Patient and `device` a Device, an `application/json` base64 attachment.
- * Throws a FhirError naming the element; returns the mutation input.
+ * The FHIR side of an upload: the resource must be a structurally valid R5 Observation (official JSON
+ * Schema) carrying what the gateway needs (a coding, subject, device, attachment). The values themselves
+ * (status, references, the single coding, the Open mHealth data) are checked once, by the upload service.
  */
 export function checkObservation(resource: unknown): ObservationUpload {
   if (typeof resource !== 'object' || resource === null || Array.isArray(resource)) {
-    throw invalid('The resource must be a JSON object', 'Observation');
+    throw structure('The resource must be a JSON object', 'Observation');
   }
   const r = resource as Record<string, unknown>;
-  if (r.resourceType !== 'Observation') throw invalid('resourceType must be "Observation"', 'Observation.resourceType');
+  if (r.resourceType !== 'Observation')
+    throw structure('resourceType must be "Observation"', 'Observation.resourceType');
   const issue = fhirStructureIssue(resource);
-  if (issue)
-    throw invalid(
-      `Observation${issue.path === '/' ? '' : issue.path.replaceAll('/', '.')} ${issue.message}`,
-      `Observation${issue.path.replaceAll('/', '.')}`,
-    );
-  if (typeof r.status !== 'string' || !STATUSES.has(r.status)) {
-    throw unprocessable(`Observation.status must be one of ${[...STATUSES].join(', ')}`, 'Observation.status');
+  if (issue) {
+    const path = `Observation${issue.path === '/' ? '' : issue.path.replaceAll('/', '.')}`;
+    throw structure(`${path} ${issue.message}`, path);
   }
-  const coding = (r.code as { coding?: { system?: string; code?: string }[] }).coding;
-  if (!coding || coding.length !== 1 || !coding[0]?.system || !coding[0]?.code) {
-    throw unprocessable(
-      'Observation.code must have exactly one coding with system and code',
-      'Observation.code.coding',
-    );
+  const upload = r as unknown as Partial<ObservationUpload>;
+  // every field the GraphQL input types require must be there: a coercion error would fail the whole batch
+  const coding = upload.code?.coding ?? [];
+  if (!coding.length || coding.some((c) => typeof c.system !== 'string' || typeof c.code !== 'string')) {
+    throw required('Observation.code.coding needs a coding with system and code', 'Observation.code.coding');
   }
-  const attachment = r.valueAttachment as { contentType?: string; data?: string } | undefined;
-  if (!attachment)
-    throw unprocessable(
-      'Observation.valueAttachment (the Open mHealth JSON) is required',
-      'Observation.valueAttachment',
-    );
-  if (attachment.contentType !== 'application/json') {
-    throw unprocessable(
-      'Observation.valueAttachment.contentType must be application/json',
-      'Observation.valueAttachment.contentType',
-    );
+  if (upload.identifier?.some((i) => typeof i.system !== 'string' || typeof i.value !== 'string')) {
+    throw required('each Observation.identifier needs system and value', 'Observation.identifier');
   }
-  if (!attachment.data || !BASE64.test(attachment.data)) {
-    throw unprocessable('Observation.valueAttachment.data must be base64', 'Observation.valueAttachment.data');
+  if (typeof upload.subject?.reference !== 'string') {
+    throw required('Observation.subject.reference (Patient/<id>) is required', 'Observation.subject');
+  }
+  if (typeof upload.device?.reference !== 'string') {
+    throw required('Observation.device.reference (Device/<id>) is required', 'Observation.device');
+  }
+  const attachment = upload.valueAttachment;
+  if (typeof attachment?.contentType !== 'string' || typeof attachment.data !== 'string') {
+    throw required('Observation.valueAttachment with contentType and data is required', 'Observation.valueAttachment');
   }
   return {
-    status: r.status,
-    code: { coding: [{ system: coding[0].system, code: coding[0].code }] },
-    subject: { reference: reference(r.subject, 'Patient', 'Observation.subject') },
-    device: { reference: reference(r.device, 'Device', 'Observation.device') },
-    identifier: (r.identifier as { system?: string; value?: string }[] | undefined)?.map((id, i) => {
-      if (!id.system || !id.value) {
-        throw unprocessable('each Observation.identifier needs system and value', `Observation.identifier[${i}]`);
-      }
-      return { system: id.system, value: id.value };
-    }),
+    status: typeof r.status === 'string' ? r.status : undefined,
+    code: { coding: coding.map(({ system, code }) => ({ system, code })) },
+    subject: { reference: upload.subject.reference },
+    device: { reference: upload.device.reference },
+    identifier: upload.identifier?.map(({ system, value }) => ({ system, value })),
     valueAttachment: { contentType: attachment.contentType, data: attachment.data },
   };
 }
