@@ -33,10 +33,19 @@ export async function searchPage<N, R>(opts: {
   }
   const count = summaryCount ? 0 : parseCount(one('_count'));
   let after = one('_cursor') ?? null;
-  const run = async (first: number) =>
-    opts.connection(
-      await runGraphQL<never>(opts.schema, opts.context, opts.query, { ...opts.variables, first, after }),
-    );
+  const run = async (first: number) => {
+    try {
+      return opts.connection(
+        await runGraphQL<never>(opts.schema, opts.context, opts.query, { ...opts.variables, first, after }),
+      );
+    } catch (error) {
+      // bad input to a search is a bad request (400); 422 is for resources that fail validation
+      if (error instanceof FhirError && error.status === 422) {
+        throw new FhirError(400, 'invalid', error.message, error.expression);
+      }
+      throw error;
+    }
+  };
 
   // _page=N: skip N-1 pages through the keyset (our own next links carry _cursor instead)
   for (let page = 1; page < parsePage(one('_page')) && count > 0; page++) {

@@ -119,3 +119,21 @@ describe('FHIR Observation search (the JupyterHealth examples)', () => {
     }
   });
 });
+
+describe('FHIR paging', () => {
+  it('accepts JupyterHealth’s _page, giving the pages the next links give', async () => {
+    const query = '/Observation?patient=40001&_count=5';
+    const first = await fhirFetch(app, query, { as: 'mary@example.com' });
+    const next = first.body.link
+      .find((l: { relation: string }) => l.relation === 'next')
+      .url.replace(`${app.baseUrl}/fhir/r5`, '');
+    const second = await fhirFetch(app, next, { as: 'mary@example.com' });
+    const viaPage = await fhirFetch(app, `${query}&_page=2`, { as: 'mary@example.com' });
+    expect(viaPage.body.entry.map((e: any) => e.resource.id)).toEqual(second.body.entry.map((e: any) => e.resource.id));
+    const bad = await fhirFetch(app, `${query}&_count=5000`, { as: 'mary@example.com' });
+    expect(bad.status).toBe(400);
+    const tampered = await fhirFetch(app, `${query}&_cursor=bm9wZQ`, { as: 'mary@example.com' });
+    expect(tampered.status).toBe(400);
+    expect(tampered.body.issue[0].diagnostics).toMatch(/not a cursor this server issued/);
+  });
+});
