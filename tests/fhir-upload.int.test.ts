@@ -182,3 +182,28 @@ describe('FHIR create and batch upload', () => {
     ).toBe(403);
   });
 });
+
+describe('re-uploads by someone who may write but not read', () => {
+  it('answer 409 instead of showing the earlier observation', async () => {
+    // pamela shares heart rate only with Olgin's study: megan (member of BIDS, pamela's organization) may
+    // still upload it for her, but may not read it
+    const resource = observation({ patient: 40002, omh: heartRate(70), identifier: 'pamela-hr-1' });
+    expect((await fhirFetch(app, '/Observation', { as: 'pamela@example.com', body: resource })).status).toBe(201);
+    await app.db.orm.em.getConnection().execute(
+      `update study_patient_scope_consents set consented = false where codeable_concept_id = 50004
+           and study_patient_id in (select id from study_patients where patient_id = 40002 and study_id = 30001)`,
+    );
+    // a consent to another organization's study keeps uploads allowed but reads hidden from BIDS
+    await app.db.orm.em.getConnection().execute(
+      `insert into patient_organizations (patient_id, organization_id) values (40002, 20008);
+       insert into study_scope_requests (study_id, codeable_concept_id) values (30005, 50004);
+       insert into study_patients (study_id, patient_id) values (30005, 40002);
+       insert into study_patient_scope_consents (study_patient_id, codeable_concept_id, consented, consented_time)
+         select id, 50004, true, now() from study_patients where study_id = 30005 and patient_id = 40002`,
+    );
+    const again = await fhirFetch(app, '/Observation', { as: 'megan@example.com', body: resource });
+    expect(again.status).toBe(409);
+    expect(JSON.stringify(again.body)).not.toContain('valueAttachment');
+    expect((await fhirFetch(app, '/Observation', { as: 'pamela@example.com', body: resource })).status).toBe(200);
+  });
+});

@@ -4,6 +4,7 @@ import { ConflictError, type DomainError, ForbiddenError, InvalidError, NotFound
 import { canUploadObservation, canViewPatient, type PatientFacts } from '../policy/rules.js';
 import type { ServiceContext } from './context.js';
 import { effectiveTimeOf } from './effective-time.js';
+import { observationsByIds } from './observation-search.js';
 import type { ObservationDraft } from './observation-inputs.js';
 
 export type UploadResult =
@@ -170,9 +171,16 @@ export async function createObservations(
   }
   const stored = toInsert.length ? await insertAll(ctx.em, toInsert) : { created: new Map(), existing: new Map() };
   for (const [index, id] of stored.existing) existingIds.set(index, id);
-  const loaded = await loadRows(ctx.em, [...new Set([...stored.created.values(), ...existingIds.values()])]);
-  for (const [index, id] of stored.created) results[index] = { status: 'created', observation: loaded.get(id)! };
-  for (const [index, id] of existingIds) results[index] = { status: 'existing', observation: loaded.get(id)! };
+  const created = await loadRows(ctx.em, [...stored.created.values()]);
+  for (const [index, id] of stored.created) results[index] = { status: 'created', observation: created.get(id)! };
+  // an earlier upload is shown only to those who may read it: its content may differ from this one's
+  const readable = await observationsByIds(ctx, [...new Set(existingIds.values())]);
+  for (const [index, id] of existingIds) {
+    const observation = readable.get(id);
+    results[index] = observation
+      ? { status: 'existing', observation }
+      : { status: 'error', error: new ConflictError('An observation with this identifier was uploaded before') };
+  }
   return results.map((r) => r!);
 }
 
@@ -240,7 +248,7 @@ async function insertAll(em: EntityManager, rows: Checked[]) {
   });
 }
 
-/** The stored rows, for answering the uploader (who may write them but, by the policy, not always read them). */
+/** The rows just stored, to answer the uploader with what they sent (they may write them, not always read them). */
 async function loadRows(em: EntityManager, ids: readonly number[]): Promise<Map<number, Observation>> {
   if (ids.length === 0) return new Map();
   const rows = await em
