@@ -7,6 +7,9 @@ import { connectDatabase, type Database, prepareDatabase } from './database.js';
 import { migrate } from './db/orm.js';
 import { DomainError } from './errors.js';
 import { seedDemo } from './seed/demo.js';
+import { fillObservations, syntheticStudy } from './seed/synthetic.js';
+import { parseSize } from './seed/size.js';
+import { Presets, SingleBar } from 'cli-progress';
 import { createSuperuser } from './services/users.js';
 
 const log = (line: string) => console.error(`[hxg] ${line}`);
@@ -45,6 +48,30 @@ program
       console.log(
         result.seeded ? `seeded demo data (${result.observations} observations)` : `skipped: ${result.reason}`,
       );
+    }),
+  );
+
+program
+  .command('generate')
+  .description('add synthetic CGM observations (deterministic, resumable) to the demo data, for benchmarks')
+  .option('--observations <n>', 'how many, e.g. 100k, 1M, 10M', '100k')
+  .option('--seed <n>', 'random seed', '1')
+  .action((opts: { observations: string; seed: string }) =>
+    withDatabase(async ({ orm }) => {
+      const total = parseSize(opts.observations);
+      const seed = Number(opts.seed);
+      if (!Number.isInteger(seed) || seed < 0) throw new Error('--seed must be a non-negative integer');
+      await migrate(orm);
+      await seedDemo(orm);
+      const plan = await syntheticStudy(orm, total, seed);
+      const bar = new SingleBar(
+        { format: 'generating |{bar}| {value}/{total} observations {eta_formatted}' },
+        Presets.shades_classic,
+      );
+      bar.start(total, 0);
+      const done = await fillObservations(orm, plan, total, seed, (n) => bar.update(Math.min(n, total)));
+      bar.stop();
+      console.log(`study ${plan.studyId}: ${plan.patientIds.length} patients, ${done} observations`);
     }),
   );
 

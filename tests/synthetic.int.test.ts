@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fillObservations, syntheticStudy } from '../src/seed/synthetic.js';
+import { createTestDatabase, type TestDatabase } from './support/database.js';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase('seeded');
+});
+afterAll(() => db?.drop());
+
+const q = <T>(sql: string, params: unknown[] = []) => db.orm.em.getConnection().execute<T[]>(sql, params);
+
+describe('synthetic CGM data for benchmarks', () => {
+  it('creates a consenting cohort and exactly the requested points, resumably and deterministically', async () => {
+    const plan = await syntheticStudy(db.orm, 3000, 7);
+    expect(plan.patientIds).toHaveLength(19);
+    const progress: number[] = [];
+    expect(await fillObservations(db.orm, plan, 3000, 7, (n) => progress.push(n))).toBeGreaterThanOrEqual(3000);
+    expect(progress.at(-1)).toBe(progress.reduce((a, b) => Math.max(a, b), 0));
+
+    const [first] = await q<{ n: string; consented: string }>(
+      `select count(*) as n, (select count(*) from study_patient_scope_consents c join study_patients sp on sp.id = c.study_patient_id
+         where sp.study_id = ? and c.consented) as consented
+         from observations where subject_patient_id in (select patient_id from study_patients where study_id = ?)`,
+      [plan.studyId, plan.studyId],
+    );
+    expect(Number(first!.consented)).toBe(19);
+    const before = Number(first!.n);
+
+    // again: the same study and patients, nothing added
+    const again = await syntheticStudy(db.orm, 3000, 7);
+    expect(again).toEqual(plan);
+    await fillObservations(db.orm, again, 3000, 7);
+    const [second] = await q<{ n: string }>(
+      'select count(*) as n from observations where subject_patient_id in (select patient_id from study_patients where study_id = ?)',
+      [plan.studyId],
+    );
+    expect(Number(second!.n)).toBe(before);
+
+    const [sample] = await q<{ unit: string; schema: string }>(
+      `select omh->'body'->'blood_glucose'->>'unit' as unit, omh->'header'->'schema_id'->>'name' as schema from observations
+        where subject_patient_id = ? order by id limit 1`,
+      [plan.patientIds[0]],
+    );
+    expect(sample).toEqual({ unit: 'mg/dL', schema: 'blood-glucose' });
+  });
+});
