@@ -9,7 +9,6 @@ import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from '../s
 import {
   addPatientIdentifier,
   addPatientToOrganization,
-  createPatient,
   findPatientsByIdentifier,
   getPatient,
   identifiersByPatientIds,
@@ -21,6 +20,7 @@ import { createTestDatabase, type TestDatabase } from './support/database.js';
 import {
   as as contextAs,
   buildPatientWorld,
+  patientMaker,
   enrollWithData,
   type PatientWorld,
   type Who,
@@ -29,22 +29,14 @@ import {
 let db: TestDatabase;
 let world: PatientWorld;
 const as = (who: Who) => contextAs(db, who);
-let serial = 0;
-async function newPatient(organizationId: number) {
-  serial += 1;
-  return createPatient(await as('sam'), {
-    organizationId,
-    nameFamily: `Family${serial}`,
-    nameGiven: 'Given',
-    email: `linked${serial}@example.com`,
-  });
-}
+let newPatient: ReturnType<typeof patientMaker>;
 const organizationsOf = async (patientId: number) =>
   (await organizationIdsByPatientIds(await as('sam'), [patientId])).get(patientId) ?? [];
 
 beforeAll(async () => {
   db = await createTestDatabase('empty');
   world = await buildPatientWorld(db);
+  newPatient = patientMaker(db, 'linked');
 });
 afterAll(() => db?.drop());
 

@@ -2,11 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Patient, PatientOrganization } from '../src/db/entities/index.js';
 import { InvalidError, NotFoundError } from '../src/errors.js';
 import { encodeCursor } from '../src/services/paging.js';
-import { addPatientToOrganization, countPatients, createPatient, listPatients } from '../src/services/patients.js';
+import { addPatientToOrganization, countPatients, listPatients } from '../src/services/patients.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import {
   as as contextAs,
   buildPatientWorld,
+  patientMaker,
   enrollWithData,
   type PatientWorld,
   type Who,
@@ -15,20 +16,12 @@ import {
 let db: TestDatabase;
 let world: PatientWorld;
 const as = (who: Who) => contextAs(db, who);
-let serial = 0;
-async function newPatient(organizationId: number) {
-  serial += 1;
-  return createPatient(await as('sam'), {
-    organizationId,
-    nameFamily: `Family${serial}`,
-    nameGiven: 'Given',
-    email: `listed${serial}@example.com`,
-  });
-}
+let newPatient: ReturnType<typeof patientMaker>;
 
 beforeAll(async () => {
   db = await createTestDatabase('empty');
   world = await buildPatientWorld(db);
+  newPatient = patientMaker(db, 'listed');
   for (let i = 0; i < 7; i += 1) await newPatient(world.org.top);
   for (let i = 0; i < 5; i += 1) await newPatient(world.org.other);
   await newPatient(world.org.child);

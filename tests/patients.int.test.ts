@@ -11,6 +11,7 @@ import {
 import {
   as as contextAs,
   buildPatientWorld,
+  patientMaker,
   enrollWithData,
   type PatientWorld,
   type Who,
@@ -24,22 +25,12 @@ const rowCounts = async () => {
   const em = db.orm.em.fork();
   return [await em.count(Patient), await em.count(PatientOrganization), await em.count(PatientIdentifier)];
 };
-let serial = 0;
-/** A new patient of the organization, created by a super user. */
-async function newPatient(organizationId: number, fields: Record<string, unknown> = {}) {
-  serial += 1;
-  return createPatient(await as('sam'), {
-    organizationId,
-    nameFamily: `Family${serial}`,
-    nameGiven: 'Given',
-    email: `patient${serial}@example.com`,
-    ...fields,
-  });
-}
+let newPatient: ReturnType<typeof patientMaker>;
 
 beforeAll(async () => {
   db = await createTestDatabase('empty');
   world = await buildPatientWorld(db);
+  newPatient = patientMaker(db, 'patient');
 });
 afterAll(() => db?.drop());
 

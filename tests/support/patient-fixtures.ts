@@ -16,6 +16,7 @@ import {
 } from '../../src/db/entities/index.js';
 import { ANONYMOUS } from '../../src/policy/viewer.js';
 import type { ServiceContext } from '../../src/services/context.js';
+import { createPatient } from '../../src/services/patients.js';
 import { contextFor } from './context.js';
 import type { TestDatabase } from './database.js';
 
@@ -104,4 +105,19 @@ export async function enrollWithData(db: TestDatabase, world: PatientWorld, pati
     effectiveTime: new Date(),
   });
   await em.flush();
+}
+
+/** A maker of patients (created by the super user) with distinct names and emails starting with `prefix`. */
+export function patientMaker(db: TestDatabase, prefix: string) {
+  let serial = 0;
+  return async (organizationId: number, fields: Record<string, unknown> = {}) => {
+    serial += 1;
+    return createPatient(await as(db, 'sam'), {
+      organizationId,
+      nameFamily: `Family${serial}`,
+      nameGiven: 'Given',
+      email: `${prefix}${serial}@example.com`,
+      ...fields,
+    });
+  };
 }
