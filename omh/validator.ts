@@ -1,11 +1,15 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import ajvFormats from 'ajv-formats';
+import { describeProblem, type OmhError } from './errors.js';
 import { schemas } from './schemas/index.js';
 
-export const OMH_SYSTEM = 'https://w3id.org/openmhealth';
-const SCHEMA_BASE = 'https://w3id.org/openmhealth/schemas/omh/';
+export type { OmhError } from './errors.js';
 
-/** The codes the gateway validates, as FHIR codings name them (`omh:<schema>:<version>`). */
+export const OMH_SYSTEM = 'https://w3id.org/openmhealth';
+const DATA_POINT_SCHEMA = 'https://w3id.org/ieee/ieee-1752-schema/data-point-1.0.json';
+const MEASURE_SCHEMA_BASE = 'https://w3id.org/openmhealth/schemas/omh/';
+
+/** The data points the gateway accepts, as FHIR codings name them (`omh:<schema>:<version>`). */
 export const SUPPORTED_OMH_CODES = [
   'omh:blood-glucose:4.0',
   'omh:blood-pressure:4.0',
@@ -21,84 +25,76 @@ export const SUPPORTED_OMH_CODES = [
   'omh:sleep-duration:2.0',
 ] as const;
 
-export interface OmhError {
-  /** JSON pointer into the data point, e.g. /body/heart_rate/unit */
-  path: string;
-  message: string;
-}
+export type OmhCode = (typeof SUPPORTED_OMH_CODES)[number];
 
+/** `valid: false` carries the first problem found. */
 export type OmhValidation = { valid: true } | { valid: false; errors: OmhError[] };
 
+export interface OmhValidator {
+  validate(code: string, dataPoint: unknown): OmhValidation;
+}
+
 export function parseOmhCode(code: string): { name: string; version: string } | null {
-  const match = /^omh:([a-z0-9-]+):(\d+\.\d+)$/.exec(code);
+  const match = typeof code === 'string' ? /^omh:([a-z0-9-]+):(\d+\.\d+)$/.exec(code) : null;
   return match ? { name: match[1]!, version: match[2]! } : null;
 }
 
-/** Compiled once, at first import: one validator per supported code, for a whole data point. */
-function compile(): Map<string, ValidateFunction> {
-  // strict, except the checks that refuse the usual oneOf/anyOf-of-required idiom of the time frame schemas
-  const ajv = new Ajv({ allErrors: false, strict: true, strictRequired: false, strictTypes: false, schemas });
+let compilations = 0;
+
+/** How many times the schemas have been compiled in this process: 1, however many data points are validated. */
+export function omhSchemaCompilations(): number {
+  return compilations;
+}
+
+const invalid = (path: string, message: string): OmhValidation => ({ valid: false, errors: [{ path, message }] });
+
+/** The header must name the schema the code names. A malformed schema_id is left to the header schema to report. */
+function schemaIdMismatch(code: string, dataPoint: unknown): OmhValidation | null {
+  const schemaId = (dataPoint as { header?: { schema_id?: Record<string, unknown> } } | null)?.header?.schema_id;
+  const { namespace, name, version } = (schemaId ?? {}) as Record<string, unknown>;
+  if (typeof namespace !== 'string' || typeof name !== 'string' || typeof version !== 'string') return null;
+  const expected = parseOmhCode(code)!;
+  if (namespace === 'omh' && name === expected.name && version === expected.version) return null;
+  return invalid(
+    '/header/schema_id',
+    `must be {namespace: omh, name: ${expected.name}, version: ${expected.version}} to match the code ${code}` +
+      ` (found ${namespace}:${name}:${version})`,
+  );
+}
+
+/** Compiles every schema, once per call: expensive, so the module keeps one validator for the process. */
+export function createOmhValidator(): OmhValidator {
+  compilations += 1;
+  // strictTypes and strictRequired would refuse the official idioms: allOf/oneOf branches with only `required`
+  // or `properties`; verbose gives the error formatter the oneOf branches.
+  const ajv = new Ajv({ schemas, strict: true, strictTypes: false, strictRequired: false, verbose: true });
   ajvFormats.default(ajv, ['date-time', 'uuid']);
-  const validators = new Map<string, ValidateFunction>();
+  const byCode = new Map<string, ValidateFunction>();
   for (const code of SUPPORTED_OMH_CODES) {
     const { name, version } = parseOmhCode(code)!;
-    validators.set(
-      code,
-      ajv.compile({
-        $id: `${SCHEMA_BASE}${name}-${version}-data-point`,
-        type: 'object',
-        allOf: [{ $ref: `${SCHEMA_BASE}data-point-1.0.json` }],
-        properties: { body: { $ref: `${SCHEMA_BASE}${name}-${version}.json` } },
-      }),
-    );
+    const body = { $ref: `${MEASURE_SCHEMA_BASE}${name}-${version}.json` };
+    byCode.set(code, ajv.compile({ allOf: [{ $ref: DATA_POINT_SCHEMA }], properties: { body } }));
   }
-  return validators;
+  return {
+    validate(code, dataPoint) {
+      const validateDataPoint = byCode.get(code);
+      if (!validateDataPoint) {
+        return invalid('', `${code} is not a supported Open mHealth code (${SUPPORTED_OMH_CODES.join(', ')})`);
+      }
+      const mismatch = schemaIdMismatch(code, dataPoint);
+      if (mismatch) return mismatch;
+      if (validateDataPoint(dataPoint)) return { valid: true };
+      return { valid: false, errors: [describeProblem(validateDataPoint.errors)] };
+    },
+  };
 }
 
-const validators = compile();
-
-function describe(error: ErrorObject): OmhError {
-  const path = error.instancePath || '/';
-  if (error.keyword === 'enum') {
-    return { path, message: `must be one of: ${(error.params.allowedValues as unknown[]).join(', ')}` };
-  }
-  if (error.keyword === 'required') {
-    const missing = String(error.params.missingProperty);
-    return { path: `${error.instancePath}/${missing}`, message: 'is required' };
-  }
-  if (error.keyword === 'format') return { path, message: `must be a valid ${String(error.params.format)}` };
-  return { path, message: error.message ?? 'is invalid' };
-}
+const validator = createOmhValidator();
 
 /**
- * Validates an Open mHealth data point ({header, body}) for the coding's code: the code must be supported,
- * `header.schema_id` must name the same schema, and the body must satisfy the measure's schema.
+ * Validates an Open mHealth data point ({header, body}) for its coding's code: the code must be supported,
+ * `header.schema_id` must name the same schema, and header and body must satisfy their schemas.
  */
 export function validateOmhDataPoint(code: string, dataPoint: unknown): OmhValidation {
-  const validate = validators.get(code);
-  if (!validate) {
-    return {
-      valid: false,
-      errors: [
-        { path: '/', message: `${code} is not a supported Open mHealth code (${SUPPORTED_OMH_CODES.join(', ')})` },
-      ],
-    };
-  }
-  const mismatch = schemaIdMismatch(code, dataPoint);
-  if (mismatch) return { valid: false, errors: [mismatch] };
-  if (!validate(dataPoint)) return { valid: false, errors: (validate.errors ?? []).map(describe) };
-  return { valid: true };
-}
-
-/** The header must name the schema the coding names (when it names one at all: the schema reports absence). */
-function schemaIdMismatch(code: string, dataPoint: unknown): OmhError | null {
-  const schemaId = (dataPoint as { header?: { schema_id?: Record<string, unknown> } } | null)?.header?.schema_id;
-  if (typeof schemaId !== 'object' || schemaId === null) return null;
-  const expected = parseOmhCode(code)!;
-  if (schemaId.namespace === 'omh' && schemaId.name === expected.name && schemaId.version === expected.version)
-    return null;
-  return {
-    path: '/header/schema_id',
-    message: `must be omh ${expected.name} ${expected.version} to match the coding ${code} (got ${String(schemaId.namespace)} ${String(schemaId.name)} ${String(schemaId.version)})`,
-  };
+  return validator.validate(code, dataPoint);
 }
