@@ -1,124 +1,17 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Observation } from '../db/entities/index.js';
-import { ConflictError, type DomainError, ForbiddenError, InvalidError, NotFoundError } from '../errors.js';
-import { canUploadObservation, canViewPatient, type PatientFacts } from '../policy/rules.js';
+import { ConflictError, DomainError } from '../errors.js';
 import type { ServiceContext } from './context.js';
-import { effectiveTimeOf } from './effective-time.js';
-import { observationsByIds } from './observation-search.js';
+import { type Checked, checkUpload, identifierKey as key, loadUploadFacts } from './observation-checks.js';
 import type { ObservationDraft } from './observation-inputs.js';
+import { observationsByIds } from './observation-search.js';
+import { inTransaction } from './persist.js';
 
 export type UploadResult =
   { status: 'created' | 'existing'; observation: Observation } | { status: 'error'; error: DomainError };
 
-interface Checked {
-  index: number;
-  draft: ObservationDraft;
-  codeId: number;
-  effectiveTime: Date;
-}
-
-const key = (system: string, value: string) => `${system}|${value}`;
 const list = (values: readonly unknown[]) => values.map(() => '?').join(', ');
-
-/** What the checks need, loaded for the whole batch: one query per kind, not per observation. */
-async function loadFacts(em: EntityManager, drafts: readonly ObservationDraft[]) {
-  const sql = <T>(query: string, params: unknown[]) => em.getConnection().execute<T[]>(query, params);
-  const patientIds = [...new Set(drafts.map((d) => d.patientId))];
-  const sourceIds = [...new Set(drafts.map((d) => d.dataSourceId))];
-  const codings = [...new Map(drafts.map((d) => [key(d.coding.system, d.coding.code), d.coding])).values()];
-  const identifiers = drafts.flatMap((d) => d.identifiers);
-  const [patients, consents, concepts, supported, sources, existing] = await Promise.all([
-    sql<{ id: number; org_ids: number[] | null }>(
-      `select p.id, array_remove(array_agg(po.organization_id), null) as org_ids from patients p
-         left join patient_organizations po on po.patient_id = p.id where p.id in (${list(patientIds)}) group by p.id`,
-      patientIds,
-    ),
-    // codes each patient shares with at least one study that requests them
-    sql<{ patient_id: number; code_id: number }>(
-      `select distinct sp.patient_id, c.codeable_concept_id as code_id from study_patient_scope_consents c
-         join study_patients sp on sp.id = c.study_patient_id
-         join study_scope_requests sr on sr.study_id = sp.study_id and sr.codeable_concept_id = c.codeable_concept_id
-        where c.consented and sp.patient_id in (${list(patientIds)})`,
-      patientIds,
-    ),
-    sql<{ id: number; coding_system: string; coding_code: string }>(
-      `select id, coding_system, coding_code from codeable_concepts
-        where (coding_system, coding_code) in (${codings.map(() => '(?, ?)').join(', ')})`,
-      codings.flatMap((c) => [c.system, c.code]),
-    ),
-    sql<{ data_source_id: number; codeable_concept_id: number }>(
-      `select data_source_id, codeable_concept_id from data_source_supported_scopes where data_source_id in (${list(sourceIds)})`,
-      sourceIds,
-    ),
-    sql<{ id: number }>(`select id from data_sources where id in (${list(sourceIds)})`, sourceIds),
-    identifiers.length
-      ? sql<{
-          system: string;
-          value: string;
-          observation_id: string;
-          subject_patient_id: number;
-          codeable_concept_id: number;
-        }>(
-          `select i.system, i.value, i.observation_id, o.subject_patient_id, o.codeable_concept_id
-             from observation_identifiers i join observations o on o.id = i.observation_id
-            where (i.system, i.value) in (${identifiers.map(() => '(?, ?)').join(', ')})`,
-          identifiers.flatMap((i) => [i.system, i.value]),
-        )
-      : Promise.resolve([]),
-  ]);
-  return {
-    patients: new Map<number, PatientFacts>(
-      patients.map((p) => [p.id, { id: p.id, organizationIds: p.org_ids ?? [] }]),
-    ),
-    consented: consents.reduce(
-      (map, row) => map.set(row.patient_id, (map.get(row.patient_id) ?? new Set()).add(row.code_id)),
-      new Map<number, Set<number>>(),
-    ),
-    codeIds: new Map(concepts.map((c) => [key(c.coding_system, c.coding_code), c.id])),
-    supports: new Set(supported.map((s) => `${s.data_source_id}:${s.codeable_concept_id}`)),
-    sources: new Set(sources.map((s) => s.id)),
-    existing: new Map(existing.map((e) => [key(e.system, e.value), e])),
-  };
-}
-
-type Facts = Awaited<ReturnType<typeof loadFacts>>;
-
-/** The checks of one observation, in order; the first failure is its answer. */
-function check(
-  ctx: ServiceContext,
-  facts: Facts,
-  draft: ObservationDraft,
-  index: number,
-): Checked | { existingId: number } {
-  const patient = facts.patients.get(draft.patientId);
-  if (!patient || !canViewPatient(ctx.viewer, patient)) throw new NotFoundError('Patient', draft.patientId);
-  const codeId = facts.codeIds.get(key(draft.coding.system, draft.coding.code));
-  if (codeId === undefined) {
-    throw new InvalidError(`/code: unknown coding ${draft.coding.system}|${draft.coding.code}`, '/code/coding');
-  }
-  if (!canUploadObservation(ctx.viewer, patient, codeId, facts.consented.get(patient.id) ?? new Set())) {
-    throw new ForbiddenError(
-      `Patient ${patient.id} has not consented to share ${draft.coding.code} with any study, or you may not upload for them`,
-    );
-  }
-  if (!facts.sources.has(draft.dataSourceId))
-    throw new InvalidError(`/device: Device/${draft.dataSourceId} does not exist`, '/device/reference');
-  if (!facts.supports.has(`${draft.dataSourceId}:${codeId}`)) {
-    throw new InvalidError(
-      `/device: Device/${draft.dataSourceId} does not support ${draft.coding.code}`,
-      '/device/reference',
-    );
-  }
-  for (const identifier of draft.identifiers) {
-    const found = facts.existing.get(key(identifier.system, identifier.value));
-    if (!found) continue;
-    if (found.subject_patient_id !== patient.id || found.codeable_concept_id !== codeId) {
-      throw new ConflictError(`Identifier ${identifier.system}|${identifier.value} belongs to another observation`);
-    }
-    return { existingId: Number(found.observation_id) };
-  }
-  return { index, draft, codeId, effectiveTime: effectiveTimeOf(draft.omh) };
-}
+const uploadedBefore = () => new ConflictError('An observation with this identifier was uploaded before');
 
 /**
  * Stores uploaded observations in bulk: the facts for every check loaded in a few queries, then one
@@ -132,22 +25,45 @@ export async function createObservations(
   opts: { atomic?: boolean } = {},
 ): Promise<UploadResult[]> {
   const results: (UploadResult | undefined)[] = [];
-  const valid = drafts.flatMap((d, index) => (d instanceof Error ? [] : [{ d, index }]));
+  const { toInsert, existingIds } = await checkAll(ctx, drafts, results);
+  // an earlier upload is shown only to those who may read it: its content may differ from this one's
+  const earlier = await observationsByIds(ctx, [...new Set(existingIds.values())]);
+  for (const [index, id] of existingIds) {
+    const observation = earlier.get(id);
+    results[index] = observation ? { status: 'existing', observation } : { status: 'error', error: uploadedBefore() };
+  }
+  if (opts.atomic) throwFirstError(results);
+  if (toInsert.length === 0) return results.map((r) => r!);
+  const { created, lostRaces } = await insertAll(ctx, toInsert, opts.atomic ?? false);
+  const rows = await loadRows(ctx.em, [...created.values()]);
+  for (const [index, id] of created) results[index] = { status: 'created', observation: rows.get(id)! };
+  for (const [index, observation] of lostRaces) {
+    results[index] = observation ? { status: 'existing', observation } : { status: 'error', error: uploadedBefore() };
+  }
+  return results.map((r) => r!);
+}
+
+/** Runs the checks; errors land in `results`, the rest is to insert or already stored (index → its id). */
+async function checkAll(
+  ctx: ServiceContext,
+  drafts: readonly (ObservationDraft | DomainError)[],
+  results: (UploadResult | undefined)[],
+) {
+  const valid = drafts.flatMap((d, index) => (d instanceof DomainError ? [] : [{ d, index }]));
   drafts.forEach((d, index) => {
-    if (d instanceof Error) results[index] = { status: 'error', error: d };
+    if (d instanceof DomainError) results[index] = { status: 'error', error: d };
   });
-  const facts = valid.length
-    ? await loadFacts(
-        ctx.em,
-        valid.map((v) => v.d),
-      )
-    : null;
   const toInsert: Checked[] = [];
   const existingIds = new Map<number, number>();
+  if (valid.length === 0) return { toInsert, existingIds };
+  const facts = await loadUploadFacts(
+    ctx.em,
+    valid.map((v) => v.d),
+  );
   const seen = new Set<string>();
   for (const { d, index } of valid) {
     try {
-      const outcome = check(ctx, facts!, d, index);
+      const outcome = checkUpload(ctx, facts, d, index);
       if ('existingId' in outcome) {
         existingIds.set(index, outcome.existingId);
         continue;
@@ -159,38 +75,29 @@ export async function createObservations(
       }
       toInsert.push(outcome);
     } catch (error) {
-      if (!(error instanceof Error && 'code' in error)) throw error;
-      results[index] = { status: 'error', error: error as DomainError };
+      if (!(error instanceof DomainError)) throw error;
+      results[index] = { status: 'error', error };
     }
   }
-  const firstError = results.find((r) => r?.status === 'error');
-  if (opts.atomic && firstError?.status === 'error') {
-    const index = results.indexOf(firstError);
-    firstError.error.message = `observation ${index}: ${firstError.error.message}`;
-    throw firstError.error;
-  }
-  const stored = toInsert.length ? await insertAll(ctx.em, toInsert) : { created: new Map(), existing: new Map() };
-  for (const [index, id] of stored.existing) existingIds.set(index, id);
-  const created = await loadRows(ctx.em, [...stored.created.values()]);
-  for (const [index, id] of stored.created) results[index] = { status: 'created', observation: created.get(id)! };
-  // an earlier upload is shown only to those who may read it: its content may differ from this one's
-  const readable = await observationsByIds(ctx, [...new Set(existingIds.values())]);
-  for (const [index, id] of existingIds) {
-    const observation = readable.get(id);
-    results[index] = observation
-      ? { status: 'existing', observation }
-      : { status: 'error', error: new ConflictError('An observation with this identifier was uploaded before') };
-  }
-  return results.map((r) => r!);
+  return { toInsert, existingIds };
+}
+
+function throwFirstError(results: readonly (UploadResult | undefined)[]): void {
+  const index = results.findIndex((r) => r?.status === 'error');
+  const first = results[index];
+  if (first?.status !== 'error') return;
+  first.error.message = `observation ${index}: ${first.error.message}`;
+  throw first.error;
 }
 
 /**
  * Inserts in three statements whatever the batch size: ids drawn from the sequence, the observations, and
  * their identifiers, each as one JSON recordset. An identifier a concurrent upload stored first wins: the
- * observation just inserted for it is removed again and the existing one is answered instead.
+ * observation just inserted for it is removed again and the winner answered instead (if the viewer may read
+ * it; `atomic`: otherwise nothing is stored).
  */
-async function insertAll(em: EntityManager, rows: Checked[]) {
-  return em.transactional(async (tx) => {
+async function insertAll(ctx: ServiceContext, rows: Checked[], atomic: boolean) {
+  return inTransaction(ctx.em, async (tx) => {
     const sql = <T>(query: string, params: unknown[]) => tx.getConnection().execute<T[]>(query, params);
     const ids = await sql<{ id: string }>(`select nextval('observations_id_seq') as id from generate_series(1, ?)`, [
       rows.length,
@@ -215,37 +122,48 @@ async function insertAll(em: EntityManager, rows: Checked[]) {
       ],
     );
     const identifiers = rows.flatMap((r) =>
-      r.draft.identifiers.map((i) => ({ observation_id: created.get(r.index), system: i.system, value: i.value })),
+      r.draft.identifiers.map((i) => ({ observation_id: created.get(r.index)!, system: i.system, value: i.value })),
     );
-    const lostRaces = new Map<number, number>();
-    if (identifiers.length) {
-      const stored = await sql<{ system: string; value: string }>(
-        `insert into observation_identifiers (observation_id, system, value)
-         select r.observation_id, r.system, r.value from jsonb_to_recordset(?::jsonb) as r(observation_id bigint, system text, value text)
-         on conflict (system, value) do nothing returning system, value`,
-        [JSON.stringify(identifiers)],
-      );
-      const storedKeys = new Set(stored.map((i) => key(i.system, i.value)));
-      const lost = identifiers.filter((i) => !storedKeys.has(key(i.system, i.value)));
-      if (lost.length) {
-        const winners = await sql<{ system: string; value: string; observation_id: string }>(
-          `select system, value, observation_id from observation_identifiers where (system, value) in (${lost.map(() => '(?, ?)').join(', ')})`,
-          lost.flatMap((i) => [i.system, i.value]),
-        );
-        const winnerOf = new Map(winners.map((w) => [key(w.system, w.value), Number(w.observation_id)]));
-        for (const i of lost) {
-          const index = [...created].find(([, id]) => id === i.observation_id)?.[0];
-          if (index !== undefined) lostRaces.set(index, winnerOf.get(key(i.system, i.value))!);
-        }
-        await sql(
-          `delete from observations where id in (${list([...lostRaces.keys()])})`,
-          [...lostRaces.keys()].map((index) => created.get(index)),
-        );
-        for (const index of lostRaces.keys()) created.delete(index);
-      }
+    const winners = identifiers.length ? await storeIdentifiers(tx, identifiers) : new Map<number, number>();
+    const lostRaces = new Map<number, Observation | undefined>();
+    if (winners.size === 0) return { created, lostRaces };
+    const losers = [...created].filter(([, id]) => winners.has(id));
+    await sql(
+      `delete from observations where id in (${list(losers)})`,
+      losers.map(([, id]) => id),
+    );
+    const readable = await observationsByIds({ em: tx, viewer: ctx.viewer }, [...new Set(winners.values())]);
+    for (const [index, id] of losers) {
+      const observation = readable.get(winners.get(id)!);
+      if (!observation && atomic) throw new ConflictError(`observation ${index}: ${uploadedBefore().message}`);
+      lostRaces.set(index, observation);
+      created.delete(index);
     }
-    return { created, existing: lostRaces };
+    return { created, lostRaces };
   });
+}
+
+/** Stores identifiers unless taken; answers, for each new observation that lost one, the observation holding it. */
+async function storeIdentifiers(
+  tx: EntityManager,
+  identifiers: { observation_id: number; system: string; value: string }[],
+): Promise<Map<number, number>> {
+  const sql = <T>(query: string, params: unknown[]) => tx.getConnection().execute<T[]>(query, params);
+  const stored = await sql<{ system: string; value: string }>(
+    `insert into observation_identifiers (observation_id, system, value)
+     select r.observation_id, r.system, r.value from jsonb_to_recordset(?::jsonb) as r(observation_id bigint, system text, value text)
+     on conflict (system, value) do nothing returning system, value`,
+    [JSON.stringify(identifiers)],
+  );
+  const storedKeys = new Set(stored.map((i) => key(i.system, i.value)));
+  const lost = identifiers.filter((i) => !storedKeys.has(key(i.system, i.value)));
+  if (lost.length === 0) return new Map();
+  const holders = await sql<{ system: string; value: string; observation_id: string }>(
+    `select system, value, observation_id from observation_identifiers where (system, value) in (${lost.map(() => '(?, ?)').join(', ')})`,
+    lost.flatMap((i) => [i.system, i.value]),
+  );
+  const holderOf = new Map(holders.map((h) => [key(h.system, h.value), Number(h.observation_id)]));
+  return new Map(lost.map((i) => [i.observation_id, holderOf.get(key(i.system, i.value))!]));
 }
 
 /** The rows just stored, to answer the uploader with what they sent (they may write them, not always read them). */

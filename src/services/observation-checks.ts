@@ -1,0 +1,121 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from '../errors.js';
+import { canUploadObservation, canViewPatient, type PatientFacts } from '../policy/rules.js';
+import type { ServiceContext } from './context.js';
+import { effectiveTimeOf } from './effective-time.js';
+import type { ObservationDraft } from './observation-inputs.js';
+
+/** The checks an uploaded observation passes before it is stored, with the facts they need loaded in bulk. */
+
+export interface Checked {
+  index: number;
+  draft: ObservationDraft;
+  codeId: number;
+  effectiveTime: Date;
+}
+
+export const identifierKey = (system: string, value: string) => `${system}|${value}`;
+const list = (values: readonly unknown[]) => values.map(() => '?').join(', ');
+
+/** What the checks need, loaded for the whole batch: one query per kind, not per observation. */
+export async function loadUploadFacts(em: EntityManager, drafts: readonly ObservationDraft[]) {
+  const sql = <T>(query: string, params: unknown[]) => em.getConnection().execute<T[]>(query, params);
+  const patientIds = [...new Set(drafts.map((d) => d.patientId))];
+  const sourceIds = [...new Set(drafts.map((d) => d.dataSourceId))];
+  const codings = [...new Map(drafts.map((d) => [identifierKey(d.coding.system, d.coding.code), d.coding])).values()];
+  const identifiers = drafts.flatMap((d) => d.identifiers);
+  const [patients, consents, concepts, supported, sources, existing] = await Promise.all([
+    sql<{ id: number; org_ids: number[] | null }>(
+      `select p.id, array_remove(array_agg(po.organization_id), null) as org_ids from patients p
+         left join patient_organizations po on po.patient_id = p.id where p.id in (${list(patientIds)}) group by p.id`,
+      patientIds,
+    ),
+    // codes each patient shares with at least one study that requests them
+    sql<{ patient_id: number; code_id: number }>(
+      `select distinct sp.patient_id, c.codeable_concept_id as code_id from study_patient_scope_consents c
+         join study_patients sp on sp.id = c.study_patient_id
+         join study_scope_requests sr on sr.study_id = sp.study_id and sr.codeable_concept_id = c.codeable_concept_id
+        where c.consented and sp.patient_id in (${list(patientIds)})`,
+      patientIds,
+    ),
+    sql<{ id: number; coding_system: string; coding_code: string }>(
+      `select id, coding_system, coding_code from codeable_concepts
+        where (coding_system, coding_code) in (${codings.map(() => '(?, ?)').join(', ')})`,
+      codings.flatMap((c) => [c.system, c.code]),
+    ),
+    sql<{ data_source_id: number; codeable_concept_id: number }>(
+      `select data_source_id, codeable_concept_id from data_source_supported_scopes where data_source_id in (${list(sourceIds)})`,
+      sourceIds,
+    ),
+    sql<{ id: number }>(`select id from data_sources where id in (${list(sourceIds)})`, sourceIds),
+    identifiers.length
+      ? sql<{
+          system: string;
+          value: string;
+          observation_id: string;
+          subject_patient_id: number;
+          codeable_concept_id: number;
+        }>(
+          `select i.system, i.value, i.observation_id, o.subject_patient_id, o.codeable_concept_id
+             from observation_identifiers i join observations o on o.id = i.observation_id
+            where (i.system, i.value) in (${identifiers.map(() => '(?, ?)').join(', ')})`,
+          identifiers.flatMap((i) => [i.system, i.value]),
+        )
+      : Promise.resolve([]),
+  ]);
+  return {
+    patients: new Map<number, PatientFacts>(
+      patients.map((p) => [p.id, { id: p.id, organizationIds: p.org_ids ?? [] }]),
+    ),
+    consented: consents.reduce(
+      (map, row) => map.set(row.patient_id, (map.get(row.patient_id) ?? new Set()).add(row.code_id)),
+      new Map<number, Set<number>>(),
+    ),
+    codeIds: new Map(concepts.map((c) => [identifierKey(c.coding_system, c.coding_code), c.id])),
+    supports: new Set(supported.map((s) => `${s.data_source_id}:${s.codeable_concept_id}`)),
+    sources: new Set(sources.map((s) => s.id)),
+    existing: new Map(existing.map((e) => [identifierKey(e.system, e.value), e])),
+  };
+}
+
+export type UploadFacts = Awaited<ReturnType<typeof loadUploadFacts>>;
+
+/**
+ * The checks of one observation, in order; the first failure is thrown. Answers what to insert, or the id of
+ * the observation uploaded earlier under one of its identifiers.
+ */
+export function checkUpload(
+  ctx: ServiceContext,
+  facts: UploadFacts,
+  draft: ObservationDraft,
+  index: number,
+): Checked | { existingId: number } {
+  const patient = facts.patients.get(draft.patientId);
+  if (!patient || !canViewPatient(ctx.viewer, patient)) throw new NotFoundError('Patient', draft.patientId);
+  const codeId = facts.codeIds.get(identifierKey(draft.coding.system, draft.coding.code));
+  if (codeId === undefined) {
+    throw new InvalidError(`/code: unknown coding ${draft.coding.system}|${draft.coding.code}`, '/code/coding');
+  }
+  if (!canUploadObservation(ctx.viewer, patient, codeId, facts.consented.get(patient.id) ?? new Set())) {
+    throw new ForbiddenError(
+      `Patient ${patient.id} has not consented to share ${draft.coding.code} with any study, or you may not upload for them`,
+    );
+  }
+  if (!facts.sources.has(draft.dataSourceId))
+    throw new InvalidError(`/device: Device/${draft.dataSourceId} does not exist`, '/device/reference');
+  if (!facts.supports.has(`${draft.dataSourceId}:${codeId}`)) {
+    throw new InvalidError(
+      `/device: Device/${draft.dataSourceId} does not support ${draft.coding.code}`,
+      '/device/reference',
+    );
+  }
+  for (const identifier of draft.identifiers) {
+    const found = facts.existing.get(identifierKey(identifier.system, identifier.value));
+    if (!found) continue;
+    if (found.subject_patient_id !== patient.id || found.codeable_concept_id !== codeId) {
+      throw new ConflictError(`Identifier ${identifier.system}|${identifier.value} belongs to another observation`);
+    }
+    return { existingId: Number(found.observation_id) };
+  }
+  return { index, draft, codeId, effectiveTime: effectiveTimeOf(draft.omh) };
+}
