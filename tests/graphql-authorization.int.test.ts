@@ -340,3 +340,88 @@ describe('GraphQL authorization matrix: the remaining operations', () => {
     await matrix('query ($id: ID!) { observation(id: $id) { id omh } }', () => ({ id: row!.id }), readers);
   });
 });
+
+const SUPER_ONLY = {
+  allowed: ['sam'] as Who[],
+  denied: {
+    mary: 'FORBIDDEN',
+    megan: 'FORBIDDEN',
+    victor: 'FORBIDDEN',
+    tom: 'FORBIDDEN',
+    mark: 'FORBIDDEN',
+    peter: 'FORBIDDEN',
+    anonymous: 'FORBIDDEN',
+  } as Partial<Record<Who, string>>,
+};
+
+describe('GraphQL authorization matrix: catalog and study setup', () => {
+  it('catalog writes: super users only', async () => {
+    const sources = await perRole(
+      (who) => `insert into data_sources (name, type) values ('Source ${who}', 'device') returning id`,
+    );
+    await matrix(
+      'mutation ($id: ID!) { updateDataSource(id: $id, input: { type: MEDICAL_DEVICE }) { id } }',
+      (who) => ({ id: sources[who] }),
+      SUPER_ONLY,
+    );
+    await matrix(
+      'mutation ($id: ID!) { addDataSourceScope(dataSourceId: $id, codeableConceptId: "50008") { id } }',
+      (who) => ({ id: sources[who] }),
+      SUPER_ONLY,
+    );
+    await matrix(
+      'mutation ($id: ID!) { removeDataSourceScope(dataSourceId: $id, codeableConceptId: "50008") { id } }',
+      (who) => ({ id: sources[who] }),
+      SUPER_ONLY,
+    );
+    await matrix('mutation ($id: ID!) { deleteDataSource(id: $id) }', (who) => ({ id: sources[who] }), SUPER_ONLY);
+    await matrix(
+      'mutation ($code: String!) { createCodeableConcept(input: { codingSystem: "https://example.org/codes", codingCode: $code, text: "Test" }) { id } }',
+      (who) => ({ code: `code-${who}` }),
+      SUPER_ONLY,
+    );
+  });
+
+  it('study setup and enrollment: members and managers of the study’s organization', async () => {
+    const studies = await perRole(
+      (who) =>
+        `with s as (insert into studies (organization_id, name) values (20003, 'Setup ${who}') returning id),
+              r as (insert into study_scope_requests (study_id, codeable_concept_id) select id, 50002 from s),
+              d as (insert into study_data_sources (study_id, data_source_id) select id, 70001 from s)
+         insert into study_patients (study_id, patient_id) select id, 40002 from s returning study_id as id`,
+    );
+    const vars = (who: Who) => ({ id: studies[who] });
+    await matrix(
+      'mutation ($id: ID!) { addStudyDataSource(studyId: $id, dataSourceId: "70003") { id } }',
+      vars,
+      BIDS_ONLY,
+    );
+    await matrix(
+      'mutation ($id: ID!) { removeStudyDataSource(studyId: $id, dataSourceId: "70001") { id } }',
+      vars,
+      BIDS_ONLY,
+    );
+    await matrix(
+      'mutation ($id: ID!) { removeStudyScopeRequest(studyId: $id, codeableConceptId: "50002") { id } }',
+      vars,
+      BIDS_ONLY,
+    );
+    await matrix(
+      'mutation ($id: ID!) { removePatientFromStudy(studyId: $id, patientId: "40002") { id } }',
+      vars,
+      BIDS_ONLY,
+    );
+  });
+
+  it('removePatientIdentifier: members and managers', async () => {
+    await perRole(
+      (who) =>
+        `insert into patient_identifiers (patient_id, system, value) values (40002, 'https://ehr.example.com', 'gone-${who}') returning id`,
+    );
+    await matrix(
+      'mutation ($value: String!) { removePatientIdentifier(patientId: "40002", identifier: { system: "https://ehr.example.com", value: $value }) { id } }',
+      (who) => ({ value: `gone-${who}` }),
+      BIDS_ONLY,
+    );
+  });
+});
