@@ -425,3 +425,67 @@ describe('GraphQL authorization matrix: catalog and study setup', () => {
     );
   });
 });
+
+describe('GraphQL authorization matrix: memberships', () => {
+  it('add and remove practitioners: managers of the organization', async () => {
+    await perRole(
+      (who) =>
+        `with u as (insert into users (email, kind, first_name, last_name) values ('staff-${who}@example.org', 'practitioner', 'Staff', '${who}') returning id)
+         insert into practitioners (user_id) select id from u returning id`,
+    );
+    const managers = {
+      allowed: ['sam', 'mary'] as Who[],
+      denied: {
+        megan: 'FORBIDDEN',
+        victor: 'FORBIDDEN',
+        tom: 'FORBIDDEN',
+        mark: 'FORBIDDEN',
+        peter: 'FORBIDDEN',
+        anonymous: 'FORBIDDEN',
+      } as Partial<Record<Who, string>>,
+    };
+    await matrix(
+      'mutation ($email: String!) { addPractitionerToOrganization(organizationId: "20003", email: $email, role: MEMBER) { role practitioner { id } } }',
+      (who) => ({ email: `staff-${who}@example.org` }),
+      managers,
+    );
+    const [row] = await app.db.orm.em.getConnection().execute<{ sam: number; mary: number }[]>(
+      `select (select p.id from practitioners p join users u on u.id = p.user_id where u.email = 'staff-sam@example.org') as sam,
+                (select p.id from practitioners p join users u on u.id = p.user_id where u.email = 'staff-mary@example.org') as mary`,
+    );
+    await matrix(
+      'mutation ($id: ID!) { removePractitionerFromOrganization(organizationId: "20003", practitionerId: $id) }',
+      (who) => ({ id: String(who === 'mary' ? row!.mary : row!.sam) }),
+      managers,
+    );
+  });
+
+  it('link and unlink patients to another organization: rights in both', async () => {
+    const patients = await perRole(
+      (who) =>
+        `with p as (insert into patients (name_family, name_given, email) values ('Linked', '${who}', 'linked-${who}@example.org') returning id)
+         insert into patient_organizations (patient_id, organization_id) select id, 20003 from p returning patient_id as id`,
+    );
+    const both = {
+      allowed: ['sam', 'mary'] as Who[],
+      denied: {
+        megan: 'NOT_FOUND',
+        victor: 'NOT_FOUND',
+        tom: 'NOT_FOUND',
+        mark: 'NOT_FOUND',
+        peter: 'NOT_FOUND',
+        anonymous: 'FORBIDDEN',
+      } as Partial<Record<Who, string>>,
+    };
+    await matrix(
+      'mutation ($id: ID!) { addPatientToOrganization(patientId: $id, organizationId: "20002") { id } }',
+      (who) => ({ id: patients[who] }),
+      both,
+    );
+    await matrix(
+      'mutation ($id: ID!) { removePatientFromOrganization(patientId: $id, organizationId: "20002") { id } }',
+      (who) => ({ id: patients[who] }),
+      both,
+    );
+  });
+});
