@@ -34,55 +34,54 @@ async function matrix(
 
 const none = () => ({});
 
+/** Who gets data, and the error code every other role gets (with exceptions). */
+function only(allowed: Who[], code: string, exceptions: Partial<Record<Who, string>> = {}) {
+  const denied = Object.fromEntries(ROLES.filter((who) => !allowed.includes(who)).map((who) => [who, code]));
+  return { allowed, denied: { ...denied, ...exceptions } };
+}
+
 describe('GraphQL authorization matrix (every seeded role)', () => {
   it('patient(id)', () =>
-    matrix('query { patient(id: "40001") { id } }', none, {
-      allowed: ['sam', 'mary', 'megan', 'victor', 'tom', 'peter'],
-      denied: { mark: 'NOT_FOUND', anonymous: 'FORBIDDEN' },
-    }));
+    matrix(
+      'query { patient(id: "40001") { id } }',
+      none,
+      only(['sam', 'mary', 'megan', 'victor', 'tom', 'peter'], 'NOT_FOUND', { anonymous: 'FORBIDDEN' }),
+    ));
 
   it('patients(organizationId)', () =>
-    matrix('query { patients(organizationId: "20003") { totalCount nodes { id } } }', none, {
-      allowed: ['sam', 'mary', 'megan', 'victor', 'tom'],
-      denied: { mark: 'NOT_FOUND', peter: 'NOT_FOUND', anonymous: 'FORBIDDEN' },
-    }));
+    matrix(
+      'query { patients(organizationId: "20003") { totalCount nodes { id } } }',
+      none,
+      only(['sam', 'mary', 'megan', 'victor', 'tom'], 'NOT_FOUND', { anonymous: 'FORBIDDEN' }),
+    ));
 
   it('organization(id) of a sub-organization (no inheritance)', () =>
-    matrix('query { organization(id: "20008") { id } }', none, {
-      allowed: ['sam', 'tom'],
-      denied: {
-        mary: 'NOT_FOUND',
-        megan: 'NOT_FOUND',
-        victor: 'NOT_FOUND',
-        mark: 'NOT_FOUND',
-        peter: 'NOT_FOUND',
-        anonymous: 'FORBIDDEN',
-      },
-    }));
+    matrix(
+      'query { organization(id: "20008") { id } }',
+      none,
+      only(['sam', 'tom'], 'NOT_FOUND', { anonymous: 'FORBIDDEN' }),
+    ));
 
   it('study(id): the organization’s practitioners and the enrolled patient', () =>
-    matrix('query { study(id: "30001") { id name scopeRequests { codingCode } dataSources { name } } }', none, {
-      allowed: ['sam', 'mary', 'megan', 'victor', 'tom', 'peter'],
-      denied: { mark: 'NOT_FOUND', anonymous: 'FORBIDDEN' },
-    }));
+    matrix(
+      'query { study(id: "30001") { id name scopeRequests { codingCode } dataSources { name } } }',
+      none,
+      only(['sam', 'mary', 'megan', 'victor', 'tom', 'peter'], 'NOT_FOUND', { anonymous: 'FORBIDDEN' }),
+    ));
 
   it('studies(organizationId)', () =>
-    matrix('query { studies(organizationId: "20007") { totalCount nodes { id } } }', none, {
-      allowed: ['sam', 'tom', 'mark'],
-      denied: {
-        mary: 'NOT_FOUND',
-        megan: 'NOT_FOUND',
-        victor: 'NOT_FOUND',
-        peter: 'NOT_FOUND',
-        anonymous: 'FORBIDDEN',
-      },
-    }));
+    matrix(
+      'query { studies(organizationId: "20007") { totalCount nodes { id } } }',
+      none,
+      only(['sam', 'tom', 'mark'], 'NOT_FOUND', { anonymous: 'FORBIDDEN' }),
+    ));
 
   it('dataSources and codeableConcepts: anyone signed in', async () => {
-    await matrix('query { dataSources { id supportedScopes { id } } codeableConcepts { id } }', none, {
-      allowed: ['sam', 'mary', 'megan', 'victor', 'tom', 'mark', 'peter'],
-      denied: { anonymous: 'FORBIDDEN' },
-    });
+    await matrix(
+      'query { dataSources { id supportedScopes { id } } codeableConcepts { id } }',
+      none,
+      only(['sam', 'mary', 'megan', 'victor', 'tom', 'mark', 'peter'], 'FORBIDDEN'),
+    );
   });
 
   it('createStudy: members and managers of the organization', () =>
@@ -91,16 +90,7 @@ describe('GraphQL authorization matrix (every seeded role)', () => {
       (who) => ({
         input: { organizationId: '20003', name: `Study by ${who}`, scopeIds: ['50002'], dataSourceIds: ['70001'] },
       }),
-      {
-        allowed: ['sam', 'mary', 'megan'],
-        denied: {
-          victor: 'FORBIDDEN',
-          tom: 'FORBIDDEN',
-          mark: 'NOT_FOUND',
-          peter: 'NOT_FOUND',
-          anonymous: 'FORBIDDEN',
-        },
-      },
+      only(['sam', 'mary', 'megan'], 'FORBIDDEN', { mark: 'NOT_FOUND', peter: 'NOT_FOUND' }),
     ));
 
   it('createPatient in a lab: its members and managers, not the parent’s manager', () =>
@@ -109,83 +99,40 @@ describe('GraphQL authorization matrix (every seeded role)', () => {
       (who) => ({
         input: { organizationId: '20008', nameFamily: 'Test', nameGiven: who, email: `p-${who}@example.org` },
       }),
-      {
-        allowed: ['sam', 'tom'],
-        denied: {
-          mary: 'NOT_FOUND',
-          megan: 'NOT_FOUND',
-          victor: 'NOT_FOUND',
-          mark: 'NOT_FOUND',
-          peter: 'NOT_FOUND',
-          anonymous: 'FORBIDDEN',
-        },
-      },
+      only(['sam', 'tom'], 'NOT_FOUND', { anonymous: 'FORBIDDEN' }),
     ));
 
   it('createDataSource: super users only', () =>
     matrix(
       'mutation ($input: CreateDataSourceInput!) { createDataSource(input: $input) { id } }',
       (who) => ({ input: { name: `Device of ${who}`, type: 'PERSONAL_DEVICE', supportedScopeIds: ['50001'] } }),
-      {
-        allowed: ['sam'],
-        denied: {
-          mary: 'FORBIDDEN',
-          megan: 'FORBIDDEN',
-          victor: 'FORBIDDEN',
-          tom: 'FORBIDDEN',
-          mark: 'FORBIDDEN',
-          peter: 'FORBIDDEN',
-          anonymous: 'FORBIDDEN',
-        },
-      },
+      only(['sam'], 'FORBIDDEN'),
     ));
 
   it('updateStudy of a lab’s study: the lab’s members and managers', () =>
     matrix(
       'mutation ($name: String) { updateStudy(id: "30005", input: { name: $name }) { id } }',
       (who) => ({ name: `O2 study (${who})` }),
-      {
-        allowed: ['sam', 'tom'],
-        denied: {
-          mary: 'NOT_FOUND',
-          megan: 'NOT_FOUND',
-          victor: 'NOT_FOUND',
-          mark: 'NOT_FOUND',
-          peter: 'NOT_FOUND',
-          anonymous: 'FORBIDDEN',
-        },
-      },
+      only(['sam', 'tom'], 'NOT_FOUND', { anonymous: 'FORBIDDEN' }),
     ));
 
   it('createPatientInvitation: members and managers of one of the patient’s organizations', () =>
-    matrix('mutation { createPatientInvitation(patientId: "40001") { link code } }', none, {
-      allowed: ['sam', 'mary', 'megan'],
-      denied: { victor: 'FORBIDDEN', tom: 'FORBIDDEN', mark: 'NOT_FOUND', peter: 'FORBIDDEN', anonymous: 'FORBIDDEN' },
-    }));
+    matrix(
+      'mutation { createPatientInvitation(patientId: "40001") { link code } }',
+      none,
+      only(['sam', 'mary', 'megan'], 'FORBIDDEN', { mark: 'NOT_FOUND' }),
+    ));
 
   it('practitioners of an organization: listed to its members, managed by its managers', async () => {
     await matrix(
       'query { organization(id: "20003") { practitioners { role practitioner { user { email } } } } }',
       none,
-      {
-        allowed: ['sam', 'mary', 'megan', 'victor', 'tom'],
-        denied: { mark: 'NOT_FOUND', peter: 'NOT_FOUND', anonymous: 'FORBIDDEN' },
-      },
+      only(['sam', 'mary', 'megan', 'victor', 'tom'], 'NOT_FOUND', { anonymous: 'FORBIDDEN' }),
     );
     await matrix(
       'mutation { changePractitionerRole(organizationId: "20003", practitionerId: "4", role: VIEWER) { role } }',
       none,
-      {
-        allowed: ['sam', 'mary'],
-        denied: {
-          megan: 'FORBIDDEN',
-          victor: 'FORBIDDEN',
-          tom: 'FORBIDDEN',
-          mark: 'FORBIDDEN',
-          peter: 'FORBIDDEN',
-          anonymous: 'FORBIDDEN',
-        },
-      },
+      only(['sam', 'mary'], 'FORBIDDEN'),
     );
   });
 });
@@ -200,60 +147,32 @@ async function perRole(insert: (who: Who) => string): Promise<Record<Who, string
   return ids;
 }
 
-const BIDS_ONLY = {
-  allowed: ['sam', 'mary', 'megan'] as Who[],
-  denied: {
-    victor: 'FORBIDDEN',
-    tom: 'FORBIDDEN',
-    mark: 'NOT_FOUND',
-    peter: 'NOT_FOUND',
-    anonymous: 'FORBIDDEN',
-  } as Partial<Record<Who, string>>,
-};
+const BIDS_ONLY = only(['sam', 'mary', 'megan'], 'FORBIDDEN', { mark: 'NOT_FOUND', peter: 'NOT_FOUND' });
 
 describe('GraphQL authorization matrix: the remaining operations', () => {
   it('updateOrganization: managers', () =>
     matrix(
       'mutation ($name: String) { updateOrganization(id: "20003", input: { name: $name }) { id } }',
       (who) => ({ name: `BIDS ${who}` }),
-      {
-        allowed: ['sam', 'mary'],
-        denied: {
-          megan: 'FORBIDDEN',
-          victor: 'FORBIDDEN',
-          tom: 'FORBIDDEN',
-          mark: 'FORBIDDEN',
-          peter: 'FORBIDDEN',
-          anonymous: 'FORBIDDEN',
-        },
-      },
+      only(['sam', 'mary'], 'FORBIDDEN'),
     ));
 
   it('deleteOrganization: managers of the parent', async () => {
     const ids = await perRole(
       (who) => `insert into organizations (name, type, part_of_id) values ('Team ${who}', 'team', 20003) returning id`,
     );
-    await matrix('mutation ($id: ID!) { deleteOrganization(id: $id) }', (who) => ({ id: ids[who] }), {
-      allowed: ['sam', 'mary'],
-      denied: {
-        megan: 'NOT_FOUND',
-        victor: 'NOT_FOUND',
-        tom: 'NOT_FOUND',
-        mark: 'NOT_FOUND',
-        peter: 'NOT_FOUND',
-        anonymous: 'FORBIDDEN',
-      },
-    });
+    await matrix(
+      'mutation ($id: ID!) { deleteOrganization(id: $id) }',
+      (who) => ({ id: ids[who] }),
+      only(['sam', 'mary'], 'NOT_FOUND', { anonymous: 'FORBIDDEN' }),
+    );
   });
 
   it('updatePatient: members, managers and the patient themself', () =>
     matrix(
       'mutation ($phone: String) { updatePatient(id: "40001", input: { phone: $phone }) { id } }',
       () => ({ phone: '+1 555 0100' }),
-      {
-        allowed: ['sam', 'mary', 'megan', 'peter'],
-        denied: { victor: 'FORBIDDEN', tom: 'FORBIDDEN', mark: 'NOT_FOUND', anonymous: 'FORBIDDEN' },
-      },
+      only(['sam', 'mary', 'megan', 'peter'], 'FORBIDDEN', { mark: 'NOT_FOUND' }),
     ));
 
   it('deletePatient: members and managers of all its organizations', async () => {
@@ -285,41 +204,24 @@ describe('GraphQL authorization matrix: the remaining operations', () => {
   });
 
   it('addPatientsToStudy: members and managers (an enrolled patient sees the study, may not change it)', () =>
-    matrix('mutation { addPatientsToStudy(studyId: "30002", patientIds: ["40002"]) { id } }', none, {
-      allowed: ['sam', 'mary', 'megan'],
-      denied: { victor: 'FORBIDDEN', tom: 'FORBIDDEN', mark: 'NOT_FOUND', peter: 'FORBIDDEN', anonymous: 'FORBIDDEN' },
-    }));
+    matrix(
+      'mutation { addPatientsToStudy(studyId: "30002", patientIds: ["40002"]) { id } }',
+      none,
+      only(['sam', 'mary', 'megan'], 'FORBIDDEN', { mark: 'NOT_FOUND' }),
+    ));
 
   it('updateCodeableConcept: super users only', () =>
-    matrix('mutation { updateCodeableConcept(id: "50001", input: { text: "Blood glucose" }) { id } }', none, {
-      allowed: ['sam'],
-      denied: {
-        mary: 'FORBIDDEN',
-        megan: 'FORBIDDEN',
-        victor: 'FORBIDDEN',
-        tom: 'FORBIDDEN',
-        mark: 'FORBIDDEN',
-        peter: 'FORBIDDEN',
-        anonymous: 'FORBIDDEN',
-      },
-    }));
+    matrix(
+      'mutation { updateCodeableConcept(id: "50001", input: { text: "Blood glucose" }) { id } }',
+      none,
+      only(['sam'], 'FORBIDDEN'),
+    ));
 
   it('registerClient: super users only', () =>
     matrix(
       'mutation ($id: String!) { registerClient(input: { clientId: $id, name: "Dash", redirectUris: ["https://dash.example/cb"] }) { clientId } }',
       (who) => ({ id: `dash-${who}` }),
-      {
-        allowed: ['sam'],
-        denied: {
-          mary: 'FORBIDDEN',
-          megan: 'FORBIDDEN',
-          victor: 'FORBIDDEN',
-          tom: 'FORBIDDEN',
-          mark: 'FORBIDDEN',
-          peter: 'FORBIDDEN',
-          anonymous: 'FORBIDDEN',
-        },
-      },
+      only(['sam'], 'FORBIDDEN'),
     ));
 
   it('observations and observation(id): consent-gated readers', async () => {
@@ -328,10 +230,7 @@ describe('GraphQL authorization matrix: the remaining operations', () => {
       .execute<{ id: string }[]>(
         'select min(id) as id from observations where subject_patient_id = 40001 and codeable_concept_id = 50002',
       );
-    const readers = {
-      allowed: ['sam', 'mary', 'megan', 'victor', 'tom', 'peter'] as Who[],
-      denied: { mark: 'NOT_FOUND', anonymous: 'FORBIDDEN' } as Partial<Record<Who, string>>,
-    };
+    const readers = only(['sam', 'mary', 'megan', 'victor', 'tom', 'peter'], 'NOT_FOUND', { anonymous: 'FORBIDDEN' });
     await matrix(
       'query { observations(filter: { patientId: "40001" }, first: 5) { totalCount nodes { id } } }',
       none,
@@ -341,18 +240,7 @@ describe('GraphQL authorization matrix: the remaining operations', () => {
   });
 });
 
-const SUPER_ONLY = {
-  allowed: ['sam'] as Who[],
-  denied: {
-    mary: 'FORBIDDEN',
-    megan: 'FORBIDDEN',
-    victor: 'FORBIDDEN',
-    tom: 'FORBIDDEN',
-    mark: 'FORBIDDEN',
-    peter: 'FORBIDDEN',
-    anonymous: 'FORBIDDEN',
-  } as Partial<Record<Who, string>>,
-};
+const SUPER_ONLY = only(['sam'], 'FORBIDDEN');
 
 describe('GraphQL authorization matrix: catalog and study setup', () => {
   it('catalog writes: super users only', async () => {
@@ -433,17 +321,7 @@ describe('GraphQL authorization matrix: memberships', () => {
         `with u as (insert into users (email, kind, first_name, last_name) values ('staff-${who}@example.org', 'practitioner', 'Staff', '${who}') returning id)
          insert into practitioners (user_id) select id from u returning id`,
     );
-    const managers = {
-      allowed: ['sam', 'mary'] as Who[],
-      denied: {
-        megan: 'FORBIDDEN',
-        victor: 'FORBIDDEN',
-        tom: 'FORBIDDEN',
-        mark: 'FORBIDDEN',
-        peter: 'FORBIDDEN',
-        anonymous: 'FORBIDDEN',
-      } as Partial<Record<Who, string>>,
-    };
+    const managers = only(['sam', 'mary'], 'FORBIDDEN');
     await matrix(
       'mutation ($email: String!) { addPractitionerToOrganization(organizationId: "20003", email: $email, role: MEMBER) { role practitioner { id } } }',
       (who) => ({ email: `staff-${who}@example.org` }),
@@ -466,17 +344,7 @@ describe('GraphQL authorization matrix: memberships', () => {
         `with p as (insert into patients (name_family, name_given, email) values ('Linked', '${who}', 'linked-${who}@example.org') returning id)
          insert into patient_organizations (patient_id, organization_id) select id, 20003 from p returning patient_id as id`,
     );
-    const both = {
-      allowed: ['sam', 'mary'] as Who[],
-      denied: {
-        megan: 'NOT_FOUND',
-        victor: 'NOT_FOUND',
-        tom: 'NOT_FOUND',
-        mark: 'NOT_FOUND',
-        peter: 'NOT_FOUND',
-        anonymous: 'FORBIDDEN',
-      } as Partial<Record<Who, string>>,
-    };
+    const both = only(['sam', 'mary'], 'NOT_FOUND', { anonymous: 'FORBIDDEN' });
     await matrix(
       'mutation ($id: ID!) { addPatientToOrganization(patientId: $id, organizationId: "20002") { id } }',
       (who) => ({ id: patients[who] }),
