@@ -17,6 +17,7 @@ const READ = `query ($id: ID!) { patient(id: $id) { ${PATIENT_FIELDS} } }`;
 /** GET /Patient: `_has:Group:member:_id` (study), `identifier=system|value`. */
 export async function searchPatients(req: Request, schema: GraphQLSchema, context: GraphQLContext, baseUrl: string) {
   const params = readParams('Patient', req.query);
+  const selfQuery = new URLSearchParams(req.url.split('?')[1] ?? '');
   const study = params.get('_has:Group:member:_id')?.[0];
   const identifier = params.get('identifier')?.[0];
   const page = await searchPage({
@@ -30,9 +31,9 @@ export async function searchPatients(req: Request, schema: GraphQLSchema, contex
     },
     connection: (data: { patients: never }) => data.patients,
     toResource: toFhirPatient,
-    selfQuery: new URLSearchParams(req.url.split('?')[1] ?? ''),
+    selfQuery,
   });
-  return searchsetBundle(baseUrl, 'Patient', new URLSearchParams(req.url.split('?')[1] ?? ''), page);
+  return searchsetBundle(baseUrl, 'Patient', selfQuery, page);
 }
 
 /** GET /Patient/:id */
