@@ -1,9 +1,20 @@
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.data/', 'client/dist/', 'test-output/', 'migrations/Migration*.ts'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      '.data/',
+      'client/dist/',
+      'test-output/',
+      'migrations/Migration*.ts',
+      'client/src/graphql-env.d.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
@@ -13,6 +24,10 @@ export default tseslint.config(
       // decorator metadata needs value imports of the classes used as types
       '@typescript-eslint/consistent-type-imports': 'off',
     },
+  },
+  {
+    files: ['client/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat['recommended-latest'],
   },
   {
     files: ['tests/**'],

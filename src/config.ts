@@ -14,6 +14,8 @@ export interface Config {
   publicUrl: string;
   databaseUrl: string | undefined;
   dataDir: string;
+  /** the built portal SPA served at `/` */
+  clientDir: string;
   embeddedPostgresPort: number;
   seed: 'demo' | 'none';
   graphql: { maxDepth: number; maxComplexity: number };
@@ -57,6 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl,
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(env.DATA_DIR || '.data'),
+    clientDir: path.resolve(env.CLIENT_DIR || 'dist/client'),
     embeddedPostgresPort: intFromEnv(env, 'EMBEDDED_PG_PORT', 54329),
     seed,
     graphql: {

@@ -1,16 +1,19 @@
 import express, { type Express, type Router } from 'express';
 import type { Auth } from '../auth/index.js';
 import type { Orm } from '../db/orm.js';
+import { portalRouter } from './portal.js';
 
 export interface AppDependencies {
   orm: Orm;
   auth: Auth;
   /** the API faces (GraphQL, FHIR), composed outside the core */
   apis: Router[];
+  /** the built portal SPA */
+  clientDir: string;
 }
 
 /** Composes the HTTP faces on one Express app. */
-export function createApp({ orm, auth, apis }: AppDependencies): Express {
+export function createApp({ orm, auth, apis, clientDir }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -28,5 +31,6 @@ export function createApp({ orm, auth, apis }: AppDependencies): Express {
   });
   app.use(auth.router);
   for (const api of apis) app.use(api);
+  app.use(portalRouter(clientDir));
   return app;
 }

@@ -1,0 +1,26 @@
+import { Link, Navigate } from 'react-router';
+import { useViewer } from '../viewer.tsx';
+
+/** Lands a practitioner in their first organization. */
+export function Home() {
+  const { me, forest } = useViewer();
+  const first = forest[0];
+  if (first && !me.isSuperuser) return <Navigate to={`/organizations/${first.id}`} replace />;
+  return (
+    <>
+      <h1>Welcome, {me.firstName}</h1>
+      {me.kind === 'PATIENT' && (
+        <p>This portal is for practitioners. Your data and consents are managed in your patient app.</p>
+      )}
+      {forest.length > 0 && (
+        <ul>
+          {forest.map((o) => (
+            <li key={o.id}>
+              <Link to={`/organizations/${o.id}`}>{o.name}</Link>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}

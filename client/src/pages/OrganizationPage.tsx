@@ -1,0 +1,163 @@
+import { type FormEvent, useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { useMutation, useQuery } from 'urql';
+import { CreateOrganizationForm, ORGANIZATION_TYPES, type OrganizationType } from '../components/OrganizationForm.tsx';
+import { OrgTabs } from '../components/OrgTabs.tsx';
+import { Practitioners } from '../components/Practitioners.tsx';
+import { DangerButton, Empty, ErrorNote, Field, Loading, Section } from '../components/ui.tsx';
+import { graphql } from '../graphql.ts';
+import { canManage } from '../permissions.ts';
+import { useViewer } from '../viewer.tsx';
+
+const OrganizationQuery = graphql(`
+  query Organization($id: ID!) {
+    organization(id: $id) {
+      id
+      name
+      type
+      viewerRole
+      partOf {
+        id
+        name
+        viewerRole
+      }
+      children {
+        id
+        name
+        type
+      }
+      practitioners {
+        role
+        practitioner {
+          id
+          user {
+            id
+            email
+            firstName
+            lastName
+          }
+        }
+      }
+    }
+  }
+`);
+
+const UpdateOrganization = graphql(`
+  mutation UpdateOrganization($id: ID!, $input: UpdateOrganizationInput!) {
+    updateOrganization(id: $id, input: $input) {
+      id
+      name
+      type
+    }
+  }
+`);
+
+const DeleteOrganization = graphql(`
+  mutation DeleteOrganization($id: ID!) {
+    deleteOrganization(id: $id)
+  }
+`);
+
+function EditOrganization({ id, name, type }: { id: string; name: string; type: OrganizationType }) {
+  const [values, setValues] = useState({ name, type });
+  const [result, update] = useMutation(UpdateOrganization);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void update({ id, input: { name: values.name.trim(), type: values.type } });
+  };
+  return (
+    <form onSubmit={submit} className="inline-form" aria-label="Edit organization">
+      <Field label="Name">
+        {(fid) => (
+          <input
+            id={fid}
+            value={values.name}
+            required
+            maxLength={200}
+            onChange={(e) => setValues({ ...values, name: e.target.value })}
+          />
+        )}
+      </Field>
+      <Field label="Type">
+        {(fid) => (
+          <select
+            id={fid}
+            value={values.type}
+            onChange={(e) => setValues({ ...values, type: e.target.value as OrganizationType })}
+          >
+            {ORGANIZATION_TYPES.map((t) => (
+              <option key={t}>{t}</option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <button type="submit" disabled={result.fetching}>
+        Save
+      </button>
+      <ErrorNote error={result.error} />
+    </form>
+  );
+}
+
+export function OrganizationPage() {
+  const { id = '' } = useParams();
+  const { me } = useViewer();
+  const navigate = useNavigate();
+  const [{ data, fetching, error }] = useQuery({ query: OrganizationQuery, variables: { id } });
+  const [deleted, remove] = useMutation(DeleteOrganization);
+  if (fetching && !data) return <Loading />;
+  if (!data) return <ErrorNote error={error} />;
+  const org = data.organization;
+  const manager = canManage(me, org.viewerRole);
+  const mayDelete = me.isSuperuser || (org.partOf !== null && org.partOf.viewerRole === 'MANAGER');
+  return (
+    <>
+      <OrgTabs id={org.id} name={org.name} />
+      <ErrorNote error={error} />
+      <Section
+        title="Details"
+        actions={
+          mayDelete && (
+            <DangerButton
+              label="Delete organization"
+              confirm={`Delete ${org.name} and all its sub-organizations, studies and memberships?`}
+              onClick={() =>
+                void remove({ id: org.id }).then(
+                  (r) => !r.error && navigate(org.partOf ? `/organizations/${org.partOf.id}` : '/'),
+                )
+              }
+            />
+          )
+        }
+      >
+        <dl className="facts">
+          <dt>Type</dt>
+          <dd>{org.type}</dd>
+          <dt>Part of</dt>
+          <dd>{org.partOf ? <Link to={`/organizations/${org.partOf.id}`}>{org.partOf.name}</Link> : '—'}</dd>
+          <dt>Your role</dt>
+          <dd>{org.viewerRole ?? (me.isSuperuser ? 'super user' : '—')}</dd>
+        </dl>
+        {manager && <EditOrganization key={org.id} id={org.id} name={org.name} type={org.type} />}
+        <ErrorNote error={deleted.error} />
+      </Section>
+      <Section title="Sub-organizations">
+        {org.children.length ? (
+          <ul>
+            {org.children.map((c) => (
+              <li key={c.id}>
+                <Link to={`/organizations/${c.id}`}>{c.name}</Link> <span className="muted">{c.type}</span>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <Empty>No sub-organizations.</Empty>
+        )}
+        {manager && (
+          <CreateOrganizationForm partOfId={org.id} onCreated={(child) => navigate(`/organizations/${child}`)} />
+        )}
+      </Section>
+      <Practitioners organizationId={org.id} practitioners={org.practitioners} editable={manager} />
+    </>
+  );
+}

@@ -1,0 +1,171 @@
+import { type FormEvent, useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { useMutation, useQuery } from 'urql';
+import { StudyPatients } from '../components/StudyPatients.tsx';
+import { StudySetup } from '../components/StudySetup.tsx';
+import { DangerButton, ErrorNote, Field, Loading, Section } from '../components/ui.tsx';
+import { graphql } from '../graphql.ts';
+import { canEditContent } from '../permissions.ts';
+import { useViewer } from '../viewer.tsx';
+
+const StudyQuery = graphql(`
+  query Study($id: ID!) {
+    study(id: $id) {
+      id
+      name
+      description
+      organization {
+        id
+        name
+        viewerRole
+      }
+      dataSources {
+        id
+        name
+      }
+      scopeRequests {
+        id
+        text
+        codingCode
+      }
+      consents(first: 1000) {
+        patient {
+          id
+          nameGiven
+          nameFamily
+        }
+        scopeConsents {
+          consented
+          code {
+            id
+          }
+        }
+      }
+    }
+    dataSources {
+      id
+      name
+      supportedScopes {
+        id
+      }
+    }
+    codeableConcepts {
+      id
+      text
+      codingCode
+    }
+  }
+`);
+
+const UpdateStudy = graphql(`
+  mutation UpdateStudy($id: ID!, $input: UpdateStudyInput!) {
+    updateStudy(id: $id, input: $input) {
+      id
+      name
+      description
+    }
+  }
+`);
+
+const DeleteStudy = graphql(`
+  mutation DeleteStudy($id: ID!) {
+    deleteStudy(id: $id)
+  }
+`);
+
+function EditStudy({ id, name, description }: { id: string; name: string; description: string }) {
+  const [values, setValues] = useState({ name, description });
+  const [result, update] = useMutation(UpdateStudy);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void update({ id, input: { name: values.name.trim(), description: values.description } });
+  };
+  return (
+    <form onSubmit={submit} className="stacked-form" aria-label="Edit study">
+      <Field label="Study name">
+        {(fid) => (
+          <input
+            id={fid}
+            value={values.name}
+            required
+            maxLength={200}
+            onChange={(e) => setValues({ ...values, name: e.target.value })}
+          />
+        )}
+      </Field>
+      <Field label="Description">
+        {(fid) => (
+          <textarea
+            id={fid}
+            value={values.description}
+            onChange={(e) => setValues({ ...values, description: e.target.value })}
+          />
+        )}
+      </Field>
+      <button type="submit" disabled={result.fetching}>
+        Save study
+      </button>
+      <ErrorNote error={result.error} />
+    </form>
+  );
+}
+
+export function StudyPage() {
+  const { id = '' } = useParams();
+  const { me } = useViewer();
+  const navigate = useNavigate();
+  const [{ data, fetching, error }] = useQuery({ query: StudyQuery, variables: { id } });
+  const [deleted, remove] = useMutation(DeleteStudy);
+  if (fetching && !data) return <Loading />;
+  if (!data) return <ErrorNote error={error} />;
+  const { study } = data;
+  const editable = canEditContent(me, study.organization.viewerRole);
+  return (
+    <>
+      <p className="breadcrumb">
+        <Link to={`/organizations/${study.organization.id}/studies`}>{study.organization.name}</Link> › Study
+      </p>
+      <h1>{study.name}</h1>
+      <p>
+        <Link to={`/observations?study=${study.id}`}>Observations of this study</Link>
+      </p>
+      <Section
+        title="Details"
+        actions={
+          editable && (
+            <DangerButton
+              label="Delete study"
+              confirm={`Delete the study ${study.name}? Enrollments and consents go with it.`}
+              onClick={() =>
+                void remove({ id: study.id }).then(
+                  (r) => !r.error && navigate(`/organizations/${study.organization.id}/studies`),
+                )
+              }
+            />
+          )
+        }
+      >
+        {editable ? (
+          <EditStudy key={study.id} id={study.id} name={study.name} description={study.description} />
+        ) : (
+          <p>{study.description || <span className="muted">No description.</span>}</p>
+        )}
+        <ErrorNote error={deleted.error} />
+      </Section>
+      <StudySetup
+        studyId={study.id}
+        editable={editable}
+        dataSources={study.dataSources}
+        scopeRequests={study.scopeRequests}
+        catalog={{ dataSources: data.dataSources, codeableConcepts: data.codeableConcepts }}
+      />
+      <StudyPatients
+        studyId={study.id}
+        organizationId={study.organization.id}
+        editable={editable}
+        scopes={study.scopeRequests}
+        consents={study.consents}
+      />
+    </>
+  );
+}
