@@ -28,6 +28,7 @@ describe('npm start on the embedded PostgreSQL', () => {
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
     expect(await json(ready)).toEqual({ status: 'ready', database: 'ok' });
+    expect(await (await fetch(`${base}/`)).text()).toContain('<div id="root">'); // the built portal
     expect(await first.stop('SIGTERM')).toBe(0);
     expect(first.output()).toMatch(/stopped/);
 

@@ -16,6 +16,7 @@ export function portalRouter(clientDir: string): Router {
   router.use(
     '/assets',
     express.static(path.join(clientDir, 'assets'), { immutable: true, maxAge: '1y', index: false }),
+    (_req, res) => void res.sendStatus(404),
   );
   router.get('/{*path}', (req, res, next) => {
     if (!req.accepts('html')) return next();
