@@ -1,5 +1,6 @@
 import { createContext, type ReactNode, useContext } from 'react';
 import { useQuery } from 'urql';
+import { signIn, userManager } from './auth.ts';
 import { ErrorNote, Loading } from './components/ui.tsx';
 import { graphql, type ResultOf } from './graphql.ts';
 
@@ -80,6 +81,20 @@ export function flatten(forest: OrgTreeNode[]): OrgTreeNode[] {
   return forest.flatMap((n) => [n, ...flatten(n.children)]);
 }
 
+/** The stored tokens no longer work (expired refresh token, ended session): sign in again. */
+function SessionEnded() {
+  return (
+    <main className="centered">
+      <h1>Your session has ended</h1>
+      <p>
+        <button type="button" className="primary" onClick={() => void userManager.removeUser().then(() => signIn())}>
+          Sign in again
+        </button>
+      </p>
+    </main>
+  );
+}
+
 interface ViewerContextValue {
   me: Me;
   forest: OrgTreeNode[];
@@ -91,7 +106,7 @@ export function ViewerProvider({ children }: { children: ReactNode }) {
   const [{ data, fetching, error }] = useQuery({ query: ViewerQuery });
   if (fetching && !data) return <Loading what="Loading your account" />;
   if (error) return <ErrorNote error={error} />;
-  if (!data?.me) return <Loading what="Signing in" />;
+  if (!data?.me) return <SessionEnded />;
   return (
     <ViewerContext.Provider value={{ me: data.me, forest: organizationForest(data.organizations) }}>
       {children}

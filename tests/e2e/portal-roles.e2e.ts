@@ -113,6 +113,26 @@ describe('megan (member of BIDS) edits content of BIDS only', () => {
   });
 });
 
+describe('sam (super user) keeps the catalog', () => {
+  it('creates a code and a data source, and gives the source that scope', async () => {
+    const { page } = await sessionOf('sam@example.com');
+    await page.getByRole('link', { name: 'Data sources & codes' }).click();
+    const code = page.getByRole('form', { name: 'New codeable concept' });
+    await code.getByLabel('Code').fill('omh:step-count:3.0x');
+    await code.getByLabel('Text').fill('Steps (test)');
+    await code.getByRole('button', { name: 'Create code' }).click();
+    await see(page.getByRole('cell', { name: 'omh:step-count:3.0x' }));
+
+    const source = page.getByRole('form', { name: 'New data source' });
+    await source.getByLabel('Name').fill('Fitbit Charge');
+    await source.getByLabel('Type').selectOption('PERSONAL_DEVICE');
+    await source.getByRole('button', { name: 'Create data source' }).click();
+    await page.getByRole('combobox', { name: 'Add a scope to Fitbit Charge' }).selectOption({ label: 'Steps (test)' });
+    await see(page.getByRole('button', { name: 'Remove Steps (test) from Fitbit Charge' }));
+    await screenshot(page, '13-sam-catalog');
+  });
+});
+
 describe('the session', () => {
   it('a new practitioner signs up with the invite code, signs in, and belongs to no organization yet', async () => {
     const page = await (await browser.newContext()).newPage();

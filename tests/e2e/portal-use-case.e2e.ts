@@ -186,4 +186,59 @@ describe('the JupyterHealth use case in the portal, as mary (manager of BIDS)', 
     await see(chart.getByText('blood glucose (mg/dL)'));
     await screenshot(page, '05-observations-and-chart');
   });
+
+  it('pages the table with keyset links and charts systolic and diastolic blood pressure', async () => {
+    await page.goto(`${app.baseUrl}/observations?study=30001&patient=40001`);
+    await see(page.getByText(/observations match; page 1$/));
+    const rows = page.locator('table.observations tbody tr');
+    expect(await rows.count()).toBe(50);
+    const firstOfPage1 = await rows.first().textContent();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await see(page.getByText(/observations match; page 2$/));
+    expect(await rows.first().textContent()).not.toBe(firstOfPage1);
+    await page.getByRole('button', { name: 'Previous' }).click();
+    await see(page.getByText(/observations match; page 1$/));
+    expect(await rows.first().textContent()).toBe(firstOfPage1);
+
+    const filters = page.getByRole('form', { name: 'Filter observations' });
+    await filters.getByLabel('Code').selectOption({ label: 'Blood pressure' });
+    await filters.getByRole('button', { name: 'Apply filters' }).click();
+    const chart = await see(page.getByRole('figure', { name: 'Chart: Blood pressure' }));
+    await see(chart.getByText('systolic blood pressure (mmHg)'));
+    await see(chart.getByText('diastolic blood pressure (mmHg)'));
+    expect(await page.getByRole('figure').count()).toBe(1);
+    await screenshot(page, '06-blood-pressure-chart');
+  });
+
+  it('edits a study, manages practitioners, and shows the server’s errors', async () => {
+    await page.goto(`${app.baseUrl}/studies/${studyId}`);
+    const edit = page.getByRole('form', { name: 'Edit study' });
+    await edit.getByLabel('Study name').fill('Glucose after meals (2027)');
+    await edit.getByRole('button', { name: 'Save study' }).click();
+    await see(edit.getByRole('status').filter({ hasText: 'Saved.' }));
+    await see(page.getByRole('heading', { level: 1, name: 'Glucose after meals (2027)' }));
+
+    await page.getByRole('link', { name: 'BIDS Glucose Lab' }).first().click();
+    const add = page.getByRole('form', { name: 'Add practitioner' });
+    await add.getByLabel('Email').fill('nobody@example.com');
+    await add.getByRole('button', { name: 'Add practitioner' }).click();
+    await see(add.getByRole('alert').filter({ hasText: 'nobody@example.com not found' }));
+
+    await add.getByLabel('Email').fill('megan@example.com');
+    await add.getByLabel('Role').selectOption('VIEWER');
+    await add.getByRole('button', { name: 'Add practitioner' }).click();
+    const role = await see(page.getByRole('combobox', { name: 'Role of megan@example.com' }));
+    expect(await role.inputValue()).toBe('VIEWER');
+    await role.selectOption('MEMBER');
+    await page.reload();
+    expect(await (await see(page.getByRole('combobox', { name: 'Role of megan@example.com' }))).inputValue()).toBe(
+      'MEMBER',
+    );
+    await page
+      .getByRole('row', { name: /megan@example.com/ })
+      .getByRole('button', { name: 'Remove' })
+      .click();
+    await page.getByRole('combobox', { name: 'Role of megan@example.com' }).waitFor({ state: 'detached' });
+    await screenshot(page, '07-practitioners');
+  });
 });

@@ -12,6 +12,18 @@ const CreateInvitation = graphql(`
   }
 `);
 
+/** The Clipboard API needs a secure context (https or localhost); elsewhere the selected field is copied. */
+async function copy(text: string): Promise<boolean> {
+  if (navigator.clipboard)
+    return navigator.clipboard.writeText(text).then(
+      () => true,
+      () => false,
+    );
+  const field = document.querySelector<HTMLInputElement>('[data-testid="invitation-link"]');
+  field?.select();
+  return document.execCommand('copy');
+}
+
 /** Mints a single-use sign-in link for the patient's app, to copy into a message to the patient. */
 export function Invitation({ patientId }: { patientId: string }) {
   const [result, create] = useMutation(CreateInvitation);
@@ -32,10 +44,7 @@ export function Invitation({ patientId }: { patientId: string }) {
             Invitation link (single use, expires {new Date(invitation.expiresAt).toLocaleString()})
             <input readOnly value={invitation.link} data-testid="invitation-link" onFocus={(e) => e.target.select()} />
           </label>
-          <button
-            type="button"
-            onClick={() => void navigator.clipboard?.writeText(invitation.link).then(() => setCopied(true))}
-          >
+          <button type="button" onClick={() => void copy(invitation.link).then(setCopied)}>
             {copied ? 'Copied' : 'Copy link'}
           </button>
         </div>

@@ -62,3 +62,13 @@ export function DangerButton({ label, confirm, onClick }: { label: string; confi
     </button>
   );
 }
+
+/** Confirms a finished save to sighted and screen-reader users alike. */
+export function SavedNote({ result }: { result: { data?: unknown; fetching: boolean; error?: unknown } }) {
+  if (!result.data || result.fetching || result.error) return null;
+  return (
+    <span className="muted" role="status">
+      Saved.
+    </span>
+  );
+}

@@ -4,7 +4,7 @@ import { useMutation, useQuery } from 'urql';
 import { CreateOrganizationForm, ORGANIZATION_TYPES, type OrganizationType } from '../components/OrganizationForm.tsx';
 import { OrgTabs } from '../components/OrgTabs.tsx';
 import { Practitioners } from '../components/Practitioners.tsx';
-import { DangerButton, Empty, ErrorNote, Field, Loading, Section } from '../components/ui.tsx';
+import { DangerButton, Empty, ErrorNote, Field, Loading, SavedNote, Section } from '../components/ui.tsx';
 import { graphql } from '../graphql.ts';
 import { canManage } from '../permissions.ts';
 import { useViewer } from '../viewer.tsx';
@@ -94,6 +94,7 @@ function EditOrganization({ id, name, type }: { id: string; name: string; type: 
       <button type="submit" disabled={result.fetching}>
         Save
       </button>
+      <SavedNote result={result} />
       <ErrorNote error={result.error} />
     </form>
   );

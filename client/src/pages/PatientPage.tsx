@@ -3,9 +3,8 @@ import { useMutation, useQuery } from 'urql';
 import { Identifiers } from '../components/Identifiers.tsx';
 import { Invitation } from '../components/Invitation.tsx';
 import { PatientConsents } from '../components/PatientConsents.tsx';
-import { PatientForm } from '../components/PatientForm.tsx';
-import { patientInput } from '../components/PatientForm.tsx';
-import { DangerButton, ErrorNote, Loading, Section } from '../components/ui.tsx';
+import { PatientForm, patientInput } from '../components/PatientForm.tsx';
+import { DangerButton, ErrorNote, Loading, SavedNote, Section } from '../components/ui.tsx';
 import { graphql } from '../graphql.ts';
 import { canEditContent } from '../permissions.ts';
 import { useViewer } from '../viewer.tsx';
@@ -135,6 +134,7 @@ export function PatientPage() {
           </dl>
         )}
         <p className="muted">Organizations: {p.organizations.map((o) => o.name).join(', ')}</p>
+        <SavedNote result={updated} />
         <ErrorNote error={updated.error ?? deleted.error} />
       </Section>
       <Identifiers patientId={p.id} identifiers={p.identifiers} editable={editable} />

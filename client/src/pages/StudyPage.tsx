@@ -3,7 +3,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { StudyPatients } from '../components/StudyPatients.tsx';
 import { StudySetup } from '../components/StudySetup.tsx';
-import { DangerButton, ErrorNote, Field, Loading, Section } from '../components/ui.tsx';
+import { DangerButton, ErrorNote, Field, Loading, SavedNote, Section } from '../components/ui.tsx';
 import { graphql } from '../graphql.ts';
 import { canEditContent } from '../permissions.ts';
 import { useViewer } from '../viewer.tsx';
@@ -105,6 +105,7 @@ function EditStudy({ id, name, description }: { id: string; name: string; descri
       <button type="submit" disabled={result.fetching}>
         Save study
       </button>
+      <SavedNote result={result} />
       <ErrorNote error={result.error} />
     </form>
   );
