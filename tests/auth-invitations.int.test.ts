@@ -5,6 +5,7 @@ import { DEMO_DEFAULTS } from '../src/config.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { contextFor } from './support/context.js';
 import { json } from './support/http.js';
+import { redeemInvitation } from './support/invitations.js';
 import { PATIENT } from './support/seed-viewers.js';
 
 let app: TestApp;
@@ -19,22 +20,8 @@ const invite = async (asEmail: string, patientId: number) =>
     config: app.config,
   });
 
-const redeem = (
-  code: string,
-  verifier: string = DEMO_DEFAULTS.patientCodeVerifier,
-  redirectUri = `${app.baseUrl}/auth/callback`,
-) =>
-  fetch(`${app.baseUrl}/o/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'authorization_code',
-      client_id: 'patient-app',
-      code,
-      code_verifier: verifier,
-      redirect_uri: redirectUri,
-    }),
-  });
+const redeem = (code: string, verifier?: string, redirectUri?: string) =>
+  redeemInvitation(app, code, verifier, redirectUri);
 
 describe('patient invitations', () => {
   it('mint a link with host and code that the patient app redeems with the static verifier', async () => {

@@ -114,8 +114,23 @@ describe('megan (member of BIDS) edits content of BIDS only', () => {
 });
 
 describe('sam (super user) keeps the catalog', () => {
+  let page: Page;
+  beforeAll(async () => {
+    ({ page } = await sessionOf('sam@example.com'));
+  });
+
+  it('creates a top-level organization from the home page', async () => {
+    const form = page.getByRole('form', { name: 'New organization' });
+    await form.getByLabel('Name').fill('Stanford Medicine');
+    await form.getByLabel('Type').selectOption('EDU');
+    await form.getByRole('button', { name: 'Create organization' }).click();
+    await see(page.getByRole('heading', { level: 1, name: 'Stanford Medicine' }));
+    await see(
+      page.getByRole('complementary', { name: 'Organizations' }).getByRole('link', { name: 'Stanford Medicine' }),
+    );
+  });
+
   it('creates a code and a data source, and gives the source that scope', async () => {
-    const { page } = await sessionOf('sam@example.com');
     await page.getByRole('link', { name: 'Data sources & codes' }).click();
     const code = page.getByRole('form', { name: 'New codeable concept' });
     await code.getByLabel('Code').fill('omh:step-count:3.0x');

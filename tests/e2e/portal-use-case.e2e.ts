@@ -1,9 +1,9 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_DEFAULTS } from '../../src/config.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { launchChromium, screenshot, see, signIn } from '../support/chromium.js';
 import { json } from '../support/http.js';
+import { redeemInvitation } from '../support/invitations.js';
 import { OMH } from '../support/omh.js';
 
 let app: TestApp;
@@ -26,17 +26,7 @@ const idFromUrl = (page: Page, kind: string) => new RegExp(`/${kind}/(\\d+)`).ex
 /** The patient app's part, done over HTTP: redeem the invitation, consent, upload FHIR Observations. */
 async function patientAppRedeems(link: string, studyId: string, patientId: string, glucose: number[]) {
   const code = link.slice(link.lastIndexOf('|') + 1);
-  const token = await fetch(`${app.baseUrl}/o/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'authorization_code',
-      client_id: 'patient-app',
-      code,
-      code_verifier: DEMO_DEFAULTS.patientCodeVerifier,
-      redirect_uri: `${app.baseUrl}/auth/callback`,
-    }),
-  });
+  const token = await redeemInvitation(app, code);
   expect(token.status).toBe(200);
   const auth = { authorization: `Bearer ${(await json(token)).access_token}` };
 

@@ -1,9 +1,12 @@
-import { Link, Navigate } from 'react-router';
+import { Link, Navigate, useNavigate } from 'react-router';
+import { CreateOrganizationForm } from '../components/OrganizationForm.tsx';
+import { Section } from '../components/ui.tsx';
 import { useViewer } from '../viewer.tsx';
 
 /** Lands a practitioner in their first organization. */
 export function Home() {
   const { me, forest } = useViewer();
+  const navigate = useNavigate();
   const first = forest[0];
   if (first && !me.isSuperuser) return <Navigate to={`/organizations/${first.id}`} replace />;
   return (
@@ -20,6 +23,11 @@ export function Home() {
             </li>
           ))}
         </ul>
+      )}
+      {me.isSuperuser && (
+        <Section title="New top-level organization">
+          <CreateOrganizationForm onCreated={(id) => navigate(`/organizations/${id}`)} />
+        </Section>
       )}
     </>
   );

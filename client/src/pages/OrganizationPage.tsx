@@ -1,10 +1,9 @@
-import { type FormEvent, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
-import { CreateOrganizationForm, ORGANIZATION_TYPES, type OrganizationType } from '../components/OrganizationForm.tsx';
+import { CreateOrganizationForm, EditOrganizationForm } from '../components/OrganizationForm.tsx';
 import { OrgTabs } from '../components/OrgTabs.tsx';
 import { Practitioners } from '../components/Practitioners.tsx';
-import { DangerButton, Empty, ErrorNote, Field, Loading, SavedNote, Section } from '../components/ui.tsx';
+import { DangerButton, Empty, ErrorNote, Loading, Section } from '../components/ui.tsx';
 import { graphql } from '../graphql.ts';
 import { canManage } from '../permissions.ts';
 import { useViewer } from '../viewer.tsx';
@@ -42,63 +41,11 @@ const OrganizationQuery = graphql(`
   }
 `);
 
-const UpdateOrganization = graphql(`
-  mutation UpdateOrganization($id: ID!, $input: UpdateOrganizationInput!) {
-    updateOrganization(id: $id, input: $input) {
-      id
-      name
-      type
-    }
-  }
-`);
-
 const DeleteOrganization = graphql(`
   mutation DeleteOrganization($id: ID!) {
     deleteOrganization(id: $id)
   }
 `);
-
-function EditOrganization({ id, name, type }: { id: string; name: string; type: OrganizationType }) {
-  const [values, setValues] = useState({ name, type });
-  const [result, update] = useMutation(UpdateOrganization);
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    void update({ id, input: { name: values.name.trim(), type: values.type } });
-  };
-  return (
-    <form onSubmit={submit} className="inline-form" aria-label="Edit organization">
-      <Field label="Name">
-        {(fid) => (
-          <input
-            id={fid}
-            value={values.name}
-            required
-            maxLength={200}
-            onChange={(e) => setValues({ ...values, name: e.target.value })}
-          />
-        )}
-      </Field>
-      <Field label="Type">
-        {(fid) => (
-          <select
-            id={fid}
-            value={values.type}
-            onChange={(e) => setValues({ ...values, type: e.target.value as OrganizationType })}
-          >
-            {ORGANIZATION_TYPES.map((t) => (
-              <option key={t}>{t}</option>
-            ))}
-          </select>
-        )}
-      </Field>
-      <button type="submit" disabled={result.fetching}>
-        Save
-      </button>
-      <SavedNote result={result} />
-      <ErrorNote error={result.error} />
-    </form>
-  );
-}
 
 export function OrganizationPage() {
   const { id = '' } = useParams();
@@ -139,7 +86,7 @@ export function OrganizationPage() {
           <dt>Your role</dt>
           <dd>{org.viewerRole ?? (me.isSuperuser ? 'super user' : '—')}</dd>
         </dl>
-        {manager && <EditOrganization key={org.id} id={org.id} name={org.name} type={org.type} />}
+        {manager && <EditOrganizationForm key={org.id} id={org.id} name={org.name} type={org.type} />}
         <ErrorNote error={deleted.error} />
       </Section>
       <Section title="Sub-organizations">

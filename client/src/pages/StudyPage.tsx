@@ -1,9 +1,9 @@
-import { type FormEvent, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { StudyPatients } from '../components/StudyPatients.tsx';
+import { EditStudyForm } from '../components/StudyForm.tsx';
 import { StudySetup } from '../components/StudySetup.tsx';
-import { DangerButton, ErrorNote, Field, Loading, SavedNote, Section } from '../components/ui.tsx';
+import { DangerButton, ErrorNote, Loading, Section } from '../components/ui.tsx';
 import { graphql } from '../graphql.ts';
 import { canEditContent } from '../permissions.ts';
 import { useViewer } from '../viewer.tsx';
@@ -57,59 +57,11 @@ const StudyQuery = graphql(`
   }
 `);
 
-const UpdateStudy = graphql(`
-  mutation UpdateStudy($id: ID!, $input: UpdateStudyInput!) {
-    updateStudy(id: $id, input: $input) {
-      id
-      name
-      description
-    }
-  }
-`);
-
 const DeleteStudy = graphql(`
   mutation DeleteStudy($id: ID!) {
     deleteStudy(id: $id)
   }
 `);
-
-function EditStudy({ id, name, description }: { id: string; name: string; description: string }) {
-  const [values, setValues] = useState({ name, description });
-  const [result, update] = useMutation(UpdateStudy);
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    void update({ id, input: { name: values.name.trim(), description: values.description } });
-  };
-  return (
-    <form onSubmit={submit} className="stacked-form" aria-label="Edit study">
-      <Field label="Study name">
-        {(fid) => (
-          <input
-            id={fid}
-            value={values.name}
-            required
-            maxLength={200}
-            onChange={(e) => setValues({ ...values, name: e.target.value })}
-          />
-        )}
-      </Field>
-      <Field label="Description">
-        {(fid) => (
-          <textarea
-            id={fid}
-            value={values.description}
-            onChange={(e) => setValues({ ...values, description: e.target.value })}
-          />
-        )}
-      </Field>
-      <button type="submit" disabled={result.fetching}>
-        Save study
-      </button>
-      <SavedNote result={result} />
-      <ErrorNote error={result.error} />
-    </form>
-  );
-}
 
 export function StudyPage() {
   const { id = '' } = useParams();
@@ -147,7 +99,7 @@ export function StudyPage() {
         }
       >
         {editable ? (
-          <EditStudy key={study.id} id={study.id} name={study.name} description={study.description} />
+          <EditStudyForm key={study.id} id={study.id} name={study.name} description={study.description} />
         ) : (
           <p>{study.description || <span className="muted">No description.</span>}</p>
         )}
