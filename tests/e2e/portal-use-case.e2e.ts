@@ -231,4 +231,37 @@ describe('the JupyterHealth use case in the portal, as mary (manager of BIDS)', 
     await page.getByRole('combobox', { name: 'Role of megan@example.com' }).waitFor({ state: 'detached' });
     await screenshot(page, '07-practitioners');
   });
+
+  it('edits a patient, adds and removes an identifier, and deletes a patient and a study', async () => {
+    await page.goto(`${app.baseUrl}/patients/${patientId}`);
+    const form = page.getByRole('form', { name: 'Save patient' });
+    await form.getByLabel('Phone').fill('+1 510 555 0142');
+    await form.getByRole('button', { name: 'Save patient' }).click();
+    await see(page.getByRole('region', { name: 'Details' }).getByRole('status').filter({ hasText: 'Saved.' }));
+
+    const identifier = page.getByRole('form', { name: 'Add identifier' });
+    await identifier.getByLabel('System').fill('https://bids.example/mrn');
+    await identifier.getByLabel('Value').fill('MRN-0042');
+    await identifier.getByRole('button', { name: 'Add identifier' }).click();
+    await see(page.getByText('https://bids.example/mrn|MRN-0042'));
+    await page.getByRole('button', { name: 'Remove identifier MRN-0042' }).click();
+    await see(page.getByText('No identifiers.'));
+
+    await page.goto(`${app.baseUrl}/organizations/20003/patients`);
+    const create = page.getByRole('form', { name: 'Create patient' });
+    await create.getByLabel('Given name').fill('Temporary');
+    await create.getByLabel('Family name').fill('Record');
+    await create.getByLabel('Email').fill('temporary@example.com');
+    await create.getByRole('button', { name: 'Create patient' }).click();
+    await page.getByRole('button', { name: 'Delete patient' }).click();
+    await see(page.getByRole('heading', { level: 1, name: 'Berkeley Institute for Data Science (BIDS)' }));
+    expect(await page.getByRole('link', { name: 'Temporary Record' }).count()).toBe(0);
+
+    await page.getByRole('link', { name: 'Studies', exact: true }).click();
+    await page.getByRole('form', { name: 'New study' }).getByLabel('Study name').fill('Pilot to delete');
+    await page.getByRole('button', { name: 'Create study' }).click();
+    await page.getByRole('button', { name: 'Delete study' }).click();
+    await see(page.getByRole('link', { name: 'BIDS Study on BP & HR' }));
+    expect(await page.getByRole('link', { name: 'Pilot to delete' }).count()).toBe(0);
+  });
 });
