@@ -1,4 +1,6 @@
-import { escapeHtml } from './provider.js';
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
 
 /** Plain, accessible HTML pages of the sign-in flow (no scripts, labelled fields, errors announced). */
 function page(title: string, body: string): string {
@@ -78,5 +80,16 @@ export function messagePage(title: string, message: string, link?: { href: strin
   return page(
     title,
     `<p>${escapeHtml(message)}</p>${link ? `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a></p>` : ''}`,
+  );
+}
+
+/** RP-initiated logout: `form` is oidc-provider's hidden form (id `op.logoutForm`) that the buttons submit. */
+export function logoutPage(form: string): string {
+  return page(
+    'Sign out',
+    `${form}
+<p>Sign out of the Health Exchange Gateway on this browser?</p>
+<button autofocus type="submit" form="op.logoutForm" value="yes" name="logout">Yes, sign me out</button>
+<button type="submit" form="op.logoutForm">No, stay signed in</button>`,
   );
 }

@@ -5,6 +5,7 @@ import type { Orm } from '../db/orm.js';
 import { accountFinder } from './account.js';
 import { postgresAdapter } from './adapter.js';
 import { firstPartyClients } from './clients.js';
+import { logoutPage, messagePage } from './pages.js';
 import { CLAIMS, RESOURCE_SCOPES, SUPPORTED_SCOPES } from './scopes.js';
 
 export const OIDC_MOUNT_PATH = '/o';
@@ -47,7 +48,20 @@ export function createProvider(config: Config, orm: Orm, signingKey: JWK, cookie
       devInteractions: { enabled: false },
       deviceFlow: { enabled: true },
       revocation: { enabled: true },
-      rpInitiatedLogout: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: (ctx, form) => {
+          ctx.type = 'html';
+          ctx.body = logoutPage(form);
+        },
+        postLogoutSuccessSource: (ctx) => {
+          ctx.type = 'html';
+          ctx.body = messagePage('Signed out', 'You are signed out.', {
+            href: `${config.publicUrl}/`,
+            text: 'Back to the portal',
+          });
+        },
+      },
       userinfo: { enabled: true },
       resourceIndicators: {
         enabled: true,
@@ -78,15 +92,10 @@ export function createProvider(config: Config, orm: Orm, signingKey: JWK, cookie
     },
     renderError: (ctx, out) => {
       ctx.type = 'html';
-      ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in error</title></head>
-<body><main><h1>Sign-in error</h1><p>${escapeHtml(String(out.error))}: ${escapeHtml(String(out.error_description ?? ''))}</p></main></body></html>`;
+      ctx.body = messagePage('Sign-in error', `${String(out.error)}: ${String(out.error_description ?? '')}`);
     },
   };
   const provider = new Provider(issuer, configuration);
   provider.proxy = true;
   return provider;
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
