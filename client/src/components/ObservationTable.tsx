@@ -44,12 +44,15 @@ export function ObservationTable(props: {
   onNext: (cursor: string) => void;
   onPrevious?: () => void;
 }) {
-  const [{ data, fetching, error }] = useQuery({
+  const variables = { filter: props.filter, first: props.first, after: props.after };
+  const [{ data, fetching, error, operation }] = useQuery({
     query: ObservationsPageQuery,
-    variables: { filter: props.filter, first: props.first, after: props.after },
+    variables,
     requestPolicy: 'cache-and-network',
   });
-  if (fetching && !data) return <Loading what="Loading observations" />;
+  // urql keeps the previous result while the next page or filter loads: never show it under the new label
+  const stale = JSON.stringify(operation?.variables) !== JSON.stringify(variables);
+  if ((fetching || stale) && (!data || stale)) return <Loading what="Loading observations" />;
   if (!data) return <ErrorNote error={error} />;
   const { nodes, totalCount, pageInfo } = data.observations;
   return (
