@@ -18,14 +18,13 @@ import {
   removeDataSourceScope,
   updateDataSource,
 } from '../src/services/data-sources.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { buildWorld, outcomes, WHO, type World } from './support/study-world.js';
+import type { TestDatabase } from './support/database.js';
+import { outcomes, setUpStudyWorld, WHO, type World } from './support/study-world.js';
 
 let db: TestDatabase;
 let world: World;
 beforeAll(async () => {
-  db = await createTestDatabase('empty');
-  world = await buildWorld(db.orm);
+  ({ db, world } = await setUpStudyWorld());
 });
 afterAll(() => db?.drop());
 

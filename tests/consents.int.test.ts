@@ -13,14 +13,13 @@ import {
   revokeConsents,
   setConsents,
 } from '../src/services/consents.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { buildWorld, outcomes, WHO, type World } from './support/study-world.js';
+import type { TestDatabase } from './support/database.js';
+import { setUpStudyWorld, outcomes, WHO, type World } from './support/study-world.js';
 
 let db: TestDatabase;
 let world: World;
 beforeAll(async () => {
-  db = await createTestDatabase('empty');
-  world = await buildWorld(db.orm);
+  ({ db, world } = await setUpStudyWorld());
   // pat1 also belongs to the other organization; pat1 and pat2 are enrolled in study A (bp, hr), pat1 in the
   // other organization's study too (bp)
   const em = db.orm.em.fork();

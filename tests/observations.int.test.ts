@@ -16,9 +16,9 @@ import {
   listObservations,
   type ObservationFilter,
 } from '../src/services/observation-search.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
+import type { TestDatabase } from './support/database.js';
 import { bloodPressure, heartRate, OMH } from './support/omh.js';
-import { buildWorld, type Who, WHO, type World } from './support/study-world.js';
+import { setUpStudyWorld, type Who, WHO, type World } from './support/study-world.js';
 
 /**
  * The observation services on a small world (tests/support/study-world.ts), with these consents:
@@ -31,8 +31,7 @@ const obs = {} as Record<'pat1Bp' | 'pat1Hr' | 'pat2Bp' | 'pat2Hr' | 'pat1Bg' | 
 const consentRow: Record<string, number> = {};
 
 beforeAll(async () => {
-  db = await createTestDatabase('empty');
-  w = await buildWorld(db.orm);
+  ({ db, world: w } = await setUpStudyWorld());
   const em = db.orm.em.fork();
   const { code, source, study, patient } = w;
   em.create(StudyScopeRequest, { study: study.other, codeableConcept: code.hr });

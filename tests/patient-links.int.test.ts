@@ -16,27 +16,25 @@ import {
   removePatientFromOrganization,
   removePatientIdentifier,
 } from '../src/services/patients.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
+import type { TestDatabase } from './support/database.js';
 import {
   as as contextAs,
-  buildPatientWorld,
-  patientMaker,
   enrollWithData,
+  type PatientMaker,
   type PatientWorld,
+  setUpPatientWorld,
   type Who,
 } from './support/patient-fixtures.js';
 
 let db: TestDatabase;
 let world: PatientWorld;
 const as = (who: Who) => contextAs(db, who);
-let newPatient: ReturnType<typeof patientMaker>;
+let newPatient: PatientMaker;
 const organizationsOf = async (patientId: number) =>
   (await organizationIdsByPatientIds(await as('sam'), [patientId])).get(patientId) ?? [];
 
 beforeAll(async () => {
-  db = await createTestDatabase('empty');
-  world = await buildPatientWorld(db);
-  newPatient = patientMaker(db, 'linked');
+  ({ db, world, newPatient } = await setUpPatientWorld('linked'));
 });
 afterAll(() => db?.drop());
 

@@ -3,25 +3,23 @@ import { Patient, PatientOrganization } from '../src/db/entities/index.js';
 import { InvalidError, NotFoundError } from '../src/errors.js';
 import { encodeCursor } from '../src/services/paging.js';
 import { addPatientToOrganization, countPatients, listPatients } from '../src/services/patients.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
+import type { TestDatabase } from './support/database.js';
 import {
   as as contextAs,
-  buildPatientWorld,
-  patientMaker,
   enrollWithData,
+  type PatientMaker,
   type PatientWorld,
+  setUpPatientWorld,
   type Who,
 } from './support/patient-fixtures.js';
 
 let db: TestDatabase;
 let world: PatientWorld;
 const as = (who: Who) => contextAs(db, who);
-let newPatient: ReturnType<typeof patientMaker>;
+let newPatient: PatientMaker;
 
 beforeAll(async () => {
-  db = await createTestDatabase('empty');
-  world = await buildPatientWorld(db);
-  newPatient = patientMaker(db, 'listed');
+  ({ db, world, newPatient } = await setUpPatientWorld('listed'));
   for (let i = 0; i < 7; i += 1) await newPatient(world.org.top);
   for (let i = 0; i < 5; i += 1) await newPatient(world.org.other);
   await newPatient(world.org.child);

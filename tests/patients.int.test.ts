@@ -10,13 +10,13 @@ import {
 } from '../src/services/patients.js';
 import {
   as as contextAs,
-  buildPatientWorld,
-  patientMaker,
   enrollWithData,
+  type PatientMaker,
   type PatientWorld,
+  setUpPatientWorld,
   type Who,
 } from './support/patient-fixtures.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
+import type { TestDatabase } from './support/database.js';
 
 let db: TestDatabase;
 let world: PatientWorld;
@@ -25,12 +25,10 @@ const rowCounts = async () => {
   const em = db.orm.em.fork();
   return [await em.count(Patient), await em.count(PatientOrganization), await em.count(PatientIdentifier)];
 };
-let newPatient: ReturnType<typeof patientMaker>;
+let newPatient: PatientMaker;
 
 beforeAll(async () => {
-  db = await createTestDatabase('empty');
-  world = await buildPatientWorld(db);
-  newPatient = patientMaker(db, 'patient');
+  ({ db, world, newPatient } = await setUpPatientWorld('patient'));
 });
 afterAll(() => db?.drop());
 

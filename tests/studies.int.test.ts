@@ -26,14 +26,13 @@ import {
   unenrollPatient,
   updateStudy,
 } from '../src/services/studies.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { buildWorld, outcomes, WHO, type World } from './support/study-world.js';
+import type { TestDatabase } from './support/database.js';
+import { outcomes, setUpStudyWorld, WHO, type World } from './support/study-world.js';
 
 let db: TestDatabase;
 let world: World;
 beforeAll(async () => {
-  db = await createTestDatabase('empty');
-  world = await buildWorld(db.orm);
+  ({ db, world } = await setUpStudyWorld());
 });
 afterAll(() => db?.drop());
 

@@ -18,7 +18,7 @@ import { ANONYMOUS } from '../../src/policy/viewer.js';
 import type { ServiceContext } from '../../src/services/context.js';
 import { createPatient } from '../../src/services/patients.js';
 import { contextFor } from './context.js';
-import type { TestDatabase } from './database.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
 
 /**
  * A small world for the patient tests, built on an empty database:
@@ -120,4 +120,13 @@ export function patientMaker(db: TestDatabase, prefix: string) {
       ...fields,
     });
   };
+}
+
+export type PatientMaker = ReturnType<typeof patientMaker>;
+
+/** A test file's own empty database with the patient world in it, and a patient maker for `prefix`. */
+export async function setUpPatientWorld(prefix: string) {
+  const db = await createTestDatabase('empty');
+  const world = await buildPatientWorld(db);
+  return { db, world, newPatient: patientMaker(db, prefix) };
 }

@@ -16,6 +16,7 @@ import {
 import type { Orm } from '../../src/db/orm.js';
 import { ANONYMOUS, loadViewer, type Viewer } from '../../src/policy/viewer.js';
 import type { ServiceContext } from '../../src/services/context.js';
+import { createTestDatabase } from './database.js';
 
 /**
  * A small world for service tests on an empty database: organization `a` (a sub-organization of `parent`)
@@ -122,4 +123,10 @@ export async function outcomes(
     }
   }
   return result;
+}
+
+/** A test file's own empty database with the study world in it. */
+export async function setUpStudyWorld() {
+  const db = await createTestDatabase('empty');
+  return { db, world: await buildWorld(db.orm) };
 }
