@@ -13,6 +13,7 @@ import { fhirStructureIssue } from './fhir-schema.js';
 import { readObservation, searchObservations } from './observations.js';
 import { FhirError, operationOutcome } from './outcome.js';
 import { readPatient, searchPatients } from './patients.js';
+import { returnPreference } from './prefer.js';
 import { uploadBundle, uploadObservations } from './upload/index.js';
 
 export interface FhirDependencies {
@@ -32,7 +33,7 @@ export function createFhirRouter(deps: FhirDependencies): Router {
   const baseUrl = `${deps.config.publicUrl}${FHIR_PATH}`;
   const router = Router();
   const send = (res: Response, status: number, body: unknown) =>
-    res.status(status).type(FHIR_JSON).send(JSON.stringify(body));
+    body === undefined ? res.status(status).end() : res.status(status).type(FHIR_JSON).send(JSON.stringify(body));
 
   router.use(negotiate);
   router.get('/metadata', (_req, res) =>
@@ -72,11 +73,24 @@ export function createFhirRouter(deps: FhirDependencies): Router {
     send(res, 200, await readObservation(String(req.params.id), deps.schema, ctx(res))),
   );
   router.post('/Observation', async (req, res) => {
-    const [outcome] = await uploadObservations([{ resource: req.body, index: 0 }], false, deps.schema, ctx(res));
-    if (outcome?.resource) res.set('location', `${baseUrl}/Observation/${outcome.resource.id}`);
+    const answer = returnPreference(req.get('prefer'), 'representation');
+    const [outcome] = await uploadObservations(
+      [{ resource: req.body, index: 0 }],
+      false,
+      deps.schema,
+      ctx(res),
+      answer,
+    );
+    if (outcome?.stored) {
+      res.set('location', `${baseUrl}/Observation/${outcome.stored.id}`);
+      res.set('last-modified', new Date(outcome.stored.lastUpdated).toUTCString());
+    }
     send(res, outcome?.status ?? 500, outcome?.resource ?? outcome?.outcome);
   });
-  router.post('/', async (req, res) => send(res, 200, await uploadBundle(req.body, deps.schema, ctx(res), baseUrl)));
+  router.post('/', async (req, res) => {
+    const answer = returnPreference(req.get('prefer'), 'minimal');
+    send(res, 200, await uploadBundle(req.body, deps.schema, ctx(res), baseUrl, answer));
+  });
 
   router.all('/{*rest}', (req) => {
     const known = /^\/(Patient|Observation)(\/[^/]+)?$|^\/$/.test(req.path);

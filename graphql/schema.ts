@@ -6,6 +6,7 @@ import { CodeableConceptResolver, DataSourceResolver } from './resolvers/catalog
 import { ClientResolver } from './resolvers/client.js';
 import { PatientConsentsResolver, StudyConsentsResolver } from './resolvers/consent.js';
 import { ObservationResolver, PatientObservationsResolver } from './resolvers/observation.js';
+import { ObservationUploadResolver } from './resolvers/observation-upload.js';
 import { OrganizationResolver } from './resolvers/organization.js';
 import { PatientResolver } from './resolvers/patient.js';
 import { StudyResolver } from './resolvers/study.js';
@@ -17,6 +18,7 @@ const resolvers = [
   CodeableConceptResolver,
   DataSourceResolver,
   ObservationResolver,
+  ObservationUploadResolver,
   OrganizationResolver,
   PatientResolver,
   PatientConsentsResolver,

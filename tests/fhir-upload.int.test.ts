@@ -52,6 +52,45 @@ describe('FHIR create and batch upload', () => {
     expect(await count()).toBe(before + 2);
   });
 
+  it('answers minimally unless the client prefers the stored resources (Prefer: return=representation)', async () => {
+    const upload = (prefer: string | null, identifier: string) =>
+      fhirFetch(app, '/', {
+        as: 'peter@example.com',
+        headers: prefer ? { prefer } : {},
+        body: bundle('batch', [observation({ patient: 40001, omh: heartRate(66), identifier })]),
+      });
+    const minimal = (await upload(null, 'p-minimal')).body.entry[0];
+    expect(minimal.resource).toBeUndefined();
+    expect(minimal.fullUrl).toBe(`${app.baseUrl}/fhir/r5/${minimal.response.location}`);
+    expect(Date.parse(minimal.response.lastModified)).toBeGreaterThan(Date.now() - 60_000);
+
+    const full = (await upload('return=representation', 'p-full')).body.entry[0];
+    expect(full.response.status).toBe('201');
+    expect(full.resource).toMatchObject({
+      resourceType: 'Observation',
+      id: full.response.location.split('/')[1],
+      subject: { reference: 'Patient/40001' },
+      identifier: [{ value: 'p-full' }],
+      meta: { lastUpdated: full.response.lastModified },
+    });
+    expect(JSON.parse(Buffer.from(full.resource.valueAttachment.data, 'base64').toString())).toMatchObject({
+      body: { heart_rate: { value: 66 } },
+    });
+    const again = (await upload('return=representation', 'p-full')).body.entry[0];
+    expect(again.response.status).toBe('200');
+    expect(again.resource.id).toBe(full.resource.id);
+
+    const single = await fhirFetch(app, '/Observation', {
+      as: 'peter@example.com',
+      headers: { prefer: 'return=minimal' },
+      body: observation({ patient: 40001, omh: heartRate(67) }),
+    });
+    expect(single.status).toBe(201);
+    expect(single.body).toBeNull();
+    expect(single.headers.get('location')).toMatch(/\/fhir\/r5\/Observation\/\d+$/);
+    expect(single.headers.get('last-modified')).toBeTruthy();
+  });
+
   it('refuses non-POST entries and non-Observation resources per entry', async () => {
     const response = await fhirFetch(app, '/', {
       as: 'peter@example.com',

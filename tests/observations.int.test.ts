@@ -241,6 +241,13 @@ const observationCount = async () => {
 const shape = (results: UploadResult[]) =>
   results.map((r) => (r.status === 'error' ? r.error.constructor.name : r.status));
 
+/** The id of the observation an upload stored (created) or found (existing). */
+function storedId(result: UploadResult): number {
+  if (result.status === 'created') return result.id;
+  if (result.status === 'existing') return result.observation.id;
+  throw new Error(`upload failed: ${result.error.message}`);
+}
+
 describe('bulk upload', () => {
   it('answers per input, in order; the good ones are stored, the bad ones are not', async () => {
     const { pat1, pat2, patOther } = w.patient;
@@ -273,9 +280,9 @@ describe('bulk upload', () => {
       'created',
     ]);
     expect(await observationCount()).toBe(before + 3);
-    const first = results[0] as { observation: Observation };
-    expect(first.observation).toMatchObject({ status: 'final', effectiveTime: new Date('2026-11-20T07:00:00Z') });
-    const stored = await getObservation(w.ctx('sam'), first.observation.id);
+    expect(results[0]).toMatchObject({ status: 'created', id: expect.any(Number), lastUpdated: expect.any(Date) });
+    const stored = await getObservation(w.ctx('sam'), storedId(results[0]!));
+    expect(stored).toMatchObject({ status: 'final', effectiveTime: new Date('2026-11-20T07:00:00Z') });
     expect(stored).toMatchObject({ subjectPatient: { id: pat1 }, codeableConcept: { id: w.code.hr } });
     expect(stored.omh).toEqual(sent);
     const bad = results[8] as Extract<UploadResult, { status: 'error' }>;
@@ -314,7 +321,7 @@ describe('bulk upload', () => {
       draft({ patientId: pat1, identifiers: [{ system: 'https://app.example/ids', value: 'dup-2' }] }),
     ]);
     expect(shape(again)).toEqual(['existing', 'created', 'ConflictError']);
-    expect(again[0]).toMatchObject({ observation: { id: (created as { observation: Observation }).observation.id } });
+    expect(again[0]).toMatchObject({ observation: { id: storedId(created!) } });
     expect(await observationCount()).toBe(before + 1);
     // an identifier of another patient's observation is a conflict, not that observation
     const [clash] = await createObservations(w.ctx('member'), [draft({ patientId: w.patient.pat2, identifiers })]);
@@ -331,7 +338,7 @@ describe('bulk upload', () => {
     );
     const statuses = racers.map((r) => r[0]!.status).sort();
     expect(statuses).toEqual(['created', 'existing', 'existing', 'existing']);
-    const ids = new Set(racers.map((r) => (r[0] as { observation: Observation }).observation.id));
+    const ids = new Set(racers.map((r) => storedId(r[0]!)));
     expect(ids.size).toBe(1);
     expect(await observationCount()).toBe(before + 1);
   });

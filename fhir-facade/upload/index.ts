@@ -2,25 +2,34 @@ import type { GraphQLSchema } from 'graphql';
 import type { GraphQLContext } from '../../graphql/context.js';
 import { runGraphQL } from '../execute.js';
 import { FhirError, fromGraphQLError, operationOutcome } from '../outcome.js';
+import type { ReturnPreference } from '../prefer.js';
 import { OBSERVATION_FIELDS, type ObservationNode, toFhirObservation } from '../resources.js';
 import { type ObservationUpload, checkObservation } from './check-observation.js';
 import { checkEntryRequest, parseBundle } from './parse-bundle.js';
 
-const UPLOAD = `mutation ($observations: [ObservationInput!]!, $atomic: Boolean) {
+const uploadDocument = (answer: string) => `mutation ($observations: [ObservationInput!]!, $atomic: Boolean) {
   uploadObservations(observations: $observations, atomic: $atomic) {
-    index status observation { ${OBSERVATION_FIELDS} } error { code message path }
+    index status observationId lastUpdated error { code message path } ${answer}
   }
 }`;
+/** A minimal answer never loads the stored rows back. */
+const UPLOAD: Record<ReturnPreference, string> = {
+  minimal: uploadDocument(''),
+  representation: uploadDocument(`observation { ${OBSERVATION_FIELDS} }`),
+};
 
 interface UploadResult {
   index: number;
   status: 'CREATED' | 'EXISTING' | 'ERROR';
-  observation: ObservationNode | null;
+  observationId: string | null;
+  lastUpdated: string | null;
+  observation?: ObservationNode | null;
   error: { code: string; message: string; path: string | null } | null;
 }
 
 export interface EntryOutcome {
   status: number;
+  stored?: { id: string; lastUpdated: string };
   resource?: ReturnType<typeof toFhirObservation>;
   outcome?: ReturnType<typeof operationOutcome>;
 }
@@ -31,14 +40,18 @@ const asOutcome = (error: FhirError): EntryOutcome => ({
 });
 
 function toEntryOutcome(result: UploadResult): EntryOutcome {
-  if (result.status === 'ERROR' || !result.observation) {
+  if (result.status === 'ERROR' || !result.observationId || !result.lastUpdated) {
     const error = fromGraphQLError({
       message: result.error?.message ?? 'Upload failed',
       extensions: { code: result.error?.code, field: result.error?.path },
     });
     return asOutcome(error);
   }
-  return { status: result.status === 'CREATED' ? 201 : 200, resource: toFhirObservation(result.observation) };
+  return {
+    status: result.status === 'CREATED' ? 201 : 200,
+    stored: { id: result.observationId, lastUpdated: result.lastUpdated },
+    ...(result.observation ? { resource: toFhirObservation(result.observation) } : {}),
+  };
 }
 
 /**
@@ -51,6 +64,7 @@ export async function uploadObservations(
   atomic: boolean,
   schema: GraphQLSchema,
   context: GraphQLContext,
+  answer: ReturnPreference,
 ): Promise<EntryOutcome[]> {
   const outcomes: (EntryOutcome | undefined)[] = [];
   const accepted: { index: number; upload: ObservationUpload }[] = [];
@@ -66,7 +80,7 @@ export async function uploadObservations(
     }
   }
   if (accepted.length > 0) {
-    const data = await runGraphQL<{ uploadObservations: UploadResult[] }>(schema, context, UPLOAD, {
+    const data = await runGraphQL<{ uploadObservations: UploadResult[] }>(schema, context, UPLOAD[answer], {
       observations: accepted.map((a) => a.upload),
       atomic,
     });
@@ -75,8 +89,17 @@ export async function uploadObservations(
   return outcomes.map((o) => o ?? { status: 500 });
 }
 
-/** POST / with a Bundle: one batch-response (or transaction-response) entry per request entry. */
-export async function uploadBundle(body: unknown, schema: GraphQLSchema, context: GraphQLContext, baseUrl: string) {
+/**
+ * POST / with a Bundle: one batch-response (or transaction-response) entry per request entry, with its status,
+ * location and last modification; the stored resources too when the client prefers `return=representation`.
+ */
+export async function uploadBundle(
+  body: unknown,
+  schema: GraphQLSchema,
+  context: GraphQLContext,
+  baseUrl: string,
+  answer: ReturnPreference,
+) {
   const { type, entries } = parseBundle(body);
   const resources = entries.map((entry, index) => {
     try {
@@ -87,15 +110,16 @@ export async function uploadBundle(body: unknown, schema: GraphQLSchema, context
       return { resource: undefined, index, requestError: error };
     }
   });
-  const outcomes = await uploadObservations(resources, type === 'transaction', schema, context);
+  const outcomes = await uploadObservations(resources, type === 'transaction', schema, context, answer);
   return {
     resourceType: 'Bundle',
     type: `${type}-response`,
     entry: outcomes.map((o) => ({
-      ...(o.resource ? { fullUrl: `${baseUrl}/Observation/${o.resource.id}`, resource: o.resource } : {}),
+      ...(o.stored ? { fullUrl: `${baseUrl}/Observation/${o.stored.id}` } : {}),
+      ...(o.resource ? { resource: o.resource } : {}),
       response: {
         status: String(o.status),
-        ...(o.resource ? { location: `Observation/${o.resource.id}`, lastModified: o.resource.meta.lastUpdated } : {}),
+        ...(o.stored ? { location: `Observation/${o.stored.id}`, lastModified: o.stored.lastUpdated } : {}),
         ...(o.outcome ? { outcome: o.outcome } : {}),
       },
     })),

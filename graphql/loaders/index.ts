@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type {
   CodeableConcept,
   DataSource,
+  Observation,
   ObservationIdentifier,
   Organization,
   Patient,
@@ -15,6 +16,7 @@ import { childrenByParentIds, organizationsByIds } from '../../src/services/orga
 import { codeableConceptsByIds } from '../../src/services/codeable-concepts.js';
 import { consentsOfPatients } from '../../src/services/consents-batch.js';
 import * as nested from '../../src/services/nested-lists.js';
+import { storedObservations } from '../../src/services/observation-ingest.js';
 import * as observations from '../../src/services/observation-search.js';
 import type { Page } from '../../src/services/paging.js';
 import { dataSourcesByIds, dataSourceSupportedScopes } from '../../src/services/data-sources.js';
@@ -89,6 +91,8 @@ export function createLoaders(ctx: ServiceContext) {
       (ids) => observations.identifiersByObservationIds(ctx, ids),
       [],
     ),
+    /** only behind an upload's answer: what the uploader just stored */
+    storedObservation: mapLoader<Observation | null>((ids) => storedObservations(ctx.em, ids), null),
     dataSource: mapLoader<DataSource | null>((ids) => dataSourcesByIds(ctx.em, ids), null),
     patientStudies: mapLoader<Study[]>((ids) => nested.studiesByPatient(ctx, ids), []),
     organizationPractitioners: mapLoader<OrganizationPractitioner[]>(

@@ -1,27 +1,14 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { Observation as ObservationEntity, Patient as PatientEntity } from '../../src/db/entities/index.js';
-import { DomainError, InvalidError } from '../../src/errors.js';
-import { createObservations } from '../../src/services/observation-ingest.js';
-import { draftObservation } from '../../src/services/observation-inputs.js';
 import * as search from '../../src/services/observation-search.js';
 import { nestedConnection, toConnection } from '../connection.js';
 import type { GraphQLContext } from '../context.js';
 import { pageCost } from '../cost.js';
-import { domainToGraphQLError } from '../errors.js';
 import { toId } from '../ids.js';
 import { CodeableConcept, DataSource } from '../types/catalog.js';
-import {
-  Attachment,
-  Observation,
-  ObservationConnection,
-  ObservationFilter,
-  ObservationInput,
-  ObservationUploadResult,
-} from '../types/observation.js';
+import { Attachment, Observation, ObservationConnection, ObservationFilter } from '../types/observation.js';
 import { PageArgs } from '../types/paging.js';
 import { Identifier, Patient } from '../types/patient.js';
-
-const MAX_UPLOAD = 1000;
 
 function toFilter(filter: ObservationFilter): search.ObservationFilter {
   return {
@@ -83,48 +70,6 @@ export class ObservationResolver {
   valueAttachment(@Root() observation: ObservationEntity): Attachment {
     return { contentType: 'application/json', data: Buffer.from(JSON.stringify(observation.omh)).toString('base64') };
   }
-
-  @Mutation(() => [ObservationUploadResult], {
-    description:
-      'uploads FHIR-shaped observations: one result per input (CREATED, EXISTING for a known identifier, ERROR); atomic: all or nothing',
-  })
-  async uploadObservations(
-    @Arg('observations', () => [ObservationInput]) inputs: ObservationInput[],
-    @Arg('atomic', { nullable: true, defaultValue: false }) atomic: boolean,
-    @Ctx() ctx: GraphQLContext,
-  ) {
-    if (inputs.length > MAX_UPLOAD) {
-      throw new InvalidError(`observations: at most ${MAX_UPLOAD} per upload (got ${inputs.length})`, 'observations');
-    }
-    const drafts = inputs.map((input) => {
-      try {
-        return draftObservation(input);
-      } catch (error) {
-        if (error instanceof DomainError) return error;
-        throw error;
-      }
-    });
-    const results = await createObservations(ctx.services, drafts, { atomic });
-    return results.map((result, index) =>
-      result.status === 'error'
-        ? { index, status: 'ERROR', observation: null, error: uploadError(result.error) }
-        : {
-            index,
-            status: result.status === 'created' ? 'CREATED' : 'EXISTING',
-            observation: result.observation,
-            error: null,
-          },
-    );
-  }
-}
-
-function uploadError(error: DomainError) {
-  const mapped = domainToGraphQLError(error);
-  return {
-    code: String(mapped.extensions.code),
-    message: error.message,
-    path: (mapped.extensions.field as string) ?? null,
-  };
 }
 
 @Resolver(() => Patient)

@@ -128,8 +128,11 @@ export class ObservationUploadResult {
   @Field({ description: 'CREATED, EXISTING (same identifier uploaded before) or ERROR' })
   status!: string;
 
-  @Field(() => Observation, { nullable: true })
-  observation!: unknown;
+  @Field(() => ID, { nullable: true, description: 'the stored observation’s id (CREATED, EXISTING)' })
+  observationId!: number | null;
+
+  @Field(() => Date, { nullable: true, description: 'when the stored observation was last written' })
+  lastUpdated!: Date | null;
 
   @Field(() => UploadError, { nullable: true })
   error!: UploadError | null;

@@ -7,8 +7,14 @@ import type { ObservationDraft } from './observation-inputs.js';
 import { observationsByIds } from './observation-search.js';
 import { inTransaction } from './persist.js';
 
+/**
+ * What became of one upload. A created observation is answered by id (its row is loaded only when the caller
+ * asks for it, see `storedObservations`); an earlier one by the observation itself, as the viewer may read it.
+ */
 export type UploadResult =
-  { status: 'created' | 'existing'; observation: Observation } | { status: 'error'; error: DomainError };
+  | { status: 'created'; id: number; lastUpdated: Date }
+  | { status: 'existing'; observation: Observation }
+  | { status: 'error'; error: DomainError };
 
 const list = (values: readonly unknown[]) => values.map(() => '?').join(', ');
 const uploadedBefore = () => new ConflictError('An observation with this identifier was uploaded before');
@@ -35,8 +41,7 @@ export async function createObservations(
   if (opts.atomic) throwFirstError(results);
   if (toInsert.length === 0) return results.map((r) => r!);
   const { created, lostRaces } = await insertAll(ctx, toInsert, opts.atomic ?? false);
-  const rows = await loadRows(ctx.em, [...created.values()]);
-  for (const [index, id] of created) results[index] = { status: 'created', observation: rows.get(id)! };
+  for (const [index, stored] of created) results[index] = { status: 'created', ...stored };
   for (const [index, observation] of lostRaces) {
     results[index] = observation ? { status: 'existing', observation } : { status: 'error', error: uploadedBefore() };
   }
@@ -102,15 +107,16 @@ async function insertAll(ctx: ServiceContext, rows: Checked[], atomic: boolean) 
     const ids = await sql<{ id: string }>(`select nextval('observations_id_seq') as id from generate_series(1, ?)`, [
       rows.length,
     ]);
-    const created = new Map(rows.map((r, i) => [r.index, Number(ids[i]!.id)]));
-    await sql(
+    const idOf = new Map(rows.map((r, i) => [r.index, Number(ids[i]!.id)]));
+    const inserted = await sql<{ id: string; last_updated: Date }>(
       `insert into observations (id, subject_patient_id, codeable_concept_id, data_source_id, status, omh, effective_time)
        select r.id, r.patient_id, r.code_id, r.source_id, r.status, r.omh, r.effective_time
-         from jsonb_to_recordset(?::jsonb) as r(id bigint, patient_id int, code_id int, source_id int, status text, omh jsonb, effective_time timestamptz)`,
+         from jsonb_to_recordset(?::jsonb) as r(id bigint, patient_id int, code_id int, source_id int, status text, omh jsonb, effective_time timestamptz)
+       returning id, last_updated`,
       [
         JSON.stringify(
           rows.map((r) => ({
-            id: created.get(r.index),
+            id: idOf.get(r.index),
             patient_id: r.draft.patientId,
             code_id: r.codeId,
             source_id: r.draft.dataSourceId,
@@ -121,13 +127,15 @@ async function insertAll(ctx: ServiceContext, rows: Checked[], atomic: boolean) 
         ),
       ],
     );
+    const lastUpdated = new Map(inserted.map((row) => [Number(row.id), new Date(row.last_updated)]));
+    const created = new Map([...idOf].map(([index, id]) => [index, { id, lastUpdated: lastUpdated.get(id)! }]));
     const identifiers = rows.flatMap((r) =>
-      r.draft.identifiers.map((i) => ({ observation_id: created.get(r.index)!, system: i.system, value: i.value })),
+      r.draft.identifiers.map((i) => ({ observation_id: idOf.get(r.index)!, system: i.system, value: i.value })),
     );
     const winners = identifiers.length ? await storeIdentifiers(tx, identifiers) : new Map<number, number>();
     const lostRaces = new Map<number, Observation | undefined>();
     if (winners.size === 0) return { created, lostRaces };
-    const losers = [...created].filter(([, id]) => winners.has(id));
+    const losers = [...idOf].filter(([, id]) => winners.has(id));
     await sql(
       `delete from observations where id in (${list(losers)})`,
       losers.map(([, id]) => id),
@@ -166,8 +174,11 @@ async function storeIdentifiers(
   return new Map(lost.map((i) => [i.observation_id, holderOf.get(key(i.system, i.value))!]));
 }
 
-/** The rows just stored, to answer the uploader with what they sent (they may write them, not always read them). */
-async function loadRows(em: EntityManager, ids: readonly number[]): Promise<Map<number, Observation>> {
+/**
+ * Observations by id without the read policy: only for answering an uploader with what they just stored
+ * (they may write them, not always read them). Never reachable with ids a caller chooses.
+ */
+export async function storedObservations(em: EntityManager, ids: readonly number[]): Promise<Map<number, Observation>> {
   if (ids.length === 0) return new Map();
   const rows = await em
     .getConnection()
