@@ -5,7 +5,7 @@ import type { ServiceContext } from './context.js';
 import { type Checked, checkUpload, identifierKey as key, loadUploadFacts } from './observation-checks.js';
 import type { ObservationDraft } from './observation-inputs.js';
 import { observationsByIds } from './observation-search.js';
-import { inTransaction } from './persist.js';
+import { bulkStatement, inTransaction } from './persist.js';
 
 /**
  * What became of one upload. A created observation is answered by id (its row is loaded only when the caller
@@ -108,7 +108,8 @@ async function insertAll(ctx: ServiceContext, rows: Checked[], atomic: boolean) 
       rows.length,
     ]);
     const idOf = new Map(rows.map((r, i) => [r.index, Number(ids[i]!.id)]));
-    const inserted = await sql<{ id: string; last_updated: Date }>(
+    const inserted = await bulkStatement<{ id: string; last_updated: Date }>(
+      tx,
       `insert into observations (id, subject_patient_id, codeable_concept_id, data_source_id, status, omh, effective_time)
        select r.id, r.patient_id, r.code_id, r.source_id, r.status, r.omh, r.effective_time
          from jsonb_to_recordset(?::jsonb) as r(id bigint, patient_id int, code_id int, source_id int, status text, omh jsonb, effective_time timestamptz)
@@ -157,7 +158,8 @@ async function storeIdentifiers(
   identifiers: { observation_id: number; system: string; value: string }[],
 ): Promise<Map<number, number>> {
   const sql = <T>(query: string, params: unknown[]) => tx.getConnection().execute<T[]>(query, params);
-  const stored = await sql<{ system: string; value: string }>(
+  const stored = await bulkStatement<{ system: string; value: string }>(
+    tx,
     `insert into observation_identifiers (observation_id, system, value)
      select r.observation_id, r.system, r.value from jsonb_to_recordset(?::jsonb) as r(observation_id bigint, system text, value text)
      on conflict (system, value) do nothing returning system, value`,

@@ -26,3 +26,16 @@ export async function inTransaction<T>(
     throw error;
   }
 }
+
+/**
+ * Runs SQL with `?` placeholders as a parameterized statement in `em`'s transaction, if any. MikroORM's own
+ * `execute` inlines the parameters into the SQL text, which for a bulk write means escaping a megabyte of
+ * JSON into another megabyte of SQL; bind parameters travel as they are.
+ */
+export async function bulkStatement<T>(em: EntityManager, sql: string, params: readonly string[]): Promise<T[]> {
+  const query = em.getConnection().getKnex().raw(sql, [...params]);
+  const trx = em.getTransactionContext();
+  if (trx) query.transacting(trx);
+  const result = (await query) as { rows: T[] };
+  return result.rows;
+}
