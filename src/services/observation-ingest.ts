@@ -103,7 +103,8 @@ function throwFirstError(results: readonly (UploadResult | undefined)[]): void {
  */
 async function insertAll(ctx: ServiceContext, rows: Checked[], atomic: boolean) {
   return inTransaction(ctx.em, async (tx) => {
-    const sql = <T>(query: string, params: unknown[]) => tx.getConnection().execute<T[]>(query, params);
+    // tx.execute runs in the transaction; tx.getConnection().execute would not
+    const sql = <T>(query: string, params: unknown[]) => tx.execute<T[]>(query, params);
     const ids = await sql<{ id: string }>(`select nextval('observations_id_seq') as id from generate_series(1, ?)`, [
       rows.length,
     ]);
@@ -157,7 +158,7 @@ async function storeIdentifiers(
   tx: EntityManager,
   identifiers: { observation_id: number; system: string; value: string }[],
 ): Promise<Map<number, number>> {
-  const sql = <T>(query: string, params: unknown[]) => tx.getConnection().execute<T[]>(query, params);
+  const sql = <T>(query: string, params: unknown[]) => tx.execute<T[]>(query, params);
   const stored = await bulkStatement<{ system: string; value: string }>(
     tx,
     `insert into observation_identifiers (observation_id, system, value)

@@ -33,7 +33,10 @@ export async function inTransaction<T>(
  * JSON into another megabyte of SQL; bind parameters travel as they are.
  */
 export async function bulkStatement<T>(em: EntityManager, sql: string, params: readonly string[]): Promise<T[]> {
-  const query = em.getConnection().getKnex().raw(sql, [...params]);
+  const query = em
+    .getConnection()
+    .getKnex()
+    .raw(sql, [...params]);
   const trx = em.getTransactionContext();
   if (trx) query.transacting(trx);
   const result = (await query) as { rows: T[] };
