@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 
 /** Demo defaults, public on purpose; production mode refuses to start with any of them. */
@@ -18,6 +19,8 @@ export interface Config {
   clientDir: string;
   embeddedPostgresPort: number;
   seed: 'demo' | 'none';
+  /** HTTP worker processes (node:cluster) sharing the port and the database; 1: no cluster */
+  workers: number;
   graphql: { maxDepth: number; maxComplexity: number };
   auth: {
     privateKey: string | undefined;
@@ -61,6 +64,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(env.DATA_DIR || '.data'),
     clientDir: path.resolve(env.CLIENT_DIR || 'dist/client'),
     embeddedPostgresPort: intFromEnv(env, 'EMBEDDED_PG_PORT', 54329),
+    workers:
+      env.WEB_CONCURRENCY === 'auto' ? os.availableParallelism() : intFromEnv(env, 'WEB_CONCURRENCY', 1, 64) || 1,
     seed,
     graphql: {
       maxDepth: intFromEnv(env, 'GRAPHQL_MAX_DEPTH', 12, 100),

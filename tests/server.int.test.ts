@@ -1,9 +1,12 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from './support/database.js';
+import type { TestApp } from './support/app.js';
 import { json } from './support/http.js';
+import { tokenFor } from './support/tokens.js';
 import { freePort, startServer } from './support/server-process.js';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hxg-server-test-'));
@@ -58,9 +61,58 @@ describe('npm start with DATABASE_URL', () => {
     }
   });
 
+  it('runs WEB_CONCURRENCY workers on one port: sign-in and tokens work across them; SIGTERM stops all', async () => {
+    const db = await createTestDatabase('seeded');
+    try {
+      const port = String(await freePort());
+      const server = startServer({
+        DATABASE_URL: db.url,
+        PORT: port,
+        SEED: 'none',
+        DATA_DIR: dataDir,
+        WEB_CONCURRENCY: '2',
+      });
+      await server.waitFor(/worker 1\] listening on/);
+      await server.waitFor(/worker 2\] listening on/);
+      expect(server.output()).toMatch(/starting 2 HTTP workers/);
+      // a token from one sign-in, used over fresh connections, which the primary hands to the workers in turn
+      const token = await tokenFor({ baseUrl: `http://localhost:${port}` } as TestApp, 'mary@example.com');
+      for (let i = 0; i < 6; i++) {
+        const answer = await postOverNewConnection(`http://localhost:${port}/graphql`, token, '{ me { email } }');
+        expect(answer).toEqual({ data: { me: { email: 'mary@example.com' } } });
+      }
+      expect(await server.stop('SIGTERM')).toBe(0);
+      expect(server.output().match(/worker \d\] stopped/g)).toHaveLength(2);
+      expect(server.output()).toMatch(/\[hxg\] stopped/);
+    } finally {
+      await db.drop();
+    }
+  });
+
   it('refuses to start with a clear message when the configuration is invalid', async () => {
     const server = startServer({ PORT: 'eighty', DATA_DIR: dataDir });
     expect(await server.exited).toBe(1);
     expect(server.output()).toMatch(/PORT must be an integer from 0 to 65535, got "eighty"/);
   });
 });
+
+/** A GraphQL POST on a connection of its own (no keep-alive pool), so that the cluster may pick any worker. */
+function postOverNewConnection(url: string, token: string, query: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      url,
+      {
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      },
+      (response) => {
+        let body = '';
+        response.on('data', (chunk) => (body += chunk));
+        response.on('end', () => resolve(JSON.parse(body)));
+      },
+    );
+    request.on('error', reject);
+    request.end(JSON.stringify({ query }));
+  });
+}
