@@ -13,6 +13,7 @@ import { migrate, openOrm } from '../src/db/orm.js';
 import { seedDemo } from '../src/seed/demo.js';
 import { parseSize } from '../src/seed/size.js';
 import { fillObservations, syntheticStudy } from '../src/seed/synthetic.js';
+import { startGatewayProcesses } from './gateway-processes.js';
 import { round, runConcurrently, timeRuns } from './stats.js';
 import { chunks, uploadWorkload } from './workload.js';
 
@@ -94,7 +95,14 @@ async function main() {
       (results.sizes as unknown[]).push(figures);
     }
     const plan = await syntheticStudy(orm, sizes[0]!, 1);
-    results.ingest = await measureIngest(config.publicUrl, token, plan.patientIds, pool);
+    const gateways = await startGatewayProcesses({ databaseUrl: url, dataDir, workers: os.availableParallelism() });
+    try {
+      const gatewayToken = await signToken(dataDir, gateways.base, '10002');
+      const ingest = await measureIngest(gateways.base, gatewayToken, plan.patientIds, pool);
+      results.ingest = { ...ingest, gatewayWorkers: gateways.workers };
+    } finally {
+      await gateways.stop();
+    }
     log(JSON.stringify(results.ingest));
   } finally {
     await pool.end();
