@@ -146,6 +146,16 @@ describe('sam (super user) keeps the catalog', () => {
     await see(page.getByRole('button', { name: 'Remove Steps (test) from Fitbit Charge' }));
     await screenshot(page, '13-sam-catalog');
   });
+
+  it('chooses among the studies of every organization when filtering observations', async () => {
+    await page.getByRole('link', { name: 'Observations' }).click();
+    const study = page.getByRole('form', { name: 'Filter observations' }).getByLabel('Study');
+    await study.locator('option', { hasText: 'Moslehi Study on BT' }).waitFor({ state: 'attached' });
+    const options = await study.locator('option').allTextContents();
+    expect(options).toEqual(
+      expect.arrayContaining(['BIDS Study on BP & HR', 'Olgin Study on O2', 'Cardio Study on RR']),
+    );
+  });
 });
 
 describe('the session', () => {

@@ -22,7 +22,7 @@ const StudyNodes = graphql(`
   }
 `);
 
-/** Studies of the viewer's organizations and of their sub-organizations (super users get only top levels). */
+/** Studies of the viewer's organizations and of their sub-organizations, four levels down. */
 const ChoicesQuery = graphql(
   `
     query FilterChoices($studyId: ID) {
@@ -35,6 +35,14 @@ const ChoicesQuery = graphql(
           children {
             id
             ...StudyNodes
+            children {
+              id
+              ...StudyNodes
+              children {
+                id
+                ...StudyNodes
+              }
+            }
           }
         }
       }
