@@ -7,9 +7,9 @@ import { OBSERVATION_FIELDS, type ObservationNode, toFhirObservation } from './r
 import { searchPage } from './search.js';
 import { parseDateRange, parseId, parseToken, readParams } from './search-params.js';
 
-const SEARCH = `query ($filter: ObservationFilter!, $first: Int, $after: String) {
+const SEARCH = `query ($filter: ObservationFilter!, $first: Int, $after: String, $total: Boolean!) {
   observations(filter: $filter, first: $first, after: $after) {
-    totalCount nodes { ${OBSERVATION_FIELDS} } pageInfo { hasNextPage endCursor }
+    totalCount @include(if: $total) nodes { ${OBSERVATION_FIELDS} } pageInfo { hasNextPage endCursor }
   }
 }`;
 const READ = `query ($id: ID!) { observation(id: $id) { ${OBSERVATION_FIELDS} } }`;

@@ -7,9 +7,9 @@ import { PATIENT_FIELDS, type PatientNode, toFhirPatient } from './resources.js'
 import { searchPage } from './search.js';
 import { parseId, parseToken, readParams } from './search-params.js';
 
-const SEARCH = `query ($studyId: ID, $identifier: IdentifierInput, $first: Int, $after: String) {
+const SEARCH = `query ($studyId: ID, $identifier: IdentifierInput, $first: Int, $after: String, $total: Boolean!) {
   patients(studyId: $studyId, identifier: $identifier, first: $first, after: $after) {
-    totalCount nodes { ${PATIENT_FIELDS} } pageInfo { hasNextPage endCursor }
+    totalCount @include(if: $total) nodes { ${PATIENT_FIELDS} } pageInfo { hasNextPage endCursor }
   }
 }`;
 const READ = `query ($id: ID!) { patient(id: $id) { ${PATIENT_FIELDS} } }`;

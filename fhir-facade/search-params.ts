@@ -15,6 +15,11 @@ const paging: SearchParamDefinition[] = [
   { name: '_page', type: 'number', documentation: 'JupyterHealth page number (1-based); prefer the next link' },
   { name: '_cursor', type: 'string', documentation: 'keyset cursor of the next link (opaque)' },
   { name: '_summary', type: 'token', documentation: '`count`: only the total' },
+  {
+    name: '_total',
+    type: 'token',
+    documentation: '`accurate` (or `estimate`): count every match; `none`; by default only when the page is the whole result',
+  },
   { name: '_format', type: 'token', documentation: '`json`' },
 ];
 
@@ -92,6 +97,16 @@ export function parseCount(value: string | undefined): number {
     throw new FhirError(400, 'invalid', `_count must be an integer from 0 to 1000, got "${value}"`, '_count');
   }
   return Number(value);
+}
+
+export type TotalMode = 'none' | 'accurate' | 'default';
+
+/** `_total`: counting every match costs as much as reading them, so it is asked for, except where it is free. */
+export function parseTotal(value: string | undefined): TotalMode {
+  if (value === undefined) return 'default';
+  if (value === 'estimate' || value === 'accurate') return 'accurate';
+  if (value === 'none') return 'none';
+  throw new FhirError(400, 'invalid', `_total must be none, estimate or accurate, got "${value}"`, '_total');
 }
 
 export function parsePage(value: string | undefined): number {

@@ -3,7 +3,7 @@ import type { GraphQLContext } from '../graphql/context.js';
 import type { SearchPage } from './bundle.js';
 import { runGraphQL } from './execute.js';
 import { FhirError } from './outcome.js';
-import { parseCount, parsePage } from './search-params.js';
+import { parseCount, parsePage, parseTotal } from './search-params.js';
 
 interface Connection<N> {
   totalCount?: number;
@@ -13,13 +13,13 @@ interface Connection<N> {
 
 /**
  * Runs one search page through a GraphQL connection field: `_count`, keyset `_cursor` (what our next links
- * carry), JupyterHealth's `_page` (walked page by page with the same keyset), `_summary=count`.
+ * carry), JupyterHealth's `_page` (walked page by page with the same keyset), `_summary=count`, `_total`.
  */
 export async function searchPage<N, R>(opts: {
   schema: GraphQLSchema;
   context: GraphQLContext;
   params: Map<string, string[]>;
-  /** a query with $first and $after (plus `variables`) selecting `connection { totalCount nodes {…} pageInfo {…} }` */
+  /** a query with $first, $after, $total (plus `variables`) selecting `connection { totalCount @include(if: $total) nodes {…} pageInfo {…} }` */
   query: string;
   variables: Record<string, unknown>;
   connection: (data: never) => Connection<N>;
@@ -32,11 +32,14 @@ export async function searchPage<N, R>(opts: {
     throw new FhirError(400, 'not-supported', '_summary supports only "count"', '_summary');
   }
   const count = summaryCount ? 0 : parseCount(one('_count'));
+  const totalMode = parseTotal(one('_total'));
+  const counted = summaryCount || totalMode === 'accurate';
+  const firstPage = one('_cursor') === undefined && one('_page') === undefined;
   let after = one('_cursor') ?? null;
   const run = async (first: number) => {
     try {
       return opts.connection(
-        await runGraphQL<never>(opts.schema, opts.context, opts.query, { ...opts.variables, first, after }),
+        await runGraphQL<never>(opts.schema, opts.context, opts.query, { ...opts.variables, first, after, total: counted }),
       );
     } catch (error) {
       // bad input to a search is a bad request (400); 422 is for resources that fail validation
@@ -50,7 +53,7 @@ export async function searchPage<N, R>(opts: {
   // _page=N: skip N-1 pages through the keyset (our own next links carry _cursor instead)
   for (let page = 1; page < parsePage(one('_page')) && count > 0; page++) {
     const skipped = await run(count);
-    if (!skipped.pageInfo.hasNextPage) return { resources: [], total: skipped.totalCount, nextQuery: null };
+    if (!skipped.pageInfo.hasNextPage) return { resources: [], total: skipped.totalCount ?? undefined, nextQuery: null };
     after = skipped.pageInfo.endCursor;
   }
   const connection = await run(count);
@@ -61,5 +64,7 @@ export async function searchPage<N, R>(opts: {
     nextQuery.set('_cursor', connection.pageInfo.endCursor);
     nextQuery.set('_count', String(count));
   }
-  return { resources: connection.nodes.map(opts.toResource), total: connection.totalCount, nextQuery };
+  const wholeResult = totalMode === 'default' && firstPage && !connection.pageInfo.hasNextPage;
+  const total = counted ? connection.totalCount : wholeResult ? connection.nodes.length : undefined;
+  return { resources: connection.nodes.map(opts.toResource), total, nextQuery };
 }

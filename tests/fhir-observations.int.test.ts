@@ -16,7 +16,7 @@ describe('FHIR Observation search (the JupyterHealth examples)', () => {
     const client = await fhirClient(app, 'mary@example.com');
     const first = (await client.search({
       resourceType: 'Observation',
-      searchParams: { 'patient._has:Group:member:_id': '30001', patient: '40001', code: BP, _count: 5 },
+      searchParams: { 'patient._has:Group:member:_id': '30001', patient: '40001', code: BP, _count: 5, _total: 'accurate' },
     })) as any;
     expect(first.total).toBeGreaterThan(5);
     const { resources, pages } = await allPages(client, first);
@@ -41,15 +41,18 @@ describe('FHIR Observation search (the JupyterHealth examples)', () => {
   });
 
   it('accepts the notebook client’s _has:Group:member:_id and patient.identifier', async () => {
-    const viaHas = await fhirFetch(app, '/Observation?_has:Group:member:_id=30001&code=' + encodeURIComponent(BP), {
-      as: 'mary@example.com',
-    });
+    const viaHas = await fhirFetch(
+      app,
+      '/Observation?_has:Group:member:_id=30001&_total=accurate&code=' + encodeURIComponent(BP),
+      { as: 'mary@example.com' },
+    );
     const viaPatient = await fhirFetch(
       app,
-      '/Observation?patient._has:Group:member:_id=30001&code=' + encodeURIComponent(BP),
+      '/Observation?patient._has:Group:member:_id=30001&_total=accurate&code=' + encodeURIComponent(BP),
       { as: 'mary@example.com' },
     );
     expect(viaHas.status).toBe(200);
+    expect(viaHas.body.total).toBeGreaterThan(0);
     expect(viaHas.body.total).toBe(viaPatient.body.total);
     const byIdentifier = await fhirFetch(
       app,
@@ -135,5 +138,25 @@ describe('FHIR paging', () => {
     const tampered = await fhirFetch(app, `${query}&_cursor=bm9wZQ`, { as: 'mary@example.com' });
     expect(tampered.status).toBe(400);
     expect(tampered.body.issue[0].diagnostics).toMatch(/not a cursor this server issued/);
+  });
+
+  it('counts every match only when asked (_total), or when the page is the whole result', async () => {
+    const query = '/Observation?patient=40001&_count=5';
+    const counted = await fhirFetch(app, `${query}&_total=accurate`, { as: 'mary@example.com' });
+    const all = await fhirFetch(app, '/Observation?patient=40001&_summary=count', { as: 'mary@example.com' });
+    expect(counted.body.total).toBe(all.body.total);
+    expect(counted.body.total).toBeGreaterThan(5);
+    expect(counted.body.entry).toHaveLength(5);
+    const uncounted = await fhirFetch(app, query, { as: 'mary@example.com' });
+    expect(uncounted.body.entry).toHaveLength(5);
+    expect(uncounted.body).not.toHaveProperty('total');
+    const whole = await fhirFetch(app, `/Observation?patient=40001&_count=1000`, { as: 'mary@example.com' });
+    expect(whole.body.total).toBe(all.body.total);
+    expect(whole.body.entry).toHaveLength(all.body.total);
+    const none = await fhirFetch(app, `/Observation?patient=40001&_count=1000&_total=none`, { as: 'mary@example.com' });
+    expect(none.body).not.toHaveProperty('total');
+    const bad = await fhirFetch(app, `${query}&_total=some`, { as: 'mary@example.com' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.issue[0].diagnostics).toMatch(/_total must be/);
   });
 });

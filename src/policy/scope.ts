@@ -72,14 +72,14 @@ export function observationScope(viewer: Viewer, alias: string): SqlCondition {
     orgIds.length === 0
       ? NONE
       : {
-          sql: `exists (select 1 from study_patients vsp
+          // a semi-join on the (patient, code) pairs, which PostgreSQL hashes once per query instead of
+          // probing three tables for every candidate row
+          sql: `(${alias}.subject_patient_id, ${alias}.codeable_concept_id) in (
+            select vsp.patient_id, vc.codeable_concept_id from study_patients vsp
             join studies vs on vs.id = vsp.study_id
-            join study_scope_requests vsr on vsr.study_id = vsp.study_id
-            join study_patient_scope_consents vc on vc.study_patient_id = vsp.id and vc.codeable_concept_id = vsr.codeable_concept_id
-            where vsp.patient_id = ${alias}.subject_patient_id
-              and vsr.codeable_concept_id = ${alias}.codeable_concept_id
-              and vc.consented
-              and ${inList('vs.organization_id', orgIds).sql})`,
+            join study_patient_scope_consents vc on vc.study_patient_id = vsp.id and vc.consented
+            join study_scope_requests vsr on vsr.study_id = vsp.study_id and vsr.codeable_concept_id = vc.codeable_concept_id
+            where ${inList('vs.organization_id', orgIds).sql})`,
           params: [...orgIds],
         };
   const own: SqlCondition =

@@ -33,11 +33,11 @@ async function conditions(ctx: ServiceContext, filter: ObservationFilter): Promi
   if (filter.studyId) {
     await visibleStudy(ctx, filter.studyId);
     add(
-      `exists (select 1 from study_patients fsp
-         join study_scope_requests fsr on fsr.study_id = fsp.study_id and fsr.codeable_concept_id = o.codeable_concept_id
-         join study_patient_scope_consents fc on fc.study_patient_id = fsp.id
-          and fc.codeable_concept_id = o.codeable_concept_id and fc.consented
-        where fsp.study_id = ? and fsp.patient_id = o.subject_patient_id)`,
+      `(o.subject_patient_id, o.codeable_concept_id) in (
+         select fsp.patient_id, fc.codeable_concept_id from study_patients fsp
+         join study_patient_scope_consents fc on fc.study_patient_id = fsp.id and fc.consented
+         join study_scope_requests fsr on fsr.study_id = fsp.study_id and fsr.codeable_concept_id = fc.codeable_concept_id
+        where fsp.study_id = ?)`,
       filter.studyId,
     );
   }
