@@ -39,7 +39,12 @@ export async function searchPage<N, R>(opts: {
   const run = async (first: number) => {
     try {
       return opts.connection(
-        await runGraphQL<never>(opts.schema, opts.context, opts.query, { ...opts.variables, first, after, total: counted }),
+        await runGraphQL<never>(opts.schema, opts.context, opts.query, {
+          ...opts.variables,
+          first,
+          after,
+          total: counted,
+        }),
       );
     } catch (error) {
       // bad input to a search is a bad request (400); 422 is for resources that fail validation
@@ -53,7 +58,8 @@ export async function searchPage<N, R>(opts: {
   // _page=N: skip N-1 pages through the keyset (our own next links carry _cursor instead)
   for (let page = 1; page < parsePage(one('_page')) && count > 0; page++) {
     const skipped = await run(count);
-    if (!skipped.pageInfo.hasNextPage) return { resources: [], total: skipped.totalCount ?? undefined, nextQuery: null };
+    if (!skipped.pageInfo.hasNextPage)
+      return { resources: [], total: skipped.totalCount ?? undefined, nextQuery: null };
     after = skipped.pageInfo.endCursor;
   }
   const connection = await run(count);

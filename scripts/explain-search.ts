@@ -5,20 +5,22 @@ import { loadViewer } from '../src/policy/viewer.js';
 import { countObservations, listObservations } from '../src/services/observation-search.js';
 
 /**
- * `node dist/scripts/explain-search.js --study <id>`: the SQL the search services emit for a FHIR/GraphQL page of
- * 1000 (study + blood glucose + one week, as mary), each statement run again under EXPLAIN (ANALYZE, BUFFERS).
+ * `node dist/scripts/explain-search.js [--study <id>] [--patient <id>]`: the SQL the search services emit for a
+ * FHIR/GraphQL page of 1000 (study and/or patient + blood glucose + one week, as mary), each statement run
+ * again under EXPLAIN (ANALYZE, BUFFERS).
  * Uses DATABASE_URL (e.g. the embedded database of `npm run cli -- generate`). For bench/PLANS.md.
  */
 const { values: args } = parseArgs({
   options: {
     study: { type: 'string' },
+    patient: { type: 'string' },
     user: { type: 'string', default: '10002' },
     from: { type: 'string', default: '2026-01-03T00:00:00Z' },
     before: { type: 'string', default: '2026-01-10T00:00:00Z' },
   },
 });
 const url = process.env.DATABASE_URL;
-if (!url || !args.study) throw new Error('usage: DATABASE_URL=… node dist/scripts/explain-search.js --study <id>');
+if (!url) throw new Error('usage: DATABASE_URL=… node dist/scripts/explain-search.js [--study <id>] [--patient <id>]');
 
 const orm = await openOrm(url);
 try {
@@ -32,7 +34,8 @@ try {
   }) as typeof connection.execute;
   const viewer = await loadViewer(em, Number(args.user));
   const filter = {
-    studyId: Number(args.study),
+    studyId: args.study ? Number(args.study) : null,
+    patientId: args.patient ? Number(args.patient) : null,
     coding: { system: 'https://w3id.org/openmhealth', code: 'omh:blood-glucose:4.0' },
     from: new Date(args.from),
     before: new Date(args.before),

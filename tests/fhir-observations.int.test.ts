@@ -16,7 +16,13 @@ describe('FHIR Observation search (the JupyterHealth examples)', () => {
     const client = await fhirClient(app, 'mary@example.com');
     const first = (await client.search({
       resourceType: 'Observation',
-      searchParams: { 'patient._has:Group:member:_id': '30001', patient: '40001', code: BP, _count: 5, _total: 'accurate' },
+      searchParams: {
+        'patient._has:Group:member:_id': '30001',
+        patient: '40001',
+        code: BP,
+        _count: 5,
+        _total: 'accurate',
+      },
     })) as any;
     expect(first.total).toBeGreaterThan(5);
     const { resources, pages } = await allPages(client, first);

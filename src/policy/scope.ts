@@ -12,7 +12,7 @@ export interface SqlCondition {
 const ALL: SqlCondition = { sql: 'true', params: [] };
 const NONE: SqlCondition = { sql: 'false', params: [] };
 
-function inList(column: string, ids: readonly number[]): SqlCondition {
+export function inList(column: string, ids: readonly number[]): SqlCondition {
   if (ids.length === 0) return NONE;
   return { sql: `${column} in (${ids.map(() => '?').join(', ')})`, params: [...ids] };
 }
@@ -64,25 +64,40 @@ export function studyScope(viewer: Viewer, studyIdColumn: string, organizationId
  * Observations, consent-gated at read time: a practitioner sees an observation only if some study of one of
  * their organizations has the patient enrolled, requests the observation's code, and holds the patient's
  * current consent `true` for that code. A patient sees their own observations.
+ *
+ * As SQL selecting the visible `(patient_id, codeable_concept_id)` pairs; null for super users, who see all.
  */
-export function observationScope(viewer: Viewer, alias: string): SqlCondition {
-  if (viewer.isSuperuser) return ALL;
+export function observationPairs(viewer: Viewer): SqlCondition | null {
+  if (viewer.isSuperuser) return null;
   const orgIds = viewerOrganizationIds(viewer);
-  const consented: SqlCondition =
-    orgIds.length === 0
-      ? NONE
-      : {
-          // a semi-join on the (patient, code) pairs, which PostgreSQL hashes once per query instead of
-          // probing three tables for every candidate row
-          sql: `(${alias}.subject_patient_id, ${alias}.codeable_concept_id) in (
-            select vsp.patient_id, vc.codeable_concept_id from study_patients vsp
-            join studies vs on vs.id = vsp.study_id
-            join study_patient_scope_consents vc on vc.study_patient_id = vsp.id and vc.consented
-            join study_scope_requests vsr on vsr.study_id = vsp.study_id and vsr.codeable_concept_id = vc.codeable_concept_id
-            where ${inList('vs.organization_id', orgIds).sql})`,
-          params: [...orgIds],
-        };
-  const own: SqlCondition =
-    viewer.patientId === null ? NONE : { sql: `${alias}.subject_patient_id = ?`, params: [viewer.patientId] };
-  return or(consented, own);
+  const parts: SqlCondition[] = [];
+  if (orgIds.length > 0) {
+    parts.push({
+      sql: `select vsp.patient_id, vc.codeable_concept_id from study_patients vsp
+        join studies vs on vs.id = vsp.study_id
+        join study_patient_scope_consents vc on vc.study_patient_id = vsp.id and vc.consented
+        join study_scope_requests vsr on vsr.study_id = vsp.study_id and vsr.codeable_concept_id = vc.codeable_concept_id
+        where ${inList('vs.organization_id', orgIds).sql}`,
+      params: [...orgIds],
+    });
+  }
+  if (viewer.patientId !== null) {
+    parts.push({
+      sql: 'select ?::int as patient_id, vcc.id as codeable_concept_id from codeable_concepts vcc',
+      params: [viewer.patientId],
+    });
+  }
+  if (parts.length === 0)
+    return { sql: 'select null::int as patient_id, null::int as codeable_concept_id where false', params: [] };
+  return { sql: parts.map((p) => p.sql).join(' union '), params: parts.flatMap((p) => p.params) };
+}
+
+/** Observations the viewer may see, as a condition on the observation row `alias`. */
+export function observationScope(viewer: Viewer, alias: string): SqlCondition {
+  const pairs = observationPairs(viewer);
+  if (pairs === null) return ALL;
+  return {
+    sql: `(${alias}.subject_patient_id, ${alias}.codeable_concept_id) in (${pairs.sql})`,
+    params: pairs.params,
+  };
 }
