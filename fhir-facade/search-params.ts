@@ -18,7 +18,8 @@ const paging: SearchParamDefinition[] = [
   {
     name: '_total',
     type: 'token',
-    documentation: '`accurate` (or `estimate`): count every match; `none`; by default only when the page is the whole result',
+    documentation:
+      '`accurate` (or `estimate`): count every match; `none`; by default only when the page is the whole result',
   },
   { name: '_format', type: 'token', documentation: '`json`' },
 ];

@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
+import type { ObservationRow } from '../../src/services/observation-search.js';
 import type {
   CodeableConcept,
   DataSource,
-  Observation,
   ObservationIdentifier,
   Organization,
   Patient,
@@ -92,7 +92,7 @@ export function createLoaders(ctx: ServiceContext) {
       [],
     ),
     /** only behind an upload's answer: what the uploader just stored */
-    storedObservation: mapLoader<Observation | null>((ids) => storedObservations(ctx.em, ids), null),
+    storedObservation: mapLoader<ObservationRow | null>((ids) => storedObservations(ctx.em, ids), null),
     dataSource: mapLoader<DataSource | null>((ids) => dataSourcesByIds(ctx.em, ids), null),
     patientStudies: mapLoader<Study[]>((ids) => nested.studiesByPatient(ctx, ids), []),
     organizationPractitioners: mapLoader<OrganizationPractitioner[]>(

@@ -1,8 +1,8 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
-import type { Observation as ObservationEntity } from '../../src/db/entities/index.js';
 import { DomainError, InvalidError } from '../../src/errors.js';
 import { createObservations, type UploadResult } from '../../src/services/observation-ingest.js';
 import { draftObservation } from '../../src/services/observation-inputs.js';
+import type { ObservationRow } from '../../src/services/observation-search.js';
 import type { GraphQLContext } from '../context.js';
 import { domainToGraphQLError } from '../errors.js';
 import { Observation, ObservationInput, ObservationUploadResult } from '../types/observation.js';
@@ -15,7 +15,7 @@ interface UploadAnswer {
   status: 'CREATED' | 'EXISTING' | 'ERROR';
   observationId: number | null;
   lastUpdated: Date | null;
-  stored: ObservationEntity | number | null;
+  stored: ObservationRow | number | null;
   error: { code: string; message: string; path: string | null } | null;
 }
 

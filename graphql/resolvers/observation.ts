@@ -1,6 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
-import type { Observation as ObservationEntity, Patient as PatientEntity } from '../../src/db/entities/index.js';
+import type { Patient as PatientEntity } from '../../src/db/entities/index.js';
 import * as search from '../../src/services/observation-search.js';
+import type { ObservationRow } from '../../src/services/observation-search.js';
 import { nestedConnection, toConnection } from '../connection.js';
 import type { GraphQLContext } from '../context.js';
 import { pageCost } from '../cost.js';
@@ -47,27 +48,27 @@ export class ObservationResolver {
   }
 
   @FieldResolver(() => Patient)
-  async subject(@Root() observation: ObservationEntity, @Ctx() ctx: GraphQLContext) {
-    return (await ctx.loaders.patient.load(observation.subjectPatient.id)) ?? { id: observation.subjectPatient.id };
+  async subject(@Root() observation: ObservationRow, @Ctx() ctx: GraphQLContext) {
+    return (await ctx.loaders.patient.load(observation.subjectPatientId)) ?? { id: observation.subjectPatientId };
   }
 
   @FieldResolver(() => CodeableConcept)
-  code(@Root() observation: ObservationEntity, @Ctx() ctx: GraphQLContext) {
-    return ctx.loaders.codeableConcept.load(observation.codeableConcept.id);
+  code(@Root() observation: ObservationRow, @Ctx() ctx: GraphQLContext) {
+    return ctx.loaders.codeableConcept.load(observation.codeableConceptId);
   }
 
   @FieldResolver(() => DataSource)
-  dataSource(@Root() observation: ObservationEntity, @Ctx() ctx: GraphQLContext) {
-    return ctx.loaders.dataSource.load(observation.dataSource.id);
+  dataSource(@Root() observation: ObservationRow, @Ctx() ctx: GraphQLContext) {
+    return ctx.loaders.dataSource.load(observation.dataSourceId);
   }
 
   @FieldResolver(() => [Identifier])
-  identifiers(@Root() observation: ObservationEntity, @Ctx() ctx: GraphQLContext) {
+  identifiers(@Root() observation: ObservationRow, @Ctx() ctx: GraphQLContext) {
     return ctx.loaders.observationIdentifiers.load(observation.id);
   }
 
   @FieldResolver(() => Attachment, { description: 'the Open mHealth data point as FHIR carries it (base64 JSON)' })
-  valueAttachment(@Root() observation: ObservationEntity): Attachment {
+  valueAttachment(@Root() observation: ObservationRow): Attachment {
     return { contentType: 'application/json', data: Buffer.from(JSON.stringify(observation.omh)).toString('base64') };
   }
 }

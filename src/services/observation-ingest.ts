@@ -1,10 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Observation } from '../db/entities/index.js';
 import { ConflictError, DomainError } from '../errors.js';
 import type { ServiceContext } from './context.js';
 import { type Checked, checkUpload, identifierKey as key, loadUploadFacts } from './observation-checks.js';
 import type { ObservationDraft } from './observation-inputs.js';
-import { observationsByIds } from './observation-search.js';
+import { type ObservationRow, observationsByIds, toObservationRow } from './observation-search.js';
 import { bulkStatement, inTransaction } from './persist.js';
 
 /**
@@ -13,7 +12,7 @@ import { bulkStatement, inTransaction } from './persist.js';
  */
 export type UploadResult =
   | { status: 'created'; id: number; lastUpdated: Date }
-  | { status: 'existing'; observation: Observation }
+  | { status: 'existing'; observation: ObservationRow }
   | { status: 'error'; error: DomainError };
 
 const list = (values: readonly unknown[]) => values.map(() => '?').join(', ');
@@ -135,7 +134,7 @@ async function insertAll(ctx: ServiceContext, rows: Checked[], atomic: boolean) 
       r.draft.identifiers.map((i) => ({ observation_id: idOf.get(r.index)!, system: i.system, value: i.value })),
     );
     const winners = identifiers.length ? await storeIdentifiers(tx, identifiers) : new Map<number, number>();
-    const lostRaces = new Map<number, Observation | undefined>();
+    const lostRaces = new Map<number, ObservationRow | undefined>();
     if (winners.size === 0) return { created, lostRaces };
     const losers = [...idOf].filter(([, id]) => winners.has(id));
     await sql(
@@ -181,11 +180,13 @@ async function storeIdentifiers(
  * Observations by id without the read policy: only for answering an uploader with what they just stored
  * (they may write them, not always read them). Never reachable with ids a caller chooses.
  */
-export async function storedObservations(em: EntityManager, ids: readonly number[]): Promise<Map<number, Observation>> {
+export async function storedObservations(
+  em: EntityManager,
+  ids: readonly number[],
+): Promise<Map<number, ObservationRow>> {
   if (ids.length === 0) return new Map();
   const rows = await em
     .getConnection()
     .execute<Record<string, unknown>[]>(`select * from observations where id in (${list(ids)})`, [...ids]);
-  const observations = rows.map((row) => em.map(Observation, row));
-  return new Map(observations.map((o) => [o.id, o]));
+  return new Map(rows.map((row) => [Number(row.id), toObservationRow(row)]));
 }

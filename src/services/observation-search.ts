@@ -1,4 +1,4 @@
-import { Observation, ObservationIdentifier } from '../db/entities/index.js';
+import { ObservationIdentifier, type ObservationStatus } from '../db/entities/index.js';
 import { NotFoundError } from '../errors.js';
 import { inList, observationPairs, observationScope, or, type SqlCondition } from '../policy/scope.js';
 import type { ServiceContext } from './context.js';
@@ -6,6 +6,49 @@ import { visiblePatient, visibleStudy } from './facts.js';
 import { groupBy } from './group.js';
 import { countsByParent, firstPagesByParent } from './pages-by-parent.js';
 import { decodeCursor, type Page, type PageArgs, pageSize, toPage } from './paging.js';
+
+/**
+ * An observation as read paths hand it on: plain columns, no entity. Pages of 1000 are read often, and
+ * hydrating them into tracked entities cost more than the query.
+ */
+export interface ObservationRow {
+  id: number;
+  status: ObservationStatus;
+  effectiveTime: Date;
+  lastUpdated: Date;
+  omh: Record<string, unknown>;
+  subjectPatientId: number;
+  codeableConceptId: number;
+  dataSourceId: number;
+}
+
+const ROW_COLUMNS = (alias: string) =>
+  [
+    'id',
+    'status',
+    'effective_time',
+    'last_updated',
+    'omh',
+    'subject_patient_id',
+    'codeable_concept_id',
+    'data_source_id',
+  ]
+    .map((column) => `${alias}.${column}`)
+    .join(', ');
+
+export function toObservationRow(row: Record<string, unknown>): ObservationRow {
+  return {
+    id: Number(row.id),
+    status: row.status as ObservationStatus,
+    // MikroORM's driver leaves timestamps as text, and bigint ids
+    effectiveTime: new Date(row.effective_time as string),
+    lastUpdated: new Date(row.last_updated as string),
+    omh: row.omh as Record<string, unknown>,
+    subjectPatientId: Number(row.subject_patient_id),
+    codeableConceptId: Number(row.codeable_concept_id),
+    dataSourceId: Number(row.data_source_id),
+  };
+}
 
 export interface ObservationFilter {
   /** observations of the study's patients, for the codes it requests and they consented to share with it */
@@ -124,7 +167,7 @@ export async function listObservations(
   ctx: ServiceContext,
   filter: ObservationFilter,
   page: PageArgs = {},
-): Promise<Page<Observation>> {
+): Promise<Page<ObservationRow>> {
   const size = pageSize(page.first);
   const afterId = decodeCursor(page.after);
   const all = await conditions(ctx, filter);
@@ -132,14 +175,11 @@ export async function listObservations(
   const { sql, params } = where(all);
   const rows = await ctx.em
     .getConnection()
-    .execute<Record<string, unknown>[]>(`select o.* from observations o where ${sql} order by o.id limit ?`, [
-      ...params,
-      size + 1,
-    ]);
-  return toPage(
-    rows.map((row) => ctx.em.map(Observation, row)),
-    size,
-  );
+    .execute<Record<string, unknown>[]>(
+      `select ${ROW_COLUMNS('o')} from observations o where ${sql} order by o.id limit ?`,
+      [...params, size + 1],
+    );
+  return toPage(rows.map(toObservationRow), size);
 }
 
 export async function countObservations(ctx: ServiceContext, filter: ObservationFilter): Promise<number> {
@@ -151,7 +191,7 @@ export async function countObservations(ctx: ServiceContext, filter: Observation
 }
 
 /** One observation the viewer may see; NotFound otherwise, whether or not it exists. */
-export async function getObservation(ctx: ServiceContext, observationId: number): Promise<Observation> {
+export async function getObservation(ctx: ServiceContext, observationId: number): Promise<ObservationRow> {
   const found = await observationsByIds(ctx, [observationId]);
   const observation = found.get(observationId);
   if (!observation) throw new NotFoundError('Observation', observationId);
@@ -162,17 +202,16 @@ export async function getObservation(ctx: ServiceContext, observationId: number)
 export async function observationsByIds(
   ctx: ServiceContext,
   ids: readonly number[],
-): Promise<Map<number, Observation>> {
+): Promise<Map<number, ObservationRow>> {
   if (ids.length === 0) return new Map();
   const scope = observationScope(ctx.viewer, 'o');
   const rows = await ctx.em
     .getConnection()
     .execute<Record<string, unknown>[]>(
-      `select o.* from observations o where o.id in (${ids.map(() => '?').join(', ')}) and ${scope.sql}`,
+      `select ${ROW_COLUMNS('o')} from observations o where o.id in (${ids.map(() => '?').join(', ')}) and ${scope.sql}`,
       [...ids, ...scope.params],
     );
-  const observations = rows.map((row) => ctx.em.map(Observation, row));
-  return new Map(observations.map((o) => [o.id, o]));
+  return new Map(rows.map((row) => [Number(row.id), toObservationRow(row)]));
 }
 
 const OBSERVATIONS_OF_PATIENT = { from: 'observations c', parent: 'c.subject_patient_id' };
@@ -180,7 +219,7 @@ const OBSERVATIONS_OF_PATIENT = { from: 'observations c', parent: 'c.subject_pat
 /** Loaders: the first page of each patient's visible observations, and how many there are. */
 export const observationPagesByPatient = (ctx: ServiceContext, patientIds: readonly number[], first: number) =>
   firstPagesByParent(ctx.em, {
-    entity: Observation,
+    toNode: toObservationRow,
     ...OBSERVATIONS_OF_PATIENT,
     parentIds: patientIds,
     first,

@@ -11,13 +11,12 @@ import { type Page, toPage } from './paging.js';
 export async function firstPagesByParent<T extends { id: number }>(
   em: EntityManager,
   opts: {
-    entity: EntityClass<T>;
     from: string;
     parent: string;
     parentIds: readonly number[];
     first: number;
     scope: SqlCondition;
-  },
+  } & ({ entity: EntityClass<T> } | { toNode: (row: Record<string, unknown>) => T }),
 ): Promise<Map<number, Page<T>>> {
   const pages = new Map<number, Page<T>>();
   if (opts.parentIds.length === 0) return pages;
@@ -30,10 +29,12 @@ export async function firstPagesByParent<T extends { id: number }>(
      ) ranked where page_row <= ? order by parent_id, id`,
     [...opts.parentIds, ...opts.scope.params, opts.first + 1],
   );
+  const toNode =
+    'toNode' in opts ? opts.toNode : (row: Record<string, unknown>) => em.map(opts.entity, row as EntityDictionary<T>);
   const byParent = new Map<number, T[]>();
   for (const { parent_id, page_row: _row, ...columns } of rows) {
     const list = byParent.get(parent_id) ?? [];
-    list.push(em.map(opts.entity, columns as EntityDictionary<T>));
+    list.push(toNode(columns));
     byParent.set(parent_id, list);
   }
   for (const id of opts.parentIds) pages.set(id, toPage(byParent.get(id) ?? [], opts.first));
