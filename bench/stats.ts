@@ -4,16 +4,78 @@ export const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 };
 
-export async function timeRuns(runs: number, warmup: number, once: () => Promise<unknown>) {
-  for (let i = 0; i < warmup; i++) await once();
+export interface Timing {
+  p50Ms: number;
+  p95Ms: number;
+  runs: number;
+}
+
+export const summarize = (ms: number[]): Timing => ({
+  p50Ms: round(percentile(ms, 50)),
+  p95Ms: round(percentile(ms, 95)),
+  runs: ms.length,
+});
+
+/** Up to `runs` timed runs after `warmup`; past `budgetSeconds` of timed runs it stops, after at least 5. */
+export interface RunPlan {
+  runs: number;
+  warmup: number;
+  budgetSeconds: number;
+}
+
+const MIN_RUNS = 5;
+
+const timedLoop = async (plan: RunPlan, turn: (timed: boolean) => Promise<void>) => {
+  for (let i = 0; i < plan.warmup; i++) await turn(false);
+  const start = performance.now();
+  for (let i = 0; i < plan.runs; i++) {
+    if (i >= MIN_RUNS && performance.now() - start > plan.budgetSeconds * 1000) break;
+    await turn(true);
+  }
+};
+
+export async function timeRuns(plan: RunPlan, once: () => Promise<unknown>): Promise<Timing> {
   const ms: number[] = [];
-  for (let i = 0; i < runs; i++) {
+  await timedLoop(plan, async (timed) => {
     const start = performance.now();
     await once();
-    ms.push(performance.now() - start);
-  }
-  return { p50Ms: round(percentile(ms, 50)), p95Ms: round(percentile(ms, 95)), runs };
+    if (timed) ms.push(performance.now() - start);
+  });
+  return summarize(ms);
 }
+
+/**
+ * Times several variants in turns, each turn starting one variant later (a b c, b c a, c a b, …), so that
+ * drift in the machine's load and the garbage one variant leaves to the next fall on all of them alike;
+ * returns the milliseconds of each run, per variant.
+ */
+export async function timeInterleaved<K extends string>(
+  plan: RunPlan,
+  variants: Record<K, () => Promise<unknown>>,
+): Promise<Record<K, number[]>> {
+  const keys = Object.keys(variants) as K[];
+  const ms = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<K, number[]>;
+  let turn = 0;
+  await timedLoop(plan, async (timed) => {
+    for (let j = 0; j < keys.length; j++) {
+      const key = keys[(turn + j) % keys.length]!;
+      const start = performance.now();
+      await variants[key]();
+      if (timed) ms[key].push(performance.now() - start);
+    }
+    turn++;
+  });
+  return ms;
+}
+
+/** The median of the per-turn differences of two interleaved series: steadier than a difference of medians. */
+export const pairedDifference = (a: number[], b: number[]) =>
+  round(
+    percentile(
+      a.map((ms, i) => ms - b[i]!),
+      50,
+    ),
+  );
 
 /** Runs `jobs` with `concurrency` workers; returns the elapsed seconds. */
 export async function runConcurrently<T>(jobs: T[], concurrency: number, work: (job: T) => Promise<void>) {

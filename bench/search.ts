@@ -1,0 +1,40 @@
+import type pg from 'pg';
+import { fhirSearch, graphql } from './gateway-client.js';
+import { callLoad, httpLoad, type LoadOptions } from './http-load.js';
+import {
+  baselinePage,
+  fhirSearchUrl,
+  graphqlVariables,
+  PAGE_SIZE,
+  SEARCH_QUERY,
+  type SearchCase,
+} from './search-case.js';
+import { round, type RunPlan, timeRuns } from './stats.js';
+
+/** Latency of one page of 1000 through FHIR, GraphQL, and the bare SQL + JSON, one request at a time. */
+export async function measureSearch(base: string, token: string, pool: pg.Pool, c: SearchCase, plan: RunPlan) {
+  const url = fhirSearchUrl(base, c);
+  const fhir = await timeRuns(plan, async () => {
+    const entries = await fhirSearch(url, token);
+    if (entries !== PAGE_SIZE) throw new Error(`expected a full page, got ${entries}`);
+  });
+  const graphqlTimes = await timeRuns(plan, () => graphql(base, token, SEARCH_QUERY, graphqlVariables(c)));
+  const baseline = await timeRuns(plan, () => baselinePage(pool, c));
+  return { fhir, graphql: graphqlTimes, baseline, ratio: round(fhir.p50Ms / baseline.p50Ms) };
+}
+
+/** The FHIR page under concurrent load (autocannon), next to the same load on the bare SQL + JSON. */
+export async function measureSearchThroughput(
+  base: string,
+  token: string,
+  pool: pg.Pool,
+  c: SearchCase,
+  load: LoadOptions,
+) {
+  const url = fhirSearchUrl(base, c);
+  const entries = await fhirSearch(url, token);
+  if (entries === 0) throw new Error(`the search under load finds nothing: ${url}`);
+  const gateway = await httpLoad(url, token, load);
+  const baseline = await callLoad(() => baselinePage(pool, c), load);
+  return { gateway, baseline, ratio: round(gateway.reqPerSec / baseline.reqPerSec, 4) };
+}

@@ -1,0 +1,47 @@
+import type { AuthOverhead } from './auth-overhead.js';
+import type { measureDeepQuery } from './deep-query.js';
+import type { measureIngest } from './ingest.js';
+import type { measureSearch, measureSearchThroughput } from './search.js';
+import { round } from './stats.js';
+
+export interface SizeFigures {
+  rows: number;
+  search: Awaited<ReturnType<typeof measureSearch>>;
+  throughput: Awaited<ReturnType<typeof measureSearchThroughput>> & { gatewayWorkers: number };
+  authOverhead: AuthOverhead;
+  deepQuery: Awaited<ReturnType<typeof measureDeepQuery>>;
+}
+
+export type IngestFigures = Awaited<ReturnType<typeof measureIngest>> & { gatewayWorkers: number };
+
+const bySize = <T>(sizes: SizeFigures[], pick: (s: SizeFigures) => T) =>
+  Object.fromEntries(sizes.map((s) => [String(s.rows), pick(s)]));
+
+/** bench/results.json: the headline figures at the first size, the per-size ones by row count, the details. */
+export function summarize(machine: object, ingest: IngestFigures, sizes: SizeFigures[]) {
+  const first = sizes[0]!;
+  const largest = sizes.find((s) => s.rows === 1_000_000) ?? sizes.at(-1)!;
+  return {
+    machine,
+    ingest,
+    search: {
+      p50Ms: first.search.fhir.p50Ms,
+      p95Ms: first.search.fhir.p95Ms,
+      baselineP50Ms: first.search.baseline.p50Ms,
+      baselineP95Ms: first.search.baseline.p95Ms,
+      ratio: round(first.search.fhir.p50Ms / first.search.baseline.p50Ms),
+      graphqlP50Ms: first.search.graphql.p50Ms,
+      graphqlP95Ms: first.search.graphql.p95Ms,
+      scaleRatio1Mto100k: sizes.length > 1 ? round(largest.search.fhir.p50Ms / first.search.fhir.p50Ms) : null,
+      throughput: bySize(sizes, (s) => s.throughput),
+    },
+    authOverhead: bySize(sizes, (s) => s.authOverhead),
+    graphql: {
+      sqlStatements: bySize(sizes, (s) => s.deepQuery.sqlStatements),
+      p50Ms: bySize(sizes, (s) => s.deepQuery.p50Ms),
+      p95Ms: bySize(sizes, (s) => s.deepQuery.p95Ms),
+    },
+    details: sizes,
+    measuredAt: new Date().toISOString(),
+  };
+}

@@ -1,0 +1,47 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuthOverheadBench } from '../bench/auth-overhead.js';
+import { measureSearchThroughput } from '../bench/search.js';
+import { baselinePage, type SearchCase } from '../bench/search-case.js';
+import { fillObservations, syntheticStudy } from '../src/seed/synthetic.js';
+import { startTestApp, type TestApp } from './support/app.js';
+import { tokenFor } from './support/tokens.js';
+
+let app: TestApp;
+let pool: pg.Pool;
+let searchCase: SearchCase;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  const plan = await syntheticStudy(app.db.orm, 3000, 7);
+  await fillObservations(app.db.orm, plan, 3000, 7);
+  // two hours of readings every 5 minutes from 19 patients: a page of 456
+  searchCase = { studyId: plan.studyId, from: '2026-01-01T02:00:00Z', before: '2026-01-01T04:00:00Z' };
+  pool = new pg.Pool({ connectionString: app.db.url, max: 2 });
+});
+afterAll(async () => {
+  await pool?.end();
+  await app?.close();
+});
+
+describe('npm run bench, in small', () => {
+  it('times the search page with and without the shield and the policy, on the same page', async () => {
+    const bench = await createAuthOverheadBench(app.db.orm, { provider: app.auth.provider, config: app.config });
+    const figures = await bench(searchCase, { runs: 2, warmup: 1, budgetSeconds: Infinity });
+    expect(figures.rows).toBeGreaterThan(100);
+    expect(figures.rows).toBe(await baselinePage(pool, searchCase));
+    for (const variant of [figures.shielded, figures.bare, figures.serviceAsViewer, figures.serviceAsSuperuser]) {
+      expect(variant.runs).toBe(2);
+      expect(variant.p50Ms).toBeGreaterThan(0);
+    }
+    expect(Number.isFinite(figures.shieldOverheadMs)).toBe(true);
+  });
+
+  it('loads the FHIR search page with autocannon next to the bare SQL', async () => {
+    const token = await tokenFor(app, 'mary@example.com');
+    const figures = await measureSearchThroughput(app.baseUrl, token, pool, searchCase, { connections: 2, seconds: 1 });
+    expect(figures.gateway.requests).toBeGreaterThan(0);
+    expect(figures.gateway.p95Ms).toBeGreaterThanOrEqual(figures.gateway.p50Ms);
+    expect(figures.baseline.requests).toBeGreaterThan(0);
+  });
+});
