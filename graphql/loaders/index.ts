@@ -3,7 +3,6 @@ import type { ObservationRow } from '../../src/services/observation-search.js';
 import type {
   CodeableConcept,
   DataSource,
-  ObservationIdentifier,
   Organization,
   Patient,
   PatientIdentifier,
@@ -87,7 +86,7 @@ export function createLoaders(ctx: ServiceContext) {
     patientConsents: entityLoader((patients: readonly Patient[]) => consentsOfPatients(ctx, patients)),
     patientObservations: pageLoader((ids, first) => observations.observationPagesByPatient(ctx, ids, first)),
     patientObservationCount: mapLoader((ids) => observations.observationCountsByPatient(ctx, ids), 0),
-    observationIdentifiers: mapLoader<ObservationIdentifier[]>(
+    observationIdentifiers: mapLoader<{ system: string; value: string }[]>(
       (ids) => observations.identifiersByObservationIds(ctx, ids),
       [],
     ),

@@ -33,7 +33,10 @@ function merge(maps: typeof domains): IRules {
   return merged as IRules;
 }
 
-export const permissions = shield(merge(domains), {
+/** Every type's rule, or its fields' rules; what is not named here falls back to deny. */
+export const ruleTree = merge(domains);
+
+export const permissions = shield(ruleTree, {
   fallbackRule: deny,
   fallbackError: () => new GraphQLError('You are not allowed to do this', { extensions: { code: 'FORBIDDEN' } }),
   allowExternalErrors: true,

@@ -1,4 +1,4 @@
-import { ObservationIdentifier, type ObservationStatus } from '../db/entities/index.js';
+import type { ObservationStatus } from '../db/entities/index.js';
 import { NotFoundError } from '../errors.js';
 import { inList, observationPairs, observationScope, or, type SqlCondition } from '../policy/scope.js';
 import type { ServiceContext } from './context.js';
@@ -233,15 +233,18 @@ export const observationCountsByPatient = (ctx: ServiceContext, patientIds: read
     scope: observationScope(ctx.viewer, 'c'),
   });
 
-/** Loader: identifiers of observations the caller already may see. */
+/** Loader: identifiers of observations the caller already may see, as plain `{ system, value }`. */
 export async function identifiersByObservationIds(
   ctx: ServiceContext,
   observationIds: readonly number[],
-): Promise<Map<number, ObservationIdentifier[]>> {
-  const rows = await ctx.em.find(
-    ObservationIdentifier,
-    { observation: { $in: [...observationIds] } },
-    { orderBy: { id: 'asc' } },
-  );
-  return groupBy(rows, (row) => row.observation.id);
+): Promise<Map<number, { system: string; value: string }[]>> {
+  if (observationIds.length === 0) return new Map();
+  const rows = await ctx.em
+    .getConnection()
+    .execute<{ observation_id: string; system: string; value: string }[]>(
+      'select observation_id, system, value from observation_identifiers where observation_id = any(?::bigint[]) order by id',
+      [intArray(observationIds)],
+    );
+  const byObservation = groupBy(rows, (row) => Number(row.observation_id));
+  return new Map([...byObservation].map(([id, group]) => [id, group.map(({ system, value }) => ({ system, value }))]));
 }
