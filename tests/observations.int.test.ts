@@ -284,7 +284,7 @@ describe('bulk upload', () => {
     const stored = await getObservation(w.ctx('sam'), storedId(results[0]!));
     expect(stored).toMatchObject({ status: 'final', effectiveTime: new Date('2026-11-20T07:00:00Z') });
     expect(stored).toMatchObject({ subjectPatientId: pat1, codeableConceptId: w.code.hr });
-    expect(stored.omh).toEqual(sent);
+    expect(JSON.parse(stored.omhJson)).toEqual(sent);
     const bad = results[8] as Extract<UploadResult, { status: 'error' }>;
     expect((bad.error as InvalidError).path).toBe('/body/effective_time_frame');
   });

@@ -1,3 +1,4 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { Patient as PatientEntity } from '../../src/db/entities/index.js';
 import * as search from '../../src/services/observation-search.js';
@@ -67,9 +68,14 @@ export class ObservationResolver {
     return ctx.loaders.observationIdentifiers.load(observation.id);
   }
 
+  @FieldResolver(() => GraphQLJSONObject, { description: 'the Open mHealth data point (header and body)' })
+  omh(@Root() observation: ObservationRow): Record<string, unknown> {
+    return JSON.parse(observation.omhJson);
+  }
+
   @FieldResolver(() => Attachment, { description: 'the Open mHealth data point as FHIR carries it (base64 JSON)' })
   valueAttachment(@Root() observation: ObservationRow): Attachment {
-    return { contentType: 'application/json', data: Buffer.from(JSON.stringify(observation.omh)).toString('base64') };
+    return { contentType: 'application/json', data: Buffer.from(observation.omhJson).toString('base64') };
   }
 }
 

@@ -1,4 +1,3 @@
-import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Connection } from './paging.js';
 import type { ObservationStatus } from '../../src/db/entities/index.js';
@@ -28,9 +27,6 @@ export class Observation {
 
   @Field()
   lastUpdated!: Date;
-
-  @Field(() => GraphQLJSONObject, { description: 'the Open mHealth data point (header and body)' })
-  omh!: Record<string, unknown>;
 }
 
 @InputType({ description: 'Which observations: every field narrows; none means all the viewer may see' })

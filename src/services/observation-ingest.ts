@@ -3,7 +3,7 @@ import { ConflictError, DomainError } from '../errors.js';
 import type { ServiceContext } from './context.js';
 import { type Checked, checkUpload, identifierKey as key, loadUploadFacts } from './observation-checks.js';
 import type { ObservationDraft } from './observation-inputs.js';
-import { type ObservationRow, observationsByIds, toObservationRow } from './observation-search.js';
+import { observationColumns, type ObservationRow, observationsByIds, toObservationRow } from './observation-search.js';
 import { bulkStatement, inTransaction } from './persist.js';
 
 /**
@@ -187,6 +187,9 @@ export async function storedObservations(
   if (ids.length === 0) return new Map();
   const rows = await em
     .getConnection()
-    .execute<Record<string, unknown>[]>(`select * from observations where id in (${list(ids)})`, [...ids]);
+    .execute<Record<string, unknown>[]>(
+      `select ${observationColumns('o')} from observations o where o.id in (${list(ids)})`,
+      [...ids],
+    );
   return new Map(rows.map((row) => [Number(row.id), toObservationRow(row)]));
 }

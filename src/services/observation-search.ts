@@ -16,24 +16,18 @@ export interface ObservationRow {
   status: ObservationStatus;
   effectiveTime: Date;
   lastUpdated: Date;
-  omh: Record<string, unknown>;
+  /** the Open mHealth data point as the database writes it out: most readers pass it on without looking in */
+  omhJson: string;
   subjectPatientId: number;
   codeableConceptId: number;
   dataSourceId: number;
 }
 
-const ROW_COLUMNS = (alias: string) =>
-  [
-    'id',
-    'status',
-    'effective_time',
-    'last_updated',
-    'omh',
-    'subject_patient_id',
-    'codeable_concept_id',
-    'data_source_id',
-  ]
+/** The select list of an ObservationRow from `observations <alias>`. */
+export const observationColumns = (alias: string) =>
+  ['id', 'status', 'effective_time', 'last_updated', 'subject_patient_id', 'codeable_concept_id', 'data_source_id']
     .map((column) => `${alias}.${column}`)
+    .concat(`${alias}.omh::text as omh_json`)
     .join(', ');
 
 export function toObservationRow(row: Record<string, unknown>): ObservationRow {
@@ -43,7 +37,7 @@ export function toObservationRow(row: Record<string, unknown>): ObservationRow {
     // MikroORM's driver leaves timestamps as text, and bigint ids
     effectiveTime: new Date(row.effective_time as string),
     lastUpdated: new Date(row.last_updated as string),
-    omh: row.omh as Record<string, unknown>,
+    omhJson: row.omh_json as string,
     subjectPatientId: Number(row.subject_patient_id),
     codeableConceptId: Number(row.codeable_concept_id),
     dataSourceId: Number(row.data_source_id),
@@ -176,7 +170,7 @@ export async function listObservations(
   const rows = await ctx.em
     .getConnection()
     .execute<Record<string, unknown>[]>(
-      `select ${ROW_COLUMNS('o')} from observations o where ${sql} order by o.id limit ?`,
+      `select ${observationColumns('o')} from observations o where ${sql} order by o.id limit ?`,
       [...params, size + 1],
     );
   return toPage(rows.map(toObservationRow), size);
@@ -208,7 +202,7 @@ export async function observationsByIds(
   const rows = await ctx.em
     .getConnection()
     .execute<Record<string, unknown>[]>(
-      `select ${ROW_COLUMNS('o')} from observations o where o.id in (${ids.map(() => '?').join(', ')}) and ${scope.sql}`,
+      `select ${observationColumns('o')} from observations o where o.id in (${ids.map(() => '?').join(', ')}) and ${scope.sql}`,
       [...ids, ...scope.params],
     );
   return new Map(rows.map((row) => [Number(row.id), toObservationRow(row)]));
@@ -220,6 +214,7 @@ const OBSERVATIONS_OF_PATIENT = { from: 'observations c', parent: 'c.subject_pat
 export const observationPagesByPatient = (ctx: ServiceContext, patientIds: readonly number[], first: number) =>
   firstPagesByParent(ctx.em, {
     toNode: toObservationRow,
+    columns: observationColumns('c'),
     ...OBSERVATIONS_OF_PATIENT,
     parentIds: patientIds,
     first,

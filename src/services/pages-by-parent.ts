@@ -16,13 +16,15 @@ export async function firstPagesByParent<T extends { id: number }>(
     parentIds: readonly number[];
     first: number;
     scope: SqlCondition;
+    /** the child's select list, `c.*` unless given */
+    columns?: string;
   } & ({ entity: EntityClass<T> } | { toNode: (row: Record<string, unknown>) => T }),
 ): Promise<Map<number, Page<T>>> {
   const pages = new Map<number, Page<T>>();
   if (opts.parentIds.length === 0) return pages;
   const rows = await em.getConnection().execute<(Record<string, unknown> & { parent_id: number })[]>(
     `select * from (
-       select c.*, ${opts.parent} as parent_id,
+       select ${opts.columns ?? 'c.*'}, ${opts.parent} as parent_id,
               row_number() over (partition by ${opts.parent} order by c.id) as page_row
          from ${opts.from}
         where ${opts.parent} in (${opts.parentIds.map(() => '?').join(', ')}) and ${opts.scope.sql}
