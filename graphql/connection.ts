@@ -18,9 +18,10 @@ export function toConnection<T extends { id: number }>(
 
 /**
  * A list nested under another row: its first page comes from a batched loader (one query for all parents);
- * later pages (`after`) from the service, one parent at a time.
+ * later pages (`after`) from the service, one parent at a time. The page is read only if the client selects
+ * nodes, edges or pageInfo: a portal asking for `totalCount` alone reads no rows.
  */
-export async function nestedConnection<T extends { id: number }>(
+export function nestedConnection<T extends { id: number }>(
   args: { first?: number | null; after?: string | null },
   sources: {
     firstPage: (first: number) => Promise<Page<T>>;
@@ -28,6 +29,21 @@ export async function nestedConnection<T extends { id: number }>(
     count: () => Promise<number>;
   },
 ) {
-  const page = args.after ? await sources.page() : await sources.firstPage(pageSize(args.first));
-  return toConnection(page, sources.count);
+  const first = pageSize(args.first);
+  let loaded: Promise<Page<T>> | undefined;
+  const page = () => (loaded ??= args.after ? sources.page() : sources.firstPage(first));
+  return {
+    get nodes() {
+      return page().then((p) => p.nodes);
+    },
+    get edges() {
+      return page().then((p) => p.nodes.map((node) => ({ node, cursor: encodeCursor(node.id) })));
+    },
+    get pageInfo() {
+      return page().then((p) => ({ hasNextPage: p.hasNextPage, endCursor: p.endCursor }));
+    },
+    get totalCount() {
+      return sources.count();
+    },
+  };
 }
