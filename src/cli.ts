@@ -53,7 +53,9 @@ program
 
 program
   .command('generate')
-  .description('add synthetic CGM observations (deterministic, resumable) to the demo data, for benchmarks')
+  .description(
+    'add synthetic device observations (glucose monitor, heart rate, blood pressure; deterministic, resumable) to the demo data, for benchmarks',
+  )
   .option('--observations <n>', 'how many, e.g. 100k, 1M, 10M', '100k')
   .option('--seed <n>', 'random seed', '1')
   .action((opts: { observations: string; seed: string }) =>

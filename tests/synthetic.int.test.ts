@@ -10,7 +10,7 @@ afterAll(() => db?.drop());
 
 const q = <T>(sql: string, params: unknown[] = []) => db.orm.em.getConnection().execute<T[]>(sql, params);
 
-describe('synthetic CGM data for benchmarks', () => {
+describe('synthetic device data for benchmarks', () => {
   it('creates a consenting cohort and exactly the requested points, resumably and deterministically', async () => {
     const plan = await syntheticStudy(db.orm, 3000, 7);
     expect(plan.patientIds).toHaveLength(19);
@@ -24,7 +24,7 @@ describe('synthetic CGM data for benchmarks', () => {
          from observations where subject_patient_id in (select patient_id from study_patients where study_id = ?)`,
       [plan.studyId, plan.studyId],
     );
-    expect(Number(first!.consented)).toBe(19);
+    expect(Number(first!.consented)).toBe(19 * 3);
     const before = Number(first!.n);
 
     // again: the same study and patients, nothing added
@@ -43,5 +43,17 @@ describe('synthetic CGM data for benchmarks', () => {
       [plan.patientIds[0]],
     );
     expect(sample).toEqual({ unit: 'mg/dL', schema: 'blood-glucose' });
+
+    // mostly the glucose monitor, next to hourly heart rate and blood pressure three times a day
+    const perCode = await q<{ code: string; n: string }>(
+      `select c.coding_code as code, count(*) as n from observations o join codeable_concepts c on c.id = o.codeable_concept_id
+        where o.subject_patient_id = ? group by 1 order by 2 desc`,
+      [plan.patientIds[0]],
+    );
+    expect(perCode.map((r) => [r.code, Number(r.n)])).toEqual([
+      ['omh:blood-glucose:4.0', 143],
+      ['omh:heart-rate:2.0', 12],
+      ['omh:blood-pressure:4.0', 3],
+    ]);
   });
 });

@@ -3,16 +3,36 @@ import type { Orm } from '../db/orm.js';
 import { generateSeries } from './omh-series.js';
 
 /**
- * Synthetic continuous-glucose-monitor data at any size, for benchmarks: one study in BIDS asking for blood
- * glucose from Dexcom, patients enrolled and consented, a reading every 5 minutes with diurnal patterns,
- * noise and gaps. Deterministic from the seed and resumable: patients already complete are skipped.
+ * Synthetic device data at any size, for benchmarks: one study in BIDS, patients enrolled and consented, and
+ * for each patient a continuous glucose monitor's series (Dexcom, a reading every 5 minutes: 90% of the
+ * points) next to an iHealth heart rate (hourly) and blood pressure (three a day) series, all with diurnal
+ * patterns, noise and gaps. Deterministic from the seed and resumable: series already complete are skipped.
  */
 export const CGM_PER_DAY = 288;
 export const POINTS_PER_PATIENT = 2000;
 const BIDS = 20003;
-const DEXCOM = 70002;
-const BLOOD_GLUCOSE = 50001;
 const CHUNK = 5000;
+
+const SERIES = [
+  {
+    code: 'omh:blood-glucose:4.0',
+    codeId: 50001,
+    sourceId: 70002,
+    sourceName: 'Dexcom',
+    perDay: CGM_PER_DAY,
+    share: 0.9,
+  },
+  { code: 'omh:heart-rate:2.0', codeId: 50004, sourceId: 70001, sourceName: 'iHealth', perDay: 24, share: 0.08 },
+  { code: 'omh:blood-pressure:4.0', codeId: 50002, sourceId: 70001, sourceName: 'iHealth', perDay: 3, share: 0.02 },
+] as const;
+const CODE_IDS = SERIES.map((s) => s.codeId);
+const SOURCE_IDS = [...new Set(SERIES.map((s) => s.sourceId))];
+
+/** How many points of each series one patient gets: the shares of `perPatient`, the first taking the rest. */
+function seriesCounts(perPatient: number): number[] {
+  const others = SERIES.slice(1).map((s) => Math.floor(perPatient * s.share));
+  return [perPatient - others.reduce((a, b) => a + b, 0), ...others];
+}
 
 export interface SyntheticPlan {
   studyId: number;
@@ -33,12 +53,12 @@ export async function syntheticStudy(orm: Orm, observations: number, seed: numbe
     (await one<{ id: number }>(
       em,
       'insert into studies (organization_id, name, description) values (?, ?, ?) returning id',
-      [BIDS, name, 'Generated continuous glucose monitor data for benchmarks'],
+      [BIDS, name, 'Generated continuous glucose monitor, heart rate and blood pressure data for benchmarks'],
     ));
   await em.getConnection().execute(
-    `insert into study_scope_requests (study_id, codeable_concept_id) values (?, ?) on conflict do nothing;
-     insert into study_data_sources (study_id, data_source_id) values (?, ?) on conflict do nothing`,
-    [study.id, BLOOD_GLUCOSE, study.id, DEXCOM],
+    `insert into study_scope_requests (study_id, codeable_concept_id) select ?, unnest(?::int[]) on conflict do nothing;
+     insert into study_data_sources (study_id, data_source_id) select ?, unnest(?::int[]) on conflict do nothing`,
+    [study.id, `{${CODE_IDS}}`, study.id, `{${SOURCE_IDS}}`],
   );
   const wanted = Math.max(19, Math.ceil(observations / POINTS_PER_PATIENT));
   await em.getConnection().execute(
@@ -48,11 +68,15 @@ export async function syntheticStudy(orm: Orm, observations: number, seed: numbe
        select 'Synthetic', 'CGM ' || w.tag, 'cgm-' || w.tag || '@example.org' from wanted w
        on conflict (lower(email)) do nothing returning id
      ),
-     linked as (insert into patient_organizations (patient_id, organization_id) select id, ? from created returning patient_id),
-     enrolled as (insert into study_patients (study_id, patient_id) select ?, patient_id from linked returning id)
-     insert into study_patient_scope_consents (study_patient_id, codeable_concept_id, consented, consented_time)
-     select id, ?, true, now() from enrolled`,
-    [seed, wanted, BIDS, study.id, BLOOD_GLUCOSE],
+     linked as (insert into patient_organizations (patient_id, organization_id) select id, ? from created returning patient_id)
+     insert into study_patients (study_id, patient_id) select ?, patient_id from linked`,
+    [seed, wanted, BIDS, study.id],
+  );
+  await em.getConnection().execute(
+    `insert into study_patient_scope_consents (study_patient_id, codeable_concept_id, consented, consented_time)
+     select sp.id, code, true, now() from study_patients sp cross join unnest(?::int[]) as code
+      where sp.study_id = ? on conflict do nothing`,
+    [`{${CODE_IDS}}`, study.id],
   );
   const patients = await em
     .getConnection()
@@ -63,7 +87,7 @@ export async function syntheticStudy(orm: Orm, observations: number, seed: numbe
   return { studyId: study.id, patientIds: patients.map((p) => p.id) };
 }
 
-/** Inserts the missing points of every planned patient, in chunks of one statement each. */
+/** Inserts the missing points of every planned patient's series, in chunks of one statement each. */
 export async function fillObservations(
   orm: Orm,
   plan: SyntheticPlan,
@@ -72,24 +96,25 @@ export async function fillObservations(
   progress: (done: number) => void = () => {},
 ): Promise<number> {
   const em = orm.em.fork();
-  const perPatient = Math.ceil(total / plan.patientIds.length);
-  const counts = await em.getConnection().execute<{ id: number; n: string }[]>(
-    `select subject_patient_id as id, count(*) as n from observations
-        where codeable_concept_id = ? and subject_patient_id in (${plan.patientIds.map(() => '?').join(', ')}) group by 1`,
-    [BLOOD_GLUCOSE, ...plan.patientIds],
+  const counts = seriesCounts(Math.ceil(total / plan.patientIds.length));
+  const stored = await em.getConnection().execute<{ patient_id: number; code_id: number; n: string }[]>(
+    `select subject_patient_id as patient_id, codeable_concept_id as code_id, count(*) as n from observations
+      where codeable_concept_id = any(?::int[]) and subject_patient_id = any(?::int[]) group by 1, 2`,
+    [`{${CODE_IDS}}`, `{${plan.patientIds}}`],
   );
-  const have = new Map(counts.map((c) => [c.id, Number(c.n)]));
-  let done = [...have.values()].reduce((a, b) => a + b, 0);
+  const have = new Map(stored.map((c) => [`${c.patient_id}/${c.code_id}`, Number(c.n)]));
+  let done = stored.reduce((sum, c) => sum + Number(c.n), 0);
   progress(done);
   let rows: unknown[] = [];
   const flush = async () => {
     if (!rows.length) return;
     await em.getConnection().execute(
       `with r as (
-         select * from jsonb_to_recordset(?::jsonb) as r(patient_id int, omh jsonb, effective_time timestamptz, uuid text)
+         select * from jsonb_to_recordset(?::jsonb)
+           as r(patient_id int, code_id int, source_id int, omh jsonb, effective_time timestamptz)
        ), o as (
          insert into observations (subject_patient_id, codeable_concept_id, data_source_id, status, omh, effective_time)
-         select patient_id, ${BLOOD_GLUCOSE}, ${DEXCOM}, 'final', omh, effective_time from r returning id, omh
+         select patient_id, code_id, source_id, 'final', omh, effective_time from r returning id, omh
        )
        insert into observation_identifiers (observation_id, system, value)
        select id, 'urn:ietf:rfc:3986', 'urn:uuid:' || (omh->'header'->>'uuid') from o`,
@@ -100,24 +125,29 @@ export async function fillObservations(
     rows = [];
   };
   for (const [index, patientId] of plan.patientIds.entries()) {
-    if ((have.get(patientId) ?? 0) >= perPatient) continue;
-    // the series is regenerated whole (deterministic) and only its missing tail is inserted
-    const series = generateSeries({
-      code: 'omh:blood-glucose:4.0',
-      start: new Date(Date.UTC(2026, 0, 1)),
-      days: Math.ceil((perPatient * 1.06) / CGM_PER_DAY),
-      perDay: CGM_PER_DAY,
-      seed: seed * 1_000_003 + index,
-      sourceName: 'Dexcom',
-    }).slice(have.get(patientId) ?? 0, perPatient);
-    for (const point of series) {
-      rows.push({
-        patient_id: patientId,
-        omh: point.omh,
-        effective_time: point.effectiveTime.toISOString(),
-        uuid: point.uuid,
-      });
-      if (rows.length >= CHUNK) await flush();
+    for (const [s, series] of SERIES.entries()) {
+      const wanted = counts[s]!;
+      const already = have.get(`${patientId}/${series.codeId}`) ?? 0;
+      if (already >= wanted) continue;
+      // the series is regenerated whole (deterministic) and only its missing tail is inserted
+      const points = generateSeries({
+        code: series.code,
+        start: new Date(Date.UTC(2026, 0, 1)),
+        days: Math.ceil((wanted * 1.06) / series.perDay),
+        perDay: series.perDay,
+        seed: seed * 1_000_003 + index + s * 100_000_007,
+        sourceName: series.sourceName,
+      }).slice(already, wanted);
+      for (const point of points) {
+        rows.push({
+          patient_id: patientId,
+          code_id: series.codeId,
+          source_id: series.sourceId,
+          omh: point.omh,
+          effective_time: point.effectiveTime.toISOString(),
+        });
+        if (rows.length >= CHUNK) await flush();
+      }
     }
   }
   await flush();
