@@ -30,17 +30,20 @@ export function nestedConnection<T extends { id: number }>(
   },
 ) {
   const first = pageSize(args.first);
-  let loaded: Promise<Page<T>> | undefined;
-  const page = () => (loaded ??= args.after ? sources.page() : sources.firstPage(first));
+  let loaded: Promise<ReturnType<typeof toConnection<T>>> | undefined;
+  const connection = () =>
+    (loaded ??= (args.after ? sources.page() : sources.firstPage(first)).then((page) =>
+      toConnection(page, sources.count),
+    ));
   return {
     get nodes() {
-      return page().then((p) => p.nodes);
+      return connection().then((c) => c.nodes);
     },
     get edges() {
-      return page().then((p) => p.nodes.map((node) => ({ node, cursor: encodeCursor(node.id) })));
+      return connection().then((c) => c.edges);
     },
     get pageInfo() {
-      return page().then((p) => ({ hasNextPage: p.hasNextPage, endCursor: p.endCursor }));
+      return connection().then((c) => c.pageInfo);
     },
     get totalCount() {
       return sources.count();

@@ -57,10 +57,9 @@ function* alwaysAllowed(schema: GraphQLSchema): Generator<[string, string]> {
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     const rule = (ruleTree as Record<string, unknown>)[type.name];
+    const fieldRules = isFieldMap(rule) ? rule : undefined;
     for (const fieldName of Object.keys(type.getFields())) {
-      const fieldRules = isFieldMap(rule) ? rule : undefined;
-      const fieldRule = rule === allow ? allow : fieldRules?.[fieldName];
-      if (fieldRule === allow) yield [type.name, fieldName];
+      if ((fieldRules ? fieldRules[fieldName] : rule) === allow) yield [type.name, fieldName];
     }
   }
 }
