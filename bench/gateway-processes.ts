@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import path from 'node:path';
 
 export interface GatewayProcesses {
   base: string;
@@ -18,8 +21,28 @@ const freePort = () =>
   });
 
 /**
- * The gateway as `npm start` runs it (dist/main.js, 64 MB young generation), with `workers` HTTP workers on
- * the bench's database: the load generator then never shares an event loop with the server it measures.
+ * Production settings for the measured gateway (NODE_ENV=production, as deployed; graphql-js, for one,
+ * drops its development checks): the signing key of the bench's in-process gateway, so one token works on
+ * both, and PKCE secrets made for this run.
+ */
+function productionEnv(dataDir: string) {
+  const secrets = JSON.parse(readFileSync(path.join(dataDir, 'oidc-secrets.json'), 'utf8')) as {
+    signingKey: object;
+    cookieKeys: string[];
+  };
+  const verifier = randomBytes(32).toString('base64url');
+  return {
+    NODE_ENV: 'production',
+    OIDC_PRIVATE_KEY: JSON.stringify(secrets.signingKey),
+    OIDC_COOKIE_KEYS: secrets.cookieKeys.join(','),
+    PATIENT_AUTHORIZATION_CODE_VERIFIER: verifier,
+    PATIENT_AUTHORIZATION_CODE_CHALLENGE: createHash('sha256').update(verifier).digest('base64url'),
+  };
+}
+
+/**
+ * The gateway as `npm start` runs it in production (dist/main.js, 64 MB young generation), with `workers` HTTP
+ * workers on the bench's database: the clients then never share an event loop with the server they measure.
  */
 export async function startGatewayProcesses(opts: {
   databaseUrl: string;
@@ -31,6 +54,7 @@ export async function startGatewayProcesses(opts: {
   const child: ChildProcess = spawn(process.execPath, ['--max-semi-space-size=64', 'dist/main.js'], {
     env: {
       ...process.env,
+      ...productionEnv(opts.dataDir),
       DATABASE_URL: opts.databaseUrl,
       DATA_DIR: opts.dataDir,
       PORT: String(port),

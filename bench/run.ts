@@ -113,7 +113,7 @@ async function main() {
       await pool.query('vacuum analyze observations');
       const searchCase = weekOfStudy(plan.studyId);
       log(`${size}: search latency`);
-      const search = await measureSearch(config.publicUrl, token, pool, searchCase, timing);
+      const search = await measureSearch(gateways.base, gatewayToken, pool, searchCase, timing);
       log(`${size}: auth overhead`);
       const overhead = await authOverhead(searchCase, timing);
       log(`${size}: search throughput`);

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Patient, Practitioner, PractitionerOrganization, type Role, User } from '../db/entities/index.js';
+import type { Role } from '../db/entities/index.js';
 
 /** Who is asking: loaded once per request and handed to every policy check and service. */
 export interface Viewer {
@@ -19,20 +19,30 @@ export const ANONYMOUS: Viewer = Object.freeze({
   roles: new Map(),
 });
 
-/** Builds the viewer for a user id; an unknown (e.g. deleted) user is anonymous. */
+const VIEWER_SQL = `select u.is_superuser,
+    (select pr.id from practitioners pr where pr.user_id = u.id) as practitioner_id,
+    (select pa.id from patients pa where pa.user_id = u.id) as patient_id,
+    (select coalesce(json_agg(json_build_array(po.organization_id, po.role)), '[]')
+       from practitioner_organizations po join practitioners pr on pr.id = po.practitioner_id
+      where pr.user_id = u.id) as roles
+  from users u where u.id = ?`;
+
+interface ViewerRow {
+  is_superuser: boolean;
+  practitioner_id: number | null;
+  patient_id: number | null;
+  roles: [number, Role][];
+}
+
+/** Builds the viewer for a user id in one round trip (every request does this); an unknown user is anonymous. */
 export async function loadViewer(em: EntityManager, userId: number): Promise<Viewer> {
-  const user = await em.findOne(User, userId);
-  if (!user) return ANONYMOUS;
-  const [practitioner, patient] = await Promise.all([
-    em.findOne(Practitioner, { user: userId }),
-    em.findOne(Patient, { user: userId }),
-  ]);
-  const memberships = practitioner ? await em.find(PractitionerOrganization, { practitioner: practitioner.id }) : [];
+  const [row] = await em.execute<ViewerRow[]>(VIEWER_SQL, [userId]);
+  if (!row) return ANONYMOUS;
   return {
-    userId: user.id,
-    isSuperuser: user.isSuperuser,
-    practitionerId: practitioner?.id ?? null,
-    patientId: patient?.id ?? null,
-    roles: new Map(memberships.map((m) => [m.organization.id, m.role])),
+    userId,
+    isSuperuser: row.is_superuser,
+    practitionerId: row.practitioner_id,
+    patientId: row.patient_id,
+    roles: new Map(row.roles),
   };
 }

@@ -3,6 +3,7 @@ import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from '../e
 import { canUploadObservation, canViewPatient, type PatientFacts } from '../policy/rules.js';
 import type { ServiceContext } from './context.js';
 import { effectiveTimeOf } from './effective-time.js';
+import { bulkStatement } from './persist.js';
 import type { ObservationDraft } from './observation-inputs.js';
 
 /** The checks an uploaded observation passes before it is stored, with the facts they need loaded in bulk. */
@@ -49,17 +50,19 @@ export async function loadUploadFacts(em: EntityManager, drafts: readonly Observ
     ),
     sql<{ id: number }>(`select id from data_sources where id in (${list(sourceIds)})`, sourceIds),
     identifiers.length
-      ? sql<{
+      ? bulkStatement<{
           system: string;
           value: string;
           observation_id: string;
           subject_patient_id: number;
           codeable_concept_id: number;
         }>(
+          em,
           `select i.system, i.value, i.observation_id, o.subject_patient_id, o.codeable_concept_id
-             from observation_identifiers i join observations o on o.id = i.observation_id
-            where (i.system, i.value) in (${identifiers.map(() => '(?, ?)').join(', ')})`,
-          identifiers.flatMap((i) => [i.system, i.value]),
+             from jsonb_to_recordset(?::jsonb) as k(system text, value text)
+             join observation_identifiers i on i.system = k.system and i.value = k.value
+             join observations o on o.id = i.observation_id`,
+          [JSON.stringify(identifiers.map(({ system, value }) => ({ system, value })))],
         )
       : Promise.resolve([]),
   ]);

@@ -72,9 +72,12 @@ export interface ObservationFilter {
 async function conditions(ctx: ServiceContext, filter: ObservationFilter): Promise<SqlCondition[]> {
   const all: SqlCondition[] = [];
   const add = (sql: string, ...params: unknown[]) => all.push({ sql, params });
-  if (filter.studyId) await visibleStudy(ctx, filter.studyId);
-  if (filter.patientId) await visiblePatient(ctx, filter.patientId);
-  const pairs = await searchPairs(ctx, filter);
+  // independent reads, waited for together; a NotFound from either check still fails the search
+  const [pairs] = await Promise.all([
+    searchPairs(ctx, filter),
+    filter.studyId ? visibleStudy(ctx, filter.studyId) : null,
+    filter.patientId ? visiblePatient(ctx, filter.patientId) : null,
+  ]);
   if (pairs === 'none') return [{ sql: 'false', params: [] }];
   if ('byCode' in pairs) {
     const byCode = [...pairs.byCode].map(([codeId, patientIds]) => ({
@@ -106,23 +109,23 @@ type SearchPairs =
 
 async function searchPairs(ctx: ServiceContext, filter: ObservationFilter): Promise<SearchPairs> {
   const execute = <T>(sql: string, params: unknown[]) => ctx.em.getConnection().execute<T[]>(sql, params);
-  let codeIds: number[] | undefined;
-  if (filter.coding) {
-    const rows = await execute<{ id: number }>(
-      'select id from codeable_concepts where coding_system = ? and coding_code = ?',
-      [filter.coding.system, filter.coding.code],
-    );
-    codeIds = rows.map((r) => r.id);
-  }
+  const { coding, patientIdentifier } = filter;
+  const [codeIds, identified] = await Promise.all([
+    coding
+      ? execute<{ id: number }>('select id from codeable_concepts where coding_system = ? and coding_code = ?', [
+          coding.system,
+          coding.code,
+        ]).then((rows) => rows.map((r) => r.id))
+      : undefined,
+    patientIdentifier
+      ? execute<{ patient_id: number }>(
+          'select distinct patient_id from patient_identifiers where system = ? and value = ?',
+          [patientIdentifier.system, patientIdentifier.value],
+        ).then((rows) => rows.map((r) => r.patient_id))
+      : undefined,
+  ]);
   let patientIds = filter.patientId ? [filter.patientId] : undefined;
-  if (filter.patientIdentifier) {
-    const rows = await execute<{ patient_id: number }>(
-      'select distinct patient_id from patient_identifiers where system = ? and value = ?',
-      [filter.patientIdentifier.system, filter.patientIdentifier.value],
-    );
-    const identified = rows.map((r) => r.patient_id);
-    patientIds = patientIds ? patientIds.filter((id) => identified.includes(id)) : identified;
-  }
+  if (identified) patientIds = patientIds ? patientIds.filter((id) => identified.includes(id)) : identified;
   if (codeIds?.length === 0 || patientIds?.length === 0) return 'none';
 
   const visible = observationPairs(ctx.viewer);
