@@ -20,7 +20,9 @@ export async function measureIngest(
   const runId = `run-${Date.now()}`;
   const work = uploadWorkload(patientIds, opts.batches * 1000, runId);
   const bundles = chunks(work, 1000).map(batchOf);
-  await postBundle(base, token, batchOf(uploadWorkload(patientIds, 100, `${runId}-warmup`)), 100);
+  // warm-up: as many full bundles as clients, so that every gateway worker has run the upload path hot
+  const warmup = chunks(uploadWorkload(patientIds, opts.concurrency * 1000, `${runId}-warmup`), 1000).map(batchOf);
+  await runConcurrently(warmup, opts.concurrency, (bundle) => postBundle(base, token, bundle, bundle.entry.length));
   const gatewaySeconds = await runConcurrently(bundles, opts.concurrency, async (bundle) => {
     await postBundle(base, token, bundle, bundle.entry.length);
   });

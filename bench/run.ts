@@ -45,8 +45,8 @@ const smoke = args.smoke;
 const sizes = (args.size ?? args.sizes ?? (smoke ? '20k' : '100k,1M')).split(',').map(parseSize);
 const concurrency = Number(args.concurrency);
 const timing: RunPlan = args.runs
-  ? { runs: Number(args.runs), warmup: 3, budgetSeconds: Infinity }
-  : { runs: smoke ? 3 : 30, warmup: smoke ? 1 : 3, budgetSeconds: 20 };
+  ? { runs: Number(args.runs), warmup: 10, budgetSeconds: Infinity }
+  : { runs: smoke ? 3 : 30, warmup: smoke ? 1 : 10, budgetSeconds: 20 };
 const batches = Number(args.batches ?? (smoke ? 2 : 20));
 const load = {
   connections: Number(args.connections),

@@ -23,8 +23,10 @@ export interface ObservationDraft {
 
 const MAX_ATTACHMENT_BYTES = 256 * 1024;
 
-function reference(value: string, type: 'Patient' | 'Device', path: string): number {
-  const match = new RegExp(`^${type}/([1-9]\\d{0,15})$`).exec(value);
+const REFERENCE = { Patient: /^Patient\/([1-9]\d{0,15})$/, Device: /^Device\/([1-9]\d{0,15})$/ };
+
+function reference(value: string, type: keyof typeof REFERENCE, path: string): number {
+  const match = REFERENCE[type].exec(value);
   if (!match) throw new InvalidError(`${path} must be "${type}/<id>", got "${value}"`, path);
   return Number(match[1]);
 }
