@@ -30,7 +30,11 @@ const resolvers = [
   UserResolver,
 ] as const;
 
-/** The schema as the resolvers declare it, without permissions (for printing the SDL). */
+/**
+ * The schema as the resolvers declare it, without permissions (for printing the SDL). Every object type is
+ * declared with `simpleResolvers: true`: its plain fields are read as properties, without type-graphql's
+ * per-field wrapper, which exists for type-graphql middlewares and auth; here graphql-shield authorizes.
+ */
 export function buildBareSchema(): Promise<GraphQLSchema> {
   return buildSchema({ resolvers, validate: false, emitSchemaFile: false });
 }

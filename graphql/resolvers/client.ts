@@ -17,7 +17,7 @@ export class RegisterClientInput {
   confidential!: boolean;
 }
 
-@ObjectType({ description: 'A registered third-party OAuth client' })
+@ObjectType({ description: 'A registered third-party OAuth client', simpleResolvers: true })
 export class RegisteredClient {
   @Field()
   clientId!: string;

@@ -2,7 +2,10 @@ import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import type { DataSourceType as DataSourceTypeValue } from '../../src/db/entities/index.js';
 import { DataSourceTypeEnum } from './enums.js';
 
-@ObjectType({ description: 'A coding, e.g. https://w3id.org/openmhealth | omh:blood-glucose:4.0' })
+@ObjectType({
+  description: 'A coding, e.g. https://w3id.org/openmhealth | omh:blood-glucose:4.0',
+  simpleResolvers: true,
+})
 export class CodeableConcept {
   @Field(() => ID)
   id!: number;
@@ -17,7 +20,7 @@ export class CodeableConcept {
   text!: string;
 }
 
-@ObjectType({ description: 'FHIR Device: where observations come from' })
+@ObjectType({ description: 'FHIR Device: where observations come from', simpleResolvers: true })
 export class DataSource {
   @Field(() => ID)
   id!: number;

@@ -3,7 +3,7 @@ import { CodeableConcept } from './catalog.js';
 import { Patient } from './patient.js';
 import { Study } from './study.js';
 
-@ObjectType({ description: 'A patient’s current answer for one scope of one study' })
+@ObjectType({ description: 'A patient’s current answer for one scope of one study', simpleResolvers: true })
 export class Consent {
   @Field(() => Study)
   study!: Study;
@@ -18,7 +18,7 @@ export class Consent {
   consentedTime!: Date | null;
 }
 
-@ObjectType({ description: 'The scopes one study asks of the patient, with the answers' })
+@ObjectType({ description: 'The scopes one study asks of the patient, with the answers', simpleResolvers: true })
 export class StudyConsents {
   @Field(() => Study)
   study!: Study;
@@ -30,7 +30,7 @@ export class StudyConsents {
   pendingScopes!: CodeableConcept[];
 }
 
-@ObjectType({ description: 'Everything a patient has been asked and has answered' })
+@ObjectType({ description: 'Everything a patient has been asked and has answered', simpleResolvers: true })
 export class PatientConsents {
   @Field(() => Patient)
   patient!: Patient;
@@ -45,7 +45,7 @@ export class PatientConsents {
   studies!: StudyConsents[];
 }
 
-@ObjectType({ description: 'One enrolled patient’s answers for a study' })
+@ObjectType({ description: 'One enrolled patient’s answers for a study', simpleResolvers: true })
 export class StudyPatientConsents {
   @Field(() => Patient)
   patient!: Patient;

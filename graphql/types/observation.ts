@@ -5,7 +5,7 @@ import { CodingInput } from './catalog.js';
 import { ObservationStatusEnum } from './enums.js';
 import { IdentifierInput } from './patient.js';
 
-@ObjectType({ description: 'FHIR Attachment' })
+@ObjectType({ description: 'FHIR Attachment', simpleResolvers: true })
 export class Attachment {
   @Field()
   contentType!: string;
@@ -14,7 +14,7 @@ export class Attachment {
   data!: string;
 }
 
-@ObjectType({ description: 'One Open mHealth data point about a patient' })
+@ObjectType({ description: 'One Open mHealth data point about a patient', simpleResolvers: true })
 export class Observation {
   @Field(() => ID)
   id!: number;
@@ -101,7 +101,7 @@ export class ObservationInput {
   valueAttachment!: AttachmentInput;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class UploadError {
   @Field({ description: 'NOT_FOUND, FORBIDDEN, BAD_USER_INPUT or CONFLICT' })
   code!: string;
@@ -116,7 +116,7 @@ export class UploadError {
   path!: string | null;
 }
 
-@ObjectType({ description: 'What became of one uploaded observation' })
+@ObjectType({ description: 'What became of one uploaded observation', simpleResolvers: true })
 export class ObservationUploadResult {
   @Field(() => Int)
   index!: number;

@@ -3,7 +3,7 @@ import type { OrganizationType as OrganizationTypeValue, Role } from '../../src/
 import { OrganizationTypeEnum, RoleEnum } from './enums.js';
 import { Practitioner } from './user.js';
 
-@ObjectType({ description: 'FHIR Organization; part of a tree (partOf / children)' })
+@ObjectType({ description: 'FHIR Organization; part of a tree (partOf / children)', simpleResolvers: true })
 export class Organization {
   @Field(() => ID)
   id!: number;
@@ -15,7 +15,7 @@ export class Organization {
   type!: OrganizationTypeValue;
 }
 
-@ObjectType({ description: 'A practitioner with their role in one organization' })
+@ObjectType({ description: 'A practitioner with their role in one organization', simpleResolvers: true })
 export class OrganizationPractitioner {
   @Field(() => Practitioner)
   practitioner!: Practitioner;

@@ -1,7 +1,7 @@
 import type { ClassType } from 'type-graphql';
 import { ArgsType, Field, Int, ObjectType } from 'type-graphql';
 
-@ObjectType({ description: 'Keyset paging: pass endCursor as `after` to get the next page.' })
+@ObjectType({ description: 'Keyset paging: pass endCursor as `after` to get the next page.', simpleResolvers: true })
 export class PageInfo {
   @Field()
   hasNextPage!: boolean;
@@ -28,7 +28,7 @@ export interface ConnectionValue<T> {
 
 /** A Relay-style connection type (edges with cursors, nodes, pageInfo, totalCount) for `node`. */
 export function Connection<T extends object>(node: ClassType<T>, name: string) {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class Edge {
     @Field(() => node)
     node!: T;
@@ -37,6 +37,8 @@ export function Connection<T extends object>(node: ClassType<T>, name: string) {
     cursor!: string;
   }
 
+  // not simpleResolvers: totalCount and a nested connection's page are promises or lazy getters, which
+  // graphql-jit (the FHIR facade) resolves only through a resolver
   @ObjectType(`${name}Connection`)
   class ConnectionType {
     @Field(() => [Edge])

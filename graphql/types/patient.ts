@@ -1,7 +1,7 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { Connection } from './paging.js';
 
-@ObjectType({ description: 'A business identifier (system | value)' })
+@ObjectType({ description: 'A business identifier (system | value)', simpleResolvers: true })
 export class Identifier {
   @Field()
   system!: string;
@@ -10,7 +10,7 @@ export class Identifier {
   value!: string;
 }
 
-@ObjectType({ description: 'FHIR Patient' })
+@ObjectType({ description: 'FHIR Patient', simpleResolvers: true })
 export class Patient {
   @Field(() => ID)
   id!: number;
@@ -82,7 +82,7 @@ export class UpdatePatientInput {
   phone?: string | null;
 }
 
-@ObjectType({ description: 'A sign-in invitation for the patient’s app' })
+@ObjectType({ description: 'A sign-in invitation for the patient’s app', simpleResolvers: true })
 export class PatientInvitation {
   @Field({ description: '<INVITATION_LINK_PREFIX><host>|<code>' })
   link!: string;

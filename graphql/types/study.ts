@@ -1,7 +1,7 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { Connection } from './paging.js';
 
-@ObjectType({ description: 'FHIR Group: a study run by one organization' })
+@ObjectType({ description: 'FHIR Group: a study run by one organization', simpleResolvers: true })
 export class Study {
   @Field(() => ID)
   id!: number;

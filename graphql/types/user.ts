@@ -1,7 +1,7 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { UserKindEnum } from './enums.js';
 
-@ObjectType({ description: 'A login (FHIR Person)' })
+@ObjectType({ description: 'A login (FHIR Person)', simpleResolvers: true })
 export class User {
   @Field(() => ID)
   id!: number;
@@ -22,7 +22,7 @@ export class User {
   kind!: 'practitioner' | 'patient';
 }
 
-@ObjectType({ description: 'The practitioner profile of a user' })
+@ObjectType({ description: 'The practitioner profile of a user', simpleResolvers: true })
 export class Practitioner {
   @Field(() => ID)
   id!: number;
