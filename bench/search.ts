@@ -9,17 +9,23 @@ import {
   SEARCH_QUERY,
   type SearchCase,
 } from './search-case.js';
-import { round, type RunPlan, timeRuns } from './stats.js';
+import { round, type RunPlan, summarize, timeInterleaved } from './stats.js';
 
-/** Latency of one page of 1000 through FHIR, GraphQL, and the bare SQL + JSON, one request at a time. */
+/**
+ * Latency of one page of 1000 through FHIR, GraphQL, and the bare SQL + JSON, one request at a time; the three
+ * take turns, so that the machine's drift (it is shared) falls on all of them alike.
+ */
 export async function measureSearch(base: string, token: string, pool: pg.Pool, c: SearchCase, plan: RunPlan) {
   const url = fhirSearchUrl(base, c);
-  const fhir = await timeRuns(plan, async () => {
-    const entries = await fhirSearch(url, token);
-    if (entries !== PAGE_SIZE) throw new Error(`expected a full page, got ${entries}`);
+  const ms = await timeInterleaved(plan, {
+    fhir: async () => {
+      const entries = await fhirSearch(url, token);
+      if (entries !== PAGE_SIZE) throw new Error(`expected a full page, got ${entries}`);
+    },
+    graphql: () => graphql(base, token, SEARCH_QUERY, graphqlVariables(c)),
+    baseline: () => baselinePage(pool, c),
   });
-  const graphqlTimes = await timeRuns(plan, () => graphql(base, token, SEARCH_QUERY, graphqlVariables(c)));
-  const baseline = await timeRuns(plan, () => baselinePage(pool, c));
+  const [fhir, graphqlTimes, baseline] = [summarize(ms.fhir), summarize(ms.graphql), summarize(ms.baseline)];
   return { fhir, graphql: graphqlTimes, baseline, ratio: round(fhir.p50Ms / baseline.p50Ms) };
 }
 
