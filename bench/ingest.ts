@@ -20,12 +20,11 @@ export async function measureIngest(
   const runId = `run-${Date.now()}`;
   const work = uploadWorkload(patientIds, opts.batches * 1000, runId);
   const bundles = chunks(work, 1000).map(batchOf);
+  const post = (bundle: ReturnType<typeof batchOf>) => postBundle(base, token, bundle, bundle.entry.length);
   // warm-up: as many full bundles as clients, so that every gateway worker has run the upload path hot
   const warmup = chunks(uploadWorkload(patientIds, opts.concurrency * 1000, `${runId}-warmup`), 1000).map(batchOf);
-  await runConcurrently(warmup, opts.concurrency, (bundle) => postBundle(base, token, bundle, bundle.entry.length));
-  const gatewaySeconds = await runConcurrently(bundles, opts.concurrency, async (bundle) => {
-    await postBundle(base, token, bundle, bundle.entry.length);
-  });
+  await runConcurrently(warmup, opts.concurrency, post);
+  const gatewaySeconds = await runConcurrently(bundles, opts.concurrency, post);
   const raw = uploadWorkload(patientIds, opts.batches * 1000, `${runId}-raw`);
   const rawSeconds = await runConcurrently(chunks(raw, 1000), opts.concurrency, async (chunk) => {
     const values: unknown[] = [];
