@@ -193,6 +193,9 @@ describe('the JupyterHealth use case in the portal, as mary (manager of BIDS)', 
     const filters = page.getByRole('form', { name: 'Filter observations' });
     await filters.getByLabel('Code').selectOption({ label: 'Blood pressure' });
     await filters.getByRole('button', { name: 'Apply filters' }).click();
+    // The unfiltered page already charts blood pressure beside the other codes: wait for the filtered
+    // series to replace them before counting.
+    await page.getByRole('figure').nth(1).waitFor({ state: 'detached' });
     const chart = await see(page.getByRole('figure', { name: 'Chart: Blood pressure' }));
     await see(chart.getByText('systolic blood pressure (mmHg)'));
     await see(chart.getByText('diastolic blood pressure (mmHg)'));
