@@ -17,6 +17,9 @@ export function createApp({ orm, auth, apis, clientDir }: AppDependencies): Expr
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  // API answers are per viewer and often large (a FHIR page of 1000 is ~1 MB): hashing each body for a weak
+  // ETag cost ~2.5 ms a page and saved nothing. The portal's static files keep serve-static's own ETags.
+  app.set('etag', false);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

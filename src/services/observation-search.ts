@@ -1,6 +1,6 @@
 import type { ObservationStatus } from '../db/entities/index.js';
 import { NotFoundError } from '../errors.js';
-import { inList, observationPairs, observationScope, or, type SqlCondition } from '../policy/scope.js';
+import { inList, observationPairs, observationScope, or, type SqlCondition, studyPairScope } from '../policy/scope.js';
 import type { ServiceContext } from './context.js';
 import { visiblePatient, visibleStudy } from './facts.js';
 import { groupBy } from './group.js';
@@ -131,11 +131,7 @@ async function searchPairs(ctx: ServiceContext, filter: ObservationFilter): Prom
   const visible = observationPairs(ctx.viewer);
   if (visible === null && !filter.studyId) return { patientIds, codeIds };
   const narrow: SqlCondition[] = [];
-  if (filter.studyId) {
-    narrow.push({ sql: 'p.study_id = ?', params: [filter.studyId] });
-    if (visible)
-      narrow.push({ sql: `(p.patient_id, p.codeable_concept_id) in (${visible.sql})`, params: visible.params });
-  }
+  if (filter.studyId) narrow.push({ sql: 'p.study_id = ?', params: [filter.studyId] }, studyPairScope(ctx.viewer, 'p'));
   if (codeIds) narrow.push(inList('p.codeable_concept_id', codeIds));
   if (patientIds) narrow.push(inList('p.patient_id', patientIds));
   const from = filter.studyId ? { sql: STUDY_PAIRS, params: [] } : visible!;
