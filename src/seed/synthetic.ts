@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../db/orm.js';
+import { intArray } from '../services/int-array.js';
 import { generateSeries } from './omh-series.js';
 
 /**
@@ -58,7 +59,7 @@ export async function syntheticStudy(orm: Orm, observations: number, seed: numbe
   await em.getConnection().execute(
     `insert into study_scope_requests (study_id, codeable_concept_id) select ?, unnest(?::int[]) on conflict do nothing;
      insert into study_data_sources (study_id, data_source_id) select ?, unnest(?::int[]) on conflict do nothing`,
-    [study.id, `{${CODE_IDS}}`, study.id, `{${SOURCE_IDS}}`],
+    [study.id, intArray(CODE_IDS), study.id, intArray(SOURCE_IDS)],
   );
   const wanted = Math.max(19, Math.ceil(observations / POINTS_PER_PATIENT));
   await em.getConnection().execute(
@@ -76,7 +77,7 @@ export async function syntheticStudy(orm: Orm, observations: number, seed: numbe
     `insert into study_patient_scope_consents (study_patient_id, codeable_concept_id, consented, consented_time)
      select sp.id, code, true, now() from study_patients sp cross join unnest(?::int[]) as code
       where sp.study_id = ? on conflict do nothing`,
-    [`{${CODE_IDS}}`, study.id],
+    [intArray(CODE_IDS), study.id],
   );
   const patients = await em
     .getConnection()
@@ -100,7 +101,7 @@ export async function fillObservations(
   const stored = await em.getConnection().execute<{ patient_id: number; code_id: number; n: string }[]>(
     `select subject_patient_id as patient_id, codeable_concept_id as code_id, count(*) as n from observations
       where codeable_concept_id = any(?::int[]) and subject_patient_id = any(?::int[]) group by 1, 2`,
-    [`{${CODE_IDS}}`, `{${plan.patientIds}}`],
+    [intArray(CODE_IDS), intArray(plan.patientIds)],
   );
   const have = new Map(stored.map((c) => [`${c.patient_id}/${c.code_id}`, Number(c.n)]));
   let done = stored.reduce((sum, c) => sum + Number(c.n), 0);

@@ -4,6 +4,7 @@ import { inList, observationPairs, observationScope, or, type SqlCondition, stud
 import type { ServiceContext } from './context.js';
 import { visiblePatient, visibleStudy } from './facts.js';
 import { groupBy } from './group.js';
+import { intArray } from './int-array.js';
 import { countsByParent, firstPagesByParent } from './pages-by-parent.js';
 import { decodeCursor, type Page, type PageArgs, pageSize, toPage } from './paging.js';
 
@@ -96,9 +97,6 @@ async function conditions(ctx: ServiceContext, filter: ObservationFilter): Promi
   if (filter.lastUpdatedBefore) add('o.last_updated < ?', filter.lastUpdatedBefore);
   return all;
 }
-
-/** A PostgreSQL array literal: one parameter however many ids, and a constant the planner can estimate. */
-const intArray = (ids: readonly number[]) => `{${ids.join(',')}}`;
 
 type SearchPairs =
   | 'none'
