@@ -1,4 +1,4 @@
-import { useQuery } from 'urql';
+import { useFreshQuery } from '../fresh-query.ts';
 import { graphql } from '../graphql.ts';
 import type { ObservationFilter } from './ObservationTable.tsx';
 import { TimeSeriesChart } from './TimeSeriesChart.tsx';
@@ -27,7 +27,7 @@ const SeriesQuery = graphql(`
 
 /** A chart per code of one patient's observations under the filter. */
 export function ObservationCharts({ filter }: { filter: ObservationFilter }) {
-  const [{ data, fetching, error }] = useQuery({
+  const [{ data, fetching, error }] = useFreshQuery({
     query: SeriesQuery,
     variables: { filter, first: MAX_POINTS },
     requestPolicy: 'cache-and-network',

@@ -1,5 +1,5 @@
 import { Link } from 'react-router';
-import { useQuery } from 'urql';
+import { useFreshQuery } from '../fresh-query.ts';
 import { graphql, type VariablesOf } from '../graphql.ts';
 import { describe } from '../omh.ts';
 import { Empty, ErrorNote, Loading } from './ui.tsx';
@@ -45,14 +45,12 @@ export function ObservationTable(props: {
   onPrevious?: () => void;
 }) {
   const variables = { filter: props.filter, first: props.first, after: props.after };
-  const [{ data, fetching, error, operation }] = useQuery({
+  const [{ data, fetching, error }] = useFreshQuery({
     query: ObservationsPageQuery,
     variables,
     requestPolicy: 'cache-and-network',
   });
-  // urql keeps the previous result while the next page or filter loads: never show it under the new label
-  const stale = JSON.stringify(operation?.variables) !== JSON.stringify(variables);
-  if ((fetching || stale) && (!data || stale)) return <Loading what="Loading observations" />;
+  if (fetching && !data) return <Loading what="Loading observations" />;
   if (!data) return <ErrorNote error={error} />;
   const { nodes, totalCount, pageInfo } = data.observations;
   return (
