@@ -134,6 +134,23 @@ describe('GraphQL: requests', () => {
     expect(result.errors?.[0]?.message).toMatch(/exceeds maximum operation depth/);
   });
 
+  it('pages by edges: each edge carries its node’s cursor, and the next page begins after it', async () => {
+    const query = `query ($after: String) { observations(filter: { patientId: "40001" }, first: 3, after: $after) {
+      edges { cursor node { id } } nodes { id } pageInfo { endCursor } } }`;
+    type Page = {
+      edges: { cursor: string; node: { id: string } }[];
+      nodes: { id: string }[];
+      pageInfo: { endCursor: string };
+    };
+    const first = (await gql(app, 'mary@example.com', query)).data!.observations as Page;
+    expect(first.edges.map((edge) => edge.node.id)).toEqual(first.nodes.map((node) => node.id));
+    expect(first.edges).toHaveLength(3);
+    expect(first.edges[2]!.cursor).toBe(first.pageInfo.endCursor);
+    const after = (await gql(app, 'mary@example.com', query, { after: first.edges[1]!.cursor })).data!
+      .observations as Page;
+    expect(after.nodes[0]!.id).toBe(first.nodes[2]!.id);
+  });
+
   it('answer malformed queries with 400', async () => {
     const result = await gql(app, 'mary@example.com', '{ organizations { id ');
     expect(result.status).toBe(400);
