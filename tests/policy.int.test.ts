@@ -8,8 +8,11 @@ import {
   canEditOrganization,
   canEditOrganizationContent,
   canViewOrganization,
+  observationPairs,
   observationScope,
   patientScope,
+  type SqlCondition,
+  studyPairScope,
   type Viewer,
 } from '../src/policy/index.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
@@ -90,6 +93,20 @@ async function visibleObservationKinds(viewer: Viewer): Promise<string[]> {
 }
 
 const kind = (patient: number, code: number) => `${patient}:${code}`;
+
+/** `patient:code` pairs a study holds consent for, narrowed by `scope` on them (alias `p`). */
+async function studyPairs(study: number, scope: SqlCondition): Promise<string[]> {
+  const rows = await em.getConnection().execute<{ kind: string }[]>(
+    `select p.patient_id || ':' || p.codeable_concept_id as kind from (
+        select sp.study_id, sp.patient_id, c.codeable_concept_id from study_patients sp
+        join study_patient_scope_consents c on c.study_patient_id = sp.id and c.consented
+        join study_scope_requests r on r.study_id = sp.study_id and r.codeable_concept_id = c.codeable_concept_id
+      ) p
+      where p.study_id = ? and ${scope.sql} order by 1`,
+    [study, ...scope.params],
+  );
+  return rows.map((r) => r.kind);
+}
 
 async function setConsent(study: number, patient: number, code: number, consented: boolean | null) {
   const [sp] = await em
@@ -173,6 +190,28 @@ describe('SQL scopes on the demo seed', () => {
     expect(await visibleObservationKinds(viewers.mary)).toContain(peterBp);
     await setConsent(STUDY.bidsBp, PATIENT.peter, CODE.bp, null);
     await setConsent(STUDY.bidsBpHr, PATIENT.peter, CODE.bp, true);
+  });
+
+  it('a study’s pairs: all of them to its own organization, otherwise only those the viewer’s pairs hold', async () => {
+    const visible = (who: keyof typeof viewers, study: number) => studyPairs(study, studyPairScope(viewers[who], 'p'));
+    const olgin = await visible('sam', STUDY.olginO2);
+    expect(olgin).toContain(kind(PATIENT.pat, CODE.o2));
+    expect(await visible('tom', STUDY.olginO2)).toEqual(olgin);
+    expect(await visible('mark', STUDY.olginO2)).toEqual([]);
+    const bids = await visible('sam', STUDY.bidsBpHr);
+    expect(await visible('mary', STUDY.bidsBpHr)).toEqual(bids);
+    expect(await visible('peter', STUDY.bidsBpHr)).toEqual(bids.filter((k) => k.startsWith(`${PATIENT.peter}:`)));
+    expect(await visible('anonymous', STUDY.bidsBpHr)).toEqual([]);
+    // the same answer as matching every study's pairs against the viewer's pairs, for every viewer and study
+    for (const who of [...everyone, 'pat'] as const) {
+      const pairs = observationPairs(viewers[who]);
+      const viaPairs: SqlCondition = pairs
+        ? { sql: `(p.patient_id, p.codeable_concept_id) in (${pairs.sql})`, params: pairs.params }
+        : { sql: 'true', params: [] };
+      for (const study of Object.values(STUDY)) {
+        expect(await visible(who, study), `${who} ${study}`).toEqual(await studyPairs(study, viaPairs));
+      }
+    }
   });
 
   it('a consent to a study of another organization grants nothing here', async () => {
