@@ -92,14 +92,17 @@ export function observationPairs(viewer: Viewer): SqlCondition | null {
   return { sql: parts.map((p) => p.sql).join(' union '), params: parts.flatMap((p) => p.params) };
 }
 
+/** `(patientColumn, codeColumn)` is one of the pairs selected by `pairs` (see observationPairs). */
+const amongPairs = (pairs: SqlCondition, patientColumn: string, codeColumn: string): SqlCondition => ({
+  sql: `(${patientColumn}, ${codeColumn}) in (${pairs.sql})`,
+  params: pairs.params,
+});
+
 /** Observations the viewer may see, as a condition on the observation row `alias`. */
 export function observationScope(viewer: Viewer, alias: string): SqlCondition {
   const pairs = observationPairs(viewer);
   if (pairs === null) return ALL;
-  return {
-    sql: `(${alias}.subject_patient_id, ${alias}.codeable_concept_id) in (${pairs.sql})`,
-    params: pairs.params,
-  };
+  return amongPairs(pairs, `${alias}.subject_patient_id`, `${alias}.codeable_concept_id`);
 }
 
 /**
@@ -119,9 +122,5 @@ export function studyPairScope(viewer: Viewer, alias: string): SqlCondition {
           sql: `${alias}.study_id in (select vos.id from studies vos where ${inList('vos.organization_id', orgIds).sql})`,
           params: [...orgIds],
         };
-  const visiblePair = {
-    sql: `(${alias}.patient_id, ${alias}.codeable_concept_id) in (${pairs.sql})`,
-    params: pairs.params,
-  };
-  return or(ownStudy, visiblePair);
+  return or(ownStudy, amongPairs(pairs, `${alias}.patient_id`, `${alias}.codeable_concept_id`));
 }
