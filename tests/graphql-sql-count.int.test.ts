@@ -37,6 +37,7 @@ async function statementsFor(query: string) {
   counter.reset();
   const result = await gql(app, 'mary@example.com', query);
   expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
+  expect(counter.count, 'the counter sees the statements').toBeGreaterThan(0);
   return { statements: counter.count, data: result.data };
 }
 

@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import type { Options } from '@mikro-orm/postgresql';
 
 /** Counts the SQL statements MikroORM sends, through its query logger. */
@@ -7,7 +8,8 @@ export function sqlCounter() {
     debug: ['query'],
     colors: false,
     logger: (message: string) => {
-      if (message.startsWith('[query]')) count++;
+      // MikroORM colours its log lines whenever the environment forces colours (vitest does), `colors` or not
+      if (stripVTControlCharacters(message).startsWith('[query]')) count++;
     },
   };
   return {
