@@ -6,7 +6,11 @@ import { buildSchema } from 'type-graphql';
 import { CodeableConceptResolver, DataSourceResolver } from './resolvers/catalog.js';
 import { ClientResolver } from './resolvers/client.js';
 import { PatientConsentsResolver, StudyConsentsResolver } from './resolvers/consent.js';
-import { ObservationResolver, PatientObservationsResolver } from './resolvers/observation.js';
+import {
+  ObservationConnectionResolver,
+  ObservationResolver,
+  PatientObservationsResolver,
+} from './resolvers/observation.js';
 import { ObservationUploadResolver } from './resolvers/observation-upload.js';
 import { OrganizationResolver } from './resolvers/organization.js';
 import { PatientResolver } from './resolvers/patient.js';
@@ -18,6 +22,7 @@ const resolvers = [
   ClientResolver,
   CodeableConceptResolver,
   DataSourceResolver,
+  ObservationConnectionResolver,
   ObservationResolver,
   ObservationUploadResolver,
   OrganizationResolver,

@@ -72,4 +72,21 @@ describe('GraphQL SQL statements per request', () => {
     // bounded by the query's depth: a handful of statements per level, not one per row
     expect(after.statements).toBeLessThanOrEqual(20);
   });
+
+  it('load the relations of observation pages once per request, however many pages and however selected', async () => {
+    const nodes = (patients: number, selection: string) => `{ patients(first: ${patients}) { nodes { id
+      observations(first: 5) { nodes { ${selection} } } } } } fragment Relations on Observation {
+      subject { nameGiven } code { codingCode } dataSource { name } identifiers { value } }`;
+    const direct = 'id subject { nameGiven } code { codingCode } dataSource { name } identifiers { value }';
+    const one = await statementsFor(nodes(1, `${direct} ...Relations`));
+    const all = await statementsFor(nodes(300, `id ...Relations`));
+    const inline = await statementsFor(nodes(300, `id ... on Observation { ...Relations }`));
+    type Page = { patients: { nodes: { observations: { nodes: { code: { codingCode: string } }[] } }[] } };
+    const pages = (all.data as Page).patients.nodes.filter((p) => p.observations.nodes.length > 0);
+    expect(pages.length).toBeGreaterThan(1);
+    expect((one.data as Page).patients.nodes[0]!.observations.nodes.length).toBeGreaterThan(0);
+    expect(pages.flatMap((p) => p.observations.nodes.map((o) => o.code.codingCode))).not.toContain(undefined);
+    expect(all.statements).toBe(one.statements);
+    expect(inline).toEqual(all);
+  });
 });

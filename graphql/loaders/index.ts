@@ -17,6 +17,7 @@ import { consentsOfPatients } from '../../src/services/consents-batch.js';
 import * as nested from '../../src/services/nested-lists.js';
 import { storedObservations } from '../../src/services/observation-ingest.js';
 import * as observations from '../../src/services/observation-search.js';
+import { SettledLoader } from './settled-loader.js';
 import type { Page } from '../../src/services/paging.js';
 import { dataSourcesByIds, dataSourceSupportedScopes } from '../../src/services/data-sources.js';
 import { studiesByIds, studyDataSources, studyScopeRequests } from '../../src/services/studies.js';
@@ -31,7 +32,7 @@ import { practitionersByIds, usersByIds } from '../../src/services/users.js';
 
 /** A loader whose batch function returns a map; missing keys load as `fallback`. */
 function mapLoader<V>(batch: (ids: readonly number[]) => Promise<Map<number, V>>, fallback: V) {
-  return new DataLoader<number, V>(async (ids) => {
+  return new SettledLoader<number, V>(async (ids) => {
     const found = await batch(ids);
     return ids.map((id) => found.get(id) ?? fallback);
   });

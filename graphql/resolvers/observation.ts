@@ -1,5 +1,6 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import type { Patient as PatientEntity } from '../../src/db/entities/index.js';
 import * as search from '../../src/services/observation-search.js';
 import type { ObservationRow } from '../../src/services/observation-search.js';
@@ -7,9 +8,11 @@ import { nestedConnection, toConnection } from '../connection.js';
 import type { GraphQLContext } from '../context.js';
 import { pageCost } from '../cost.js';
 import { toId } from '../ids.js';
+import type { Loaders } from '../loaders/index.js';
+import { selectedFields } from '../selection.js';
 import { CodeableConcept, DataSource } from '../types/catalog.js';
 import { Attachment, Observation, ObservationConnection, ObservationFilter } from '../types/observation.js';
-import { PageArgs } from '../types/paging.js';
+import { type ConnectionValue, PageArgs } from '../types/paging.js';
 import { Identifier, Patient } from '../types/patient.js';
 
 function toFilter(filter: ObservationFilter): search.ObservationFilter {
@@ -48,24 +51,29 @@ export class ObservationResolver {
     );
   }
 
+  // the relations resolve from loaders that a page has usually filled already (ObservationConnection.nodes)
+
   @FieldResolver(() => Patient)
-  async subject(@Root() observation: ObservationRow, @Ctx() ctx: GraphQLContext) {
-    return (await ctx.loaders.patient.load(observation.subjectPatientId)) ?? { id: observation.subjectPatientId };
+  subject(@Root() observation: ObservationRow, @Ctx() ctx: GraphQLContext) {
+    const id = observation.subjectPatientId;
+    // a patient the viewer may not see is still the subject: its id alone
+    const patient = ctx.loaders.patient.now(id);
+    return patient instanceof Promise ? patient.then((found) => found ?? { id }) : (patient ?? { id });
   }
 
   @FieldResolver(() => CodeableConcept)
   code(@Root() observation: ObservationRow, @Ctx() ctx: GraphQLContext) {
-    return ctx.loaders.codeableConcept.load(observation.codeableConceptId);
+    return ctx.loaders.codeableConcept.now(observation.codeableConceptId);
   }
 
   @FieldResolver(() => DataSource)
   dataSource(@Root() observation: ObservationRow, @Ctx() ctx: GraphQLContext) {
-    return ctx.loaders.dataSource.load(observation.dataSourceId);
+    return ctx.loaders.dataSource.now(observation.dataSourceId);
   }
 
   @FieldResolver(() => [Identifier])
   identifiers(@Root() observation: ObservationRow, @Ctx() ctx: GraphQLContext) {
-    return ctx.loaders.observationIdentifiers.load(observation.id);
+    return ctx.loaders.observationIdentifiers.now(observation.id);
   }
 
   @FieldResolver(() => GraphQLJSONObject, { description: 'the Open mHealth data point (header and body)' })
@@ -92,4 +100,29 @@ export class PatientObservationsResolver {
       count: () => ctx.loaders.patientObservationCount.load(patient.id),
     });
   }
+}
+
+@Resolver(() => ObservationConnection)
+export class ObservationConnectionResolver {
+  @FieldResolver(() => [Observation])
+  async nodes(
+    @Root() connection: ConnectionValue<ObservationRow>,
+    @Ctx() ctx: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<ObservationRow[]> {
+    const nodes = await connection.nodes;
+    await loadRelations(ctx.loaders, nodes, selectedFields(info));
+    return nodes;
+  }
+}
+
+/** Loads the relations a page selects for all its nodes at once, one batch per relation. */
+function loadRelations(loaders: Loaders, nodes: ObservationRow[], fields: Set<string>) {
+  const distinct = (key: (o: ObservationRow) => number) => [...new Set(nodes.map(key))];
+  return Promise.all([
+    fields.has('subject') && loaders.patient.loadMany(distinct((o) => o.subjectPatientId)),
+    fields.has('code') && loaders.codeableConcept.loadMany(distinct((o) => o.codeableConceptId)),
+    fields.has('dataSource') && loaders.dataSource.loadMany(distinct((o) => o.dataSourceId)),
+    fields.has('identifiers') && loaders.observationIdentifiers.loadMany(nodes.map((o) => o.id)),
+  ]);
 }

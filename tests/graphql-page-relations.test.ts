@@ -1,0 +1,75 @@
+import { buildSchema, graphql } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { SettledLoader } from '../graphql/loaders/settled-loader.js';
+import { selectedFields } from '../graphql/selection.js';
+
+describe('SettledLoader', () => {
+  const squares = () => {
+    const batches: number[][] = [];
+    const loader = new SettledLoader<number, number>(async (keys) => {
+      batches.push([...keys]);
+      return keys.map((k) => k * k);
+    });
+    return { loader, batches };
+  };
+
+  it('answers a key it has loaded with the value itself, one it has not with a promise', async () => {
+    const { loader, batches } = squares();
+    const pending = loader.now(3);
+    expect(pending).toBeInstanceOf(Promise);
+    expect(await pending).toBe(9);
+    await loader.loadMany([4, 5]);
+    expect(loader.now(3)).toBe(9);
+    expect(loader.now(4)).toBe(16);
+    expect(batches).toEqual([[3], [4, 5]]);
+  });
+
+  it('forgets what is cleared, so that the next read loads again', async () => {
+    const { loader, batches } = squares();
+    await loader.loadMany([1, 2]);
+    loader.clear(1);
+    expect(loader.now(1)).toBeInstanceOf(Promise);
+    expect(loader.now(2)).toBe(4);
+    loader.clearAll();
+    expect(await loader.now(2)).toBe(4);
+    expect(batches).toEqual([
+      [1, 2],
+      [1, 2],
+    ]);
+  });
+});
+
+describe('selectedFields', () => {
+  const schema = buildSchema(`
+    type Query { page: Page }
+    type Page { nodes: [Node!]! }
+    type Node { id: ID! subject: Int code: Int identifiers: [Int!] }
+  `);
+  async function selectionOf(query: string) {
+    let seen: Set<string> | undefined;
+    const page = {
+      nodes: (_: unknown, __: unknown, info: Parameters<typeof selectedFields>[0]) => {
+        seen = selectedFields(info);
+        return [];
+      },
+    };
+    const result = await graphql({ schema, source: query, rootValue: { page } });
+    expect(result.errors).toBeUndefined();
+    return [...seen!].sort();
+  }
+
+  it('lists the fields under the resolved field, by name, not alias', async () => {
+    expect(await selectionOf('{ page { nodes { id who: subject } } }')).toEqual(['id', 'subject']);
+  });
+
+  it('follows fragment spreads and inline fragments, nested', async () => {
+    const query = `{ page { nodes { id ...More } } }
+      fragment More on Node { ... on Node { code ...Ids } }
+      fragment Ids on Node { identifiers }`;
+    expect(await selectionOf(query)).toEqual(['code', 'id', 'identifiers']);
+  });
+
+  it('merges the selections of one field asked for twice', async () => {
+    expect(await selectionOf('{ page { nodes { id } nodes { code } } }')).toEqual(['code', 'id']);
+  });
+});
