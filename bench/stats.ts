@@ -1,4 +1,6 @@
 /** Small helpers for timing: run, warm up, take percentiles. */
+import { mulberry32 } from '../src/seed/omh-series.js';
+
 export const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -45,9 +47,10 @@ export async function timeRuns(plan: RunPlan, once: () => Promise<unknown>): Pro
 }
 
 /**
- * Times several variants in turns, each turn starting one variant later (a b c, b c a, c a b, …), so that
- * drift in the machine's load and the garbage one variant leaves to the next fall on all of them alike;
- * returns the milliseconds of each run, per variant.
+ * Times several variants in turns, each turn in a fresh random order (seeded, so runs repeat), so that drift in
+ * the machine's load, and the garbage one variant leaves to whichever runs next, fall on all of them alike. A
+ * fixed rotation would not do: it keeps each variant after the same one. Returns the milliseconds of each
+ * run, per variant.
  */
 export async function timeInterleaved<K extends string>(
   plan: RunPlan,
@@ -55,17 +58,25 @@ export async function timeInterleaved<K extends string>(
 ): Promise<Record<K, number[]>> {
   const keys = Object.keys(variants) as K[];
   const ms = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<K, number[]>;
-  let turn = 0;
+  const random = mulberry32(keys.length);
   await timedLoop(plan, async (timed) => {
-    for (let j = 0; j < keys.length; j++) {
-      const key = keys[(turn + j) % keys.length]!;
+    for (const key of shuffled(keys, random)) {
       const start = performance.now();
       await variants[key]();
       if (timed) ms[key].push(performance.now() - start);
     }
-    turn++;
   });
   return ms;
+}
+
+/** Fisher–Yates, on a copy. */
+function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy;
 }
 
 /** The median of the per-turn differences of two interleaved series: steadier than a difference of medians. */
