@@ -14,12 +14,14 @@ export async function signToken(dataDir: string, publicUrl: string, sub: string)
     .sign(await importJWK(signingKey, 'RS256'));
 }
 
+const graphqlRequest = (token: string, query: string, variables: Record<string, unknown>): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+  body: JSON.stringify({ query, variables }),
+});
+
 export async function graphql(base: string, token: string, query: string, variables: Record<string, unknown> = {}) {
-  const response = await fetch(`${base}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
+  const response = await fetch(`${base}/graphql`, graphqlRequest(token, query, variables));
   const body = (await response.json()) as { data?: unknown; errors?: unknown[] };
   if (body.errors) throw new Error(`GraphQL: ${JSON.stringify(body.errors)}`);
   return body;
@@ -32,6 +34,20 @@ export async function fhirSearch(url: string, token: string): Promise<number> {
   const bundle = (await response.json()) as { entry?: unknown[] };
   return bundle.entry?.length ?? 0;
 }
+
+/** Reads a 2xx answer to its last byte, unparsed, and returns its size: where a latency ends. */
+async function answerBytes(url: string, init: RequestInit): Promise<number> {
+  const response = await fetch(url, init);
+  const body = await response.arrayBuffer();
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${Buffer.from(body).toString().slice(0, 500)}`);
+  return body.byteLength;
+}
+
+export const fhirAnswer = (url: string, token: string) =>
+  answerBytes(url, { headers: { authorization: `Bearer ${token}` } });
+
+export const graphqlAnswer = (base: string, token: string, query: string, variables: Record<string, unknown>) =>
+  answerBytes(`${base}/graphql`, graphqlRequest(token, query, variables));
 
 export async function postBundle(base: string, token: string, bundle: object, expected: number) {
   const response = await fetch(`${base}/fhir/r5/`, {
