@@ -24,6 +24,17 @@ describe('SettledLoader', () => {
     expect(batches).toEqual([[3], [4, 5]]);
   });
 
+  it('does not settle a key that loaded as an error: reading it again rejects again', async () => {
+    const loader = new SettledLoader<number, number>(async (keys) =>
+      keys.map((k) => (k < 0 ? new Error(`no ${k}`) : k)),
+    );
+    await expect(loader.load(-1)).rejects.toThrow('no -1');
+    expect(loader.now(2)).toBeInstanceOf(Promise);
+    await loader.load(2);
+    expect(loader.now(2)).toBe(2);
+    await expect(loader.now(-1)).rejects.toThrow('no -1');
+  });
+
   it('forgets what is cleared, so that the next read loads again', async () => {
     const { loader, batches } = squares();
     await loader.loadMany([1, 2]);

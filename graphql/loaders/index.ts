@@ -17,7 +17,6 @@ import { consentsOfPatients } from '../../src/services/consents-batch.js';
 import * as nested from '../../src/services/nested-lists.js';
 import { storedObservations } from '../../src/services/observation-ingest.js';
 import * as observations from '../../src/services/observation-search.js';
-import { SettledLoader } from './settled-loader.js';
 import type { Page } from '../../src/services/paging.js';
 import { dataSourcesByIds, dataSourceSupportedScopes } from '../../src/services/data-sources.js';
 import { studiesByIds, studyDataSources, studyScopeRequests } from '../../src/services/studies.js';
@@ -29,6 +28,7 @@ import {
 } from '../../src/services/patients.js';
 import { type OrganizationPractitioner, practitionersByOrganizationIds } from '../../src/services/practitioners.js';
 import { practitionersByIds, usersByIds } from '../../src/services/users.js';
+import { SettledLoader } from './settled-loader.js';
 
 /** A loader whose batch function returns a map; missing keys load as `fallback`. */
 function mapLoader<V>(batch: (ids: readonly number[]) => Promise<Map<number, V>>, fallback: V) {

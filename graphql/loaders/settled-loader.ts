@@ -3,16 +3,19 @@ import DataLoader from 'dataloader';
 /**
  * A DataLoader that also answers synchronously for the keys it has already loaded. A page of 1000 nodes
  * loads its relations in one batch up front; its field resolvers then return 1000 values rather than 1000
- * promises, which graphql execution settles one by one at a cost above the batch query's (measured in
- * README, Performance).
+ * promises, which graphql-js settles one by one at a cost well above the batch queries' (README, Performance).
+ * A key that loaded as an error is not settled: `now` asks `load` again, which rejects as before.
  */
 export class SettledLoader<K, V> extends DataLoader<K, V> {
   private readonly settled = new Map<K, V>();
 
-  constructor(batch: (keys: readonly K[]) => Promise<V[]>) {
+  constructor(batch: (keys: readonly K[]) => Promise<(V | Error)[]>) {
     super(async (keys) => {
       const values = await batch(keys);
-      keys.forEach((key, i) => this.settled.set(key, values[i]!));
+      keys.forEach((key, i) => {
+        const value = values[i]!;
+        if (!(value instanceof Error)) this.settled.set(key, value);
+      });
       return values;
     });
   }
