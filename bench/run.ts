@@ -18,7 +18,8 @@ import { startGatewayProcesses } from './gateway-processes.js';
 import { signToken } from './gateway-client.js';
 import { measureIngest } from './ingest.js';
 import { measureSearch, measureSearchThroughput } from './search.js';
-import { weekOfStudy } from './search-case.js';
+import { sqlCounter } from './sql-counter.js';
+import { PAGE_SIZE, weekOfStudy } from './search-case.js';
 import { round, type RunPlan } from './stats.js';
 import { type IngestFigures, type SizeFigures, summarize } from './summary.js';
 
@@ -70,15 +71,8 @@ async function main() {
     url = db.url;
     stopDatabase = db.stop;
   }
-  const statements = { count: 0 };
-  const orm = await openOrm(url, {
-    debug: ['query'],
-    colors: false,
-    logger: (m: string) => {
-      if (m.startsWith('[query]')) statements.count++;
-    },
-    pool: { min: 2, max: 20 },
-  });
+  const statements = sqlCounter();
+  const orm = await openOrm(url, { ...statements.options, pool: { min: 2, max: 20 } });
   await migrate(orm);
   await seedDemo(orm);
   const port = 18000 + (process.pid % 1000);
@@ -114,6 +108,7 @@ async function main() {
       const searchCase = weekOfStudy(plan.studyId);
       log(`${size}: search latency`);
       const search = await measureSearch(gateways.base, gatewayToken, pool, searchCase, timing);
+      if (search.rows !== PAGE_SIZE) throw new Error(`the measured page holds ${search.rows} rows, not ${PAGE_SIZE}`);
       log(`${size}: auth overhead`);
       const overhead = await authOverhead(searchCase, timing);
       log(`${size}: search throughput`);

@@ -1,14 +1,7 @@
 import type pg from 'pg';
 import { fhirAnswer, fhirSearch, graphql, graphqlAnswer } from './gateway-client.js';
 import { callLoad, httpLoad, type LoadOptions } from './http-load.js';
-import {
-  baselinePage,
-  fhirSearchUrl,
-  graphqlVariables,
-  PAGE_SIZE,
-  SEARCH_QUERY,
-  type SearchCase,
-} from './search-case.js';
+import { baselinePage, fhirSearchUrl, graphqlVariables, SEARCH_QUERY, type SearchCase } from './search-case.js';
 import { round, type RunPlan, summarize, timeInterleaved } from './stats.js';
 
 /**
@@ -17,17 +10,19 @@ import { round, type RunPlan, summarize, timeInterleaved } from './stats.js';
  *
  * A latency ends with the answer's last byte, as a load generator times it (autocannon below): the baseline's
  * JSON text is made, not read back either. The FHIR page is also timed with the client's parse of its 1 MB
- * Bundle (`fhirParsed`), which is what counts its entries on every turn.
+ * Bundle (`fhirParsed`), which is what checks, on every turn, that it holds as many entries as the baseline's
+ * page has rows.
  */
 export async function measureSearch(base: string, token: string, pool: pg.Pool, c: SearchCase, plan: RunPlan) {
   const url = fhirSearchUrl(base, c);
   const variables = graphqlVariables(c);
   await graphql(base, token, SEARCH_QUERY, variables);
+  const rows = await baselinePage(pool, c);
   const ms = await timeInterleaved(plan, {
     fhir: () => fhirAnswer(url, token),
     fhirParsed: async () => {
       const entries = await fhirSearch(url, token);
-      if (entries !== PAGE_SIZE) throw new Error(`expected a full page, got ${entries}`);
+      if (entries !== rows) throw new Error(`expected the baseline's ${rows} rows, got ${entries} entries`);
     },
     graphql: () => graphqlAnswer(base, token, SEARCH_QUERY, variables),
     baseline: () => baselinePage(pool, c),
@@ -35,6 +30,7 @@ export async function measureSearch(base: string, token: string, pool: pg.Pool, 
   const baseline = summarize(ms.baseline);
   const fhir = summarize(ms.fhir);
   return {
+    rows,
     fhir,
     fhirParsed: summarize(ms.fhirParsed),
     graphql: summarize(ms.graphql),

@@ -1,18 +1,22 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthOverheadBench } from '../bench/auth-overhead.js';
-import { measureSearchThroughput } from '../bench/search.js';
+import { measureDeepQuery } from '../bench/deep-query.js';
+import { measureSearch, measureSearchThroughput } from '../bench/search.js';
 import { baselinePage, type SearchCase } from '../bench/search-case.js';
+import { sqlCounter } from '../bench/sql-counter.js';
 import { fillObservations, syntheticStudy } from '../src/seed/synthetic.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { tokenFor } from './support/tokens.js';
 
+const statements = sqlCounter();
 let app: TestApp;
 let pool: pg.Pool;
 let searchCase: SearchCase;
+const plan = { runs: 2, warmup: 1, budgetSeconds: Infinity };
 
 beforeAll(async () => {
-  app = await startTestApp();
+  app = await startTestApp({}, statements.options);
   const plan = await syntheticStudy(app.db.orm, 3000, 7);
   await fillObservations(app.db.orm, plan, 3000, 7);
   // two hours of readings every 5 minutes from 19 patients: a page of 456
@@ -27,7 +31,7 @@ afterAll(async () => {
 describe('npm run bench, in small', () => {
   it('times the search page with and without the shield and the policy, on the same page', async () => {
     const bench = await createAuthOverheadBench(app.db.orm, { provider: app.auth.provider, config: app.config });
-    const figures = await bench(searchCase, { runs: 2, warmup: 1, budgetSeconds: Infinity });
+    const figures = await bench(searchCase, plan);
     expect(figures.rows).toBeGreaterThan(100);
     expect(figures.rows).toBe(await baselinePage(pool, searchCase));
     for (const variant of [figures.shielded, figures.bare, figures.serviceAsViewer, figures.serviceAsSuperuser]) {
@@ -43,5 +47,24 @@ describe('npm run bench, in small', () => {
     expect(figures.gateway.requests).toBeGreaterThan(0);
     expect(figures.gateway.p95Ms).toBeGreaterThanOrEqual(figures.gateway.p50Ms);
     expect(figures.baseline.requests).toBeGreaterThan(0);
+  });
+
+  it('times the FHIR page (with and without the client parse), the GraphQL page and the baseline', async () => {
+    const token = await tokenFor(app, 'mary@example.com');
+    const figures = await measureSearch(app.baseUrl, token, pool, searchCase, plan);
+    expect(figures.rows).toBe(await baselinePage(pool, searchCase));
+    for (const variant of [figures.fhir, figures.fhirParsed, figures.graphql, figures.baseline]) {
+      expect(variant.runs).toBe(2);
+      expect(variant.p50Ms).toBeGreaterThan(0);
+    }
+    expect(figures.ratio).toBeGreaterThan(0);
+  });
+
+  it('counts the SQL statements of the deep portal query', async () => {
+    const token = await tokenFor(app, 'mary@example.com');
+    const figures = await measureDeepQuery(app.baseUrl, token, statements, plan);
+    expect(figures.sqlStatements).toBeGreaterThan(5);
+    expect(figures.sqlStatements).toBeLessThanOrEqual(20);
+    expect(figures.runs).toBe(2);
   });
 });

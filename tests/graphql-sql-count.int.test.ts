@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
-import { sqlCounter } from './support/sql-counter.js';
+import { sqlCounter } from '../bench/sql-counter.js';
 import { gql, tokenFor } from './support/tokens.js';
 
 const counter = sqlCounter();

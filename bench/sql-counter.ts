@@ -1,7 +1,9 @@
 import { stripVTControlCharacters } from 'node:util';
 import type { Options } from '@mikro-orm/postgresql';
 
-/** Counts the SQL statements MikroORM sends, through its query logger. */
+export type SqlCounter = ReturnType<typeof sqlCounter>;
+
+/** Counts the SQL statements MikroORM sends, through its query logger (for the bench and the tests). */
 export function sqlCounter() {
   let count = 0;
   const options: Partial<Options> = {
