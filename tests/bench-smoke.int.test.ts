@@ -13,7 +13,7 @@ const statements = sqlCounter();
 let app: TestApp;
 let pool: pg.Pool;
 let searchCase: SearchCase;
-const plan = { runs: 2, warmup: 1, budgetSeconds: Infinity };
+const timing = { runs: 2, warmup: 1, budgetSeconds: Infinity };
 
 beforeAll(async () => {
   app = await startTestApp({}, statements.options);
@@ -31,7 +31,7 @@ afterAll(async () => {
 describe('npm run bench, in small', () => {
   it('times the search page with and without the shield and the policy, on the same page', async () => {
     const bench = await createAuthOverheadBench(app.db.orm, { provider: app.auth.provider, config: app.config });
-    const figures = await bench(searchCase, plan);
+    const figures = await bench(searchCase, timing);
     expect(figures.rows).toBeGreaterThan(100);
     expect(figures.rows).toBe(await baselinePage(pool, searchCase));
     for (const variant of [figures.shielded, figures.bare, figures.serviceAsViewer, figures.serviceAsSuperuser]) {
@@ -51,7 +51,7 @@ describe('npm run bench, in small', () => {
 
   it('times the FHIR page (with and without the client parse), the GraphQL page and the baseline', async () => {
     const token = await tokenFor(app, 'mary@example.com');
-    const figures = await measureSearch(app.baseUrl, token, pool, searchCase, plan);
+    const figures = await measureSearch(app.baseUrl, token, pool, searchCase, timing);
     expect(figures.rows).toBe(await baselinePage(pool, searchCase));
     for (const variant of [figures.fhir, figures.fhirParsed, figures.graphql, figures.baseline]) {
       expect(variant.runs).toBe(2);
@@ -62,7 +62,7 @@ describe('npm run bench, in small', () => {
 
   it('counts the SQL statements of the deep portal query', async () => {
     const token = await tokenFor(app, 'mary@example.com');
-    const figures = await measureDeepQuery(app.baseUrl, token, statements, plan);
+    const figures = await measureDeepQuery(app.baseUrl, token, statements, timing);
     expect(figures.sqlStatements).toBeGreaterThan(5);
     expect(figures.sqlStatements).toBeLessThanOrEqual(20);
     expect(figures.runs).toBe(2);
