@@ -3,6 +3,7 @@ import { type GraphQLSchema, isObjectType, lexicographicSortSchema, printSchema 
 import { applyMiddleware } from 'graphql-middleware';
 import { allow } from 'graphql-shield';
 import { buildSchema } from 'type-graphql';
+import { callFieldResolversDirectly } from './direct-resolvers.js';
 import { CodeableConceptResolver, DataSourceResolver } from './resolvers/catalog.js';
 import { ClientResolver } from './resolvers/client.js';
 import { PatientConsentsResolver, StudyConsentsResolver } from './resolvers/consent.js';
@@ -38,10 +39,13 @@ const resolvers = [
 /**
  * The schema as the resolvers declare it, without permissions (for printing the SDL). Every object type is
  * declared with `simpleResolvers: true`: its plain fields are read as properties, without type-graphql's
- * per-field wrapper, which exists for type-graphql middlewares and auth; here graphql-shield authorizes.
+ * per-field wrapper, which exists for type-graphql middlewares and auth; here graphql-shield authorizes. For
+ * the same reason, simple field resolvers are called without it (callFieldResolversDirectly).
  */
-export function buildBareSchema(): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers, validate: false, emitSchemaFile: false });
+export async function buildBareSchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({ resolvers, validate: false, emitSchemaFile: false });
+  callFieldResolversDirectly(schema, resolvers);
+  return schema;
 }
 
 /**
