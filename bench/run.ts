@@ -104,7 +104,6 @@ async function main() {
       log(`generating ${size} observations`);
       const plan = await syntheticStudy(orm, size, 1);
       await fillObservations(orm, plan, size, 1);
-      await pool.query('vacuum analyze observations');
       const searchCase = weekOfStudy(plan.studyId);
       log(`${size}: search latency`);
       const search = await measureSearch(gateways.base, gatewayToken, pool, searchCase, timing);

@@ -56,4 +56,24 @@ describe('synthetic device data for benchmarks', () => {
       ['omh:blood-pressure:4.0', 3],
     ]);
   });
+
+  it('leaves the tables it loads vacuumed and analyzed, not to autovacuum in the middle of what runs next', async () => {
+    const plan = await syntheticStudy(db.orm, 6000, 8);
+    const since = new Date();
+    await fillObservations(db.orm, plan, 6000, 8);
+    const tables = await q<{ relname: string; last_vacuum: string | null; last_analyze: string | null }>(
+      `select relname, last_vacuum, last_analyze from pg_stat_user_tables
+        where relname in ('observations', 'observation_identifiers', 'patients', 'study_patients') order by relname`,
+    );
+    expect(tables.map((t) => t.relname)).toEqual([
+      'observation_identifiers',
+      'observations',
+      'patients',
+      'study_patients',
+    ]);
+    for (const table of tables) {
+      expect(Date.parse(table.last_vacuum!), table.relname).toBeGreaterThanOrEqual(since.getTime() - 1000);
+      expect(Date.parse(table.last_analyze!), table.relname).toBeGreaterThanOrEqual(since.getTime() - 1000);
+    }
+  });
 });

@@ -88,7 +88,11 @@ export async function syntheticStudy(orm: Orm, observations: number, seed: numbe
   return { studyId: study.id, patientIds: patients.map((p) => p.id) };
 }
 
-/** Inserts the missing points of every planned patient's series, in chunks of one statement each. */
+/**
+ * Inserts the missing points of every planned patient's series, in chunks of one statement each, then vacuums
+ * and analyzes the database, as after any bulk load: otherwise autovacuum does it a minute later, in the middle
+ * of whatever runs next, and until then the planner lacks statistics for the new patients and identifiers.
+ */
 export async function fillObservations(
   orm: Orm,
   plan: SyntheticPlan,
@@ -152,5 +156,6 @@ export async function fillObservations(
     }
   }
   await flush();
+  await em.getConnection().execute('vacuum (analyze)');
   return done;
 }
