@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import { percentile, round } from './stats.js';
+import { bearer } from './gateway-client.js';
 
 /**
  * `connections` clients, each sending its next request when the last one is answered, for `seconds`; at least
@@ -39,15 +40,12 @@ function cannon(url: string, token: string, opts: { connections: number; amount?
     const latencies: number[] = [];
     const start = performance.now();
     let last = start;
-    const instance = autocannon(
-      { url, ...opts, timeout: 600, headers: { authorization: `Bearer ${token}` } },
-      (error: unknown, result) => {
-        if (error) return reject(error);
-        if (result.non2xx || result.errors)
-          return reject(new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors under load`));
-        resolve({ latencies, seconds: (last - start) / 1000 });
-      },
-    );
+    const instance = autocannon({ url, ...opts, timeout: 600, headers: bearer(token) }, (error: unknown, result) => {
+      if (error) return reject(error);
+      if (result.non2xx || result.errors)
+        return reject(new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors under load`));
+      resolve({ latencies, seconds: (last - start) / 1000 });
+    });
     instance.on('response', (_client, _status, _bytes, ms) => {
       latencies.push(ms);
       last = performance.now();
