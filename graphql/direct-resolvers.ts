@@ -8,7 +8,7 @@ type ParamMetadata = NonNullable<ReturnType<typeof getMetadataStorage>['fieldRes
 /**
  * type-graphql calls every field resolver through a generic wrapper that, on each call, builds a resolver-data
  * object, sorts and maps the method's parameter metadata and runs the middleware chain. On a page of 1000
- * observations, with five resolved fields each, that wrapper was about 9 ms of a 50 ms page.
+ * observations, with five resolved fields each, that wrapper was about 10 ms of a 50 ms page.
  *
  * A field resolver of `resolverClasses` whose parameters are only plain `@Root()`, `@Ctx()` and `@Info()`, with
  * no middlewares and no roles, is called directly instead: the same method, with the same arguments. Any other
