@@ -10,6 +10,7 @@ export function uploadWorkload(patientIds: number[], count: number, runId: strin
       days: Math.ceil((perPatient * 1.1) / 288),
       perDay: 288,
       seed: 9_000_000 + i,
+      name: `upload/${runId}/${patientId}`,
       sourceName: 'Dexcom',
     })
       .slice(0, perPatient)

@@ -4,8 +4,8 @@ import { type DataPoint, generateSeries, mulberry32, SERIES_CODES } from '../src
 import { effectiveTimeOf } from '../src/services/effective-time.js';
 
 const START = new Date('2026-11-01T00:00:00Z');
-const series = (code: string, seed = 7, days = 14, perDay = 6) =>
-  generateSeries({ code, start: START, days, perDay, seed, sourceName: 'iHealth' });
+const series = (code: string, seed = 7, days = 14, perDay = 6, name = `test/${seed}/${code}`) =>
+  generateSeries({ code, start: START, days, perDay, seed, name, sourceName: 'iHealth' });
 
 /** The measured value(s) of each code, read from the body. */
 const VALUES: Record<string, (body: Record<string, any>) => number[]> = {
@@ -54,13 +54,23 @@ describe('generateSeries', () => {
     expect(Array.from({ length: 5 }, a)).toEqual(Array.from({ length: 5 }, b));
   });
 
+  it('names its points by the series name, not by the random numbers: distinct series never share a uuid', () => {
+    const code = 'omh:blood-glucose:4.0';
+    // the same random numbers under two names: the same readings, other identifiers
+    const [a, b] = ['a', 'b'].map((name) => series(code, 7, 14, 6, name));
+    expect(b!.map((p) => p.omh.body)).toEqual(a!.map((p) => p.omh.body));
+    const named = new Set(a!.map((p) => p.uuid));
+    expect(b!.filter((p) => named.has(p.uuid))).toEqual([]);
+    expect(series(code, 7, 14, 6, 'a').map((p) => p.uuid)).toEqual([...named]);
+  });
+
   it('shapes data points like the official Open mHealth examples, valid against their schemas', () => {
     for (const code of SERIES_CODES) {
       const [, name, version] = code.split(':');
       for (const point of series(code, 3, 2, 4)) {
         const { header, body } = point.omh as { header: Record<string, any>; body: Record<string, any> };
         expect(header.uuid).toBe(point.uuid);
-        expect(header.uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+        expect(header.uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
         expect(header.schema_id).toEqual({ namespace: 'omh', name, version });
         expect(header.modality).toBe('sensed');
         expect(header.external_datasheets).toEqual([

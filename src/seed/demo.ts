@@ -153,6 +153,7 @@ async function seedObservations(em: EntityManager): Promise<number> {
         days: demo.DEMO_DAYS,
         perDay: demo.perDay[code] ?? 4,
         seed: p.id * 100 + demo.codeId(code),
+        name: `demo/${p.id}/${code}`,
         sourceName,
       });
       for (const point of series) {

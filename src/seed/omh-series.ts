@@ -1,3 +1,5 @@
+import { v5 as nameUuid } from 'uuid';
+
 /**
  * Deterministic, realistic Open mHealth data points for the demo seed and the benchmark generator:
  * diurnal variation, noise, occasional gaps; the same seed always gives the same series.
@@ -9,6 +11,13 @@ export interface SeriesOptions {
   days: number;
   perDay: number;
   seed: number;
+  /**
+   * Names the series, for its points' identifiers (name-based UUIDs of the name and the point's index): unique
+   * per series in a database, so that points of different series never share one. Drawn from the seeded random
+   * numbers instead, they did: every seed is a position in the same 2^32 cycle, and two series' stretches of it
+   * overlapped once a few hundred thousand points were generated.
+   */
+  name: string;
   sourceName: string;
 }
 
@@ -32,13 +41,8 @@ export function mulberry32(seed: number): () => number {
 /** Standard normal sample (Box-Muller). */
 const gaussian = (random: () => number) => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 
-function uuidFrom(random: () => number): string {
-  const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16));
-  hex[12] = '4';
-  hex[16] = ((Math.floor(random() * 4) + 8) as number).toString(16);
-  const s = hex.join('');
-  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
-}
+/** The namespace of generated data points' UUIDs: a random UUID, fixed once. */
+const DATA_POINT_NAMESPACE = '37f637fa-ec4a-4704-97f4-4a70869a7633';
 
 const round = (value: number, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits;
 
@@ -88,12 +92,13 @@ export function generateSeries(opts: SeriesOptions): DataPoint[] {
   if (!make) throw new Error(`no generator for ${opts.code}`);
   const [, name, version] = opts.code.split(':');
   const random = mulberry32(opts.seed);
+  const series = nameUuid(opts.name, DATA_POINT_NAMESPACE);
   const step = (24 * 3600 * 1000) / opts.perDay;
   const points: DataPoint[] = [];
   for (let i = 0; i < opts.days * opts.perDay; i++) {
     const jitter = (random() - 0.5) * step * 0.4;
     const time = new Date(Math.round((opts.start.getTime() + i * step + step / 2 + jitter) / 60000) * 60000);
-    const uuid = uuidFrom(random);
+    const uuid = nameUuid(String(i), series);
     if (random() < 0.05) continue;
     const dateTime = time.toISOString().replace('.000Z', 'Z');
     points.push({

@@ -141,6 +141,7 @@ export async function fillObservations(
         days: Math.ceil((wanted * 1.06) / series.perDay),
         perDay: series.perDay,
         seed: seed * 1_000_003 + index + s * 100_000_007,
+        name: `synthetic/${seed}/${index}/${series.code}`,
         sourceName: series.sourceName,
       }).slice(already, wanted);
       for (const point of points) {
