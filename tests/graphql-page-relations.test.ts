@@ -1,7 +1,7 @@
 import { buildSchema, graphql } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { SettledLoader } from '../graphql/loaders/settled-loader.js';
-import { selectedFields } from '../graphql/selection.js';
+import { selectedFields, selectsOnlyId } from '../graphql/selection.js';
 
 describe('SettledLoader', () => {
   const squares = () => {
@@ -54,13 +54,14 @@ describe('selectedFields', () => {
   const schema = buildSchema(`
     type Query { page: Page }
     type Page { nodes: [Node!]! }
-    type Node { id: ID! subject: Int code: Int identifiers: [Int!] }
+    type Node { id: ID! subject: Subject code: Int identifiers: [Int!] }
+    type Subject { id: ID! name: String }
   `);
-  async function selectionOf(query: string) {
+  async function selectionOf(query: string, subfield?: string) {
     let seen: Set<string> | undefined;
     const page = {
       nodes: (_: unknown, __: unknown, info: Parameters<typeof selectedFields>[0]) => {
-        seen = selectedFields(info);
+        seen = selectedFields(info, subfield);
         return [];
       },
     };
@@ -70,7 +71,7 @@ describe('selectedFields', () => {
   }
 
   it('lists the fields under the resolved field, by name, not alias', async () => {
-    expect(await selectionOf('{ page { nodes { id who: subject } } }')).toEqual(['id', 'subject']);
+    expect(await selectionOf('{ page { nodes { id who: subject { id } } } }')).toEqual(['id', 'subject']);
   });
 
   it('follows fragment spreads and inline fragments, nested', async () => {
@@ -82,5 +83,19 @@ describe('selectedFields', () => {
 
   it('merges the selections of one field asked for twice', async () => {
     expect(await selectionOf('{ page { nodes { id } nodes { code } } }')).toEqual(['code', 'id']);
+  });
+
+  it('lists the fields under a subfield, all its occurrences and fragments merged', async () => {
+    const query = `{ page { nodes { id subject { id } ...Named } } }
+      fragment Named on Node { who: subject { ... on Subject { name } } }`;
+    expect(await selectionOf(query, 'subject')).toEqual(['id', 'name']);
+    expect(await selectionOf('{ page { nodes { id } } }', 'subject')).toEqual([]);
+  });
+});
+
+describe('selectsOnlyId', () => {
+  it('holds for the id and the type name alone', () => {
+    expect(selectsOnlyId(new Set(['id', '__typename']))).toBe(true);
+    expect(selectsOnlyId(new Set(['id', 'name']))).toBe(false);
   });
 });

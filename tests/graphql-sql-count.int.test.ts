@@ -89,4 +89,17 @@ describe('GraphQL SQL statements per request', () => {
     expect(all.statements).toBe(one.statements);
     expect(inline).toEqual(all);
   });
+
+  it('read no patient for a subject asked for by its id alone (as FHIR references it), and the patient otherwise', async () => {
+    const page = (subject: string) =>
+      `{ observations(filter: { studyId: "30001" }, first: 50) { nodes { id subject { ${subject} } } } }`;
+    type Nodes = { observations: { nodes: { id: string; subject: { id: string; nameGiven?: string } }[] } };
+    const named = await statementsFor(page('id nameGiven'));
+    const referenced = await statementsFor(page('__typename id'));
+    const [withName, idOnly] = [named, referenced].map((r) => (r.data as Nodes).observations.nodes);
+    expect(withName!.length).toBeGreaterThan(0);
+    expect(withName!.every((o) => typeof o.subject.nameGiven === 'string')).toBe(true);
+    expect(idOnly!.map((o) => [o.id, o.subject.id])).toEqual(withName!.map((o) => [o.id, o.subject.id]));
+    expect(referenced.statements).toBe(named.statements - 1);
+  });
 });

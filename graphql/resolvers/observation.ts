@@ -9,7 +9,7 @@ import type { GraphQLContext } from '../context.js';
 import { pageCost } from '../cost.js';
 import { toId } from '../ids.js';
 import type { Loaders } from '../loaders/index.js';
-import { selectedFields } from '../selection.js';
+import { selectedFields, selectsOnlyId } from '../selection.js';
 import { CodeableConcept, DataSource } from '../types/catalog.js';
 import { Attachment, Observation, ObservationConnection, ObservationFilter } from '../types/observation.js';
 import { type ConnectionValue, PageArgs } from '../types/paging.js';
@@ -54,8 +54,10 @@ export class ObservationResolver {
   // the relations resolve from loaders that a page has usually filled already (ObservationConnection.nodes)
 
   @FieldResolver(() => Patient)
-  subject(@Root() observation: ObservationRow, @Ctx() ctx: GraphQLContext) {
+  subject(@Root() observation: ObservationRow, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
     const id = observation.subjectPatientId;
+    // the reference is all that was asked for (FHIR's subject, say): no need to read the patient
+    if (selectsOnlyId(selectedFields(info))) return { id };
     // a patient the viewer may not see is still the subject: its id alone
     const patient = ctx.loaders.patient.now(id);
     return patient instanceof Promise ? patient.then((found) => found ?? { id }) : (patient ?? { id });
@@ -111,16 +113,18 @@ export class ObservationConnectionResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<ObservationRow[]> {
     const nodes = await connection.nodes;
-    await loadRelations(ctx.loaders, nodes, selectedFields(info));
+    await loadRelations(ctx.loaders, nodes, selectedFields(info), selectedFields(info, 'subject'));
     return nodes;
   }
 }
 
 /** Loads the relations a page selects for all its nodes at once, one batch per relation. */
-function loadRelations(loaders: Loaders, nodes: ObservationRow[], fields: Set<string>) {
+function loadRelations(loaders: Loaders, nodes: ObservationRow[], fields: Set<string>, subjectFields: Set<string>) {
   const distinct = (key: (o: ObservationRow) => number) => [...new Set(nodes.map(key))];
   return Promise.all([
-    fields.has('subject') && loaders.patient.loadMany(distinct((o) => o.subjectPatientId)),
+    fields.has('subject') &&
+      !selectsOnlyId(subjectFields) &&
+      loaders.patient.loadMany(distinct((o) => o.subjectPatientId)),
     fields.has('code') && loaders.codeableConcept.loadMany(distinct((o) => o.codeableConceptId)),
     fields.has('dataSource') && loaders.dataSource.loadMany(distinct((o) => o.dataSourceId)),
     fields.has('identifiers') && loaders.observationIdentifiers.loadMany(nodes.map((o) => o.id)),
