@@ -3,6 +3,7 @@ import { type GraphQLSchema, isObjectType, lexicographicSortSchema, printSchema 
 import { applyMiddleware } from 'graphql-middleware';
 import { allow } from 'graphql-shield';
 import { buildSchema } from 'type-graphql';
+import { DateTimeISO } from './date-time.js';
 import { callFieldResolversDirectly } from './direct-resolvers.js';
 import { CodeableConceptResolver, DataSourceResolver } from './resolvers/catalog.js';
 import { ClientResolver } from './resolvers/client.js';
@@ -43,7 +44,12 @@ const resolvers = [
  * the same reason, simple field resolvers are called without it (callFieldResolversDirectly).
  */
 export async function buildBareSchema(): Promise<GraphQLSchema> {
-  const schema = await buildSchema({ resolvers, validate: false, emitSchemaFile: false });
+  const schema = await buildSchema({
+    resolvers,
+    validate: false,
+    emitSchemaFile: false,
+    scalarsMap: [{ type: Date, scalar: DateTimeISO }],
+  });
   callFieldResolversDirectly(schema, resolvers);
   return schema;
 }

@@ -282,7 +282,7 @@ describe('bulk upload', () => {
     expect(await observationCount()).toBe(before + 3);
     expect(results[0]).toMatchObject({ status: 'created', id: expect.any(Number), lastUpdated: expect.any(Date) });
     const stored = await getObservation(w.ctx('sam'), storedId(results[0]!));
-    expect(stored).toMatchObject({ status: 'final', effectiveTime: new Date('2026-11-20T07:00:00Z') });
+    expect(stored).toMatchObject({ status: 'final', effectiveTime: '2026-11-20T07:00:00.000Z' });
     expect(stored).toMatchObject({ subjectPatientId: pat1, codeableConceptId: w.code.hr });
     expect(JSON.parse(stored.omhJson)).toEqual(sent);
     const bad = results[8] as Extract<UploadResult, { status: 'error' }>;

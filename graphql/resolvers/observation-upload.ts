@@ -14,7 +14,8 @@ interface UploadAnswer {
   index: number;
   status: 'CREATED' | 'EXISTING' | 'ERROR';
   observationId: number | null;
-  lastUpdated: Date | null;
+  /** ISO 8601 text, as ObservationRow carries it */
+  lastUpdated: string | null;
   stored: ObservationRow | number | null;
   error: { code: string; message: string; path: string | null } | null;
 }
@@ -35,7 +36,7 @@ function toAnswer(result: UploadResult, index: number): UploadAnswer {
         index,
         status: 'CREATED',
         observationId: result.id,
-        lastUpdated: result.lastUpdated,
+        lastUpdated: result.lastUpdated.toISOString(),
         stored: result.id,
         error: null,
       };

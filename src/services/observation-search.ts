@@ -15,8 +15,9 @@ import { decodeCursor, type Page, type PageArgs, pageSize, toPage } from './pagi
 export interface ObservationRow {
   id: number;
   status: ObservationStatus;
-  effectiveTime: Date;
-  lastUpdated: Date;
+  /** ISO 8601 at UTC, with milliseconds (as `toISOString` writes it): read paths print it, not compute with it */
+  effectiveTime: string;
+  lastUpdated: string;
   /** the Open mHealth data point as the database writes it out: most readers pass it on without looking in */
   omhJson: string;
   subjectPatientId: number;
@@ -31,13 +32,23 @@ export const observationColumns = (alias: string) =>
     .concat(`${alias}.omh::text as omh_json`)
     .join(', ');
 
+/** PostgreSQL's text of a timestamptz at UTC: `2026-01-03 00:05:00+00`, `… 00:05:00.123456+00`. */
+const PG_UTC = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(\.\d{1,6})?\+00$/;
+
+/** A timestamptz as PostgreSQL writes it, as ISO 8601 at UTC with milliseconds (truncated, as Date does). */
+export function isoTimestamp(text: string): string {
+  const utc = PG_UTC.exec(text);
+  if (!utc) return new Date(text).toISOString(); // another session time zone: let Date read the offset
+  return `${utc[1]}T${utc[2]}${(utc[3] ?? '.000').padEnd(4, '0').slice(0, 4)}Z`;
+}
+
 export function toObservationRow(row: Record<string, unknown>): ObservationRow {
   return {
     id: Number(row.id),
     status: row.status as ObservationStatus,
     // MikroORM's driver leaves timestamps as text, and bigint ids
-    effectiveTime: new Date(row.effective_time as string),
-    lastUpdated: new Date(row.last_updated as string),
+    effectiveTime: isoTimestamp(row.effective_time as string),
+    lastUpdated: isoTimestamp(row.last_updated as string),
     omhJson: row.omh_json as string,
     subjectPatientId: Number(row.subject_patient_id),
     codeableConceptId: Number(row.codeable_concept_id),
