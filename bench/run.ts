@@ -48,7 +48,7 @@ const concurrency = Number(args.concurrency);
 const timing: RunPlan = args.runs
   ? { runs: Number(args.runs), warmup: 10, budgetSeconds: Infinity }
   : { runs: smoke ? 3 : 30, warmup: smoke ? 1 : 10, budgetSeconds: 20 };
-const batches = Number(args.batches ?? (smoke ? 2 : 20));
+const batches = Number(args.batches ?? (smoke ? 2 : 40));
 const load = {
   connections: Number(args.connections),
   seconds: Number(args['load-seconds'] ?? (smoke ? 2 : 10)),

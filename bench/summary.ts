@@ -30,6 +30,7 @@ export function summarize(machine: object, ingest: IngestFigures, sizes: SizeFig
       baselineP50Ms: first.search.baseline.p50Ms,
       baselineP95Ms: first.search.baseline.p95Ms,
       ratio: round(first.search.fhir.p50Ms / first.search.baseline.p50Ms),
+      ratioBySize: bySize(sizes, (s) => s.search.ratio),
       withClientParseP50Ms: first.search.fhirParsed.p50Ms,
       withClientParseRatio: round(first.search.fhirParsed.p50Ms / first.search.baseline.p50Ms),
       graphqlP50Ms: first.search.graphql.p50Ms,

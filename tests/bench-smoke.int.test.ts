@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthOverheadBench } from '../bench/auth-overhead.js';
 import { measureDeepQuery } from '../bench/deep-query.js';
+import { measureIngest } from '../bench/ingest.js';
 import { measureSearch, measureSearchThroughput } from '../bench/search.js';
 import { baselinePage, type SearchCase } from '../bench/search-case.js';
 import { sqlCounter } from '../bench/sql-counter.js';
@@ -13,11 +14,13 @@ const statements = sqlCounter();
 let app: TestApp;
 let pool: pg.Pool;
 let searchCase: SearchCase;
+let patientIds: number[];
 const timing = { runs: 2, warmup: 1, budgetSeconds: Infinity };
 
 beforeAll(async () => {
   app = await startTestApp({}, statements.options);
   const plan = await syntheticStudy(app.db.orm, 3000, 7);
+  patientIds = plan.patientIds;
   await fillObservations(app.db.orm, plan, 3000, 7);
   // two hours of readings every 5 minutes from 19 patients: a page of 456
   searchCase = { studyId: plan.studyId, from: '2026-01-01T02:00:00Z', before: '2026-01-01T04:00:00Z' };
@@ -66,5 +69,21 @@ describe('npm run bench, in small', () => {
     expect(figures.sqlStatements).toBeGreaterThan(5);
     expect(figures.sqlStatements).toBeLessThanOrEqual(20);
     expect(figures.runs).toBe(2);
+  });
+
+  it('uploads Bundles in rounds that take turns with the raw INSERTs, and stores every row of both', async () => {
+    const token = await tokenFor(app, 'mary@example.com');
+    const count = async (system: string) =>
+      Number(
+        (await pool.query('select count(*) from observation_identifiers where system = $1', [system])).rows[0].count,
+      );
+    const [uploaded, inserted] = [await count('https://bench.example/ids'), await count('https://bench.example/raw')];
+    const figures = await measureIngest(app.baseUrl, token, patientIds, pool, { batches: 3, concurrency: 2 });
+    expect(figures).toMatchObject({ observations: 3000, batchSize: 1000, rounds: 2 });
+    expect(figures.obsPerSec).toBeGreaterThan(0);
+    expect(figures.ratio).toBe(Math.round((figures.obsPerSec / figures.baselinePerSec) * 100) / 100);
+    // the warm-up's two Bundles, then the measured three
+    expect(await count('https://bench.example/ids')).toBe(uploaded + 5000);
+    expect(await count('https://bench.example/raw')).toBe(inserted + 3000);
   });
 });
