@@ -188,6 +188,13 @@ describe('filters', () => {
     expect(await idsOf('sam', { coding: hr })).toEqual([obs.pat1Hr, obs.pat2Hr]);
     expect(await idsOf('manager', { coding: hr, studyId: w.study.a })).toEqual([obs.pat1Hr]);
     expect(await idsOf('sam', { coding: { system: OMH, code: 'omh:nothing:1.0' } })).toEqual([]);
+    // through the viewer's consented pairs, which look the code up themselves: with and without a study
+    expect(await idsOf('manager', { coding: hr })).toEqual([obs.pat1Hr]);
+    expect(await idsOf('pat1', { coding: hr, patientId: w.patient.pat1 })).toEqual([obs.pat1Hr]);
+    const nothing = { system: OMH, code: 'omh:nothing:1.0' };
+    expect(await idsOf('manager', { coding: nothing })).toEqual([]);
+    expect(await idsOf('manager', { coding: nothing, studyId: w.study.a })).toEqual([]);
+    expect(await idsOf('manager', { coding: { system: 'urn:other', code: hr.code }, studyId: w.study.a })).toEqual([]);
   });
 
   it('narrows by effective time (from inclusive, to inclusive, before exclusive) and last update', async () => {
