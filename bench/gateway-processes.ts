@@ -7,6 +7,8 @@ import path from 'node:path';
 export interface GatewayProcesses {
   base: string;
   workers: number;
+  /** the primary's process id: with one worker, the process that serves */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -48,10 +50,13 @@ export async function startGatewayProcesses(opts: {
   databaseUrl: string;
   dataDir: string;
   workers: number;
+  /** the checkout whose `dist/main.js` runs (an A/B of two builds); this one by default */
+  checkout?: string;
 }): Promise<GatewayProcesses> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(process.execPath, ['--max-semi-space-size=64', 'dist/main.js'], {
+    cwd: opts.checkout,
     env: {
       ...process.env,
       ...productionEnv(opts.dataDir),
@@ -78,6 +83,7 @@ export async function startGatewayProcesses(opts: {
   return {
     base,
     workers: opts.workers,
+    pid: child.pid!,
     async stop() {
       child.kill('SIGTERM');
       await exited;

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthOverheadBench } from '../bench/auth-overhead.js';
@@ -85,5 +87,34 @@ describe('npm run bench, in small', () => {
     // the warm-up's two Bundles, then the measured three
     expect(await count('https://bench.example/ids')).toBe(uploaded + 5000);
     expect(await count('https://bench.example/raw')).toBe(inserted + 3000);
+  });
+
+  it('runs an A/B of two builds (here the same one twice) on the same page, in turns', async () => {
+    const { from, before, studyId } = searchCase;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        'dist/bench/ab.js',
+        '--checkouts',
+        '.:.',
+        '--study',
+        String(studyId),
+        '--from',
+        from,
+        '--before',
+        before,
+        '--pages',
+        '3',
+      ],
+      { env: { ...process.env, DATABASE_URL: app.db.url } },
+    );
+    const result = JSON.parse(stdout);
+    expect(result.pages).toBe(3);
+    for (const side of [result.a, result.b]) {
+      // CPU comes in ticks of 10 ms: a few pages may show none
+      expect(side).toMatchObject({ checkout: '.', runs: 3, p50Ms: expect.any(Number) });
+      expect(side.cpuMsPerPage).toBeGreaterThanOrEqual(0);
+    }
+    expect(Number.isFinite(result.pairedDifferenceMs)).toBe(true);
   });
 });
