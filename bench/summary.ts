@@ -14,11 +14,18 @@ export interface SizeFigures {
 
 export type IngestFigures = Awaited<ReturnType<typeof measureIngest>> & { gatewayWorkers: number };
 
+/** The page of a small study whose observations were stored after all the others (a known weak spot). */
+export interface LateStudyFigures {
+  rowsBefore: number;
+  rows: number;
+  search: Awaited<ReturnType<typeof measureSearch>>;
+}
+
 const bySize = <T>(sizes: SizeFigures[], pick: (s: SizeFigures) => T) =>
   Object.fromEntries(sizes.map((s) => [String(s.rows), pick(s)]));
 
 /** bench/results.json: the headline figures at the first size, the per-size ones by row count, the details. */
-export function summarize(machine: object, ingest: IngestFigures, sizes: SizeFigures[]) {
+export function summarize(machine: object, ingest: IngestFigures, sizes: SizeFigures[], lateStudy: LateStudyFigures) {
   const first = sizes[0]!;
   const largest = sizes.find((s) => s.rows === 1_000_000) ?? sizes.at(-1)!;
   return {
@@ -37,6 +44,14 @@ export function summarize(machine: object, ingest: IngestFigures, sizes: SizeFig
       graphqlP95Ms: first.search.graphql.p95Ms,
       scaleRatio1Mto100k: sizes.length > 1 ? round(largest.search.fhir.p50Ms / first.search.fhir.p50Ms) : null,
       throughput: bySize(sizes, (s) => s.throughput),
+    },
+    lateStudy: {
+      rowsBefore: lateStudy.rowsBefore,
+      rows: lateStudy.rows,
+      p50Ms: lateStudy.search.fhir.p50Ms,
+      baselineP50Ms: lateStudy.search.baseline.p50Ms,
+      ratio: lateStudy.search.ratio,
+      pageRows: lateStudy.search.rows,
     },
     authOverhead: bySize(sizes, (s) => s.authOverhead),
     graphql: {
