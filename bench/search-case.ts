@@ -40,7 +40,7 @@ export async function baselinePage(pool: pg.Pool, c: SearchCase): Promise<number
     `select o.* from observations o
       where o.subject_patient_id in (select patient_id from study_patients where study_id = $1)
         and o.codeable_concept_id = $2 and o.effective_time >= $3 and o.effective_time < $4
-      order by o.id limit ${PAGE_SIZE}`,
+      order by o.subject_patient_id, o.codeable_concept_id, o.effective_time, o.id limit ${PAGE_SIZE}`,
     [c.studyId, BLOOD_GLUCOSE_ID, c.from, c.before],
   );
   JSON.stringify(result.rows);

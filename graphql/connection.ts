@@ -1,4 +1,4 @@
-import { encodeCursor, type Page, pageSize } from '../src/services/paging.js';
+import { type Page, pageSize } from '../src/services/paging.js';
 import type { ConnectionValue } from './types/paging.js';
 
 /** Shapes a service page as a GraphQL connection; edges and `count` are made only if the client selects them. */
@@ -9,7 +9,7 @@ export function toConnection<T extends { id: number }>(
   return {
     nodes: page.nodes,
     get edges() {
-      return page.nodes.map((node) => ({ node, cursor: encodeCursor(node.id) }));
+      return page.nodes.map((node) => ({ node, cursor: page.cursorOf(node) }));
     },
     pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
     get totalCount() {

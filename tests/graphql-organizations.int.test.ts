@@ -151,6 +151,36 @@ describe('GraphQL: requests', () => {
     expect(after.nodes[0]!.id).toBe(first.nodes[2]!.id);
   });
 
+  it('continues a patient’s nested observations from their end cursor, nested and at the top alike', async () => {
+    type Page = { nodes: { id: string }[]; pageInfo: { endCursor: string } };
+    const ids = (page: Page) => page.nodes.map((node) => node.id);
+    const flat = (
+      await gql(app, 'mary@example.com', '{ observations(filter: { patientId: "40001" }, first: 4) { nodes { id } } }')
+    ).data!.observations as Page;
+    const nested = `query ($after: String) { patient(id: "40001") {
+      observations(first: 2, after: $after) { nodes { id } pageInfo { endCursor } } } }`;
+    const head = ((await gql(app, 'mary@example.com', nested)).data!.patient as { observations: Page }).observations;
+    const tail = (
+      (await gql(app, 'mary@example.com', nested, { after: head.pageInfo.endCursor })).data!.patient as {
+        observations: Page;
+      }
+    ).observations;
+    const top = (
+      await gql(
+        app,
+        'mary@example.com',
+        `query ($after: String) {
+      observations(filter: { patientId: "40001" }, first: 2, after: $after) { nodes { id } pageInfo { endCursor } } }`,
+        {
+          after: head.pageInfo.endCursor,
+        },
+      )
+    ).data!.observations as Page;
+    expect(ids(flat)).toHaveLength(4);
+    expect([...ids(head), ...ids(tail)]).toEqual(ids(flat));
+    expect(ids(top)).toEqual(ids(tail));
+  });
+
   it('answer malformed queries with 400', async () => {
     const result = await gql(app, 'mary@example.com', '{ organizations { id ');
     expect(result.status).toBe(400);

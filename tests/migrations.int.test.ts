@@ -25,7 +25,11 @@ describe('migrations', () => {
     url.pathname = `/${name}`;
     orm = await openOrm(url.toString());
 
-    expect(await migrate(orm)).toEqual(['Migration20261122191113_initial', 'Migration20261122200000_oidc']);
+    expect(await migrate(orm)).toEqual([
+      'Migration20261122191113_initial',
+      'Migration20261122200000_oidc',
+      'Migration20261202130000_observation_order',
+    ]);
     expect(await migrate(orm)).toEqual([]);
     // an entity change without a new migration would show up here
     expect(await orm.getMigrator().checkMigrationNeeded()).toBe(false);

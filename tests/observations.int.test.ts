@@ -14,8 +14,11 @@ import {
   countObservations,
   getObservation,
   listObservations,
+  observationPagesByPatient,
   type ObservationFilter,
+  type ObservationRow,
 } from '../src/services/observation-search.js';
+import type { Page } from '../src/services/paging.js';
 import type { TestDatabase } from './support/database.js';
 import { bloodPressure, heartRate, OMH } from './support/omh.js';
 import { setUpStudyWorld, type Who, WHO, type World } from './support/study-world.js';
@@ -99,6 +102,7 @@ const setConsent = (name: string, consented: boolean | null) => {
 };
 
 const SEED_IDS = () => Object.values(obs);
+const numerically = (ids: number[]) => [...ids].sort((a, b) => a - b);
 
 describe('consent-gated reading', () => {
   it('shows each role exactly what consents allow, computed in SQL', async () => {
@@ -116,7 +120,7 @@ describe('consent-gated reading', () => {
       anonymous: [],
     };
     for (const who of WHO) {
-      expect(await idsOf(who), who).toEqual(expected[who].sort((a, b) => a - b));
+      expect(numerically(await idsOf(who)), who).toEqual(numerically(expected[who]));
       expect(await countObservations(w.ctx(who), {}), who).toBe(expected[who].length);
     }
   });
@@ -203,12 +207,70 @@ describe('filters', () => {
     expect(await idsOf('sam', { from: day(2), before: day(4) })).toEqual([obs.pat1Hr, obs.pat2Bp]);
     expect(await countObservations(w.ctx('manager'), { from: day(2), to: day(4) })).toBe(2);
     expect(await idsOf('sam', { lastUpdatedBefore: new Date('2000-01-01T00:00:00Z') })).toEqual([]);
-    expect(await idsOf('sam', { lastUpdatedFrom: new Date('2000-01-01T00:00:00Z') })).toEqual(SEED_IDS());
+    expect(numerically(await idsOf('sam', { lastUpdatedFrom: new Date('2000-01-01T00:00:00Z') }))).toEqual(
+      numerically(SEED_IDS()),
+    );
   });
 });
 
 describe('paging', () => {
-  it('walks keyset pages by ascending id, each visible row exactly once', async () => {
+  const listOrder = (a: ObservationRow, b: ObservationRow) =>
+    a.subjectPatientId - b.subjectPatientId ||
+    a.codeableConceptId - b.codeableConceptId ||
+    a.effectiveTime.localeCompare(b.effectiveTime) ||
+    a.id - b.id;
+
+  it('lists by patient, code, effective time and id: a reading stored later but taken earlier comes first', async () => {
+    const sql = db.orm.em.getConnection();
+    const store = async (when: string) => {
+      const [row] = await sql.execute<{ id: string }[]>(
+        `insert into observations (subject_patient_id, codeable_concept_id, data_source_id, omh, effective_time)
+         values (?, ?, ?, ?::jsonb, ?) returning id`,
+        [w.patient.pat1, w.code.bp, w.source.cuff, JSON.stringify(heartRate(61, when)), when],
+      );
+      return Number(row!.id);
+    };
+    const earlier = await store('2026-10-31T08:00:00Z');
+    const [twinA, twinB] = [await store('2026-11-01T09:00:00Z'), await store('2026-11-01T09:00:00Z')];
+    try {
+      const all = (await listObservations(w.ctx('sam'), {}, { first: 1000 })).nodes;
+      expect(all.map((o) => o.id)).toEqual([...all].sort(listOrder).map((o) => o.id));
+      const pat1Bp = await idsOf('manager', {
+        patientId: w.patient.pat1,
+        coding: { system: OMH, code: 'omh:blood-pressure:4.0' },
+      });
+      expect(pat1Bp).toEqual([earlier, obs.pat1Bp, twinA, twinB]);
+      // a patient's first page nested in a list of patients: the same order, and its cursor continues the list
+      const nested = (await observationPagesByPatient(w.ctx('sam'), [w.patient.pat1], 3)).get(w.patient.pat1)!;
+      const pat1All = await idsOf('sam', { patientId: w.patient.pat1 });
+      expect(nested.nodes.map((o) => o.id)).toEqual(pat1All.slice(0, 3));
+      const rest = await listObservations(w.ctx('sam'), { patientId: w.patient.pat1 }, { after: nested.endCursor });
+      expect(rest.nodes.map((o) => o.id)).toEqual(pat1All.slice(3));
+      // pages of one, so that one ends between the twins, which only the id tells apart
+      const seen: number[] = [];
+      let after: string | null = null;
+      do {
+        const page: Page<ObservationRow> = await listObservations(w.ctx('sam'), {}, { first: 1, after });
+        seen.push(...page.nodes.map((o) => o.id));
+        after = page.hasNextPage ? page.endCursor : null;
+      } while (after);
+      expect(seen).toEqual(all.map((o) => o.id));
+    } finally {
+      await sql.execute('delete from observations where id in (?, ?, ?)', [earlier, twinA, twinB]);
+    }
+  });
+
+  it('keeps effective times to the millisecond, the precision of the cursors', async () => {
+    await expect(
+      db.orm.em.getConnection().execute(
+        `insert into observations (subject_patient_id, codeable_concept_id, data_source_id, omh, effective_time)
+           values (?, ?, ?, '{}', '2026-11-01T08:00:00.0005Z')`,
+        [w.patient.pat1, w.code.bp, w.source.cuff],
+      ),
+    ).rejects.toThrow(/observations_effective_time_ms_check/);
+  });
+
+  it('walks keyset pages in that order, each visible row exactly once', async () => {
     const all = await idsOf('sam');
     const seen: number[] = [];
     let after: string | null = null;
@@ -227,6 +289,11 @@ describe('paging', () => {
     expect(rest).toMatchObject({ hasNextPage: false });
     expect(rest.nodes.map((o) => o.id)).toEqual([obs.pat2Bp]);
     await expect(listObservations(w.ctx('sam'), {}, { after: 'garbage' })).rejects.toThrow(InvalidError);
+    // a cursor of another list (patients, studies: by id), and one with a date that does not exist
+    const cursor = (text: string) => Buffer.from(text).toString('base64url');
+    await expect(listObservations(w.ctx('sam'), {}, { after: cursor('id:60001') })).rejects.toThrow(InvalidError);
+    const february30 = cursor(`obs:${w.patient.pat1}:${w.code.bp}:2026-02-30T08:00:00.000Z:60001`);
+    await expect(listObservations(w.ctx('sam'), {}, { after: february30 })).rejects.toThrow(InvalidError);
     await expect(listObservations(w.ctx('sam'), {}, { first: 1001 })).rejects.toThrow(InvalidError);
   });
 });

@@ -17,7 +17,7 @@ import { consentsOfPatients } from '../../src/services/consents-batch.js';
 import * as nested from '../../src/services/nested-lists.js';
 import { storedObservations } from '../../src/services/observation-ingest.js';
 import * as observations from '../../src/services/observation-search.js';
-import type { Page } from '../../src/services/paging.js';
+import { cursorById, type Page } from '../../src/services/paging.js';
 import { dataSourcesByIds, dataSourceSupportedScopes } from '../../src/services/data-sources.js';
 import { studiesByIds, studyDataSources, studyScopeRequests } from '../../src/services/studies.js';
 import {
@@ -46,7 +46,12 @@ function pageLoader<T extends { id: number }>(
   return (parentId: number, first: number) => {
     let loader = bySize.get(first);
     if (!loader) {
-      loader = mapLoader<Page<T>>((ids) => pages(ids, first), { nodes: [], hasNextPage: false, endCursor: null });
+      loader = mapLoader<Page<T>>((ids) => pages(ids, first), {
+        nodes: [],
+        hasNextPage: false,
+        endCursor: null,
+        cursorOf: cursorById,
+      });
       bySize.set(first, loader);
     }
     return loader.load(parentId);

@@ -38,7 +38,8 @@ export class ObservationResolver {
 
   @Query(() => ObservationConnection, {
     complexity: pageCost,
-    description: 'observations the viewer may see (consent-gated), narrowed by the filter, by ascending id',
+    description:
+      'observations the viewer may see (consent-gated), narrowed by the filter, ordered by patient, code, effective time and id',
   })
   async observations(
     @Arg('filter', () => ObservationFilter) filter: ObservationFilter,
@@ -93,7 +94,7 @@ export class ObservationResolver {
 export class PatientObservationsResolver {
   @FieldResolver(() => ObservationConnection, {
     complexity: pageCost,
-    description: 'the patient’s observations the viewer may see',
+    description: 'the patient’s observations the viewer may see, ordered by code, effective time and id',
   })
   observations(@Root() patient: PatientEntity, @Args() page: PageArgs, @Ctx() ctx: GraphQLContext) {
     return nestedConnection(page, {

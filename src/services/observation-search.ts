@@ -6,7 +6,13 @@ import { visiblePatient, visibleStudy } from './facts.js';
 import { groupBy } from './group.js';
 import { intArray } from './int-array.js';
 import { countsByParent, firstPagesByParent } from './pages-by-parent.js';
-import { decodeCursor, type Page, type PageArgs, pageSize, toPage } from './paging.js';
+import {
+  decodeObservationCursor,
+  encodeObservationCursor,
+  observationOrder,
+  observationsAfter,
+} from './observation-order.js';
+import { type Page, type PageArgs, pageSize, toPage } from './paging.js';
 
 /**
  * An observation as read paths hand it on: plain columns, no entity. Pages of 1000 are read often, and
@@ -91,13 +97,8 @@ async function conditions(ctx: ServiceContext, filter: ObservationFilter): Promi
     filter.patientId ? visiblePatient(ctx, filter.patientId) : null,
   ]);
   if (pairs === 'none') return [{ sql: 'false', params: [] }];
-  if ('byCode' in pairs) {
-    const byCode = [...pairs.byCode].map(([codeId, patientIds]) => ({
-      sql: 'o.codeable_concept_id = ? and o.subject_patient_id = any(?::int[])',
-      params: [codeId, intArray(patientIds)],
-    }));
-    all.push(or(...byCode));
-  } else {
+  if ('byCode' in pairs) all.push(pairsCondition(pairs.byCode));
+  else {
     if (pairs.patientIds) add('o.subject_patient_id = any(?::int[])', intArray(pairs.patientIds));
     if (pairs.codeIds) add('o.codeable_concept_id = any(?::int[])', intArray(pairs.codeIds));
   }
@@ -107,6 +108,27 @@ async function conditions(ctx: ServiceContext, filter: ObservationFilter): Promi
   if (filter.lastUpdatedFrom) add('o.last_updated >= ?', filter.lastUpdatedFrom);
   if (filter.lastUpdatedBefore) add('o.last_updated < ?', filter.lastUpdatedBefore);
   return all;
+}
+
+/**
+ * The pairs as conditions on the leading columns of the list's index, so that a page is read as ranges of it in
+ * order. Several codes: the product of all their patients and codes, narrowed to the exact pairs unless every
+ * code has the same patients. An OR of one condition per code alone made PostgreSQL walk the whole index.
+ */
+function pairsCondition(byCode: Map<number, number[]>): SqlCondition {
+  const pairCondition = ([codeId, patientIds]: [number, number[]]) => ({
+    sql: 'o.codeable_concept_id = ? and o.subject_patient_id = any(?::int[])',
+    params: [codeId, intArray(patientIds)],
+  });
+  if (byCode.size === 1) return pairCondition([...byCode][0]!);
+  const patientIds = [...new Set([...byCode.values()].flat())];
+  const product = {
+    sql: 'o.codeable_concept_id = any(?::int[]) and o.subject_patient_id = any(?::int[])',
+    params: [intArray([...byCode.keys()]), intArray(patientIds)],
+  };
+  if ([...byCode.values()].every((ids) => ids.length === patientIds.length)) return product;
+  const exact = or(...[...byCode].map(pairCondition));
+  return { sql: `${product.sql} and ${exact.sql}`, params: [...product.params, ...exact.params] };
 }
 
 type SearchPairs =
@@ -166,24 +188,24 @@ const where = (all: SqlCondition[]) => ({
   params: all.flatMap((c) => c.params),
 });
 
-/** One page of the observations the viewer may see, by ascending id (keyset, never OFFSET). */
+/** One page of the observations the viewer may see, in `observationOrder` (keyset, never OFFSET). */
 export async function listObservations(
   ctx: ServiceContext,
   filter: ObservationFilter,
   page: PageArgs = {},
 ): Promise<Page<ObservationRow>> {
   const size = pageSize(page.first);
-  const afterId = decodeCursor(page.after);
+  const after = decodeObservationCursor(page.after);
   const all = await conditions(ctx, filter);
-  if (afterId !== null) all.push({ sql: 'o.id > ?', params: [afterId] });
+  if (after) all.push(observationsAfter(after, 'o'));
   const { sql, params } = where(all);
   const rows = await ctx.em
     .getConnection()
     .execute<Record<string, unknown>[]>(
-      `select ${observationColumns('o')} from observations o where ${sql} order by o.id limit ?`,
+      `select ${observationColumns('o')} from observations o where ${sql} order by ${observationOrder('o')} limit ?`,
       [...params, size + 1],
     );
-  return toPage(rows.map(toObservationRow), size);
+  return toPage(rows.map(toObservationRow), size, encodeObservationCursor);
 }
 
 export async function countObservations(ctx: ServiceContext, filter: ObservationFilter): Promise<number> {
@@ -225,6 +247,8 @@ export const observationPagesByPatient = (ctx: ServiceContext, patientIds: reado
   firstPagesByParent(ctx.em, {
     toNode: toObservationRow,
     columns: observationColumns('c'),
+    orderBy: observationOrder('c'),
+    cursorOf: encodeObservationCursor,
     ...OBSERVATIONS_OF_PATIENT,
     parentIds: patientIds,
     first,

@@ -18,6 +18,9 @@ export async function firstPagesByParent<T extends { id: number }>(
     scope: SqlCondition;
     /** the child's select list, `c.*` unless given */
     columns?: string;
+    /** the children's order within a parent, `c.id` unless given, and the cursor of a child in it */
+    orderBy?: string;
+    cursorOf?: (node: T) => string;
   } & ({ entity: EntityClass<T> } | { toNode: (row: Record<string, unknown>) => T }),
 ): Promise<Map<number, Page<T>>> {
   const pages = new Map<number, Page<T>>();
@@ -25,10 +28,10 @@ export async function firstPagesByParent<T extends { id: number }>(
   const rows = await em.getConnection().execute<(Record<string, unknown> & { parent_id: number })[]>(
     `select * from (
        select ${opts.columns ?? 'c.*'}, ${opts.parent} as parent_id,
-              row_number() over (partition by ${opts.parent} order by c.id) as page_row
+              row_number() over (partition by ${opts.parent} order by ${opts.orderBy ?? 'c.id'}) as page_row
          from ${opts.from}
         where ${opts.parent} in (${opts.parentIds.map(() => '?').join(', ')}) and ${opts.scope.sql}
-     ) ranked where page_row <= ? order by parent_id, id`,
+     ) ranked where page_row <= ? order by parent_id, page_row`,
     [...opts.parentIds, ...opts.scope.params, opts.first + 1],
   );
   const toNode =
@@ -39,7 +42,7 @@ export async function firstPagesByParent<T extends { id: number }>(
     list.push(toNode(columns));
     byParent.set(parent_id, list);
   }
-  for (const id of opts.parentIds) pages.set(id, toPage(byParent.get(id) ?? [], opts.first));
+  for (const id of opts.parentIds) pages.set(id, toPage(byParent.get(id) ?? [], opts.first, opts.cursorOf));
   return pages;
 }
 

@@ -14,12 +14,16 @@ export interface Page<T> {
   hasNextPage: boolean;
   /** cursor of the last node; pass it as `after` for the next page */
   endCursor: string | null;
+  /** the cursor of any node of the list (a connection's edges) */
+  cursorOf: (node: T) => string;
 }
 
 /** Keyset cursors: opaque base64url of the last row's id. Pages never use OFFSET. */
 export function encodeCursor(id: number): string {
   return Buffer.from(`id:${id}`).toString('base64url');
 }
+
+export const cursorById = (node: { id: number }) => encodeCursor(node.id);
 
 export function decodeCursor(cursor: string | null | undefined): number | null {
   if (cursor === null || cursor === undefined || cursor === '') return null;
@@ -35,9 +39,13 @@ export function pageSize(first: number | null | undefined): number {
   return parsed.data;
 }
 
-/** Shapes rows fetched with `limit size + 1` (ordered by id) into a page. */
-export function toPage<T extends { id: number }>(rows: T[], size: number): Page<T> {
+/** Shapes rows fetched with `limit size + 1` into a page; the cursor is the last row's id unless `cursorOf` says. */
+export function toPage<T extends { id: number }>(
+  rows: T[],
+  size: number,
+  cursorOf: (node: T) => string = cursorById,
+): Page<T> {
   const nodes = rows.slice(0, size);
   const last = nodes.at(-1);
-  return { nodes, hasNextPage: rows.length > size, endCursor: last ? encodeCursor(last.id) : null };
+  return { nodes, hasNextPage: rows.length > size, endCursor: last ? cursorOf(last) : null, cursorOf };
 }

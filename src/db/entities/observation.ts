@@ -1,5 +1,6 @@
 import {
   BigIntType,
+  Check,
   Entity,
   Enum,
   Index,
@@ -25,15 +26,24 @@ export const OBSERVATION_STATUSES = [
 ] as const;
 export type ObservationStatus = (typeof OBSERVATION_STATUSES)[number];
 
-/** One Open mHealth data point (header + body) about a patient, searchable by patient, code and time. */
+/**
+ * One Open mHealth data point (header + body) about a patient, searchable by patient, code and time.
+ *
+ * Lists of observations are ordered by patient, code, effective time and id, the key of
+ * `observations_subject_code_time_id_idx`, so that every page is a range of that index whatever else the
+ * table holds. Effective times are kept to the millisecond, the precision of every reader and of the cursors.
+ */
 @Entity({ tableName: 'observations' })
-@Index({ name: 'observations_subject_code_id_idx', properties: ['subjectPatient', 'codeableConcept', 'id'] })
 @Index({
-  name: 'observations_subject_code_time_idx',
-  properties: ['subjectPatient', 'codeableConcept', 'effectiveTime'],
+  name: 'observations_subject_code_time_id_idx',
+  properties: ['subjectPatient', 'codeableConcept', 'effectiveTime', 'id'],
 })
-@Index({ name: 'observations_code_time_idx', properties: ['codeableConcept', 'effectiveTime'] })
 @Index({ name: 'observations_last_updated_idx', properties: ['lastUpdated', 'id'] })
+// `column = …` first would read back to MikroORM as an enum's check
+@Check({
+  name: 'observations_effective_time_ms_check',
+  expression: "date_trunc('milliseconds', effective_time) = effective_time",
+})
 export class Observation {
   [OptionalProps]?: 'status' | 'lastUpdated';
 
