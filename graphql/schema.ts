@@ -4,7 +4,7 @@ import { applyMiddleware } from 'graphql-middleware';
 import { allow } from 'graphql-shield';
 import { buildSchema } from 'type-graphql';
 import { DateTimeISO } from './date-time.js';
-import { callFieldResolversDirectly } from './direct-resolvers.js';
+import { callResolversDirectly } from './direct-resolvers.js';
 import { CodeableConceptResolver, DataSourceResolver } from './resolvers/catalog.js';
 import { ClientResolver } from './resolvers/client.js';
 import { PatientConsentsResolver, StudyConsentsResolver } from './resolvers/consent.js';
@@ -41,7 +41,7 @@ const resolvers = [
  * The schema as the resolvers declare it, without permissions (for printing the SDL). Every object type is
  * declared with `simpleResolvers: true`: its plain fields are read as properties, without type-graphql's
  * per-field wrapper, which exists for type-graphql middlewares and auth; here graphql-shield authorizes. For
- * the same reason, simple field resolvers are called without it (callFieldResolversDirectly).
+ * the same reason, simple field resolvers are called without it (callResolversDirectly).
  */
 export async function buildBareSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
@@ -50,7 +50,7 @@ export async function buildBareSchema(): Promise<GraphQLSchema> {
     emitSchemaFile: false,
     scalarsMap: [{ type: Date, scalar: DateTimeISO }],
   });
-  callFieldResolversDirectly(schema, resolvers);
+  callResolversDirectly(schema, resolvers);
   return schema;
 }
 

@@ -7,6 +7,7 @@ import {
   Field,
   FieldResolver,
   Info,
+  InputType,
   Int,
   type MiddlewareFn,
   ObjectType,
@@ -16,7 +17,7 @@ import {
   UseMiddleware,
 } from 'type-graphql';
 import { describe, expect, it } from 'vitest';
-import { callFieldResolversDirectly } from '../graphql/direct-resolvers.js';
+import { callResolversDirectly } from '../graphql/direct-resolvers.js';
 
 interface Context {
   unit: string;
@@ -27,6 +28,32 @@ interface Context {
 class Parcel {
   @Field(() => Int)
   grams!: number;
+}
+
+@InputType()
+class LabelInput {
+  @Field()
+  text!: string;
+}
+
+/** Plain: the GraphQL value itself is as good as an instance. */
+@InputType()
+class BoxInput {
+  @Field(() => Int)
+  grams!: number;
+
+  @Field(() => [LabelInput], { nullable: true })
+  labels?: LabelInput[];
+}
+
+/** A field initializer only type-graphql's conversion applies. */
+@InputType()
+class DefaultedBoxInput {
+  @Field(() => Int)
+  grams!: number;
+
+  @Field({ nullable: true })
+  unit: string = 'g';
 }
 
 /** What the resolvers get as the root: a plain row, as the services give them, not a Parcel. */
@@ -46,6 +73,16 @@ class ParcelResolver {
   @Query(() => [Parcel])
   parcels(): ParcelRow[] {
     return [{ grams: 1500 }, { grams: 250 }];
+  }
+
+  @Query(() => String)
+  box(@Arg('box', () => BoxInput) box: BoxInput, @Arg('note', { nullable: true }) note?: string): string {
+    return `${box instanceof BoxInput} ${box.grams} ${box.labels?.map((label) => label.text).join('+')} ${note}`;
+  }
+
+  @Query(() => String)
+  defaultedBox(@Arg('box', () => DefaultedBoxInput) box: DefaultedBoxInput): string {
+    return `${box instanceof DefaultedBoxInput} ${box.grams}${box.unit}`;
   }
 
   @FieldResolver(() => String)
@@ -77,17 +114,31 @@ class ParcelResolver {
 
 async function parcelSchema() {
   const schema = await buildSchema({ resolvers: [ParcelResolver], validate: false });
-  const fields = (schema.getType('Parcel') as GraphQLObjectType).getFields();
-  const before = Object.fromEntries(Object.entries(fields).map(([name, field]) => [name, field.resolve]));
-  callFieldResolversDirectly(schema, [ParcelResolver]);
-  const replaced = Object.keys(fields).filter((name) => fields[name]!.resolve !== before[name]);
+  const fields = Object.values({
+    ...(schema.getType('Parcel') as GraphQLObjectType).getFields(),
+    ...schema.getQueryType()!.getFields(),
+  });
+  const before = new Map(fields.map((field) => [field, field.resolve]));
+  callResolversDirectly(schema, [ParcelResolver]);
+  const replaced = fields.filter((field) => field.resolve !== before.get(field)).map((field) => field.name);
   return { schema, replaced };
 }
 
-describe('callFieldResolversDirectly', () => {
-  it('replaces the wrapper of resolvers that take only @Root, @Ctx and @Info, and keeps it for any other', async () => {
+describe('callResolversDirectly', () => {
+  it('replaces the wrapper of resolvers that take only @Root, @Ctx, @Info and plain @Args, and keeps it for any other', async () => {
     const { replaced } = await parcelSchema();
-    expect(replaced.sort()).toEqual(['backwards', 'weight']);
+    expect(replaced.sort()).toEqual(['backwards', 'box', 'parcels', 'times', 'weight']);
+  });
+
+  it('passes a plain input as GraphQL coerced it; an input with a default still gets its instance', async () => {
+    const { schema } = await parcelSchema();
+    const result = await graphql({
+      schema,
+      source: '{ box(box: { grams: 5, labels: [{ text: "a" }, { text: "b" }] }) defaultedBox(box: { grams: 7 }) }',
+      contextValue: { unit: 'kg', calls: [] },
+    });
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual({ box: 'false 5 a+b undefined', defaultedBox: 'true 7g' });
   });
 
   it('gives a direct resolver its parameters in declared order, on an instance of its class', async () => {
