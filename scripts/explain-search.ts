@@ -5,9 +5,9 @@ import { loadViewer } from '../src/policy/viewer.js';
 import { countObservations, listObservations } from '../src/services/observation-search.js';
 
 /**
- * `node dist/scripts/explain-search.js [--study <id>] [--patient <id>]`: the SQL the search services emit for a
- * FHIR/GraphQL page of 1000 (study and/or patient + blood glucose + one week, as mary), each statement run
- * again under EXPLAIN (ANALYZE, BUFFERS).
+ * `node dist/scripts/explain-search.js [--study <id>] [--patient <id>] [--code <omh code>|'']`: the SQL the
+ * search services emit for a FHIR/GraphQL page of 1000 (study and/or patient + blood glucose, or the code given,
+ * or every code for '' + one week, as mary), each statement run again under EXPLAIN (ANALYZE, BUFFERS).
  * Uses DATABASE_URL (e.g. the embedded database of `npm run cli -- generate`). For bench/PLANS.md.
  */
 const { values: args } = parseArgs({
@@ -15,6 +15,8 @@ const { values: args } = parseArgs({
     study: { type: 'string' },
     patient: { type: 'string' },
     user: { type: 'string', default: '10002' },
+    /** an Open mHealth code, or '' for every code the viewer may see */
+    code: { type: 'string', default: 'omh:blood-glucose:4.0' },
     from: { type: 'string', default: '2026-01-03T00:00:00Z' },
     before: { type: 'string', default: '2026-01-10T00:00:00Z' },
   },
@@ -36,7 +38,7 @@ try {
   const filter = {
     studyId: args.study ? Number(args.study) : null,
     patientId: args.patient ? Number(args.patient) : null,
-    coding: { system: 'https://w3id.org/openmhealth', code: 'omh:blood-glucose:4.0' },
+    coding: args.code ? { system: 'https://w3id.org/openmhealth', code: args.code } : null,
     from: new Date(args.from),
     before: new Date(args.before),
   };
