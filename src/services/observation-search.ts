@@ -83,9 +83,9 @@ export interface ObservationFilter {
  * or patient the viewer cannot see is NotFound, as everywhere.
  *
  * The scope, the study, the patient and the code are first resolved into the `(patient, code)` pairs the
- * search may return, and those go into the page query as constants: PostgreSQL then estimates from its
- * column statistics how many rows match, and picks between walking the id index (many matches) and sorting
- * the few matches of an index range. Left as joins, its guesses were off by orders of magnitude.
+ * search may return, and those go into the page query as constants on the leading columns of the list's index
+ * (pairsCondition), which PostgreSQL reads as ranges of it, in order. Left as joins, its guesses of how many
+ * rows match were off by orders of magnitude.
  */
 async function conditions(ctx: ServiceContext, filter: ObservationFilter): Promise<SearchConditions> {
   const all: SqlCondition[] = [];
@@ -239,11 +239,11 @@ export async function listObservations(
         [...params, limit],
       );
   };
-  if (!search.byCode)
-    return toPage((await read(search.others, size + 1)).map(toObservationRow), size, encodeObservationCursor);
   const rows: Record<string, unknown>[] = [];
-  for (const chunk of patientChunks(search.byCode, after?.subjectPatientId ?? 0)) {
-    rows.push(...(await read([pairsCondition(chunk), ...search.others], size + 1 - rows.length)));
+  const chunks = search.byCode ? patientChunks(search.byCode, after?.subjectPatientId ?? 0) : [null];
+  for (const chunk of chunks) {
+    const all = chunk ? [pairsCondition(chunk), ...search.others] : search.others;
+    rows.push(...(await read(all, size + 1 - rows.length)));
     if (rows.length > size) break;
   }
   return toPage(rows.map(toObservationRow), size, encodeObservationCursor);
