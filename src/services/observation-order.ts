@@ -1,5 +1,5 @@
-import { InvalidError } from '../errors.js';
 import type { SqlCondition } from '../policy/scope.js';
+import { opaqueCursor, readCursor } from './paging.js';
 
 /**
  * Observations are listed by patient, code, effective time and id: the key of
@@ -18,27 +18,30 @@ export interface ObservationKey {
   id: number;
 }
 
-/** Keyset cursor of an observation list: opaque base64url of the last row's key. */
+/** Keyset cursor of an observation list: the last row's key. */
 export function encodeObservationCursor(key: ObservationKey): string {
   const { subjectPatientId, codeableConceptId, effectiveTime, id } = key;
-  return Buffer.from(`obs:${subjectPatientId}:${codeableConceptId}:${effectiveTime}:${id}`).toString('base64url');
+  return opaqueCursor(`obs:${subjectPatientId}:${codeableConceptId}:${effectiveTime}:${id}`);
 }
 
 const CURSOR = /^obs:(\d{1,10}):(\d{1,10}):(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z):(\d{1,16})$/;
 
+/** A real instant, written as `toISOString` writes it (no February 30). */
+const isIsoTime = (text: string) => {
+  const time = new Date(text);
+  return !Number.isNaN(time.getTime()) && time.toISOString() === text;
+};
+
 export function decodeObservationCursor(cursor: string | null | undefined): ObservationKey | null {
-  if (cursor === null || cursor === undefined || cursor === '') return null;
-  const match = CURSOR.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  const time = match ? new Date(match[3]!) : undefined;
-  if (!match || !time || Number.isNaN(time.getTime()) || time.toISOString() !== match[3]) {
-    throw new InvalidError('after: not a cursor this server issued', 'after');
-  }
-  return {
-    subjectPatientId: Number(match[1]),
-    codeableConceptId: Number(match[2]),
-    effectiveTime: match[3]!,
-    id: Number(match[4]),
-  };
+  const parts = readCursor(cursor, CURSOR, (p) => isIsoTime(p[3]!));
+  return (
+    parts && {
+      subjectPatientId: Number(parts[1]),
+      codeableConceptId: Number(parts[2]),
+      effectiveTime: parts[3]!,
+      id: Number(parts[4]),
+    }
+  );
 }
 
 /** The rows after `key` in the list order: a row comparison, which is a bound of the same index range. */

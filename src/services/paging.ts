@@ -18,18 +18,32 @@ export interface Page<T> {
   cursorOf: (node: T) => string;
 }
 
-/** Keyset cursors: opaque base64url of the last row's id. Pages never use OFFSET. */
-export function encodeCursor(id: number): string {
-  return Buffer.from(`id:${id}`).toString('base64url');
+/** Keyset cursors are opaque: base64url of the text of where the page ended. Pages never use OFFSET. */
+export const opaqueCursor = (text: string) => Buffer.from(text).toString('base64url');
+
+/**
+ * The parts of a cursor, by the pattern of the text it was made from; null for no cursor. A cursor that does
+ * not match, or whose parts `valid` refuses, was not issued by this server: a 400.
+ */
+export function readCursor(
+  cursor: string | null | undefined,
+  pattern: RegExp,
+  valid: (parts: RegExpExecArray) => boolean = () => true,
+): RegExpExecArray | null {
+  if (cursor === null || cursor === undefined || cursor === '') return null;
+  const parts = pattern.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!parts || !valid(parts)) throw new InvalidError('after: not a cursor this server issued', 'after');
+  return parts;
 }
+
+/** The cursor of lists by id: the last row's id. */
+export const encodeCursor = (id: number) => opaqueCursor(`id:${id}`);
 
 export const cursorById = (node: { id: number }) => encodeCursor(node.id);
 
 export function decodeCursor(cursor: string | null | undefined): number | null {
-  if (cursor === null || cursor === undefined || cursor === '') return null;
-  const match = /^id:(\d{1,16})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw new InvalidError('after: not a cursor this server issued', 'after');
-  return Number(match[1]);
+  const parts = readCursor(cursor, /^id:(\d{1,16})$/);
+  return parts && Number(parts[1]);
 }
 
 export function pageSize(first: number | null | undefined): number {
