@@ -97,7 +97,7 @@ async function conditions(ctx: ServiceContext, filter: ObservationFilter): Promi
     filter.studyId ? visibleStudy(ctx, filter.studyId) : null,
     filter.patientId ? visiblePatient(ctx, filter.patientId) : null,
   ]);
-  if (pairs === 'none') return { byCode, others: [{ sql: 'false', params: [] }] };
+  if (pairs === 'none') return { byCode: null, others: [{ sql: 'false', params: [] }] };
   if ('byCode' in pairs) byCode = pairs.byCode;
   else {
     if (pairs.patientIds) add('o.subject_patient_id = any(?::int[])', intArray(pairs.patientIds));
@@ -120,6 +120,9 @@ interface SearchConditions {
 
 const allConditions = ({ byCode, others }: SearchConditions) => (byCode ? [pairsCondition(byCode), ...others] : others);
 
+/** Every patient of the pairs, once. */
+const pairPatients = (byCode: Map<number, number[]>) => [...new Set([...byCode.values()].flat())];
+
 /** Patients in the first page query of a search; the next query takes four times as many, and so on. */
 const FIRST_PATIENT_CHUNK = 100;
 
@@ -130,7 +133,9 @@ const FIRST_PATIENT_CHUNK = 100;
  * per patient) takes a few queries, not one per hundred patients.
  */
 function* patientChunks(byCode: Map<number, number[]>, fromPatient: number) {
-  const patients = [...new Set([...byCode.values()].flat())].filter((id) => id >= fromPatient).sort((a, b) => a - b);
+  const patients = pairPatients(byCode)
+    .filter((id) => id >= fromPatient)
+    .sort((a, b) => a - b);
   for (let start = 0, size = FIRST_PATIENT_CHUNK; start < patients.length; start += size, size *= 4) {
     const chunk = new Set(patients.slice(start, start + size));
     const narrowed = new Map<number, number[]>();
@@ -153,7 +158,7 @@ function pairsCondition(byCode: Map<number, number[]>): SqlCondition {
     params: [codeId, intArray(patientIds)],
   });
   if (byCode.size === 1) return pairCondition([...byCode][0]!);
-  const patientIds = [...new Set([...byCode.values()].flat())];
+  const patientIds = pairPatients(byCode);
   const product = {
     sql: 'o.codeable_concept_id = any(?::int[]) and o.subject_patient_id = any(?::int[])',
     params: [intArray([...byCode.keys()]), intArray(patientIds)],
