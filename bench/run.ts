@@ -152,8 +152,9 @@ async function main() {
 
 /**
  * A second, small study stored after the measured one (seed 2), searched the same way: its matches come after
- * every other row in id order, which the page's walk of the id index does not expect (bench/PLANS.md). Its
- * page may hold fewer than 1000 rows.
+ * every other row in id order, which a page that walked the id index read past (2.9 s in bench/PLANS.md before
+ * lists were ordered by patient); kept so that any plan of that kind shows. Its page may hold fewer than 1000
+ * rows.
  */
 async function measureLateStudy(orm: Orm, base: string, token: string, pool: pg.Pool): Promise<LateStudyFigures> {
   const [{ n }] = (await pool.query('select count(*)::int as n from observations')).rows as [{ n: number }];

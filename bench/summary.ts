@@ -14,7 +14,7 @@ export interface SizeFigures {
 
 export type IngestFigures = Awaited<ReturnType<typeof measureIngest>> & { gatewayWorkers: number };
 
-/** The page of a small study whose observations were stored after all the others (a known weak spot). */
+/** The page of a small study whose observations were stored after all the others (once a weak spot). */
 export interface LateStudyFigures {
   rowsBefore: number;
   rows: number;
