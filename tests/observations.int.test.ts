@@ -188,6 +188,12 @@ describe('filters', () => {
     expect(await idsOf('manager', { patientIdentifier: mrn })).toEqual([obs.pat1Bp, obs.pat1Hr]);
     expect(await idsOf('otherManager', { patientIdentifier: mrn })).toEqual([]);
     expect(await idsOf('manager', { patientIdentifier: { ...mrn, value: 'nope' } })).toEqual([]);
+    // a super user's search without a study looks the identifier up on its own
+    const pat1All = await idsOf('sam', { patientId: w.patient.pat1 });
+    expect(pat1All).toEqual(expect.arrayContaining([obs.pat1Bp, obs.pat1Hr]));
+    expect(await idsOf('sam', { patientIdentifier: mrn })).toEqual(pat1All);
+    expect(await idsOf('sam', { patientIdentifier: mrn, patientId: w.patient.pat2 })).toEqual([]);
+    expect(await idsOf('sam', { patientIdentifier: { ...mrn, value: 'nope' } })).toEqual([]);
     const hr = { system: OMH, code: 'omh:heart-rate:2.0' };
     expect(await idsOf('sam', { coding: hr })).toEqual([obs.pat1Hr, obs.pat2Hr]);
     expect(await idsOf('manager', { coding: hr, studyId: w.study.a })).toEqual([obs.pat1Hr]);

@@ -11,9 +11,11 @@ import {
   observationPairs,
   observationScope,
   patientScope,
+  seesWholeStudy,
   type SqlCondition,
   studyPairScope,
   type Viewer,
+  wholeStudyPairScope,
 } from '../src/policy/index.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { CODE, ORG, PATIENT, type SeedUser, STUDY, seedViewer } from './support/seed-viewers.js';
@@ -193,7 +195,12 @@ describe('SQL scopes on the demo seed', () => {
   });
 
   it('a study’s pairs: all of them to its own organization, otherwise only those the viewer’s pairs hold', async () => {
-    const visible = (who: keyof typeof viewers, study: number) => studyPairs(study, studyPairScope(viewers[who], 'p'));
+    const studies = await em
+      .getConnection()
+      .execute<{ id: number; organization_id: number }[]>('select id, organization_id from studies');
+    const organizationOf = new Map(studies.map((s) => [s.id, s.organization_id]));
+    const visible = (who: keyof typeof viewers, study: number) =>
+      studyPairs(study, studyPairScope(viewers[who], 'p', organizationOf.get(study)!));
     const olgin = await visible('sam', STUDY.olginO2);
     expect(olgin).toContain(kind(PATIENT.pat, CODE.o2));
     expect(await visible('tom', STUDY.olginO2)).toEqual(olgin);
@@ -209,9 +216,16 @@ describe('SQL scopes on the demo seed', () => {
         ? { sql: `(p.patient_id, p.codeable_concept_id) in (${pairs.sql})`, params: pairs.params }
         : { sql: 'true', params: [] };
       for (const study of Object.values(STUDY)) {
-        expect(await visible(who, study), `${who} ${study}`).toEqual(await studyPairs(study, viaPairs));
+        const answer = await visible(who, study);
+        expect(answer, `${who} ${study}`).toEqual(await studyPairs(study, viaPairs));
+        // read before the study's organization is known: the same pairs when the viewer sees it whole, else none
+        const whole = seesWholeStudy(viewers[who], organizationOf.get(study)!);
+        const unknownOrganization = await studyPairs(study, wholeStudyPairScope(viewers[who], 'p'));
+        expect(unknownOrganization, `${who} ${study} before its organization is known`).toEqual(whole ? answer : []);
       }
     }
+    expect(seesWholeStudy(viewers.mary, organizationOf.get(STUDY.bidsBpHr)!)).toBe(true);
+    expect(seesWholeStudy(viewers.peter, organizationOf.get(STUDY.bidsBpHr)!)).toBe(false);
   });
 
   it('a consent to a study of another organization grants nothing here', async () => {
