@@ -24,6 +24,22 @@ describe('SettledLoader', () => {
     expect(batches).toEqual([[3], [4, 5]]);
   });
 
+  it('loads all the keys it has not loaded yet in one batch, each once, for now to answer', async () => {
+    const { loader, batches } = squares();
+    await loader.load(2);
+    await loader.loadAll([2, 3, 3, 4]);
+    expect([2, 3, 4].map((k) => loader.now(k))).toEqual([4, 9, 16]);
+    await loader.loadAll([3, 4]);
+    expect(batches).toEqual([[2], [3, 4]]);
+    // calls of the same tick (several pages' relations) share one batch
+    await Promise.all([loader.loadAll([5, 6]), loader.loadAll([6, 7])]);
+    expect(batches.at(-1)).toEqual([5, 6, 7]);
+    const failing = new SettledLoader<number, number>(async (keys) => keys.map((k) => (k < 0 ? new Error('no') : k)));
+    await failing.loadAll([-1, 1]);
+    expect(failing.now(1)).toBe(1);
+    await expect(failing.now(-1)).rejects.toThrow('no');
+  });
+
   it('does not settle a key that loaded as an error: reading it again rejects again', async () => {
     const loader = new SettledLoader<number, number>(async (keys) =>
       keys.map((k) => (k < 0 ? new Error(`no ${k}`) : k)),

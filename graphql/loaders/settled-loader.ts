@@ -8,16 +8,43 @@ import DataLoader from 'dataloader';
  */
 export class SettledLoader<K, V> extends DataLoader<K, V> {
   private readonly settled = new Map<K, V>();
+  private readonly settle: (keys: readonly K[]) => Promise<(V | Error)[]>;
+  /** keys that loadAll calls of the same tick asked for, and the promise of their one batch */
+  private queued: { keys: Set<K>; loaded: Promise<void> } | null = null;
 
   constructor(batch: (keys: readonly K[]) => Promise<(V | Error)[]>) {
-    super(async (keys) => {
+    const settle = async (keys: readonly K[]) => {
       const values = await batch(keys);
       keys.forEach((key, i) => {
         const value = values[i]!;
         if (!(value instanceof Error)) this.settled.set(key, value);
       });
       return values;
-    });
+    };
+    super(settle);
+    this.settle = settle;
+  }
+
+  /**
+   * Loads the keys not loaded yet, for `now` to answer: a page's 1000 keys without the promise and cache
+   * entry DataLoader makes for each (0.3-0.5 ms a page). Calls made in the same tick (the pages of a query's
+   * nested lists) share one batch, scheduled as DataLoader schedules its own.
+   */
+  loadAll(keys: readonly K[]): Promise<void> {
+    const missing = keys.filter((key) => !this.settled.has(key));
+    if (missing.length === 0) return Promise.resolve();
+    if (!this.queued) {
+      const queued = { keys: new Set<K>(), loaded: Promise.resolve() };
+      queued.loaded = new Promise<void>((resolve) => Promise.resolve().then(() => process.nextTick(resolve))).then(
+        async () => {
+          this.queued = null;
+          await this.settle([...queued.keys]);
+        },
+      );
+      this.queued = queued;
+    }
+    for (const key of missing) this.queued.keys.add(key);
+    return this.queued.loaded;
   }
 
   /** The value if this loader has loaded it, else `load(key)`. */

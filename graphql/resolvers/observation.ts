@@ -121,13 +121,12 @@ export class ObservationConnectionResolver {
 
 /** Loads the relations a page selects for all its nodes at once, one batch per relation. */
 function loadRelations(loaders: Loaders, nodes: ObservationRow[], fields: Set<string>, subjectFields: Set<string>) {
-  const distinct = (key: (o: ObservationRow) => number) => [...new Set(nodes.map(key))];
   return Promise.all([
     fields.has('subject') &&
       !selectsOnlyId(subjectFields) &&
-      loaders.patient.loadMany(distinct((o) => o.subjectPatientId)),
-    fields.has('code') && loaders.codeableConcept.loadMany(distinct((o) => o.codeableConceptId)),
-    fields.has('dataSource') && loaders.dataSource.loadMany(distinct((o) => o.dataSourceId)),
-    fields.has('identifiers') && loaders.observationIdentifiers.loadMany(nodes.map((o) => o.id)),
+      loaders.patient.loadAll(nodes.map((o) => o.subjectPatientId)),
+    fields.has('code') && loaders.codeableConcept.loadAll(nodes.map((o) => o.codeableConceptId)),
+    fields.has('dataSource') && loaders.dataSource.loadAll(nodes.map((o) => o.dataSourceId)),
+    fields.has('identifiers') && loaders.observationIdentifiers.loadAll(nodes.map((o) => o.id)),
   ]);
 }
