@@ -91,6 +91,38 @@ describe('FHIR create and batch upload', () => {
     expect(single.headers.get('last-modified')).toBeTruthy();
   });
 
+  it('decodes the attachment: base64 with line breaks, JSON as uploaded; anything else is a 422 naming it', async () => {
+    const omh = heartRate(68, '2026-11-12T08:00:00Z');
+    const withData = (data: string, contentType = 'application/json') => ({
+      ...observation({ patient: 40001, omh }),
+      valueAttachment: { contentType, data },
+    });
+    const base64 = (text: string) => Buffer.from(text).toString('base64');
+    const mime = base64(JSON.stringify(omh, null, 2)).replace(/.{76}/g, '$&\r\n');
+    const response = await fhirFetch(app, '/', {
+      as: 'peter@example.com',
+      headers: { prefer: 'return=representation' },
+      body: bundle('batch', [
+        withData(mime),
+        withData(`${base64(JSON.stringify(omh)).slice(0, -4)}*AAA`),
+        withData(base64('heart rate 68')),
+        withData(base64('[1, 2]')),
+        withData(base64(JSON.stringify(omh)), 'text/plain'),
+      ]),
+    });
+    const entries = response.body.entry;
+    expect(entries.map((e: any) => e.response.status)).toEqual(['201', '422', '422', '422', '422']);
+    const stored = JSON.parse(Buffer.from(entries[0].resource.valueAttachment.data, 'base64').toString());
+    expect(stored).toEqual(omh);
+    const diagnostics = entries.slice(1).map((e: any) => e.response.outcome.issue[0].diagnostics);
+    expect(diagnostics).toEqual([
+      '/valueAttachment/data must be base64',
+      '/valueAttachment/data does not decode to JSON',
+      '/valueAttachment/data must decode to a JSON object (an Open mHealth data point)',
+      '/valueAttachment/contentType must be application/json',
+    ]);
+  });
+
   it('refuses non-POST entries and non-Observation resources per entry', async () => {
     const response = await fhirFetch(app, '/', {
       as: 'peter@example.com',

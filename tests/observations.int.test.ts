@@ -304,11 +304,15 @@ describe('paging', () => {
   });
 });
 
-const draft = (fields: Partial<ObservationDraft> & { patientId: number }): ObservationDraft => ({
+const draft = ({
+  omh = heartRate(70, '2026-11-20T08:00:00Z'),
+  ...fields
+}: Partial<ObservationDraft> & { patientId: number }): ObservationDraft => ({
   dataSourceId: w.source.cuff,
   coding: { system: OMH, code: 'omh:heart-rate:2.0' },
   status: 'final',
-  omh: heartRate(70, '2026-11-20T08:00:00Z'),
+  omh,
+  omhJson: JSON.stringify(omh),
   identifiers: [],
   ...fields,
 });
@@ -403,6 +407,15 @@ describe('bulk upload', () => {
     expect(shape(again)).toEqual(['existing', 'created', 'ConflictError']);
     expect(again[0]).toMatchObject({ observation: { id: storedId(created!) } });
     expect(await observationCount()).toBe(before + 1);
+    // one identifier taken and one new: the existing observation, and the new identifier is not kept
+    const dup3 = { system: 'https://app.example/ids', value: 'dup-3' };
+    const mixed = await createObservations(w.ctx('member'), [
+      draft({ patientId: pat1, identifiers: [dup3, ...identifiers] }),
+    ]);
+    expect(mixed[0]).toMatchObject({ status: 'existing', observation: { id: storedId(created!) } });
+    expect(await observationCount()).toBe(before + 1);
+    const [later] = await createObservations(w.ctx('member'), [draft({ patientId: pat1, identifiers: [dup3] })]);
+    expect(later?.status).toBe('created');
     // an identifier of another patient's observation is a conflict, not that observation
     const [clash] = await createObservations(w.ctx('member'), [draft({ patientId: w.patient.pat2, identifiers })]);
     expect(clash).toMatchObject({ status: 'error', error: expect.any(ConflictError) });

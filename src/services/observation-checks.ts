@@ -1,9 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from '../errors.js';
+import { ForbiddenError, InvalidError, NotFoundError } from '../errors.js';
 import { canUploadObservation, canViewPatient, type PatientFacts } from '../policy/rules.js';
 import type { ServiceContext } from './context.js';
 import { effectiveTimeOf } from './effective-time.js';
-import { bulkStatement } from './persist.js';
 import type { ObservationDraft } from './observation-inputs.js';
 
 /** The checks an uploaded observation passes before it is stored, with the facts they need loaded in bulk. */
@@ -24,8 +23,7 @@ export async function loadUploadFacts(em: EntityManager, drafts: readonly Observ
   const patientIds = [...new Set(drafts.map((d) => d.patientId))];
   const sourceIds = [...new Set(drafts.map((d) => d.dataSourceId))];
   const codings = [...new Map(drafts.map((d) => [identifierKey(d.coding.system, d.coding.code), d.coding])).values()];
-  const identifiers = drafts.flatMap((d) => d.identifiers);
-  const [patients, consents, concepts, supported, sources, existing] = await Promise.all([
+  const [patients, consents, concepts, supported, sources] = await Promise.all([
     sql<{ id: number; org_ids: number[] | null }>(
       `select p.id, array_remove(array_agg(po.organization_id), null) as org_ids from patients p
          left join patient_organizations po on po.patient_id = p.id where p.id in (${list(patientIds)}) group by p.id`,
@@ -49,22 +47,6 @@ export async function loadUploadFacts(em: EntityManager, drafts: readonly Observ
       sourceIds,
     ),
     sql<{ id: number }>(`select id from data_sources where id in (${list(sourceIds)})`, sourceIds),
-    identifiers.length
-      ? bulkStatement<{
-          system: string;
-          value: string;
-          observation_id: string;
-          subject_patient_id: number;
-          codeable_concept_id: number;
-        }>(
-          em,
-          `select i.system, i.value, i.observation_id, o.subject_patient_id, o.codeable_concept_id
-             from jsonb_to_recordset(?::jsonb) as k(system text, value text)
-             join observation_identifiers i on i.system = k.system and i.value = k.value
-             join observations o on o.id = i.observation_id`,
-          [JSON.stringify(identifiers.map(({ system, value }) => ({ system, value })))],
-        )
-      : Promise.resolve([]),
   ]);
   return {
     patients: new Map<number, PatientFacts>(
@@ -77,22 +59,16 @@ export async function loadUploadFacts(em: EntityManager, drafts: readonly Observ
     codeIds: new Map(concepts.map((c) => [identifierKey(c.coding_system, c.coding_code), c.id])),
     supports: new Set(supported.map((s) => `${s.data_source_id}:${s.codeable_concept_id}`)),
     sources: new Set(sources.map((s) => s.id)),
-    existing: new Map(existing.map((e) => [identifierKey(e.system, e.value), e])),
   };
 }
 
 export type UploadFacts = Awaited<ReturnType<typeof loadUploadFacts>>;
 
 /**
- * The checks of one observation, in order; the first failure is thrown. Answers what to insert, or the id of
- * the observation uploaded earlier under one of its identifiers.
+ * The checks of one observation, in order; the first failure is thrown. Its identifiers are checked when they
+ * are stored (see createObservations).
  */
-export function checkUpload(
-  ctx: ServiceContext,
-  facts: UploadFacts,
-  draft: ObservationDraft,
-  index: number,
-): Checked | { existingId: number } {
+export function checkUpload(ctx: ServiceContext, facts: UploadFacts, draft: ObservationDraft, index: number): Checked {
   const patient = facts.patients.get(draft.patientId);
   if (!patient || !canViewPatient(ctx.viewer, patient)) throw new NotFoundError('Patient', draft.patientId);
   const codeId = facts.codeIds.get(identifierKey(draft.coding.system, draft.coding.code));
@@ -111,14 +87,6 @@ export function checkUpload(
       `/device: Device/${draft.dataSourceId} does not support ${draft.coding.code}`,
       '/device/reference',
     );
-  }
-  for (const identifier of draft.identifiers) {
-    const found = facts.existing.get(identifierKey(identifier.system, identifier.value));
-    if (!found) continue;
-    if (found.subject_patient_id !== patient.id || found.codeable_concept_id !== codeId) {
-      throw new ConflictError(`Identifier ${identifier.system}|${identifier.value} belongs to another observation`);
-    }
-    return { existingId: Number(found.observation_id) };
   }
   return { index, draft, codeId, effectiveTime: effectiveTimeOf(draft.omh) };
 }

@@ -18,6 +18,8 @@ export interface ObservationDraft {
   coding: { system: string; code: string };
   status: ObservationStatus;
   omh: Record<string, unknown>;
+  /** `omh` as the JSON text it was uploaded as, stored as it is rather than written out again */
+  omhJson: string;
   identifiers: { system: string; value: string }[];
 }
 
@@ -44,13 +46,22 @@ function coding(code: FhirShapedObservation['code']) {
   return code.coding[0]!;
 }
 
-/** The attachment's base64 JSON, decoded: an object (an Open mHealth data point) or an error saying why not. */
-function decodeAttachment(attachment: FhirShapedObservation['valueAttachment']): Record<string, unknown> {
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** The base64 text without the line breaks and spaces it may carry; null if it is not base64. */
+function base64Text(data: string): string | null {
+  if (BASE64.test(data)) return data;
+  const compact = data.replace(/\s+/g, '');
+  return BASE64.test(compact) ? compact : null;
+}
+
+/** The attachment's base64 JSON, decoded: an object (an Open mHealth data point) and its text, or an error saying why not. */
+function decodeAttachment(attachment: FhirShapedObservation['valueAttachment']) {
   if (attachment.contentType !== 'application/json') {
     throw new InvalidError('/valueAttachment/contentType must be application/json', '/valueAttachment/contentType');
   }
-  const compact = attachment.data.replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 === 1) {
+  const compact = base64Text(attachment.data);
+  if (compact === null || compact.length % 4 === 1) {
     throw new InvalidError('/valueAttachment/data must be base64', '/valueAttachment/data');
   }
   const bytes = Buffer.from(compact, 'base64');
@@ -60,9 +71,10 @@ function decodeAttachment(attachment: FhirShapedObservation['valueAttachment']):
       '/valueAttachment/data',
     );
   }
+  const json = bytes.toString('utf8');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(bytes.toString('utf8'));
+    parsed = JSON.parse(json);
   } catch {
     throw new InvalidError('/valueAttachment/data does not decode to JSON', '/valueAttachment/data');
   }
@@ -72,7 +84,7 @@ function decodeAttachment(attachment: FhirShapedObservation['valueAttachment']):
       '/valueAttachment/data',
     );
   }
-  return parsed as Record<string, unknown>;
+  return { omh: parsed as Record<string, unknown>, json };
 }
 
 /** Checks the data point against the Open mHealth schema its coding names; paths point into the attachment. */
@@ -92,7 +104,7 @@ export function draftObservation(input: FhirShapedObservation): ObservationDraft
   const patientId = reference(input.subject.reference, 'Patient', '/subject/reference');
   const dataSourceId = reference(input.device.reference, 'Device', '/device/reference');
   const theCoding = coding(input.code);
-  const omh = decodeAttachment(input.valueAttachment);
+  const { omh, json } = decodeAttachment(input.valueAttachment);
   if (theCoding.system === OMH_SYSTEM) validateOmh(theCoding.code, omh);
   return {
     patientId,
@@ -100,6 +112,7 @@ export function draftObservation(input: FhirShapedObservation): ObservationDraft
     coding: theCoding,
     status: status(input.status),
     omh,
+    omhJson: json,
     identifiers: input.identifier ?? [],
   };
 }
