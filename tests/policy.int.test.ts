@@ -220,7 +220,7 @@ describe('SQL scopes on the demo seed', () => {
         expect(answer, `${who} ${study}`).toEqual(await studyPairs(study, viaPairs));
         // read before the study's organization is known: the same pairs when the viewer sees it whole, else none
         const whole = seesWholeStudy(viewers[who], organizationOf.get(study)!);
-        const unknownOrganization = await studyPairs(study, wholeStudyPairScope(viewers[who], 'p'));
+        const unknownOrganization = await studyPairs(study, wholeStudyPairScope(viewers[who], study));
         expect(unknownOrganization, `${who} ${study} before its organization is known`).toEqual(whole ? answer : []);
       }
     }

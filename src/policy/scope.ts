@@ -122,16 +122,16 @@ export function studyPairScope(viewer: Viewer, alias: string, studyOrganizationI
 }
 
 /**
- * Of consented study pairs (`alias` with study_id), those of studies whose every pair the viewer sees (see
- * seesWholeStudy), without knowing the study's organization yet: for a search that reads them while it checks
- * the study, and uses them if seesWholeStudy then holds.
+ * Whether the viewer sees every consented pair of the study (see seesWholeStudy), as a condition for a query of
+ * its pairs made before the study's organization is known: one that reads them while it checks the study, and
+ * uses them if seesWholeStudy then holds. Uncorrelated, so that PostgreSQL evaluates it once and has no join to
+ * plan for it.
  */
-export function wholeStudyPairScope(viewer: Viewer, alias: string): SqlCondition {
+export function wholeStudyPairScope(viewer: Viewer, studyId: number): SqlCondition {
   if (viewer.isSuperuser) return ALL;
   const orgIds = viewerOrganizationIds(viewer);
   if (orgIds.length === 0) return NONE;
-  return {
-    sql: `${alias}.study_id in (select ws.id from studies ws where ${inList('ws.organization_id', orgIds).sql})`,
-    params: orgIds,
-  };
+  const organization = { sql: '(select ws.organization_id from studies ws where ws.id = ?)', params: [studyId] };
+  const among = inList(organization.sql, orgIds);
+  return { sql: among.sql, params: [...organization.params, ...among.params] };
 }
