@@ -43,6 +43,9 @@ export function summarize(machine: object, ingest: IngestFigures, sizes: SizeFig
       graphqlP50Ms: first.search.graphql.p50Ms,
       graphqlP95Ms: first.search.graphql.p95Ms,
       scaleRatio1Mto100k: sizes.length > 1 ? round(largest.search.fhir.p50Ms / first.search.fhir.p50Ms) : null,
+      // the same over the baseline's own 1M / 100k: the two sizes are measured minutes apart, and this machine's
+      // speed drifts by a fifth to a third in minutes; the baseline's page does the same work at both sizes
+      scaleRatioOverBaseline: sizes.length > 1 ? round(largest.search.ratio / first.search.ratio) : null,
       throughput: bySize(sizes, (s) => s.throughput),
     },
     lateStudy: {
