@@ -93,7 +93,8 @@ export interface ObservationFilter {
  * The scope, the study, the patient and the code are first resolved into the `(patient, code)` pairs the
  * search may return, and those go into the page query as constants on the leading columns of the list's index
  * (pairsCondition), which PostgreSQL reads as ranges of it, in order. Left as joins, its guesses of how many
- * rows match were off by orders of magnitude.
+ * rows match were off by orders of magnitude. The pairs come in chunks of patients from `fromPatient` on (a
+ * cursor's patient: lists are ordered by patient first), read as a page needs them.
  */
 async function conditions(ctx: ServiceContext, filter: ObservationFilter, fromPatient = 0): Promise<SearchConditions> {
   const all: SqlCondition[] = [];
