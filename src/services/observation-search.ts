@@ -281,13 +281,15 @@ async function readStudyChunk(
     { sql: 'sp.study_id = ? and sp.patient_id >= ?', params: [studyId, from] },
     ...patientConditions,
   ]);
-  const pairs = where([{ sql: 'p.study_id = ?', params: [studyId] }, ...conditions]);
+  const pairs = where([{ sql: 'p.study_id = ? and p.patient_id = c.patient_id', params: [studyId] }, ...conditions]);
+  // each patient's pairs looked up by the unique indexes; `offset 0` keeps PostgreSQL from flattening the lateral
+  // subquery into a hash join of the whole study's consents (5000 patients: 4-5 ms instead of 0.4-0.7)
   const rows = await ctx.em
     .getConnection()
     .execute<{ chunk_patient: number; patient_id: number | null; codeable_concept_id: number | null }[]>(
       `select c.patient_id as chunk_patient, q.patient_id, q.codeable_concept_id
          from (select sp.patient_id from study_patients sp where ${chunk.sql} order by sp.patient_id limit ?) c
-         left join (${STUDY_PAIRS.sql} where ${pairs.sql}) q on q.patient_id = c.patient_id`,
+         left join lateral (${STUDY_PAIRS.sql} where ${pairs.sql} offset 0) q on true`,
       [...chunk.params, patients, ...pairs.params],
     );
   const covered = rows.map((row) => row.chunk_patient);
