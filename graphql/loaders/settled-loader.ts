@@ -34,14 +34,13 @@ export class SettledLoader<K, V> extends DataLoader<K, V> {
     const missing = keys.filter((key) => !this.settled.has(key));
     if (missing.length === 0) return Promise.resolve();
     if (!this.queued) {
-      const queued = { keys: new Set<K>(), loaded: Promise.resolve() };
-      queued.loaded = new Promise<void>((resolve) => Promise.resolve().then(() => process.nextTick(resolve))).then(
-        async () => {
-          this.queued = null;
-          await this.settle([...queued.keys]);
-        },
-      );
-      this.queued = queued;
+      const batch = new Set<K>();
+      const afterPromiseJobs = new Promise<void>((resolve) => Promise.resolve().then(() => process.nextTick(resolve)));
+      const loaded = afterPromiseJobs.then(async () => {
+        this.queued = null;
+        await this.settle([...batch]);
+      });
+      this.queued = { keys: batch, loaded };
     }
     for (const key of missing) this.queued.keys.add(key);
     return this.queued.loaded;

@@ -80,8 +80,13 @@ function throwFirstError(results: readonly (UploadResult | undefined)[]): void {
   const index = results.findIndex((r) => r?.status === 'error');
   const first = results[index];
   if (first?.status !== 'error') return;
-  first.error.message = `observation ${index}: ${first.error.message}`;
-  throw first.error;
+  throw ofObservation(index, first.error);
+}
+
+/** An atomic upload's error, saying which observation it is about. */
+function ofObservation(index: number, error: DomainError): DomainError {
+  error.message = `observation ${index}: ${error.message}`;
+  return error;
 }
 
 /**
@@ -121,16 +126,12 @@ async function insertAll(ctx: ServiceContext, rows: Checked[], atomic: boolean) 
       losers.map((r) => idOf.get(r.index)),
     );
     const holderOf = (r: Checked) => holders.get(idOf.get(r.index)!)!;
-    const readable = await observationsByIds(
-      { em: tx, viewer: ctx.viewer },
-      losers.map((r) => holderOf(r).observationId),
-    );
+    const readable = await observationsByIds({ em: tx, viewer: ctx.viewer }, [
+      ...new Set(losers.map((r) => holderOf(r).observationId)),
+    ]);
     for (const r of losers) {
       const result = earlierUpload(r, holderOf(r), readable);
-      if (result.status === 'error' && atomic) {
-        result.error.message = `observation ${r.index}: ${result.error.message}`;
-        throw result.error;
-      }
+      if (result.status === 'error' && atomic) throw ofObservation(r.index, result.error);
       earlier.set(r.index, result);
       created.delete(r.index);
     }

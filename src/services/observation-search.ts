@@ -266,20 +266,20 @@ async function* studyChunks(first: StudyChunk, next: (from: number, patients: nu
 
 /**
  * The pairs (narrowed by `conditions` on `p`) of the study's next `patients` patients (narrowed by
- * `patientConditions` on `sp`) from `from` on. Each of those patients is a row, with or without pairs, so
+ * `patientNarrowing` on `sp`) from `from` on. Each of those patients is a row, with or without pairs, so
  * that the chunk tells where it ended.
  */
 async function readStudyChunk(
   ctx: ServiceContext,
   studyId: number,
-  patientConditions: SqlCondition[],
+  patientNarrowing: SqlCondition[],
   conditions: SqlCondition[],
   from: number,
   patients: number,
 ): Promise<StudyChunk> {
   const chunk = where([
     { sql: 'sp.study_id = ? and sp.patient_id >= ?', params: [studyId, from] },
-    ...patientConditions,
+    ...patientNarrowing,
   ]);
   const pairs = where([{ sql: 'p.study_id = ? and p.patient_id = c.patient_id', params: [studyId] }, ...conditions]);
   // each patient's pairs looked up by the unique indexes; `offset 0` keeps PostgreSQL from flattening the lateral
