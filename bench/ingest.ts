@@ -3,27 +3,33 @@ import { postBundle } from './gateway-client.js';
 import { round, runConcurrently } from './stats.js';
 import { chunks, uploadWorkload } from './workload.js';
 
+const RAW_SYSTEM = 'https://bench.example/raw';
+
 const batchOf = (work: ReturnType<typeof uploadWorkload>) => ({
   resourceType: 'Bundle',
   type: 'batch',
   entry: work.map((w) => ({ resource: w.resource, request: { method: 'POST', url: 'Observation' } })),
 });
 
-/** The baseline: the same rows as one multi-row INSERT per table, straight into PostgreSQL. */
+/**
+ * The baseline: the same rows as one multi-row INSERT per table, straight into PostgreSQL (the observations
+ * with the copy of their identifiers, as the gateway stores them).
+ */
 async function insertRaw(pool: pg.Pool, chunk: ReturnType<typeof uploadWorkload>) {
   const values: unknown[] = [];
+  const identifierOf = (w: (typeof chunk)[number]) => ({ system: RAW_SYSTEM, value: w.row.identifier });
   const tuples = chunk.map((w, i) => {
-    values.push(w.row.patientId, JSON.stringify(w.row.omh), w.row.effectiveTime);
-    return `($${i * 3 + 1}, 50001, 70002, 'final', $${i * 3 + 2}::jsonb, $${i * 3 + 3})`;
+    values.push(w.row.patientId, JSON.stringify(w.row.omh), w.row.effectiveTime, JSON.stringify([identifierOf(w)]));
+    return `($${i * 4 + 1}, 50001, 70002, 'final', $${i * 4 + 2}::jsonb, $${i * 4 + 3}, $${i * 4 + 4}::jsonb)`;
   });
   const inserted = await pool.query(
-    `insert into observations (subject_patient_id, codeable_concept_id, data_source_id, status, omh, effective_time) values ${tuples.join(', ')} returning id`,
+    `insert into observations (subject_patient_id, codeable_concept_id, data_source_id, status, omh, effective_time, identifiers) values ${tuples.join(', ')} returning id`,
     values,
   );
   const ids: unknown[] = [];
   const idTuples = inserted.rows.map((row: { id: string }, i: number) => {
-    ids.push(row.id, chunk[i]!.row.identifier);
-    return `($${i * 2 + 1}, 'https://bench.example/raw', $${i * 2 + 2})`;
+    ids.push(row.id, identifierOf(chunk[i]!).value);
+    return `($${i * 2 + 1}, '${RAW_SYSTEM}', $${i * 2 + 2})`;
   });
   await pool.query(
     `insert into observation_identifiers (observation_id, system, value) values ${idTuples.join(', ')}`,

@@ -90,16 +90,32 @@ describe('GraphQL SQL statements per request', () => {
     expect(inline).toEqual(all);
   });
 
-  it('read no patient for a subject asked for by its id alone (as FHIR references it), and the patient otherwise', async () => {
-    const page = (subject: string) =>
-      `{ observations(filter: { studyId: "30001" }, first: 50) { nodes { id subject { ${subject} } } } }`;
-    type Nodes = { observations: { nodes: { id: string; subject: { id: string; nameGiven?: string } }[] } };
-    const named = await statementsFor(page('id nameGiven'));
-    const referenced = await statementsFor(page('__typename id'));
-    const [withName, idOnly] = [named, referenced].map((r) => (r.data as Nodes).observations.nodes);
-    expect(withName!.length).toBeGreaterThan(0);
-    expect(withName!.every((o) => typeof o.subject.nameGiven === 'string')).toBe(true);
-    expect(idOnly!.map((o) => [o.id, o.subject.id])).toEqual(withName!.map((o) => [o.id, o.subject.id]));
+  it('read no patient or data source asked for by its id alone (as FHIR references them), and read them otherwise', async () => {
+    const page = (selection: string) =>
+      `{ observations(filter: { studyId: "30001" }, first: 50) { nodes { id ${selection} } } }`;
+    type Nodes = {
+      observations: {
+        nodes: {
+          id: string;
+          subject?: { id: string; nameGiven?: string };
+          dataSource?: { id: string; name?: string };
+        }[];
+      };
+    };
+    const nodesOf = (result: { data: unknown }) => (result.data as Nodes).observations.nodes;
+    const named = await statementsFor(page('subject { id nameGiven }'));
+    const referenced = await statementsFor(page('subject { __typename id }'));
+    expect(nodesOf(named).length).toBeGreaterThan(0);
+    expect(nodesOf(named).every((o) => typeof o.subject!.nameGiven === 'string')).toBe(true);
+    const subjects = (result: { data: unknown }) => nodesOf(result).map((o) => [o.id, o.subject!.id]);
+    expect(subjects(referenced)).toEqual(subjects(named));
     expect(referenced.statements).toBe(named.statements - 1);
+
+    const sourceNamed = await statementsFor(page('dataSource { id name }'));
+    const sourceReferenced = await statementsFor(page('dataSource { id }'));
+    expect(nodesOf(sourceNamed).every((o) => typeof o.dataSource!.name === 'string')).toBe(true);
+    const sources = (result: { data: unknown }) => nodesOf(result).map((o) => [o.id, o.dataSource!.id]);
+    expect(sources(sourceReferenced)).toEqual(sources(sourceNamed));
+    expect(sourceReferenced.statements).toBe(sourceNamed.statements - 1);
   });
 });

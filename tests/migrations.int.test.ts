@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 describe('migrations', () => {
-  it('apply to an empty database, once, and match the entities exactly', async () => {
+  it('apply to an empty database, once, match the entities exactly, and copy identifiers onto observations stored before', async () => {
     const client = admin();
     await client.connect();
     await client.query(`create database ${name}`);
@@ -25,12 +25,37 @@ describe('migrations', () => {
     url.pathname = `/${name}`;
     orm = await openOrm(url.toString());
 
-    expect(await migrate(orm)).toEqual([
+    const migrator = orm.getMigrator();
+    const before = (await migrator.up({ to: 'Migration20261202130000_observation_order' })).map((m) => m.name);
+    expect(before).toEqual([
       'Migration20261122191113_initial',
       'Migration20261122200000_oidc',
       'Migration20261202130000_observation_order',
     ]);
+    // observations stored before their identifiers were copied onto them
+    const sql = orm.em.getConnection();
+    await sql.execute(
+      `insert into codeable_concepts (id, coding_system, coding_code, text) values (1, 'https://w3id.org/openmhealth', 'omh:heart-rate:2.0', 'Heart rate');
+       insert into data_sources (id, name, type) values (1, 'Cuff', 'device');
+       insert into patients (id, name_family, name_given, email) values (1, 'Doe', 'Jo', 'jo@example.com');
+       insert into observations (id, subject_patient_id, codeable_concept_id, data_source_id, omh, effective_time)
+         values (1, 1, 1, 1, '{}', '2026-11-01T08:00:00Z'), (2, 1, 1, 1, '{}', '2026-11-01T09:00:00Z');
+       insert into observation_identifiers (observation_id, system, value)
+         values (1, 'urn:ietf:rfc:3986', 'urn:uuid:1b'), (1, 'https://device.example', 'a'), (1, 'urn:ietf:rfc:3986', 'urn:uuid:1a');`,
+    );
+    expect(await migrate(orm)).toEqual(['Migration20261202191036_observation_identifiers']);
     expect(await migrate(orm)).toEqual([]);
+    expect(await sql.execute('select id, identifiers from observations order by id')).toEqual([
+      {
+        id: '1',
+        identifiers: [
+          { system: 'urn:ietf:rfc:3986', value: 'urn:uuid:1b' },
+          { system: 'https://device.example', value: 'a' },
+          { system: 'urn:ietf:rfc:3986', value: 'urn:uuid:1a' },
+        ],
+      },
+      { id: '2', identifiers: [] },
+    ]);
     // an entity change without a new migration would show up here
     expect(await orm.getMigrator().checkMigrationNeeded()).toBe(false);
   });

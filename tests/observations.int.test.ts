@@ -322,6 +322,15 @@ const observationCount = async () => {
   return Number(row!.n);
 };
 
+/** Observations whose copy of their identifiers differs from the identifiers table's rows of them. */
+const identifierCopiesOutOfStep = () =>
+  db.orm.em.getConnection().execute(
+    `select o.id from observations o, lateral (
+       select coalesce(jsonb_agg(jsonb_build_object('system', i.system, 'value', i.value)), '[]') as held
+         from observation_identifiers i where i.observation_id = o.id) t
+      where not (o.identifiers @> t.held and t.held @> o.identifiers)`,
+  );
+
 const shape = (results: UploadResult[]) =>
   results.map((r) => (r.status === 'error' ? r.error.constructor.name : r.status));
 
@@ -416,6 +425,8 @@ describe('bulk upload', () => {
     expect(await observationCount()).toBe(before + 1);
     const [later] = await createObservations(w.ctx('member'), [draft({ patientId: pat1, identifiers: [dup3] })]);
     expect(later?.status).toBe('created');
+    expect(JSON.parse((await getObservation(w.ctx('member'), storedId(later!))).identifiersJson)).toEqual([dup3]);
+    expect(await identifierCopiesOutOfStep()).toEqual([]);
     // an identifier of another patient's observation is a conflict, not that observation
     const [clash] = await createObservations(w.ctx('member'), [draft({ patientId: w.patient.pat2, identifiers })]);
     expect(clash).toMatchObject({ status: 'error', error: expect.any(ConflictError) });
@@ -434,6 +445,7 @@ describe('bulk upload', () => {
     const ids = new Set(racers.map((r) => storedId(r[0]!)));
     expect(ids.size).toBe(1);
     expect(await observationCount()).toBe(before + 1);
+    expect(await identifierCopiesOutOfStep()).toEqual([]);
   });
 
   it('atomic mode writes nothing when one input is bad, and says which', async () => {

@@ -44,6 +44,16 @@ describe('synthetic device data for benchmarks', () => {
     );
     expect(sample).toEqual({ unit: 'mg/dL', schema: 'blood-glucose' });
 
+    // every observation, the demo's and these, carries a copy of its one identifier, the data point's uuid
+    const [identifiers] = await q<{ n: string; differing: string }>(
+      `select count(*) as n, count(*) filter (
+         where o.identifiers is distinct from jsonb_build_array(jsonb_build_object('system', i.system, 'value', i.value))
+            or i.value <> 'urn:uuid:' || (o.omh->'header'->>'uuid')) as differing
+         from observations o left join observation_identifiers i on i.observation_id = o.id`,
+    );
+    expect(Number(identifiers!.n)).toBeGreaterThan(3000);
+    expect(Number(identifiers!.differing)).toBe(0);
+
     // mostly the glucose monitor, next to hourly heart rate and blood pressure three times a day
     const perCode = await q<{ code: string; n: string }>(
       `select c.coding_code as code, count(*) as n from observations o join codeable_concepts c on c.id = o.codeable_concept_id

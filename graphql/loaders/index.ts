@@ -92,10 +92,6 @@ export function createLoaders(ctx: ServiceContext) {
     patientConsents: entityLoader((patients: readonly Patient[]) => consentsOfPatients(ctx, patients)),
     patientObservations: pageLoader((ids, first) => observations.observationPagesByPatient(ctx, ids, first)),
     patientObservationCount: mapLoader((ids) => observations.observationCountsByPatient(ctx, ids), 0),
-    observationIdentifiers: mapLoader<{ system: string; value: string }[]>(
-      (ids) => observations.identifiersByObservationIds(ctx, ids),
-      [],
-    ),
     /** only behind an upload's answer: what the uploader just stored */
     storedObservation: mapLoader<ObservationRow | null>((ids) => storedObservations(ctx.em, ids), null),
     dataSource: mapLoader<DataSource | null>((ids) => dataSourcesByIds(ctx.em, ids), null),

@@ -70,13 +70,16 @@ export class ObservationResolver {
   }
 
   @FieldResolver(() => DataSource)
-  dataSource(@Root() observation: ObservationRow, @Ctx() ctx: GraphQLContext) {
-    return ctx.loaders.dataSource.now(observation.dataSourceId);
+  dataSource(@Root() observation: ObservationRow, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
+    const id = observation.dataSourceId;
+    // the reference is all that was asked for (FHIR's device): no need to read the data source
+    if (selectsOnlyId(selectedFields(info))) return { id };
+    return ctx.loaders.dataSource.now(id);
   }
 
   @FieldResolver(() => [Identifier])
-  identifiers(@Root() observation: ObservationRow, @Ctx() ctx: GraphQLContext) {
-    return ctx.loaders.observationIdentifiers.now(observation.id);
+  identifiers(@Root() observation: ObservationRow): { system: string; value: string }[] {
+    return JSON.parse(observation.identifiersJson);
   }
 
   @FieldResolver(() => GraphQLJSONObject, { description: 'the Open mHealth data point (header and body)' })
@@ -114,19 +117,21 @@ export class ObservationConnectionResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<ObservationRow[]> {
     const nodes = await connection.nodes;
-    await loadRelations(ctx.loaders, nodes, selectedFields(info), selectedFields(info, 'subject'));
+    await loadRelations(ctx.loaders, nodes, info);
     return nodes;
   }
 }
 
-/** Loads the relations a page selects for all its nodes at once, one batch per relation. */
-function loadRelations(loaders: Loaders, nodes: ObservationRow[], fields: Set<string>, subjectFields: Set<string>) {
+/**
+ * Loads the relations a page selects for all its nodes at once, one batch per relation; not those of which only
+ * the id is asked for, which the row holds.
+ */
+function loadRelations(loaders: Loaders, nodes: ObservationRow[], info: GraphQLResolveInfo) {
+  const fields = selectedFields(info);
+  const needs = (relation: string) => fields.has(relation) && !selectsOnlyId(selectedFields(info, relation));
   return Promise.all([
-    fields.has('subject') &&
-      !selectsOnlyId(subjectFields) &&
-      loaders.patient.loadAll(nodes.map((o) => o.subjectPatientId)),
-    fields.has('code') && loaders.codeableConcept.loadAll(nodes.map((o) => o.codeableConceptId)),
-    fields.has('dataSource') && loaders.dataSource.loadAll(nodes.map((o) => o.dataSourceId)),
-    fields.has('identifiers') && loaders.observationIdentifiers.loadAll(nodes.map((o) => o.id)),
+    needs('subject') && loaders.patient.loadAll(nodes.map((o) => o.subjectPatientId)),
+    needs('code') && loaders.codeableConcept.loadAll(nodes.map((o) => o.codeableConceptId)),
+    needs('dataSource') && loaders.dataSource.loadAll(nodes.map((o) => o.dataSourceId)),
   ]);
 }

@@ -157,6 +157,7 @@ async function seedObservations(em: EntityManager): Promise<number> {
         sourceName,
       });
       for (const point of series) {
+        const identifier = { system: 'urn:ietf:rfc:3986', value: `urn:uuid:${point.uuid}` };
         const observation = em.create(Observation, {
           subjectPatient: p.id,
           codeableConcept: demo.codeId(code),
@@ -164,12 +165,9 @@ async function seedObservations(em: EntityManager): Promise<number> {
           omh: point.omh,
           effectiveTime: point.effectiveTime,
           lastUpdated: point.effectiveTime,
+          identifiers: [identifier],
         });
-        em.create(ObservationIdentifier, {
-          observation,
-          system: 'urn:ietf:rfc:3986',
-          value: `urn:uuid:${point.uuid}`,
-        });
+        em.create(ObservationIdentifier, { observation, ...identifier });
         count++;
       }
     }

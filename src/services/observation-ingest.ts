@@ -4,6 +4,7 @@ import type { ServiceContext } from './context.js';
 import { type Checked, checkUpload, identifierKey as key, loadUploadFacts } from './observation-checks.js';
 import type { ObservationDraft } from './observation-inputs.js';
 import { observationColumns, type ObservationRow, observationsByIds, toObservationRow } from './observation-search.js';
+import { intArray } from './int-array.js';
 import { bulkStatement, inTransaction } from './persist.js';
 
 /**
@@ -90,8 +91,8 @@ function ofObservation(index: number, error: DomainError): DomainError {
 }
 
 /**
- * Inserts in three statements whatever the batch size: ids drawn from the sequence, the observations, and
- * their identifiers, each as one JSON recordset. An observation whose identifier was taken already (uploaded
+ * Inserts in two statements whatever the batch size: ids drawn from the sequence, then the observations with
+ * their identifiers, from one JSON recordset. An observation whose identifier was taken already (uploaded
  * before, or by a concurrent upload that won the race) is removed again and answered with the observation
  * holding it: if that is the same patient's and code's and the viewer may read it (`atomic`: otherwise nothing
  * is stored).
@@ -104,20 +105,9 @@ async function insertAll(ctx: ServiceContext, rows: Checked[], atomic: boolean) 
       rows.length,
     ]);
     const idOf = new Map(rows.map((r, i) => [r.index, Number(ids[i]!.id)]));
-    const inserted = await bulkStatement<{ id: string; last_updated: Date }>(
-      tx,
-      `insert into observations (id, subject_patient_id, codeable_concept_id, data_source_id, status, omh, effective_time)
-       select r.id, r.patient_id, r.code_id, r.source_id, r.status, r.omh, r.effective_time
-         from jsonb_to_recordset(?::jsonb) as r(id bigint, patient_id int, code_id int, source_id int, status text, omh jsonb, effective_time timestamptz)
-       returning id, last_updated`,
-      [recordset(rows, idOf)],
-    );
+    const { inserted, holders } = await storeObservations(tx, recordset(rows, idOf));
     const lastUpdated = new Map(inserted.map((row) => [Number(row.id), new Date(row.last_updated)]));
     const created = new Map([...idOf].map(([index, id]) => [index, { id, lastUpdated: lastUpdated.get(id)! }]));
-    const identifiers = rows.flatMap((r) =>
-      r.draft.identifiers.map((i) => ({ observation_id: idOf.get(r.index)!, system: i.system, value: i.value })),
-    );
-    const holders = identifiers.length ? await storeIdentifiers(tx, identifiers) : new Map<number, Holder>();
     const earlier = new Map<number, UploadResult>();
     if (holders.size === 0) return { created, earlier };
     const losers = rows.filter((r) => holders.has(idOf.get(r.index)!));
@@ -173,40 +163,88 @@ function recordset(rows: Checked[], idOf: Map<number, number>): string {
       source_id: r.draft.dataSourceId,
       status: r.draft.status,
       effective_time: r.effectiveTime.toISOString(),
+      identifiers: r.draft.identifiers.map(({ system, value }) => ({ system, value })),
     });
     return `${columns.slice(0, -1)},"omh":${r.draft.omhJson}}`;
   });
   return `[${records.join(',')}]`;
 }
 
+const INSERT_OBSERVATIONS = `insert into observations (id, subject_patient_id, codeable_concept_id, data_source_id, status, omh, effective_time, identifiers)
+  select r.id, r.patient_id, r.code_id, r.source_id, r.status, r.omh, r.effective_time, r.identifiers
+    from jsonb_to_recordset(?::jsonb)
+      as r(id bigint, patient_id int, code_id int, source_id int, status text, omh jsonb, effective_time timestamptz, identifiers jsonb)`;
+
+/** The identifiers of `observations` (the rows just inserted) into the table that keeps them unique. */
+const INSERT_IDENTIFIERS = (
+  observations: string,
+) => `insert into observation_identifiers (observation_id, system, value)
+  select o.id, i.system, i.value from ${observations}, jsonb_to_recordset(o.identifiers) as i(system text, value text)`;
+
+interface Stored {
+  inserted: { id: string; last_updated: Date }[];
+  /** for each new observation one of whose identifiers was taken, the observation holding the first of them */
+  holders: Map<number, Holder>;
+}
+
 /**
- * Stores identifiers unless taken; answers, for each new observation one of whose identifiers was taken, the
- * observation holding the first of them.
+ * Inserts the observations of a recordset, and their identifiers unless taken. A fresh upload's identifiers
+ * are all new: they go in with the observations, in one statement and without `on conflict` (which costs
+ * PostgreSQL a third more). A taken one fails that statement, undone to its savepoint, and they go in again
+ * one table at a time, skipping the taken identifiers.
  */
-async function storeIdentifiers(
-  tx: EntityManager,
-  identifiers: { observation_id: number; system: string; value: string }[],
-): Promise<Map<number, Holder>> {
-  const sql = <T>(query: string, params: unknown[]) => tx.execute<T[]>(query, params);
-  const insert = `insert into observation_identifiers (observation_id, system, value)
-     select r.observation_id, r.system, r.value
-       from jsonb_to_recordset(?::jsonb) as r(observation_id bigint, system text, value text)`;
-  const recordset = JSON.stringify(identifiers);
-  // A fresh upload's identifiers are all new: inserted as they are, which costs PostgreSQL a third less than
-  // with `on conflict`. A taken one fails that statement, undone to its savepoint, and they go in again below.
+async function storeObservations(tx: EntityManager, observations: string): Promise<Stored> {
   try {
-    await tx.transactional((savepoint) => bulkStatement(savepoint, insert, [recordset]));
-    return new Map();
+    const inserted = await tx.transactional((savepoint) =>
+      bulkStatement<Stored['inserted'][number]>(
+        savepoint,
+        `with o as (${INSERT_OBSERVATIONS} returning id, last_updated, identifiers),
+              i as (${INSERT_IDENTIFIERS('o')})
+         select id, last_updated from o`,
+        [observations],
+      ),
+    );
+    return { inserted, holders: new Map() };
   } catch (error) {
     if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
   }
-  const stored = await bulkStatement<{ system: string; value: string }>(
+  const inserted = await bulkStatement<Stored['inserted'][number]>(
     tx,
-    `${insert} on conflict (system, value) do nothing returning system, value`,
-    [recordset],
+    `${INSERT_OBSERVATIONS} returning id, last_updated`,
+    [observations],
   );
-  const storedKeys = new Set(stored.map((i) => key(i.system, i.value)));
-  const lost = identifiers.filter((i) => !storedKeys.has(key(i.system, i.value)));
+  return {
+    inserted,
+    holders: await takenIdentifiers(
+      tx,
+      inserted.map((row) => row.id),
+    ),
+  };
+}
+
+/**
+ * Stores the identifiers of the observations just inserted (`ids`) unless taken; answers, for each of them one
+ * of whose identifiers was taken, the observation holding the first of them.
+ */
+async function takenIdentifiers(tx: EntityManager, ids: string[]): Promise<Map<number, Holder>> {
+  const sql = <T>(query: string, params: unknown[]) => tx.execute<T[]>(query, params);
+  const tried = await bulkStatement<{ observation_id: string; system: string; value: string; stored: boolean }>(
+    tx,
+    `with tried as (
+       select o.id as observation_id, i.identifier->>'system' as system, i.identifier->>'value' as value, i.n
+         from observations o, jsonb_array_elements(o.identifiers) with ordinality as i(identifier, n)
+        where o.id = any(?::bigint[])
+     ), stored as (
+       insert into observation_identifiers (observation_id, system, value)
+       select observation_id, system, value from tried
+       on conflict (system, value) do nothing returning system, value
+     )
+     select t.observation_id, t.system, t.value, s.system is not null as stored
+       from tried t left join stored s on s.system = t.system and s.value = t.value
+      order by t.observation_id, t.n`,
+    [intArray(ids.map(Number))],
+  );
+  const lost = tried.filter((i) => !i.stored);
   if (lost.length === 0) return new Map();
   const rows = await sql<{
     system: string;
@@ -234,7 +272,8 @@ async function storeIdentifiers(
   );
   const holders = new Map<number, Holder>();
   for (const i of lost) {
-    if (!holders.has(i.observation_id)) holders.set(i.observation_id, holderOf.get(key(i.system, i.value))!);
+    const id = Number(i.observation_id);
+    if (!holders.has(id)) holders.set(id, holderOf.get(key(i.system, i.value))!);
   }
   return holders;
 }

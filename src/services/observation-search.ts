@@ -34,6 +34,8 @@ export interface ObservationRow {
   lastUpdated: string;
   /** the Open mHealth data point as the database writes it out: most readers pass it on without looking in */
   omhJson: string;
+  /** its identifiers, `[{ "system": …, "value": … }]`, as the database writes them out */
+  identifiersJson: string;
   subjectPatientId: number;
   codeableConceptId: number;
   dataSourceId: number;
@@ -43,7 +45,7 @@ export interface ObservationRow {
 export const observationColumns = (alias: string) =>
   ['id', 'status', 'effective_time', 'last_updated', 'subject_patient_id', 'codeable_concept_id', 'data_source_id']
     .map((column) => `${alias}.${column}`)
-    .concat(`${alias}.omh::text as omh_json`)
+    .concat(`${alias}.omh::text as omh_json`, `${alias}.identifiers::text as identifiers_json`)
     .join(', ');
 
 /** PostgreSQL's text of a timestamptz at UTC: `2026-01-03 00:05:00+00`, `… 00:05:00.123456+00`. */
@@ -64,6 +66,7 @@ export function toObservationRow(row: Record<string, unknown>): ObservationRow {
     effectiveTime: isoTimestamp(row.effective_time as string),
     lastUpdated: isoTimestamp(row.last_updated as string),
     omhJson: row.omh_json as string,
+    identifiersJson: row.identifiers_json as string,
     subjectPatientId: Number(row.subject_patient_id),
     codeableConceptId: Number(row.codeable_concept_id),
     dataSourceId: Number(row.data_source_id),
@@ -452,19 +455,3 @@ export const observationCountsByPatient = (ctx: ServiceContext, patientIds: read
     parentIds: patientIds,
     scope: observationScope(ctx.viewer, 'c'),
   });
-
-/** Loader: identifiers of observations the caller already may see, as plain `{ system, value }`. */
-export async function identifiersByObservationIds(
-  ctx: ServiceContext,
-  observationIds: readonly number[],
-): Promise<Map<number, { system: string; value: string }[]>> {
-  if (observationIds.length === 0) return new Map();
-  const rows = await ctx.em
-    .getConnection()
-    .execute<{ observation_id: string; system: string; value: string }[]>(
-      'select observation_id, system, value from observation_identifiers where observation_id = any(?::bigint[]) order by id',
-      [intArray(observationIds)],
-    );
-  const byObservation = groupBy(rows, (row) => Number(row.observation_id));
-  return new Map([...byObservation].map(([id, group]) => [id, group.map(({ system, value }) => ({ system, value }))]));
-}

@@ -45,7 +45,7 @@ export type ObservationStatus = (typeof OBSERVATION_STATUSES)[number];
   expression: "date_trunc('milliseconds', effective_time) = effective_time",
 })
 export class Observation {
-  [OptionalProps]?: 'status' | 'lastUpdated';
+  [OptionalProps]?: 'status' | 'lastUpdated' | 'identifiers';
 
   @PrimaryKey({ type: new BigIntType('number') })
   id!: number;
@@ -70,6 +70,13 @@ export class Observation {
 
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   lastUpdated: Date = new Date();
+
+  /**
+   * Its identifiers, as stored in ObservationIdentifier (which keeps them unique and finds an observation by
+   * one) and written in the same statement: a page of 1000 reads them with its rows instead of in 1000 lookups.
+   */
+  @Property({ type: 'json', default: '[]' })
+  identifiers: { system: string; value: string }[] = [];
 }
 
 /** Identifier (system, value) of an uploaded observation; a re-upload with the same one is not duplicated. */

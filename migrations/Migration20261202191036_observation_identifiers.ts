@@ -1,0 +1,22 @@
+import { Migration } from '@mikro-orm/migrations';
+
+/**
+ * Each observation carries a copy of its identifiers, so that a page reads them with its rows. The
+ * identifiers table stays what keeps them unique and finds an observation by one; uploads write both in one
+ * statement. Observations stored before are filled in from it.
+ */
+export class Migration20261202191036 extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`alter table "observations" add column "identifiers" jsonb not null default '[]';`);
+    this.addSql(
+      `update "observations" o set "identifiers" = i.identifiers
+         from (select observation_id, jsonb_agg(jsonb_build_object('system', system, 'value', value) order by id) as identifiers
+                 from "observation_identifiers" group by observation_id) i
+        where i.observation_id = o.id;`,
+    );
+  }
+
+  override async down(): Promise<void> {
+    this.addSql(`alter table "observations" drop column "identifiers";`);
+  }
+}
