@@ -73,13 +73,13 @@ export const fhirAnswer = async (url: string, token: string) =>
 export const graphqlAnswer = async (base: string, token: string, query: string, variables: Record<string, unknown>) =>
   (await answer(`${base}/graphql`, graphqlRequest(token, query, variables))).byteLength;
 
-export async function postBundle(base: string, token: string, bundle: object, expected: number) {
-  const response = await fetch(`${base}/fhir/r5/`, {
-    method: 'POST',
+/** POSTs a batch Bundle's JSON text with node:http, and checks that all its `expected` entries were created. */
+export async function postBundle(base: string, token: string, bundle: string, expected: number) {
+  const answered = await answer(`${base}/fhir/r5/`, {
     headers: { 'content-type': 'application/fhir+json', ...bearer(token) },
-    body: JSON.stringify(bundle),
+    body: bundle,
   });
-  const body = (await response.json()) as { entry?: { response: { status: string } }[] };
+  const body = JSON.parse(answered.toString()) as { entry?: { response: { status: string } }[] };
   const created = body.entry?.filter((e) => e.response.status === '201').length ?? 0;
   if (created !== expected)
     throw new Error(`upload: ${created} of ${expected} created: ${JSON.stringify(body).slice(0, 500)}`);
