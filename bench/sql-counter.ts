@@ -5,22 +5,27 @@ export type SqlCounter = ReturnType<typeof sqlCounter>;
 
 /** Counts the SQL statements MikroORM sends, through its query logger (for the bench and the tests). */
 export function sqlCounter() {
-  let count = 0;
+  let statements: string[] = [];
   const options: Partial<Options> = {
     debug: ['query'],
     colors: false,
     logger: (message: string) => {
       // MikroORM colours its log lines whenever the environment forces colours (vitest does), `colors` or not
-      if (stripVTControlCharacters(message).startsWith('[query]')) count++;
+      const line = stripVTControlCharacters(message);
+      if (line.startsWith('[query]')) statements.push(line);
     },
   };
   return {
     options,
     reset: () => {
-      count = 0;
+      statements = [];
     },
     get count() {
-      return count;
+      return statements.length;
+    },
+    /** the log lines of the statements since the last reset */
+    get statements(): readonly string[] {
+      return statements;
     },
   };
 }

@@ -51,6 +51,20 @@ describe('SettledLoader', () => {
     await expect(loader.now(-1)).rejects.toThrow('no -1');
   });
 
+  it('answers a primed key without loading it, and keeps what it has (as DataLoader does)', async () => {
+    const { loader, batches } = squares();
+    loader.prime(3, 10);
+    expect(loader.now(3)).toBe(10);
+    await loader.loadAll([3, 4]);
+    expect(batches).toEqual([[4]]);
+    loader.prime(4, 0);
+    expect(loader.now(4)).toBe(16);
+    loader.prime(5, new Error('no'));
+    const failed = loader.now(5);
+    expect(failed).toBeInstanceOf(Promise);
+    await expect(failed).rejects.toThrow('no');
+  });
+
   it('forgets what is cleared, so that the next read loads again', async () => {
     const { loader, batches } = squares();
     await loader.loadMany([1, 2]);

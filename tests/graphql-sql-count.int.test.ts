@@ -118,4 +118,20 @@ describe('GraphQL SQL statements per request', () => {
     expect(sources(sourceReferenced)).toEqual(sources(sourceNamed));
     expect(sourceReferenced.statements).toBe(sourceNamed.statements - 1);
   });
+
+  it('read the concept of a page of one code by its coding, while the page is read, when the page shows it', async () => {
+    const page = (
+      selection: string,
+    ) => `{ observations(filter: { studyId: "30001", code: { system: "https://w3id.org/openmhealth", code: "omh:heart-rate:2.0" } }, first: 50) {
+        nodes { id ${selection} } } }`;
+    type Nodes = { observations: { nodes: { id: string; code?: { codingCode: string; text: string } }[] } };
+    const byCoding = (statements: readonly string[]) => statements.filter((s) => /"coding_code" = /.test(s));
+    const shown = await statementsFor(page('code { codingCode text }'));
+    const nodes = (shown.data as Nodes).observations.nodes;
+    expect(nodes.length).toBeGreaterThan(0);
+    expect(nodes.every((o) => o.code!.codingCode === 'omh:heart-rate:2.0' && o.code!.text === 'Heart rate')).toBe(true);
+    expect(byCoding(counter.statements)).toHaveLength(1);
+    await statementsFor(page(''));
+    expect(byCoding(counter.statements)).toEqual([]);
+  });
 });

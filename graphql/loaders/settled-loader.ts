@@ -51,6 +51,11 @@ export class SettledLoader<K, V> extends DataLoader<K, V> {
     return this.settled.has(key) ? this.settled.get(key)! : this.load(key);
   }
 
+  override prime(key: K, value: V | Error | PromiseLike<V>) {
+    if (!this.settled.has(key) && !(value instanceof Error) && !isPromiseLike(value)) this.settled.set(key, value);
+    return super.prime(key, value);
+  }
+
   override clear(key: K) {
     this.settled.delete(key);
     return super.clear(key);
@@ -61,3 +66,6 @@ export class SettledLoader<K, V> extends DataLoader<K, V> {
     return super.clearAll();
   }
 }
+
+const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
+  typeof (value as PromiseLike<unknown> | null)?.then === 'function';

@@ -2,6 +2,7 @@ import { GraphQLJSONObject } from 'graphql-scalars';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import type { Patient as PatientEntity } from '../../src/db/entities/index.js';
+import { findCodeableConceptByCoding } from '../../src/services/codeable-concepts.js';
 import * as search from '../../src/services/observation-search.js';
 import type { ObservationRow } from '../../src/services/observation-search.js';
 import { nestedConnection, toConnection } from '../connection.js';
@@ -45,8 +46,10 @@ export class ObservationResolver {
     @Arg('filter', () => ObservationFilter) filter: ObservationFilter,
     @Args() page: PageArgs,
     @Ctx() ctx: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
   ) {
     const criteria = toFilter(filter);
+    if (criteria.coding && selectedFields(info, 'nodes').has('code')) primeConcept(ctx, criteria.coding);
     return toConnection(await search.listObservations(ctx.services, criteria, page), () =>
       search.countObservations(ctx.services, criteria),
     );
@@ -120,6 +123,17 @@ export class ObservationConnectionResolver {
     await loadRelations(ctx.loaders, nodes, info);
     return nodes;
   }
+}
+
+/**
+ * A page of one code holds that concept alone: it is read while the page is rather than after it, one round
+ * trip less. Only a head start: should it not have arrived (or failed), the page's nodes load it as usual.
+ */
+function primeConcept(ctx: GraphQLContext, coding: { system: string; code: string }) {
+  findCodeableConceptByCoding(ctx.services.em, coding.system, coding.code).then(
+    (concept) => concept && ctx.loaders.codeableConcept.prime(concept.id, concept),
+    () => {},
+  );
 }
 
 /**
