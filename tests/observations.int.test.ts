@@ -328,7 +328,7 @@ const identifierCopiesOutOfStep = () =>
     `select o.id from observations o, lateral (
        select coalesce(jsonb_agg(jsonb_build_object('system', i.system, 'value', i.value)), '[]') as held
          from observation_identifiers i where i.observation_id = o.id) t
-      where not (o.identifiers @> t.held and t.held @> o.identifiers)`,
+      where not (o.identifiers::jsonb @> t.held and t.held @> o.identifiers::jsonb)`,
   );
 
 const shape = (results: UploadResult[]) =>

@@ -47,7 +47,7 @@ describe('synthetic device data for benchmarks', () => {
     // every observation, the demo's and these, carries a copy of its one identifier, the data point's uuid
     const [identifiers] = await q<{ n: string; differing: string }>(
       `select count(*) as n, count(*) filter (
-         where o.identifiers is distinct from jsonb_build_array(jsonb_build_object('system', i.system, 'value', i.value))
+         where o.identifiers::jsonb is distinct from jsonb_build_array(jsonb_build_object('system', i.system, 'value', i.value))
             or i.value <> 'urn:uuid:' || (o.omh->'header'->>'uuid')) as differing
          from observations o left join observation_identifiers i on i.observation_id = o.id`,
     );

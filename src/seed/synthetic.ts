@@ -116,13 +116,13 @@ export async function fillObservations(
     await em.getConnection().execute(
       `with r as (
          select * from jsonb_to_recordset(?::jsonb)
-           as r(patient_id int, code_id int, source_id int, omh jsonb, effective_time timestamptz, identifiers jsonb)
+           as r(patient_id int, code_id int, source_id int, omh jsonb, effective_time timestamptz, identifiers json)
        ), o as (
          insert into observations (subject_patient_id, codeable_concept_id, data_source_id, status, omh, effective_time, identifiers)
          select patient_id, code_id, source_id, 'final', omh, effective_time, identifiers from r returning id, identifiers
        )
        insert into observation_identifiers (observation_id, system, value)
-       select o.id, i.system, i.value from o, jsonb_to_recordset(o.identifiers) as i(system text, value text)`,
+       select o.id, i.system, i.value from o, json_to_recordset(o.identifiers) as i(system text, value text)`,
       [JSON.stringify(rows)],
     );
     done += rows.length;

@@ -173,13 +173,13 @@ function recordset(rows: Checked[], idOf: Map<number, number>): string {
 const INSERT_OBSERVATIONS = `insert into observations (id, subject_patient_id, codeable_concept_id, data_source_id, status, omh, effective_time, identifiers)
   select r.id, r.patient_id, r.code_id, r.source_id, r.status, r.omh, r.effective_time, r.identifiers
     from jsonb_to_recordset(?::jsonb)
-      as r(id bigint, patient_id int, code_id int, source_id int, status text, omh jsonb, effective_time timestamptz, identifiers jsonb)`;
+      as r(id bigint, patient_id int, code_id int, source_id int, status text, omh jsonb, effective_time timestamptz, identifiers json)`;
 
 /** The identifiers of `observations` (the rows just inserted) into the table that keeps them unique. */
 const INSERT_IDENTIFIERS = (
   observations: string,
 ) => `insert into observation_identifiers (observation_id, system, value)
-  select o.id, i.system, i.value from ${observations}, jsonb_to_recordset(o.identifiers) as i(system text, value text)`;
+  select o.id, i.system, i.value from ${observations}, json_to_recordset(o.identifiers) as i(system text, value text)`;
 
 interface Stored {
   inserted: { id: string; last_updated: Date }[];
@@ -232,7 +232,7 @@ async function takenIdentifiers(tx: EntityManager, ids: string[]): Promise<Map<n
     tx,
     `with tried as (
        select o.id as observation_id, i.identifier->>'system' as system, i.identifier->>'value' as value, i.n
-         from observations o, jsonb_array_elements(o.identifiers) with ordinality as i(identifier, n)
+         from observations o, json_array_elements(o.identifiers) with ordinality as i(identifier, n)
         where o.id = any(?::bigint[])
      ), stored as (
        insert into observation_identifiers (observation_id, system, value)

@@ -75,7 +75,7 @@ export class Observation {
    * Its identifiers, as stored in ObservationIdentifier (which keeps them unique and finds an observation by
    * one) and written in the same statement: a page of 1000 reads them with its rows instead of in 1000 lookups.
    */
-  @Property({ type: 'json', default: '[]' })
+  @Property({ type: 'json', columnType: 'json', default: '[]' })
   identifiers: { system: string; value: string }[] = [];
 }
 
