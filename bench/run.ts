@@ -26,7 +26,7 @@ import { type IngestFigures, type LateStudyFigures, type SizeFigures, summarize 
 /**
  * `npm run bench [-- --size 100k] [--sizes 100k,1M,10M] [--runs 10] [--smoke]`: the gateway on a real
  * PostgreSQL (embedded, or DATABASE_URL), each figure next to a baseline measured in the same run, written to
- * bench/results.json. Without `--runs`, each latency series takes up to 30 runs within about 20 s (at least 5),
+ * bench/results.json. Without `--runs`, each latency series takes up to 60 runs within about 40 s (at least 5),
  * so that one size fits in a few minutes; `--runs N` takes exactly N. `--smoke` is a quick check that every
  * measurement works (20k rows, 3 runs, short loads); it prints its figures but does not write them.
  */
@@ -47,7 +47,7 @@ const sizes = (args.size ?? args.sizes ?? (smoke ? '20k' : '100k,1M')).split(','
 const concurrency = Number(args.concurrency);
 const timing: RunPlan = args.runs
   ? { runs: Number(args.runs), warmup: 10, budgetSeconds: Infinity }
-  : { runs: smoke ? 3 : 30, warmup: smoke ? 1 : 10, budgetSeconds: 20 };
+  : { runs: smoke ? 3 : 60, warmup: smoke ? 1 : 10, budgetSeconds: 40 };
 const batches = Number(args.batches ?? (smoke ? 2 : 40));
 const load = {
   connections: Number(args.connections),

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { fhirAnswer, fhirSearch, graphql, graphqlAnswer } from './gateway-client.js';
 import { callLoad, httpLoad, type LoadOptions } from './http-load.js';
 import { baselinePage, fhirSearchUrl, graphqlVariables, SEARCH_QUERY, type SearchCase } from './search-case.js';
-import { round, type RunPlan, summarize, timeInterleaved } from './stats.js';
+import { pairedRatio, round, type RunPlan, summarize, timeInterleaved } from './stats.js';
 
 /**
  * Latency of one page of 1000 through FHIR, GraphQL, and the bare SQL + JSON, one request at a time; the
@@ -36,6 +36,8 @@ export async function measureSearch(base: string, token: string, pool: pg.Pool, 
     graphql: summarize(ms.graphql),
     baseline,
     ratio: round(fhir.p50Ms / baseline.p50Ms),
+    /** the median of each turn's FHIR / baseline: the two measured a moment apart, whatever the machine's drift */
+    pairedRatio: pairedRatio(ms.fhir, ms.baseline),
   };
 }
 

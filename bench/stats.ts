@@ -79,6 +79,15 @@ function shuffled<T>(items: readonly T[], random: () => number): T[] {
   return copy;
 }
 
+/** The median of the per-turn ratios of two interleaved series: steadier than a ratio of medians under drift. */
+export const pairedRatio = (a: number[], b: number[]) =>
+  round(
+    percentile(
+      a.map((ms, i) => ms / b[i]!),
+      50,
+    ),
+  );
+
 /** The median of the per-turn differences of two interleaved series: steadier than a difference of medians. */
 export const pairedDifference = (a: number[], b: number[]) =>
   round(

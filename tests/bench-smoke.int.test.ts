@@ -63,6 +63,7 @@ describe('npm run bench, in small', () => {
       expect(variant.p50Ms).toBeGreaterThan(0);
     }
     expect(figures.ratio).toBeGreaterThan(0);
+    expect(figures.pairedRatio).toBeGreaterThan(0);
   });
 
   it('counts the SQL statements of the deep portal query', async () => {
@@ -89,7 +90,7 @@ describe('npm run bench, in small', () => {
     expect(await count('https://bench.example/raw')).toBe(inserted + 3000);
   });
 
-  it('runs an A/B of two builds (here the same one twice) on the same page, in turns', async () => {
+  it('runs an A/B of two builds (here the same one twice) on the same page, in turns, in rounds of fresh gateways', async () => {
     const { from, before, studyId } = searchCase;
     const { stdout } = await promisify(execFile)(
       process.execPath,
@@ -105,16 +106,21 @@ describe('npm run bench, in small', () => {
         before,
         '--pages',
         '3',
+        '--rounds',
+        '2',
+        '--warmup',
+        '2',
       ],
       { env: { ...process.env, DATABASE_URL: app.db.url } },
     );
     const result = JSON.parse(stdout);
-    expect(result.pages).toBe(3);
+    expect(result).toMatchObject({ pages: 3, rounds: 2 });
     for (const side of [result.a, result.b]) {
       // CPU comes in ticks of 10 ms: a few pages may show none
-      expect(side).toMatchObject({ checkout: '.', runs: 3, p50Ms: expect.any(Number) });
+      expect(side).toMatchObject({ checkout: '.', runs: 6, p50Ms: expect.any(Number) });
       expect(side.cpuMsPerPage).toBeGreaterThanOrEqual(0);
     }
+    expect(result.pairedDifferenceMsPerRound).toHaveLength(2);
     expect(Number.isFinite(result.pairedDifferenceMs)).toBe(true);
   });
 });
