@@ -14,6 +14,11 @@ const bundleOf = (work: ReturnType<typeof uploadWorkload>) =>
     entry: work.map((w) => ({ resource: w.resource, request: { method: 'POST', url: 'Observation' } })),
   });
 
+const identifierOf = (w: ReturnType<typeof uploadWorkload>[number]) => ({
+  system: RAW_SYSTEM,
+  value: w.row.identifier,
+});
+
 /**
  * The baseline's statements for the same rows: one multi-row INSERT per table, straight into PostgreSQL (the
  * observations with the copy of their identifiers, as the gateway stores them). Made before they are timed,
@@ -36,11 +41,6 @@ function rawStatements(chunk: ReturnType<typeof uploadWorkload>) {
     identifierValues: chunk.map((w) => identifierOf(w).value),
   };
 }
-
-const identifierOf = (w: ReturnType<typeof uploadWorkload>[number]) => ({
-  system: RAW_SYSTEM,
-  value: w.row.identifier,
-});
 
 async function insertRaw(pool: pg.Pool, statements: ReturnType<typeof rawStatements>) {
   const inserted = await pool.query<{ id: string }>(statements.observations);

@@ -79,23 +79,20 @@ function shuffled<T>(items: readonly T[], random: () => number): T[] {
   return copy;
 }
 
-/** The median of the per-turn ratios of two interleaved series: steadier than a ratio of medians under drift. */
-export const pairedRatio = (a: number[], b: number[]) =>
+/** The median of `compare` over the turns of two interleaved series: steadier under drift than one of medians. */
+const pairedMedian = (a: number[], b: number[], compare: (a: number, b: number) => number) =>
   round(
     percentile(
-      a.map((ms, i) => ms / b[i]!),
+      a.map((ms, i) => compare(ms, b[i]!)),
       50,
     ),
   );
 
-/** The median of the per-turn differences of two interleaved series: steadier than a difference of medians. */
-export const pairedDifference = (a: number[], b: number[]) =>
-  round(
-    percentile(
-      a.map((ms, i) => ms - b[i]!),
-      50,
-    ),
-  );
+/** The median of the per-turn ratios of two interleaved series. */
+export const pairedRatio = (a: number[], b: number[]) => pairedMedian(a, b, (x, y) => x / y);
+
+/** The median of the per-turn differences of two interleaved series. */
+export const pairedDifference = (a: number[], b: number[]) => pairedMedian(a, b, (x, y) => x - y);
 
 /** Runs `jobs` with `concurrency` workers; returns the elapsed seconds. */
 export async function runConcurrently<T>(jobs: T[], concurrency: number, work: (job: T) => Promise<void>) {

@@ -21,7 +21,7 @@ import {
 } from '../db/entities/index.js';
 import type { Orm } from '../db/orm.js';
 import * as demo from './demo-data.js';
-import { generateSeries } from './omh-series.js';
+import { generateSeries, uuidIdentifier } from './omh-series.js';
 
 export type SeedResult = { seeded: true; observations: number } | { seeded: false; reason: string };
 
@@ -157,7 +157,7 @@ async function seedObservations(em: EntityManager): Promise<number> {
         sourceName,
       });
       for (const point of series) {
-        const identifier = { system: 'urn:ietf:rfc:3986', value: `urn:uuid:${point.uuid}` };
+        const identifier = uuidIdentifier(point);
         const observation = em.create(Observation, {
           subjectPatient: p.id,
           codeableConcept: demo.codeId(code),

@@ -27,6 +27,9 @@ export interface DataPoint {
   uuid: string;
 }
 
+/** A data point's identifier as the seeds store it: its uuid as a URI. */
+export const uuidIdentifier = (point: DataPoint) => ({ system: 'urn:ietf:rfc:3986', value: `urn:uuid:${point.uuid}` });
+
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {

@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../db/orm.js';
 import { intArray } from '../services/int-array.js';
-import { generateSeries } from './omh-series.js';
+import { INSERT_IDENTIFIERS } from '../services/observation-ingest.js';
+import { generateSeries, uuidIdentifier } from './omh-series.js';
 
 /**
  * Synthetic device data at any size, for benchmarks: one study in BIDS, patients enrolled and consented, and
@@ -121,8 +122,7 @@ export async function fillObservations(
          insert into observations (subject_patient_id, codeable_concept_id, data_source_id, status, omh, effective_time, identifiers)
          select patient_id, code_id, source_id, 'final', omh, effective_time, identifiers from r returning id, identifiers
        )
-       insert into observation_identifiers (observation_id, system, value)
-       select o.id, i.system, i.value from o, json_to_recordset(o.identifiers) as i(system text, value text)`,
+       ${INSERT_IDENTIFIERS('o')}`,
       [JSON.stringify(rows)],
     );
     done += rows.length;
@@ -151,7 +151,7 @@ export async function fillObservations(
           source_id: series.sourceId,
           omh: point.omh,
           effective_time: point.effectiveTime.toISOString(),
-          identifiers: [{ system: 'urn:ietf:rfc:3986', value: `urn:uuid:${point.uuid}` }],
+          identifiers: [uuidIdentifier(point)],
         });
         if (rows.length >= CHUNK) await flush();
       }

@@ -175,8 +175,11 @@ const INSERT_OBSERVATIONS = `insert into observations (id, subject_patient_id, c
     from jsonb_to_recordset(?::jsonb)
       as r(id bigint, patient_id int, code_id int, source_id int, status text, omh jsonb, effective_time timestamptz, identifiers json)`;
 
-/** The identifiers of `observations` (the rows just inserted) into the table that keeps them unique. */
-const INSERT_IDENTIFIERS = (
+/**
+ * The identifiers of `observations` (the rows just inserted, with `id` and their copy of `identifiers`) into the
+ * table that keeps them unique.
+ */
+export const INSERT_IDENTIFIERS = (
   observations: string,
 ) => `insert into observation_identifiers (observation_id, system, value)
   select o.id, i.system, i.value from ${observations}, json_to_recordset(o.identifiers) as i(system text, value text)`;
