@@ -19,8 +19,11 @@ import { pairedDifference, percentile, round, summarize } from './stats.js';
  *
  * Each round starts both gateways afresh (the first of them alternating) and answers `--pages` pages: a
  * process keeps a speed of its own for its lifetime, and two processes of the same build differed by up to
- * 0.65 ms (and 2 ms of CPU per page) over 300 pages, so one round cannot tell a millisecond either. The
- * figure to read is the median of the rounds' paired differences, next to each round's.
+ * 0.65 ms (and 2 ms of CPU per page) over 300 pages, so one round cannot tell a millisecond either. Every other
+ * pair of rounds swaps the two builds' places (which is started first in a round, which is asked first in a
+ * turn): an A/A of one build against itself favoured the second place by 0.8-2 ms in 9 rounds of 10, and the
+ * bias followed the place when the places were swapped. Use a multiple of 4 rounds; the figures to read are
+ * the mean and median of the rounds' paired differences, next to each round's.
  */
 const { values: args } = parseArgs({
   options: {
@@ -57,10 +60,10 @@ interface Side {
 }
 
 /** One round: both builds started afresh (`first` first), `pages` pages each in turns after the warm-up. */
-async function abRound(dataDir: string, sides: [Side, Side], first: 0 | 1) {
+async function abRound(dataDir: string, sides: [Side, Side], first: 0 | 1, placed: [Side, Side]) {
   const gateways = new Map<Side, GatewayProcesses>();
   try {
-    for (const side of first ? [sides[1], sides[0]] : sides) {
+    for (const side of first ? [placed[1], placed[0]] : placed) {
       gateways.set(
         side,
         await startGatewayProcesses({ databaseUrl: url!, dataDir, workers: 1, checkout: side.checkout }),
@@ -70,7 +73,7 @@ async function abRound(dataDir: string, sides: [Side, Side], first: 0 | 1) {
     if (args.from) searchCase.from = args.from;
     if (args.before) searchCase.before = args.before;
     const clients = await Promise.all(
-      sides.map(async (side) => {
+      placed.map(async (side) => {
         const gateway = gateways.get(side)!;
         return {
           side,
@@ -107,7 +110,11 @@ async function main() {
     const side = (checkout: string): Side => ({ checkout, ms: [], cpu: 0 });
     const sides: [Side, Side] = [side(checkouts[0]!), side(checkouts[1]!)];
     const rounds: number[] = [];
-    for (let r = 0; r < Number(args.rounds); r++) rounds.push(await abRound(dataDir, sides, (r % 2) as 0 | 1));
+    for (let r = 0; r < Number(args.rounds); r++) {
+      // every other pair of rounds swaps the sides' places (see above)
+      const placed: [Side, Side] = Math.floor(r / 2) % 2 ? [sides[1], sides[0]] : sides;
+      rounds.push(await abRound(dataDir, sides, (r % 2) as 0 | 1, placed));
+    }
     const figures = (side: Side) => ({
       checkout: side.checkout,
       ...summarize(side.ms),
@@ -120,6 +127,7 @@ async function main() {
       b: figures(sides[1]),
       pairedDifferenceMsPerRound: rounds,
       pairedDifferenceMs: round(percentile(rounds, 50)),
+      meanPairedDifferenceMs: round(rounds.reduce((sum, d) => sum + d, 0) / rounds.length),
     };
     console.log(JSON.stringify(result, null, 2));
   } finally {

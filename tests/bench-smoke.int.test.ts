@@ -90,7 +90,7 @@ describe('npm run bench, in small', () => {
     expect(await count('https://bench.example/raw')).toBe(inserted + 3000);
   });
 
-  it('runs an A/B of two builds (here the same one twice) on the same page, in turns, in rounds of fresh gateways', async () => {
+  it('runs an A/B of two builds (here the same one twice) on the same page, in turns, in rounds of fresh gateways, swapping their places', async () => {
     const { from, before, studyId } = searchCase;
     const { stdout } = await promisify(execFile)(
       process.execPath,
@@ -107,20 +107,21 @@ describe('npm run bench, in small', () => {
         '--pages',
         '3',
         '--rounds',
-        '2',
+        '4',
         '--warmup',
         '2',
       ],
       { env: { ...process.env, DATABASE_URL: app.db.url } },
     );
     const result = JSON.parse(stdout);
-    expect(result).toMatchObject({ pages: 3, rounds: 2 });
+    expect(result).toMatchObject({ pages: 3, rounds: 4 });
     for (const side of [result.a, result.b]) {
       // CPU comes in ticks of 10 ms: a few pages may show none
-      expect(side).toMatchObject({ checkout: '.', runs: 6, p50Ms: expect.any(Number) });
+      expect(side).toMatchObject({ checkout: '.', runs: 12, p50Ms: expect.any(Number) });
       expect(side.cpuMsPerPage).toBeGreaterThanOrEqual(0);
     }
-    expect(result.pairedDifferenceMsPerRound).toHaveLength(2);
+    expect(result.pairedDifferenceMsPerRound).toHaveLength(4);
     expect(Number.isFinite(result.pairedDifferenceMs)).toBe(true);
+    expect(Number.isFinite(result.meanPairedDifferenceMs)).toBe(true);
   });
 });
