@@ -30,16 +30,26 @@ export async function graphql(base: string, token: string, query: string, variab
 }
 
 const agent = new http.Agent({ keepAlive: true });
+/**
+ * A connection per request: the ingest's client prepares its Bundles for seconds before it posts them, its event
+ * loop blocked while the gateway closes idle keep-alive connections, and the first post on such a connection
+ * failed with "socket hang up" (the 10M run). A connection costs little next to a Bundle of 1000.
+ */
+const connectionPerRequest = new http.Agent({ keepAlive: false });
 
 /**
  * A 2xx answer's body, read to its last byte with node:http, as a load generator reads it: fetch's web streams
  * cost the client itself 5-8 ms more on a 1 MB answer, which would be counted against the gateway.
  */
-function answer(url: string, init: { headers: Record<string, string>; body?: string }): Promise<Buffer> {
+function answer(
+  url: string,
+  init: { headers: Record<string, string>; body?: string },
+  via: http.Agent = agent,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const request = http.request(
       url,
-      { agent, method: init.body ? 'POST' : 'GET', headers: init.headers },
+      { agent: via, method: init.body ? 'POST' : 'GET', headers: init.headers },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -75,10 +85,11 @@ export const graphqlAnswer = async (base: string, token: string, query: string, 
 
 /** POSTs a batch Bundle's JSON text with node:http, and checks that all its `expected` entries were created. */
 export async function postBundle(base: string, token: string, bundle: string, expected: number) {
-  const answered = await answer(`${base}/fhir/r5/`, {
-    headers: { 'content-type': 'application/fhir+json', ...bearer(token) },
-    body: bundle,
-  });
+  const answered = await answer(
+    `${base}/fhir/r5/`,
+    { headers: { 'content-type': 'application/fhir+json', ...bearer(token) }, body: bundle },
+    connectionPerRequest,
+  );
   const body = JSON.parse(answered.toString()) as { entry?: { response: { status: string } }[] };
   const created = body.entry?.filter((e) => e.response.status === '201').length ?? 0;
   if (created !== expected)
