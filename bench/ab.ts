@@ -19,11 +19,11 @@ import { pairedDifference, percentile, round, summarize } from './stats.js';
  *
  * Each round starts both gateways afresh (the first of them alternating) and answers `--pages` pages: a
  * process keeps a speed of its own for its lifetime, and two processes of the same build differed by up to
- * 0.65 ms (and 2 ms of CPU per page) over 300 pages, so one round cannot tell a millisecond either. Every other
- * pair of rounds swaps the two builds' places (which is started first in a round, which is asked first in a
- * turn): an A/A of one build against itself favoured the second place by 0.8-2 ms in 9 rounds of 10, and the
- * bias followed the place when the places were swapped. Use a multiple of 4 rounds; the figures to read are
- * the mean and median of the rounds' paired differences, next to each round's.
+ * 0.65 ms (and 2 ms of CPU per page) over 300 pages, so one round cannot tell a millisecond either. And although
+ * the start order and the turns' order alternate, an A/A of one build against itself favoured the second place
+ * by 0.67-2.15 ms in all of 8 rounds: every other pair of rounds therefore swaps the two builds' places. Use a
+ * multiple of 4 rounds; the figures to read are the mean and median of the rounds' paired differences, next to
+ * each round's.
  */
 const { values: args } = parseArgs({
   options: {
