@@ -59,7 +59,10 @@ interface Side {
   cpu: number;
 }
 
-/** One round: both builds started afresh (`first` first), `pages` pages each in turns after the warm-up. */
+/**
+ * One round: both builds started afresh (`placed[first]` first), `pages` pages each in turns after the warm-up;
+ * `placed` is `sides` in this round's places, and the differences are always `sides[0]` − `sides[1]`.
+ */
 async function abRound(dataDir: string, sides: [Side, Side], first: 0 | 1, placed: [Side, Side]) {
   const gateways = new Map<Side, GatewayProcesses>();
   try {
