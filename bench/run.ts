@@ -14,7 +14,7 @@ import { parseSize } from '../src/seed/size.js';
 import { fillObservations, syntheticStudy } from '../src/seed/synthetic.js';
 import { createAuthOverheadBench } from './auth-overhead.js';
 import { measureDeepQuery } from './deep-query.js';
-import { startGatewayProcesses } from './gateway-processes.js';
+import { type GatewayProcesses, startGatewayProcesses } from './gateway-processes.js';
 import { signToken } from './gateway-client.js';
 import { measureIngest } from './ingest.js';
 import { measureSearch, measureSearchThroughput } from './search.js';
@@ -56,6 +56,9 @@ const load = {
 const MARY = '10002'; // manager of BIDS
 const LATE_STUDY_ROWS = 40_000;
 const started = performance.now();
+
+/** Runs a measurement against gateway workers started for it, stopped after it. */
+type WithGateways = <T>(measure: (gateways: GatewayProcesses, token: string) => Promise<T>) => Promise<T>;
 const log = (line: string) => console.error(`[bench ${round((performance.now() - started) / 1000, 0)}s] ${line}`);
 
 async function main() {
@@ -90,7 +93,19 @@ async function main() {
   const token = await signToken(dataDir, config.publicUrl, MARY);
   const pool = new pg.Pool({ connectionString: url, max: Math.max(concurrency, load.connections) });
   const authOverhead = await createAuthOverheadBench(orm, { provider: auth.provider, config });
-  const gateways = await startGatewayProcesses({ databaseUrl: url, dataDir, workers: os.availableParallelism() });
+  /**
+   * Each size, the late study and ingest are measured on gateway workers started for them: workers that had
+   * served the previous size's pages and its throughput load answered the next size's pages slower than fresh
+   * ones, and the sizes' figures are meant to differ by the data alone.
+   */
+  const withGateways: WithGateways = async (measure) => {
+    const gateways = await startGatewayProcesses({ databaseUrl: url, dataDir, workers: os.availableParallelism() });
+    try {
+      return await measure(gateways, await signToken(dataDir, gateways.base, MARY));
+    } finally {
+      await gateways.stop();
+    }
+  };
   const machine = {
     cores: os.cpus().length,
     cpu: os.cpus()[0]?.model,
@@ -101,40 +116,37 @@ async function main() {
   let ingest: IngestFigures;
   let lateStudy: LateStudyFigures;
   try {
-    const gatewayToken = await signToken(dataDir, gateways.base, MARY);
     for (const size of sizes) {
       log(`generating ${size} observations`);
       const plan = await syntheticStudy(orm, size, 1);
       await fillObservations(orm, plan, size, 1);
       const searchCase = weekOfStudy(plan.studyId);
-      log(`${size}: search latency`);
-      const search = await measureSearch(gateways.base, gatewayToken, pool, searchCase, timing);
-      if (search.rows !== PAGE_SIZE) throw new Error(`the measured page holds ${search.rows} rows, not ${PAGE_SIZE}`);
+      const { search, throughput } = await withGateways(async (gateways, gatewayToken) => {
+        log(`${size}: search latency`);
+        const search = await measureSearch(gateways.base, gatewayToken, pool, searchCase, timing);
+        if (search.rows !== PAGE_SIZE) throw new Error(`the measured page holds ${search.rows} rows, not ${PAGE_SIZE}`);
+        log(`${size}: search throughput`);
+        const throughput = await measureSearchThroughput(gateways.base, gatewayToken, pool, searchCase, load);
+        return { search, throughput: { ...throughput, gatewayWorkers: gateways.workers } };
+      });
       log(`${size}: auth overhead`);
       const overhead = await authOverhead(searchCase, timing);
-      log(`${size}: search throughput`);
-      const throughput = await measureSearchThroughput(gateways.base, gatewayToken, pool, searchCase, load);
       log(`${size}: deep GraphQL query`);
       const deepQuery = await measureDeepQuery(config.publicUrl, token, statements, timing);
-      const sizeFigures: SizeFigures = {
-        rows: size,
-        search,
-        throughput: { ...throughput, gatewayWorkers: gateways.workers },
-        authOverhead: overhead,
-        deepQuery,
-      };
+      const sizeFigures: SizeFigures = { rows: size, search, throughput, authOverhead: overhead, deepQuery };
       log(JSON.stringify(sizeFigures));
       figures.push(sizeFigures);
     }
-    lateStudy = await measureLateStudy(orm, gateways.base, gatewayToken, pool);
+    lateStudy = await measureLateStudy(orm, pool, withGateways);
     log(JSON.stringify(lateStudy));
     const plan = await syntheticStudy(orm, sizes[0]!, 1);
     log('ingest');
-    const measured = await measureIngest(gateways.base, gatewayToken, plan.patientIds, pool, { batches, concurrency });
-    ingest = { ...measured, gatewayWorkers: gateways.workers };
+    ingest = await withGateways(async (gateways, gatewayToken) => ({
+      ...(await measureIngest(gateways.base, gatewayToken, plan.patientIds, pool, { batches, concurrency })),
+      gatewayWorkers: gateways.workers,
+    }));
     log(JSON.stringify(ingest));
   } finally {
-    await gateways.stop();
     await pool.end();
     server.closeAllConnections();
     server.close();
@@ -156,7 +168,7 @@ async function main() {
  * lists were ordered by patient); kept so that any plan of that kind shows. Its page may hold fewer than 1000
  * rows.
  */
-async function measureLateStudy(orm: Orm, base: string, token: string, pool: pg.Pool): Promise<LateStudyFigures> {
+async function measureLateStudy(orm: Orm, pool: pg.Pool, withGateways: WithGateways): Promise<LateStudyFigures> {
   const [{ n }] = (await pool.query('select count(*)::int as n from observations')).rows as [{ n: number }];
   const rows = smoke ? 2000 : LATE_STUDY_ROWS;
   log(`a study of ${rows} observations stored after ${n}`);
@@ -164,7 +176,7 @@ async function measureLateStudy(orm: Orm, base: string, token: string, pool: pg.
   await fillObservations(orm, plan, rows, 2);
   // its first week, where every size of it has readings
   const firstWeek = { studyId: plan.studyId, from: '2026-01-01T00:00:00Z', before: '2026-01-08T00:00:00Z' };
-  const search = await measureSearch(base, token, pool, firstWeek, timing);
+  const search = await withGateways((gateways, token) => measureSearch(gateways.base, token, pool, firstWeek, timing));
   return { rowsBefore: n, rows, search };
 }
 
