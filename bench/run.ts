@@ -56,10 +56,10 @@ const load = {
 const MARY = '10002'; // manager of BIDS
 const LATE_STUDY_ROWS = 40_000;
 const started = performance.now();
+const log = (line: string) => console.error(`[bench ${round((performance.now() - started) / 1000, 0)}s] ${line}`);
 
 /** Runs a measurement against gateway workers started for it, stopped after it. */
 type WithGateways = <T>(measure: (gateways: GatewayProcesses, token: string) => Promise<T>) => Promise<T>;
-const log = (line: string) => console.error(`[bench ${round((performance.now() - started) / 1000, 0)}s] ${line}`);
 
 async function main() {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hxg-bench-'));
@@ -94,9 +94,9 @@ async function main() {
   const pool = new pg.Pool({ connectionString: url, max: Math.max(concurrency, load.connections) });
   const authOverhead = await createAuthOverheadBench(orm, { provider: auth.provider, config });
   /**
-   * Each size, the late study and ingest are measured on gateway workers started for them: workers that had
-   * served the previous size's pages and its throughput load answered the next size's pages slower than fresh
-   * ones, and the sizes' figures are meant to differ by the data alone.
+   * Each size, the late study and ingest are measured on gateway workers started for them, so that the sizes'
+   * figures differ by the data alone: workers that had served the previous size and then idled through this
+   * size's generation answered their first hundred pages or so slower (README, "Fresh gateway workers").
    */
   const withGateways: WithGateways = async (measure) => {
     const gateways = await startGatewayProcesses({ databaseUrl: url, dataDir, workers: os.availableParallelism() });
