@@ -15,6 +15,7 @@ import {
 } from './resolvers/observation.js';
 import { ObservationUploadResolver } from './resolvers/observation-upload.js';
 import { OrganizationResolver } from './resolvers/organization.js';
+import { PatientInvitationResolver } from './resolvers/invitation.js';
 import { PatientResolver } from './resolvers/patient.js';
 import { StudyResolver } from './resolvers/study.js';
 import { PractitionerResolver, UserResolver } from './resolvers/user.js';
@@ -30,6 +31,7 @@ const resolvers = [
   OrganizationResolver,
   PatientResolver,
   PatientConsentsResolver,
+  PatientInvitationResolver,
   PatientObservationsResolver,
   PractitionerResolver,
   StudyResolver,

@@ -1,5 +1,6 @@
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storageHash } from '../src/auth/adapter.js';
 import { createPatientInvitation } from '../src/auth/invitations.js';
 import { DEMO_DEFAULTS } from '../src/config.js';
 import { startTestApp, type TestApp } from './support/app.js';
@@ -28,7 +29,7 @@ describe('patient invitations', () => {
     const invitation = await invite('megan@example.com', PATIENT.peter);
     const host = new URL(app.baseUrl).host;
     expect(invitation.link).toBe(`${app.baseUrl}/invitation/${host}|${invitation.code}`);
-    expect(invitation.expiresAt.getTime()).toBeGreaterThan(Date.now() + 13 * 86400 * 1000);
+    expect(invitation.invitation.expiresAt.getTime()).toBeGreaterThan(Date.now() + 13 * 86400 * 1000);
 
     const response = await redeem(invitation.code);
     expect(response.status).toBe(200);
@@ -65,14 +66,14 @@ describe('patient invitations', () => {
       .getConnection()
       .execute(
         `update oidc_payloads set expires_at = now() - interval '1 second' where model = 'AuthorizationCode' and id = ?`,
-        [code],
+        [storageHash(code)],
       );
     const response = await redeem(code);
     expect(response.status).toBe(400);
     expect((await json(response)).error).toBe('invalid_grant');
   });
 
-  it('create the patient’s user on first invitation and reuse it after', async () => {
+  it('create the patient’s user on first invitation and reuse it after; a new one supersedes the unredeemed', async () => {
     const em = app.db.orm.em.fork();
     const [created] = await em
       .getConnection()
@@ -87,12 +88,14 @@ describe('patient invitations', () => {
       .getConnection()
       .execute<{ user_id: number | null }[]>('select user_id from patients where id = ?', [created!.id]);
     expect(row!.user_id).toBeGreaterThan(10011);
-    await invite('megan@example.com', created!.id);
+    const second = await invite('megan@example.com', created!.id);
     const [again] = await em
       .getConnection()
       .execute<{ user_id: number | null }[]>('select user_id from patients where id = ?', [created!.id]);
     expect(again!.user_id).toBe(row!.user_id);
-    const tokens = await json(await redeem(first.code));
+    // the second invitation superseded the first
+    expect((await json(await redeem(first.code))).error).toBe('invalid_grant');
+    const tokens = await json(await redeem(second.code));
     expect(decodeJwt(tokens.access_token).sub).toBe(String(row!.user_id));
   });
 

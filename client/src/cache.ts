@@ -13,7 +13,6 @@ const EMBEDDED = [
   'PatientConnection',
   'PatientConsents',
   'PatientEdge',
-  'PatientInvitation',
   'RegisteredClient',
   'StudyConnection',
   'StudyConsents',
@@ -71,6 +70,8 @@ const updates: Record<string, Update> = {
   createDataSource: (_r, _a, cache) => invalidate(cache, 'Query', 'dataSources'),
   deleteDataSource: (_r, args, cache) => cache.invalidate({ __typename: 'DataSource', id: String(args.id) }),
   createCodeableConcept: (_r, _a, cache) => invalidate(cache, 'Query', 'codeableConcepts'),
+  // a new invitation supersedes the pending ones
+  createPatientInvitation: (_r, _a, cache) => invalidate(cache, 'Query', 'patientInvitations'),
 };
 
 export const cacheConfig: CacheExchangeOpts = {

@@ -1,5 +1,4 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { createPatientInvitation } from '../../src/auth/invitations.js';
 import type { Patient as PatientEntity } from '../../src/db/entities/index.js';
 import * as patients from '../../src/services/patients.js';
 import { toConnection } from '../connection.js';
@@ -15,7 +14,6 @@ import {
   IdentifierInput,
   Patient,
   PatientConnection,
-  PatientInvitation,
   UpdatePatientInput,
 } from '../types/patient.js';
 
@@ -127,10 +125,5 @@ export class PatientResolver {
   ) {
     await patients.removePatientIdentifier(ctx.services, toId(patientId, 'patientId'), identifier);
     return patients.getPatient(ctx.services, toId(patientId, 'patientId'));
-  }
-
-  @Mutation(() => PatientInvitation, { description: 'a sign-in link for the patient’s app (members and managers)' })
-  createPatientInvitation(@Arg('patientId', () => ID) patientId: string, @Ctx() ctx: GraphQLContext) {
-    return createPatientInvitation(ctx.services, toId(patientId, 'patientId'), ctx.auth);
   }
 }

@@ -7,7 +7,7 @@ import { isSignedIn } from './common.js';
  * viewer and lets those typed errors through.
  */
 export const patientRules = {
-  Query: { patient: isSignedIn, patients: isSignedIn },
+  Query: { patient: isSignedIn, patients: isSignedIn, patientInvitations: isSignedIn },
   Mutation: {
     createPatient: isSignedIn,
     updatePatient: isSignedIn,
@@ -17,6 +17,7 @@ export const patientRules = {
     addPatientIdentifier: isSignedIn,
     removePatientIdentifier: isSignedIn,
     createPatientInvitation: isSignedIn,
+    cancelPatientInvitation: isSignedIn,
   },
   Patient: allow,
   Identifier: allow,

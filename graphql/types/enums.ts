@@ -1,6 +1,8 @@
 import { registerEnumType } from 'type-graphql';
 import {
   DATA_SOURCE_TYPES,
+  INVITATION_STATUSES,
+  type InvitationStatus,
   OBSERVATION_STATUSES,
   ORGANIZATION_TYPES,
   ROLES,
@@ -33,4 +35,10 @@ export const UserKindEnum = enumOf<'practitioner' | 'patient'>(
   ['practitioner', 'patient'],
   'UserKind',
   'Kind of login',
+);
+
+export const InvitationStatusEnum = enumOf<InvitationStatus>(
+  INVITATION_STATUSES,
+  'InvitationStatus',
+  'What became of a patient invitation',
 );

@@ -82,17 +82,5 @@ export class UpdatePatientInput {
   phone?: string | null;
 }
 
-@ObjectType({ description: 'A sign-in invitation for the patient’s app', simpleResolvers: true })
-export class PatientInvitation {
-  @Field({ description: '<INVITATION_LINK_PREFIX><host>|<code>' })
-  link!: string;
-
-  @Field({ description: 'the single-use authorization code inside the link' })
-  code!: string;
-
-  @Field()
-  expiresAt!: Date;
-}
-
 @ObjectType()
 export class PatientConnection extends Connection(Patient, 'Patient') {}

@@ -1,24 +1,30 @@
-import type { Account, FindAccount } from 'oidc-provider';
-import { Patient, Practitioner, User } from '../db/entities/index.js';
+import type { Account, FindAccount, KoaContextWithOIDC } from 'oidc-provider';
+import { User } from '../db/entities/index.js';
 import type { Orm } from '../db/orm.js';
+import { mayUsePatientClient } from '../policy/logins.js';
+import { loadViewer } from '../policy/viewer.js';
+import { PATIENT_CLIENT_IDS } from './clients.js';
 
-/** The OpenID account of a user: `sub` is the user id; fhirUser points at their FHIR identity. */
+/**
+ * The OpenID account of a user: `sub` is the user id; fhirUser points at their FHIR identity. A client that
+ * serves patients finds no account for any other login, so its codes and refresh tokens yield nothing for
+ * them (the provider answers invalid_grant).
+ */
 export function accountFinder(orm: Orm, fhirBase: string): FindAccount {
-  return async (_ctx, sub): Promise<Account | undefined> => {
+  return async (ctx: KoaContextWithOIDC | undefined, sub): Promise<Account | undefined> => {
     const userId = Number(sub);
     if (!Number.isSafeInteger(userId)) return undefined;
     const em = orm.em.fork();
-    const user = await em.findOne(User, userId);
+    const [user, login] = await Promise.all([em.findOne(User, userId), loadViewer(em, userId)]);
     if (!user) return undefined;
-    const [patient, practitioner] = await Promise.all([
-      em.findOne(Patient, { user: userId }),
-      em.findOne(Practitioner, { user: userId }),
-    ]);
-    const fhirUser = patient
-      ? `${fhirBase}/Patient/${patient.id}`
-      : practitioner
-        ? `${fhirBase}/Practitioner/${practitioner.id}`
-        : undefined;
+    const clientId = ctx?.oidc?.client?.clientId;
+    if (clientId && PATIENT_CLIENT_IDS.has(clientId) && !mayUsePatientClient(login)) return undefined;
+    const fhirUser =
+      login.patientId !== null
+        ? `${fhirBase}/Patient/${login.patientId}`
+        : login.practitionerId !== null
+          ? `${fhirBase}/Practitioner/${login.practitionerId}`
+          : undefined;
     return {
       accountId: String(user.id),
       claims: () => ({

@@ -1,7 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { createLocalJWKSet, errors, type JWK, type JWTPayload, jwtVerify } from 'jose';
 import { UnauthenticatedError } from '../errors.js';
+import { mayUsePatientClient } from '../policy/logins.js';
 import { ANONYMOUS, loadViewer, type Viewer } from '../policy/viewer.js';
+import { PATIENT_CLIENT_IDS } from './clients.js';
 
 export interface AccessTokenClaims extends JWTPayload {
   sub: string;
@@ -66,5 +68,8 @@ export async function viewerFromAuthorization(
   const userId = Number(claims.sub);
   const viewer = Number.isSafeInteger(userId) ? await loadViewer(em, userId) : ANONYMOUS;
   if (viewer.userId === null) throw new UnauthenticatedError('The access token’s user no longer exists');
+  if (claims.client_id && PATIENT_CLIENT_IDS.has(claims.client_id) && !mayUsePatientClient(viewer)) {
+    throw new UnauthenticatedError('The access token was issued to a patient app for a login that is not a patient');
+  }
   return viewer;
 }

@@ -11,6 +11,9 @@ export const FIRST_PARTY_CLIENT_IDS: ReadonlySet<string> = new Set([
   NOTEBOOK_CLIENT_ID,
 ]);
 
+/** Clients that serve patients alone: they issue tokens only to patient logins, whatever the code or form. */
+export const PATIENT_CLIENT_IDS: ReadonlySet<string> = new Set([PATIENT_APP_CLIENT_ID]);
+
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
 /** The seeded clients of the public contract: all public, PKCE (S256) only. */

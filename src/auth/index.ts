@@ -11,6 +11,7 @@ import { loadAuthSecrets, publicJwk } from './keys.js';
 import { authEndpoints, createProvider, OIDC_MOUNT_PATH } from './provider.js';
 import { signupRouter } from './signup.js';
 import { LoginThrottle } from './throttle.js';
+import { extendTokenEndpoint } from './token-endpoint.js';
 
 export interface Auth {
   provider: Provider;
@@ -27,6 +28,7 @@ export async function createAuth(config: Config, orm: Orm): Promise<Auth> {
     cookieKeys: config.auth.cookieKeys,
   });
   const provider = createProvider(config, orm, secrets.signingKey, secrets.cookieKeys);
+  extendTokenEndpoint(provider, orm);
   await deleteExpiredOidcPayloads(orm.em);
   const { issuer, resource, fhirBase } = authEndpoints(config.publicUrl);
   const verifyToken = createTokenVerifier({

@@ -1,8 +1,10 @@
 import express, { type Request, type Response, Router } from 'express';
 import type Provider from 'oidc-provider';
 import type { Orm } from '../db/orm.js';
+import { mayUsePatientClient } from '../policy/logins.js';
+import { loadViewer } from '../policy/viewer.js';
 import { authenticate } from '../services/users.js';
-import { FIRST_PARTY_CLIENT_IDS } from './clients.js';
+import { FIRST_PARTY_CLIENT_IDS, PATIENT_CLIENT_IDS } from './clients.js';
 import { consentPage, loginPage, messagePage } from './pages.js';
 import { OIDC_MOUNT_PATH } from './provider.js';
 import type { LoginThrottle } from './throttle.js';
@@ -124,6 +126,13 @@ export function interactionRouter(provider: Provider, orm: Orm, throttle: LoginT
       return;
     }
     throttle.recordSuccess(email);
+    if (PATIENT_CLIENT_IDS.has(String(interaction.params.client_id))) {
+      const login = await loadViewer(orm.em.fork(), user.id);
+      if (!mayUsePatientClient(login)) {
+        again(403, 'This app is for patients; practitioners sign in to the portal.');
+        return;
+      }
+    }
     await provider.interactionFinished(
       req,
       res,

@@ -1,80 +1,110 @@
 import type Provider from 'oidc-provider';
 import type { Config } from '../config.js';
-import { Patient, User } from '../db/entities/index.js';
+import { Patient, type PatientInvitation, User } from '../db/entities/index.js';
 import { ConflictError, ForbiddenError } from '../errors.js';
+import { canBindToPatientRecord } from '../policy/logins.js';
 import { canInvitePatient } from '../policy/rules.js';
+import { loadViewer } from '../policy/viewer.js';
 import type { ServiceContext } from '../services/context.js';
 import { visiblePatient } from '../services/facts.js';
 import { inTransaction } from '../services/persist.js';
+import { findUserByEmail } from '../services/users.js';
+import { revokeGrant } from './adapter.js';
 import { PATIENT_APP_CLIENT_ID } from './clients.js';
+import { recordInvitation } from './invitation-records.js';
 import { authEndpoints } from './provider.js';
 
-export interface PatientInvitation {
-  link: string;
+export interface MintedInvitation {
+  invitation: PatientInvitation;
+  /** shown once: only its hash is stored */
   code: string;
-  expiresAt: Date;
+  link: string;
 }
 
-/** What the patient app is allowed once it redeems the code. */
-export const PATIENT_APP_SCOPE = 'openid offline_access patient/*.cruds';
+/** What the patient app is granted once it redeems the code: the patient's own data, with their context. */
+export const PATIENT_APP_OIDC_SCOPE = 'openid offline_access fhirUser';
+export const PATIENT_APP_RESOURCE_SCOPE = 'launch/patient patient/*.cruds';
+
+const NOT_A_PATIENT_LOGIN =
+  'This patient’s email belongs to an account that is not this patient’s: give the patient an email of their own';
 
 /**
- * Mints a sign-in for the patient's app, delivered out of band as an invitation link: an authorization
- * code of the patient-app client for the patient's user (created on first invitation), bound to the static
- * PKCE challenge, single use, valid for INVITATION_TTL_DAYS. The app redeems it at the token endpoint with
- * the static verifier and the redirect URI `<PUBLIC_URL>/auth/callback`.
+ * Mints a sign-in for the patient's app, delivered out of band as an invitation link: an authorization code of
+ * the patient-app client for the patient's own login (created on first invitation; never a practitioner's),
+ * bound to the static PKCE challenge, single use, valid for INVITATION_TTL_DAYS, recorded (it supersedes the
+ * patient's unredeemed invitations). The app redeems it at the token endpoint with the static verifier and the
+ * redirect URI `<PUBLIC_URL>/auth/callback`.
  */
 export async function createPatientInvitation(
   ctx: ServiceContext,
   patientId: number,
   deps: { provider: Provider; config: Config },
-): Promise<PatientInvitation> {
+): Promise<MintedInvitation> {
   const facts = await visiblePatient(ctx, patientId);
   if (!canInvitePatient(ctx.viewer, facts)) {
     throw new ForbiddenError('Only a member or manager of one of the patient’s organizations may invite them');
   }
   const user = await ensurePatientUser(ctx, facts.patient);
-  const { auth, publicUrl } = deps.config;
+  const { code, grantId, expiresAt } = await mintCode(deps, user.id);
+  try {
+    const invitation = await recordInvitation(ctx, {
+      patientId: facts.patient.id,
+      clientId: PATIENT_APP_CLIENT_ID,
+      code,
+      grantId,
+      expiresAt,
+    });
+    const { auth, publicUrl } = deps.config;
+    const host = auth.invitationLinkExcludeHost ? '' : `${new URL(publicUrl).host}|`;
+    return { invitation, code, link: `${auth.invitationLinkPrefix}${host}${code}` };
+  } catch (error) {
+    await revokeGrant(ctx.em, grantId);
+    throw error;
+  }
+}
+
+async function mintCode({ provider, config }: { provider: Provider; config: Config }, userId: number) {
+  const { auth, publicUrl } = config;
   const { resource } = authEndpoints(publicUrl);
-  const client = await deps.provider.Client.find(PATIENT_APP_CLIENT_ID);
+  const client = await provider.Client.find(PATIENT_APP_CLIENT_ID);
   if (!client) throw new Error('the patient-app client is not configured');
-
-  const grant = new deps.provider.Grant({ accountId: String(user.id), clientId: PATIENT_APP_CLIENT_ID });
-  grant.addOIDCScope('openid offline_access');
-  grant.addResourceScope(resource, 'patient/*.cruds');
+  const grant = new provider.Grant({ accountId: String(userId), clientId: PATIENT_APP_CLIENT_ID });
+  grant.addOIDCScope(PATIENT_APP_OIDC_SCOPE);
+  grant.addResourceScope(resource, PATIENT_APP_RESOURCE_SCOPE);
   const grantId = await grant.save();
-
   const expiresIn = auth.invitationTtlDays * 86400;
-  const code = await new deps.provider.AuthorizationCode({
-    accountId: String(user.id),
+  const code = await new provider.AuthorizationCode({
+    accountId: String(userId),
     client,
     gty: 'authorization_code',
     grantId,
-    scope: PATIENT_APP_SCOPE,
+    scope: `${PATIENT_APP_OIDC_SCOPE} ${PATIENT_APP_RESOURCE_SCOPE}`,
     resource,
     redirectUri: `${publicUrl}/auth/callback`,
     codeChallenge: auth.patientCodeChallenge,
     codeChallengeMethod: 'S256',
     expiresIn,
   }).save();
-
-  const host = auth.invitationLinkExcludeHost ? '' : `${new URL(publicUrl).host}|`;
-  return {
-    link: `${auth.invitationLinkPrefix}${host}${code}`,
-    code,
-    expiresAt: new Date(Date.now() + expiresIn * 1000),
-  };
+  return { code, grantId, expiresAt: new Date(Date.now() + expiresIn * 1000) };
 }
 
-/** The patient's login; created (without a password: they sign in through invitations) when missing. */
+/**
+ * The patient's login: their own, or one created for them (without a password: they sign in through
+ * invitations). A login with the patient's email that is not a patient login of no other record is refused.
+ */
 async function ensurePatientUser(ctx: ServiceContext, patient: Patient): Promise<User> {
-  if (patient.user) return ctx.em.findOneOrFail(User, patient.user.id);
+  if (patient.user) {
+    if (!canBindToPatientRecord(await loadViewer(ctx.em, patient.user.id), patient.id)) {
+      throw new ConflictError(NOT_A_PATIENT_LOGIN);
+    }
+    return ctx.em.findOneOrFail(User, patient.user.id);
+  }
   return inTransaction(
     ctx.em,
     async (em) => {
-      const existing = await em.findOne(User, { email: patient.email.toLowerCase() });
-      if (existing && (await em.count(Patient, { user: existing.id })) > 0) {
-        throw new ConflictError('Another patient record already uses this email for signing in');
+      const existing = await findUserByEmail(em, patient.email);
+      if (existing && !canBindToPatientRecord(await loadViewer(em, existing.id), patient.id)) {
+        throw new ConflictError(NOT_A_PATIENT_LOGIN);
       }
       const user =
         existing ??

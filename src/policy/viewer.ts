@@ -1,9 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Role } from '../db/entities/index.js';
+import type { Role, UserKind } from '../db/entities/index.js';
 
 /** Who is asking: loaded once per request and handed to every policy check and service. */
 export interface Viewer {
   readonly userId: number | null;
+  /** the kind of login (null: anonymous) */
+  readonly kind: UserKind | null;
   readonly isSuperuser: boolean;
   readonly practitionerId: number | null;
   readonly patientId: number | null;
@@ -13,13 +15,14 @@ export interface Viewer {
 
 export const ANONYMOUS: Viewer = Object.freeze({
   userId: null,
+  kind: null,
   isSuperuser: false,
   practitionerId: null,
   patientId: null,
   roles: new Map(),
 });
 
-const VIEWER_SQL = `select u.is_superuser,
+const VIEWER_SQL = `select u.kind, u.is_superuser,
     (select pr.id from practitioners pr where pr.user_id = u.id) as practitioner_id,
     (select pa.id from patients pa where pa.user_id = u.id) as patient_id,
     (select coalesce(json_agg(json_build_array(po.organization_id, po.role)), '[]')
@@ -28,6 +31,7 @@ const VIEWER_SQL = `select u.is_superuser,
   from users u where u.id = ?`;
 
 interface ViewerRow {
+  kind: UserKind;
   is_superuser: boolean;
   practitioner_id: number | null;
   patient_id: number | null;
@@ -40,6 +44,7 @@ export async function loadViewer(em: EntityManager, userId: number): Promise<Vie
   if (!row) return ANONYMOUS;
   return {
     userId,
+    kind: row.kind,
     isSuperuser: row.is_superuser,
     practitionerId: row.practitioner_id,
     patientId: row.patient_id,

@@ -1,7 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Patient, PatientIdentifier, PatientOrganization, User } from '../db/entities/index.js';
 import { ConflictError, ForbiddenError, InvalidError } from '../errors.js';
-import { canDeletePatient, canEditOrganizationContent, canEditPatient } from '../policy/index.js';
+import {
+  canBindToPatientRecord,
+  canDeletePatient,
+  canEditOrganizationContent,
+  canEditPatient,
+  loadViewer,
+} from '../policy/index.js';
 import type { ServiceContext } from './context.js';
 import { visibleOrganization, visiblePatient } from './facts.js';
 import { parseInput } from './input.js';
@@ -13,21 +19,34 @@ import {
   updatePatientInput,
 } from './patient-input.js';
 import { inTransaction } from './persist.js';
+import { findUserByEmail } from './users.js';
 
 /** Patient records: read one, create, edit, delete; the other patient operations are re-exported at the end. */
 
 // Deliberately says nothing about where that patient is: it may belong to organizations the viewer cannot see.
 export const PATIENT_EMAIL_IN_USE = 'A patient with this email already exists';
 const CREATE_CONFLICT = 'A patient with this email or identifier already exists';
+// Says neither whose account it is nor what kind: the caller may not see it.
+export const EMAIL_OF_ANOTHER_LOGIN =
+  'This email belongs to another account (a practitioner or another patient): a patient record needs an email of its own';
 
 export async function getPatient(ctx: ServiceContext, patientId: number): Promise<Patient> {
   return (await visiblePatient(ctx, patientId)).patient;
 }
 
-async function assertEmailFree(em: EntityManager, email: string, exceptPatientId?: number): Promise<void> {
+/**
+ * A patient's email must be theirs alone: no other patient record has it, and no login has it but the patient's
+ * own or an unbound patient login (which their first invitation binds). A practitioner's or super user's email
+ * is refused, so that no invitation can ever sign in as them.
+ */
+async function assertEmailFree(em: EntityManager, email: string, patient?: Patient): Promise<void> {
   const qb = em.createQueryBuilder(Patient, 'p').where('lower(p.email) = ?', [email.toLowerCase()]);
-  if (exceptPatientId !== undefined) qb.andWhere({ id: { $ne: exceptPatientId } });
+  if (patient) qb.andWhere({ id: { $ne: patient.id } });
   if ((await qb.getCount()) > 0) throw new ConflictError(PATIENT_EMAIL_IN_USE);
+  const user = await findUserByEmail(em, email);
+  if (!user || user.id === patient?.user?.id) return;
+  const bindable = patient?.user ? false : canBindToPatientRecord(await loadViewer(em, user.id), patient?.id ?? null);
+  if (!bindable) throw new ConflictError(EMAIL_OF_ANOTHER_LOGIN);
 }
 
 /** A new patient of one organization (member or manager there), optionally with identifiers. */
@@ -61,11 +80,14 @@ export async function updatePatient(ctx: ServiceContext, patientId: number, inpu
     throw new ForbiddenError('Only the patient or a member of one of their organizations may edit them');
   }
   if (Object.keys(changes).length === 0) throw new InvalidError('Nothing to update');
-  if (parsed.email !== undefined) await assertEmailFree(ctx.em, parsed.email, facts.patient.id);
+  if (parsed.email !== undefined) await assertEmailFree(ctx.em, parsed.email, facts.patient);
   return inTransaction(
     ctx.em,
     async (em) => {
       em.assign(facts.patient, changes);
+      // the patient's login (if invited) keeps the record's email
+      const login = parsed.email !== undefined && facts.patient.user ? await em.findOne(User, facts.patient.user.id) : null;
+      if (login) login.email = parsed.email!;
       await em.flush();
       return facts.patient;
     },

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { hashPassword, passwordPolicy, verifyPassword } from '../auth/password.js';
-import { Practitioner, User, type UserKind } from '../db/entities/index.js';
+import { Patient, Practitioner, User, type UserKind } from '../db/entities/index.js';
 import { ConflictError, InvalidError } from '../errors.js';
 import { email, parseInput, personName } from './input.js';
 import { inTransaction } from './persist.js';
@@ -36,6 +36,9 @@ export function findUserByEmail(em: EntityManager, address: string): Promise<Use
   return em.createQueryBuilder(User, 'u').where('lower(u.email) = ?', [address.trim().toLowerCase()]).getSingleResult();
 }
 
+const isPatientEmail = async (em: EntityManager, address: string) =>
+  (await em.createQueryBuilder(Patient, 'p').where('lower(p.email) = ?', [address.toLowerCase()]).getCount()) > 0;
+
 /**
  * Creates a user; a practitioner user gets their practitioner profile with it. Without a password the user
  * cannot use the login form (patients sign in through invitations).
@@ -49,6 +52,9 @@ export async function createUserAccount(
     throw new InvalidError('isSuperuser: only a practitioner can be a super user', 'isSuperuser');
   }
   if (await findUserByEmail(em, data.email)) throw new ConflictError(DUPLICATE_USER);
+  // a patient record's email is kept for the patient's own login (their invitation binds it); the answer is
+  // the duplicate's, so that sign-up does not tell who is a patient
+  if (data.kind === 'practitioner' && (await isPatientEmail(em, data.email))) throw new ConflictError(DUPLICATE_USER);
   const passwordHash = data.password ? await hashPassword(data.password) : null;
   return inTransaction(
     em,

@@ -154,9 +154,13 @@ describe('the JupyterHealth use case in the portal, as mary (manager of BIDS)', 
     const link = await (await see(page.getByTestId('invitation-link'))).inputValue();
     expect(link).toContain('/invitation/');
     expect(link).toContain('|');
+    const invitations = page.getByRole('table', { name: 'Invitations' });
+    await see(invitations.getByText(/^pending, expires/));
     await screenshot(page, '04-invitation');
 
     await patientAppRedeems(link, studyId, patientId, glucose);
+    await page.reload();
+    await see(invitations.getByText(/^redeemed .* by patient-app$/));
   });
 
   it('sees the consent, the observations in the table and the chart', async () => {

@@ -4,6 +4,7 @@ import { Observation, ObservationIdentifier } from './observation.js';
 import { OidcPayload } from './oidc-payload.js';
 import { Organization } from './organization.js';
 import { Patient, PatientIdentifier, PatientOrganization } from './patient.js';
+import { PatientInvitation } from './patient-invitation.js';
 import { Practitioner, PractitionerOrganization } from './practitioner.js';
 import { Study, StudyDataSource, StudyPatient, StudyPatientScopeConsent, StudyScopeRequest } from './study.js';
 import { User } from './user.js';
@@ -14,6 +15,7 @@ export * from './observation.js';
 export * from './oidc-payload.js';
 export * from './organization.js';
 export * from './patient.js';
+export * from './patient-invitation.js';
 export * from './practitioner.js';
 export * from './study.js';
 export * from './user.js';
@@ -26,6 +28,7 @@ export const entities = [
   Patient,
   PatientIdentifier,
   PatientOrganization,
+  PatientInvitation,
   Study,
   StudyDataSource,
   StudyScopeRequest,
