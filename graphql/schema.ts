@@ -80,7 +80,7 @@ function* alwaysAllowed(schema: GraphQLSchema): Generator<[string, string]> {
     const rule = (ruleTree as Record<string, unknown>)[type.name];
     const fieldRules = isFieldMap(rule) ? rule : undefined;
     for (const fieldName of Object.keys(type.getFields())) {
-      if ((fieldRules ? fieldRules[fieldName] : rule) === allow) yield [type.name, fieldName];
+      if ((fieldRules ? (fieldRules[fieldName] ?? fieldRules['*']) : rule) === allow) yield [type.name, fieldName];
     }
   }
 }

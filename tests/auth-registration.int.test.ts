@@ -102,13 +102,14 @@ describe('third-party clients', () => {
     expect(consent).toContain('Allow access?');
     expect(consent).toContain('ACME Dashboard');
     expect(consent).toContain('user/*.rs');
-    ({ url: at } = await browser.follow(readForm(consent, at, 0).action, { form: {} }, leaves));
+    ({ url: at } = await browser.follow(readForm(consent, at, 0).action, { form: { scope: 'user/*.rs' } }, leaves));
     const tokens = await oidc.authorizationCodeGrant(client, new URL(at), { pkceCodeVerifier: verifier });
     expect(decodeJwt(tokens.access_token)).toMatchObject({
       sub: '10003',
       client_id: 'acme-dashboard',
       scope: 'user/*.rs',
     });
+    expect(tokens.scope).toBe('openid user/*.rs');
   });
 
   it('validate registration input', async () => {

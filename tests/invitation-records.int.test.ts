@@ -35,7 +35,12 @@ describe('patient invitations as records', () => {
     const records = await list('megan@example.com', PATIENT.pamela);
     expect(records.slice(0, 2)).toMatchObject([
       { id: second.id, status: 'PENDING', createdBy: { email: 'mary@example.com' }, supersededAt: null, code: null },
-      { id: first.id, status: 'SUPERSEDED', createdBy: { email: 'megan@example.com' }, supersededAt: expect.any(String) },
+      {
+        id: first.id,
+        status: 'SUPERSEDED',
+        createdBy: { email: 'megan@example.com' },
+        supersededAt: expect.any(String),
+      },
     ]);
     expect(records.every((r) => r.code === null && r.link === null)).toBe(true);
     expect((await json(await redeemInvitation(app, first.code))).error).toBe('invalid_grant');
@@ -50,7 +55,10 @@ describe('patient invitations as records', () => {
   it('can be cancelled while pending: the code is revoked at once', async () => {
     const invitation = await invite('megan@example.com', PATIENT.peter);
     const cancelled = await gql(app, 'mary@example.com', CANCEL, { id: invitation.id });
-    expect(cancelled.data!.cancelPatientInvitation).toMatchObject({ status: 'CANCELLED', cancelledAt: expect.any(String) });
+    expect(cancelled.data!.cancelPatientInvitation).toMatchObject({
+      status: 'CANCELLED',
+      cancelledAt: expect.any(String),
+    });
     const response = await redeemInvitation(app, invitation.code);
     expect(response.status).toBe(400);
     expect((await json(response)).error).toBe('invalid_grant');

@@ -57,7 +57,11 @@ describe('a patient record never gets a practitioner’s or super user’s login
     expect(codes(await gql(app, 'megan@example.com', CREATE, { email: 'Eve@example.org', org: '20003' }))).toEqual([
       'CONFLICT',
     ]);
-    const moved = await gql(app, 'megan@example.com', `mutation { updatePatient(id: "40001", input: { email: "eve@example.org" }) { email } }`);
+    const moved = await gql(
+      app,
+      'megan@example.com',
+      `mutation { updatePatient(id: "40001", input: { email: "eve@example.org" }) { email } }`,
+    );
     expect(codes(moved)).toEqual(['CONFLICT']);
     const [peter] = await sql<{ email: string }>(`select email from patients where id = 40001`);
     expect(peter!.email).toBe('peter@example.com');
@@ -93,7 +97,11 @@ describe('a patient record never gets a practitioner’s or super user’s login
       headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.access_token}` },
       body: JSON.stringify({ query: '{ me { kind isSuperuser patient { id email } } }' }),
     });
-    expect((await json(me)).data.me).toEqual({ kind: 'PATIENT', isSuperuser: false, patient: { id, email: 'olive@example.org' } });
+    expect((await json(me)).data.me).toEqual({
+      kind: 'PATIENT',
+      isSuperuser: false,
+      patient: { id, email: 'olive@example.org' },
+    });
   });
 });
 
@@ -108,6 +116,7 @@ describe('clients that serve patients issue tokens only to patient logins', () =
     const code = await new provider.AuthorizationCode({
       accountId: String(SEED_USERS.sam),
       client: client!,
+      gty: 'authorization_code',
       grantId: await grant.save(),
       scope: 'openid offline_access patient/*.cruds',
       resource,
@@ -150,7 +159,9 @@ describe('clients that serve patients issue tokens only to patient logins', () =
       .setIssuedAt()
       .setExpirationTime('5m')
       .sign(key);
-    const response = await fetch(`${app.baseUrl}/fhir/r5/Observation`, { headers: { authorization: `Bearer ${token}` } });
+    const response = await fetch(`${app.baseUrl}/fhir/r5/Observation`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(response.status).toBe(401);
     expect((await json(response)).issue[0].diagnostics).toMatch(/patient app/);
   });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { storageHash } from '../src/auth/adapter.js';
 import { migrate, type Orm, openOrm } from '../src/db/orm.js';
 
 const name = `hxg_migrations_${randomBytes(4).toString('hex')}`;
@@ -16,7 +17,7 @@ afterAll(async () => {
 });
 
 describe('migrations', () => {
-  it('apply to an empty database, once, match the entities exactly, and copy identifiers onto observations stored before', async () => {
+  it('apply to an empty database, once, match the entities exactly, and copy identifiers onto observations stored before, hash the provider’s stored ids', async () => {
     const client = admin();
     await client.connect();
     await client.query(`create database ${name}`);
@@ -43,7 +44,21 @@ describe('migrations', () => {
        insert into observation_identifiers (observation_id, system, value)
          values (1, 'urn:ietf:rfc:3986', 'urn:uuid:1b'), (1, 'https://device.example', 'a'), (1, 'urn:ietf:rfc:3986', 'urn:uuid:1a');`,
     );
-    expect(await migrate(orm)).toEqual(['Migration20261202191036_observation_identifiers']);
+    // provider artifacts stored before their ids were hashed
+    await sql.execute(
+      `insert into oidc_payloads (model, id, payload, user_code) values
+         ('AuthorizationCode', 'code-1', '{"jti":"code-1"}', null), ('DeviceCode', 'dc-1', '{}', 'ABCD-EFGH'),
+         ('Client', 'my-dash', '{"client_id":"my-dash"}', null)`,
+    );
+    expect(await migrate(orm)).toEqual([
+      'Migration20261202191036_observation_identifiers',
+      'Migration20261206211134_invitations',
+    ]);
+    expect(await sql.execute('select model, id, user_code from oidc_payloads order by model')).toEqual([
+      { model: 'AuthorizationCode', id: storageHash('code-1'), user_code: null },
+      { model: 'Client', id: 'my-dash', user_code: null },
+      { model: 'DeviceCode', id: storageHash('dc-1'), user_code: storageHash('ABCD-EFGH') },
+    ]);
     expect(await migrate(orm)).toEqual([]);
     expect(await sql.execute('select id, identifiers from observations order by id')).toEqual([
       {

@@ -6,6 +6,7 @@ import { consentRules } from './consent.js';
 import { observationRules } from './observation.js';
 import { organizationRules } from './organization.js';
 import { patientRules } from './patient.js';
+import { withTokenScopes } from './scopes.js';
 import { studyRules } from './study.js';
 import { userRules } from './user.js';
 
@@ -33,8 +34,11 @@ function merge(maps: typeof domains): IRules {
   return merged as IRules;
 }
 
-/** Every type's rule, or its fields' rules; what is not named here falls back to deny. */
-export const ruleTree = merge(domains);
+/**
+ * Every type's rule, or its fields' rules, each then checked against the token's scopes; what is not named
+ * here falls back to deny.
+ */
+export const ruleTree = withTokenScopes(merge(domains) as Record<string, unknown>);
 
 export const permissions = shield(ruleTree, {
   fallbackRule: deny,

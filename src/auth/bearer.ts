@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { createLocalJWKSet, errors, type JWK, type JWTPayload, jwtVerify } from 'jose';
 import { UnauthenticatedError } from '../errors.js';
 import { mayUsePatientClient } from '../policy/logins.js';
+import { parseScopes } from '../policy/token-scopes.js';
 import { ANONYMOUS, loadViewer, type Viewer } from '../policy/viewer.js';
 import { PATIENT_CLIENT_IDS } from './clients.js';
 
@@ -56,7 +57,10 @@ export function bearerToken(header: string | undefined): string | null {
   return token;
 }
 
-/** The request's viewer: anonymous without a token, else the token's user (a removed user: 401). */
+/**
+ * The request's viewer: anonymous without a token, else the token's user with the token's granted scopes (a
+ * removed user: 401).
+ */
 export async function viewerFromAuthorization(
   header: string | undefined,
   verify: TokenVerifier,
@@ -66,7 +70,7 @@ export async function viewerFromAuthorization(
   if (token === null) return ANONYMOUS;
   const claims = await verify(token);
   const userId = Number(claims.sub);
-  const viewer = Number.isSafeInteger(userId) ? await loadViewer(em, userId) : ANONYMOUS;
+  const viewer = Number.isSafeInteger(userId) ? await loadViewer(em, userId, parseScopes(claims.scope)) : ANONYMOUS;
   if (viewer.userId === null) throw new UnauthenticatedError('The access token’s user no longer exists');
   if (claims.client_id && PATIENT_CLIENT_IDS.has(claims.client_id) && !mayUsePatientClient(viewer)) {
     throw new UnauthenticatedError('The access token was issued to a patient app for a login that is not a patient');

@@ -4,6 +4,7 @@ import type { Orm } from '../db/orm.js';
 import { mayUsePatientClient } from '../policy/logins.js';
 import { loadViewer } from '../policy/viewer.js';
 import { authenticate } from '../services/users.js';
+import { LAUNCH_PATIENT } from '../policy/token-scopes.js';
 import { FIRST_PARTY_CLIENT_IDS, PATIENT_CLIENT_IDS } from './clients.js';
 import { consentPage, loginPage, messagePage } from './pages.js';
 import { OIDC_MOUNT_PATH } from './provider.js';
@@ -48,17 +49,30 @@ export function interactionRouter(provider: Provider, orm: Orm, throttle: LoginT
       return undefined;
     }
   };
-  /** Grants what the prompt says is missing (the user allowed it, or the client is first-party). */
-  const finishConsent = async (req: Request, res: Response, interaction: Interaction) => {
+  /**
+   * Grants what the prompt says is missing (all of it for a first-party client; for another, what the user
+   * ticked, the rest rejected) except `launch/patient` for a login without a patient record: its context would
+   * be nobody's. Rejected scopes are recorded, so the provider does not ask again.
+   */
+  const finishConsent = async (req: Request, res: Response, interaction: Interaction, chosen?: Set<string>) => {
     const accountId = interaction.session?.accountId;
     const clientId = String(interaction.params.client_id);
     const grant =
       (interaction.grantId ? await provider.Grant.find(interaction.grantId) : undefined) ??
       new provider.Grant({ accountId, clientId });
+    const login = accountId ? await loadViewer(orm.em.fork(), Number(accountId)) : null;
+    const allowed = (scope: string) =>
+      (chosen === undefined || chosen.has(scope) || scope === 'openid') &&
+      (scope !== LAUNCH_PATIENT || login?.patientId != null);
     const missing = missingScopes(interaction);
-    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+    const split = (scopes: string[]) => [scopes.filter(allowed), scopes.filter((s) => !allowed(s))] as const;
+    const [oidcGranted, oidcRejected] = split(missing.missingOIDCScope ?? []);
+    if (oidcGranted.length) grant.addOIDCScope(oidcGranted.join(' '));
+    if (oidcRejected.length) grant.rejectOIDCScope(oidcRejected.join(' '));
     for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
-      grant.addResourceScope(indicator, scopes.join(' '));
+      const [granted, rejected] = split(scopes);
+      if (granted.length) grant.addResourceScope(indicator, granted.join(' '));
+      if (rejected.length) grant.rejectResourceScope(indicator, rejected.join(' '));
     }
     const grantId = await grant.save();
     await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
@@ -141,14 +155,18 @@ export function interactionRouter(provider: Provider, orm: Orm, throttle: LoginT
     );
   });
 
-  router.post('/:uid/confirm', async (req, res) => {
+  router.post('/:uid/confirm', form, async (req, res) => {
     const interaction = await details(req, res);
     if (interaction?.prompt.name !== 'consent') {
       if (interaction)
         res.status(400).type('html').send(messagePage('Nothing to confirm', 'There is no consent to give here.'));
       return;
     }
-    await finishConsent(req, res, interaction);
+    const ticked = (req.body as Record<string, unknown> | undefined)?.scope;
+    const chosen = new Set(
+      (Array.isArray(ticked) ? ticked : [ticked]).filter((s): s is string => typeof s === 'string'),
+    );
+    await finishConsent(req, res, interaction, chosen);
   });
 
   router.post('/:uid/abort', async (req, res) => {

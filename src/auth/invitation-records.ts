@@ -15,7 +15,9 @@ const LIST_LIMIT = 100;
 async function managedPatient(ctx: ServiceContext, patientId: number) {
   const facts = await visiblePatient(ctx, patientId);
   if (!canInvitePatient(ctx.viewer, facts)) {
-    throw new ForbiddenError('Only a member or manager of one of the patient’s organizations may manage their invitations');
+    throw new ForbiddenError(
+      'Only a member or manager of one of the patient’s organizations may manage their invitations',
+    );
   }
   return facts.patient;
 }
@@ -74,7 +76,8 @@ export async function cancelPatientInvitation(ctx: ServiceContext, invitationId:
       lockMode: LockMode.PESSIMISTIC_WRITE,
     });
     const status = invitationStatus(invitation);
-    if (status !== 'pending') throw new ConflictError(`The invitation is ${status}: only a pending one can be cancelled`);
+    if (status !== 'pending')
+      throw new ConflictError(`The invitation is ${status}: only a pending one can be cancelled`);
     invitation.cancelledAt = new Date();
     invitation.cancelledBy = ctx.viewer.userId === null ? null : em.getReference(User, ctx.viewer.userId);
     await revokeGrant(em, invitation.grantId);

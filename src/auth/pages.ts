@@ -1,3 +1,5 @@
+import { LAUNCH_PATIENT, parseScope } from '../policy/token-scopes.js';
+
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -16,6 +18,9 @@ function page(title: string, body: string): string {
   input { width: 100%; padding: .5rem; font-size: 1rem; box-sizing: border-box; }
   button { margin-top: 1.5rem; padding: .6rem 1.2rem; font-size: 1rem; }
   .error { color: #a00; border: 1px solid #a00; padding: .5rem; margin-top: 1rem; }
+  ul.scopes { list-style: none; padding: 0; }
+  ul.scopes li { margin: .4rem 0; }
+  label.inline { display: inline; font-weight: normal; margin-left: .4rem; }
 </style>
 </head>
 <body><main>
@@ -44,13 +49,40 @@ ${errorBox(opts.error)}
   );
 }
 
+const VERBS: Record<string, string> = { c: 'create', r: 'read', u: 'update', d: 'delete', s: 'search' };
+
+/** What a scope lets the application do, in words. */
+export function describeScope(scope: string): string {
+  if (scope === 'openid') return 'know who you are (always included)';
+  if (scope === 'offline_access') return 'stay signed in (a refresh token)';
+  if (scope === 'fhirUser') return 'know your FHIR identity';
+  if (scope === 'profile' || scope === 'email') return `see your ${scope === 'profile' ? 'name' : 'email address'}`;
+  if (scope === LAUNCH_PATIENT) return 'know which patient record is yours';
+  const rule = parseScope(scope);
+  if (!rule) return scope;
+  const verbs = [...rule.interactions].map((i) => VERBS[i]).join(', ');
+  const what = rule.resource === '*' ? 'all data' : `${rule.resource} resources`;
+  const codes = rule.codings ? ` with code ${rule.codings.map((c) => c.code).join(' or ')}` : '';
+  const whose = rule.context === 'patient' ? 'of your own patient record' : 'you have access to';
+  return `${verbs} ${what}${codes} ${whose}`;
+}
+
+/** The consent screen of third-party clients: every requested scope, each one the user may untick. */
 export function consentPage(opts: { action: string; abort: string; clientName: string; scopes: string[] }): string {
-  const items = opts.scopes.map((s) => `<li><code>${escapeHtml(s)}</code></li>`).join('');
+  const items = opts.scopes
+    .map((s, i) =>
+      s === 'openid'
+        ? `<li><input type="checkbox" id="scope-${i}" checked disabled><label for="scope-${i}" class="inline"><code>openid</code>: ${escapeHtml(describeScope(s))}</label></li>`
+        : `<li><input type="checkbox" id="scope-${i}" name="scope" value="${escapeHtml(s)}" checked><label for="scope-${i}" class="inline"><code>${escapeHtml(s)}</code>: ${escapeHtml(describeScope(s))}</label></li>`,
+    )
+    .join('');
   return page(
     'Allow access?',
-    `<p><strong>${escapeHtml(opts.clientName)}</strong> asks to act on your behalf with:</p>
-<ul>${items}</ul>
-<form method="post" action="${escapeHtml(opts.action)}"><button type="submit">Allow</button></form>
+    `<p><strong>${escapeHtml(opts.clientName)}</strong> asks to act on your behalf with these scopes; untick what you do not want to give:</p>
+<form method="post" action="${escapeHtml(opts.action)}">
+<ul class="scopes">${items}</ul>
+<button type="submit">Allow</button>
+</form>
 <form method="post" action="${escapeHtml(opts.abort)}"><button type="submit">Deny</button></form>`,
   );
 }

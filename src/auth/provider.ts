@@ -6,7 +6,8 @@ import { accountFinder } from './account.js';
 import { postgresAdapter } from './adapter.js';
 import { firstPartyClients } from './clients.js';
 import { logoutPage, messagePage } from './pages.js';
-import { CLAIMS, RESOURCE_SCOPES, SUPPORTED_SCOPES } from './scopes.js';
+import { acceptedResourceScopes, audienceParameter } from './scope-requests.js';
+import { CLAIMS, OIDC_SCOPES } from './scopes.js';
 
 export const OIDC_MOUNT_PATH = '/o';
 
@@ -34,7 +35,8 @@ export function createProvider(config: Config, orm: Orm, signingKey: JWK, cookie
     jwks: { keys: [signingKey] },
     cookies: { keys: cookieKeys, long: { signed: true }, short: { signed: true } },
     findAccount: accountFinder(orm, fhirBase),
-    scopes: SUPPORTED_SCOPES,
+    scopes: [...OIDC_SCOPES],
+    extraParams: { aud: audienceParameter(fhirBase, resource) },
     claims: Object.fromEntries(Object.entries(CLAIMS).map(([k, v]) => [k, [...v]])),
     conformIdTokenClaims: false,
     pkce: { required: () => true },
@@ -67,11 +69,11 @@ export function createProvider(config: Config, orm: Orm, signingKey: JWK, cookie
         enabled: true,
         defaultResource: () => resource,
         useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx, indicator) => {
+        getResourceServerInfo: (ctx, indicator) => {
           if (indicator !== resource)
             throw new errors.InvalidTarget(`unknown resource; this server serves ${resource}`);
           return {
-            scope: RESOURCE_SCOPES.join(' '),
+            scope: acceptedResourceScopes(ctx),
             audience: resource,
             accessTokenTTL: auth.accessTokenTtlSeconds,
             accessTokenFormat: 'jwt',

@@ -1,16 +1,33 @@
 import type Provider from 'oidc-provider';
 import type { Orm } from '../db/orm.js';
+import { LAUNCH_PATIENT } from '../policy/token-scopes.js';
+import { loadViewer } from '../policy/viewer.js';
 import { recordRedemption } from './invitation-records.js';
 
 /**
- * What the gateway adds to the provider's token endpoint once it has answered: the redemption of an invitation
- * code is recorded on the invitation.
+ * What the gateway adds to the provider's token endpoint once it has answered: the answer's `scope` lists
+ * everything granted (the provider lists only the access token's resource scopes, not openid, fhirUser or
+ * offline_access); `launch/patient` yields the `patient` context (the patient login's own record); the
+ * redemption of an invitation code is recorded on the invitation.
  */
 export function extendTokenEndpoint(provider: Provider, orm: Orm): void {
   provider.use(async (ctx, next) => {
     await next();
     if (ctx.oidc?.route !== 'token' || ctx.status !== 200) return;
-    const code = ctx.oidc.entities.AuthorizationCode;
-    if (code?.jti && ctx.oidc.client) await recordRedemption(orm.em.fork(), code.jti, ctx.oidc.client.clientId);
+    const body = ctx.body as Record<string, unknown>;
+    const { entities } = ctx.oidc;
+    const source = entities.AuthorizationCode ?? entities.RefreshToken ?? entities.DeviceCode;
+    const resourceScopes = String(body.scope ?? '')
+      .split(' ')
+      .filter(Boolean);
+    const oidcScopes = source && entities.Grant ? entities.Grant.getOIDCScopeFiltered(source.scopes).split(' ') : [];
+    body.scope = [...new Set([...oidcScopes, ...resourceScopes])].filter(Boolean).join(' ');
+    const em = orm.em.fork();
+    if (resourceScopes.includes(LAUNCH_PATIENT) && entities.Account) {
+      const { patientId } = await loadViewer(em, Number(entities.Account.accountId));
+      if (patientId !== null) body.patient = String(patientId);
+    }
+    const code = entities.AuthorizationCode;
+    if (code?.jti && ctx.oidc.client) await recordRedemption(em, code.jti, ctx.oidc.client.clientId);
   });
 }

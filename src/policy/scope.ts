@@ -1,3 +1,5 @@
+import { tokenObservationCodeIds } from './token.js';
+import type { Interaction } from './token-scopes.js';
 import type { Viewer } from './viewer.js';
 
 /**
@@ -22,6 +24,14 @@ export function or(...conditions: SqlCondition[]): SqlCondition {
   if (useful.some((c) => c.sql === 'true')) return ALL;
   if (useful.length === 0) return NONE;
   return { sql: `(${useful.map((c) => c.sql).join(' or ')})`, params: useful.flatMap((c) => c.params) };
+}
+
+export function and(...conditions: SqlCondition[]): SqlCondition {
+  if (conditions.some((c) => c.sql === 'false')) return NONE;
+  const useful = conditions.filter((c) => c.sql !== 'true');
+  if (useful.length === 0) return ALL;
+  if (useful.length === 1) return useful[0]!;
+  return { sql: useful.map((c) => `(${c.sql})`).join(' and '), params: useful.flatMap((c) => c.params) };
 }
 
 export const viewerOrganizationIds = (viewer: Viewer): number[] => [...viewer.roles.keys()];
@@ -61,11 +71,30 @@ export function studyScope(viewer: Viewer, studyIdColumn: string, organizationId
 }
 
 /**
+ * The consent rule, written once: `(study_id, patient_id, codeable_concept_id)` for every patient enrolled in a
+ * study that requests the code, whose current consent for that study and code is `true`. Revoking it removes
+ * the row, and with it every observation it let anyone see, at once.
+ */
+export const CONSENTED_PAIRS = `select csp.study_id, csp.patient_id, cc.codeable_concept_id from study_patients csp
+  join study_patient_scope_consents cc on cc.study_patient_id = csp.id and cc.consented
+  join study_scope_requests csr on csr.study_id = csp.study_id and csr.codeable_concept_id = cc.codeable_concept_id`;
+
+/**
+ * The observation codes the token allows (`?code=` scopes), as a condition on a code column: true when it allows
+ * every code. Every read of observations applies it next to the consent rule.
+ */
+export function observationCodeScope(viewer: Viewer, codeColumn: string, interaction: Interaction = 's') {
+  const ids = tokenObservationCodeIds(viewer, interaction);
+  return ids === null ? ALL : inList(codeColumn, [...ids]);
+}
+
+/**
  * Observations, consent-gated at read time: a practitioner sees an observation only if some study of one of
  * their organizations has the patient enrolled, requests the observation's code, and holds the patient's
- * current consent `true` for that code. A patient sees their own observations.
+ * current consent `true` for that code (CONSENTED_PAIRS). A patient sees their own observations.
  *
  * As SQL selecting the visible `(patient_id, codeable_concept_id)` pairs; null for super users, who see all.
+ * The token's code scopes are not in it: see observationCodeScope.
  */
 export function observationPairs(viewer: Viewer): SqlCondition | null {
   if (viewer.isSuperuser) return null;
@@ -73,10 +102,8 @@ export function observationPairs(viewer: Viewer): SqlCondition | null {
   const parts: SqlCondition[] = [];
   if (orgIds.length > 0) {
     parts.push({
-      sql: `select vsp.patient_id, vc.codeable_concept_id from study_patients vsp
-        join studies vs on vs.id = vsp.study_id
-        join study_patient_scope_consents vc on vc.study_patient_id = vsp.id and vc.consented
-        join study_scope_requests vsr on vsr.study_id = vsp.study_id and vsr.codeable_concept_id = vc.codeable_concept_id
+      sql: `select vp.patient_id, vp.codeable_concept_id from (${CONSENTED_PAIRS}) vp
+        join studies vs on vs.id = vp.study_id
         where ${inList('vs.organization_id', orgIds).sql}`,
       params: [...orgIds],
     });
@@ -98,11 +125,12 @@ const amongPairs = (pairs: SqlCondition, patientColumn: string, codeColumn: stri
   params: pairs.params,
 });
 
-/** Observations the viewer may see, as a condition on the observation row `alias`. */
-export function observationScope(viewer: Viewer, alias: string): SqlCondition {
+/** Observations the viewer may see with the token's codes, as a condition on the observation row `alias`. */
+export function observationScope(viewer: Viewer, alias: string, interaction: Interaction = 's'): SqlCondition {
   const pairs = observationPairs(viewer);
-  if (pairs === null) return ALL;
-  return amongPairs(pairs, `${alias}.subject_patient_id`, `${alias}.codeable_concept_id`);
+  const codes = observationCodeScope(viewer, `${alias}.codeable_concept_id`, interaction);
+  if (pairs === null) return codes;
+  return and(amongPairs(pairs, `${alias}.subject_patient_id`, `${alias}.codeable_concept_id`), codes);
 }
 
 /** Whether the viewer sees every consented pair of a study run by this organization: its own people and super users. */

@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Role, UserKind } from '../db/entities/index.js';
+import type { GrantedRule } from './token.js';
+import { parseScopes, type ScopeRule } from './token-scopes.js';
 
 /** Who is asking: loaded once per request and handed to every policy check and service. */
 export interface Viewer {
@@ -11,7 +13,15 @@ export interface Viewer {
   readonly patientId: number | null;
   /** organization id → the practitioner's role there (roles do not inherit down the tree) */
   readonly roles: ReadonlyMap<number, Role>;
+  /** what the request's access token was granted (the policy intersects it with the roles) */
+  readonly scopes: readonly GrantedRule[];
 }
+
+/** The scopes of work done without a token (the CLI, the seed, services called directly): the user's rights. */
+export const ALL_SCOPES: readonly GrantedRule[] = parseScopes('user/*.cruds').map((rule) => ({
+  ...rule,
+  codeIds: null,
+}));
 
 export const ANONYMOUS: Viewer = Object.freeze({
   userId: null,
@@ -20,15 +30,38 @@ export const ANONYMOUS: Viewer = Object.freeze({
   practitionerId: null,
   patientId: null,
   roles: new Map(),
+  scopes: [],
 });
 
-const VIEWER_SQL = `select u.kind, u.is_superuser,
+const viewerSql = (extraColumns = '') => `select u.kind, u.is_superuser,
     (select pr.id from practitioners pr where pr.user_id = u.id) as practitioner_id,
     (select pa.id from patients pa where pa.user_id = u.id) as patient_id,
     (select coalesce(json_agg(json_build_array(po.organization_id, po.role)), '[]')
        from practitioner_organizations po join practitioners pr on pr.id = po.practitioner_id
-      where pr.user_id = u.id) as roles
+      where pr.user_id = u.id) as roles${extraColumns}
   from users u where u.id = ?`;
+const VIEWER_SQL = viewerSql();
+
+/** The codeable concepts that `?code=` scopes name, as one more column of the viewer's statement. */
+function codingsColumn(rules: readonly ScopeRule[]) {
+  const codings = rules.flatMap((rule) => rule.codings ?? []);
+  if (codings.length === 0) return { sql: '', params: [] };
+  return {
+    sql: `, (select coalesce(json_agg(json_build_array(c.id, c.coding_system, c.coding_code)), '[]') from codeable_concepts c
+          where (c.coding_system, c.coding_code) in (${codings.map(() => '(?, ?)').join(', ')})) as scoped_codes`,
+    params: codings.flatMap((c) => [c.system, c.code]),
+  };
+}
+
+function grant(rules: readonly ScopeRule[], concepts: [number, string, string][]): GrantedRule[] {
+  const idOf = new Map(concepts.map(([id, system, code]) => [`${system}|${code}`, id]));
+  return rules.map((rule) => ({
+    ...rule,
+    codeIds: rule.codings
+      ? new Set(rule.codings.map((c) => idOf.get(`${c.system}|${c.code}`)).filter((id) => id !== undefined))
+      : null,
+  }));
+}
 
 interface ViewerRow {
   kind: UserKind;
@@ -36,11 +69,17 @@ interface ViewerRow {
   practitioner_id: number | null;
   patient_id: number | null;
   roles: [number, Role][];
+  scoped_codes?: [number, string, string][];
 }
 
-/** Builds the viewer for a user id in one round trip (every request does this); an unknown user is anonymous. */
-export async function loadViewer(em: EntityManager, userId: number): Promise<Viewer> {
-  const [row] = await em.execute<ViewerRow[]>(VIEWER_SQL, [userId]);
+/**
+ * Builds the viewer for a user id in one round trip (every request does this); an unknown user is anonymous.
+ * `scopes`: the access token's resource scopes; without a token, the user's rights (ALL_SCOPES).
+ */
+export async function loadViewer(em: EntityManager, userId: number, scopes?: readonly ScopeRule[]): Promise<Viewer> {
+  const codings = codingsColumn(scopes ?? []);
+  const sql = codings.sql ? viewerSql(codings.sql) : VIEWER_SQL;
+  const [row] = await em.execute<ViewerRow[]>(sql, [...codings.params, userId]);
   if (!row) return ANONYMOUS;
   return {
     userId,
@@ -49,5 +88,6 @@ export async function loadViewer(em: EntityManager, userId: number): Promise<Vie
     practitionerId: row.practitioner_id,
     patientId: row.patient_id,
     roles: new Map(row.roles),
+    scopes: scopes ? grant(scopes, row.scoped_codes ?? []) : ALL_SCOPES,
   };
 }

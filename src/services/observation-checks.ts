@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ForbiddenError, InvalidError, NotFoundError } from '../errors.js';
 import { canUploadObservation, canViewPatient, type PatientFacts } from '../policy/rules.js';
+import { CONSENTED_PAIRS } from '../policy/scope.js';
+import { requireObservationCode } from '../policy/token.js';
 import type { ServiceContext } from './context.js';
 import { effectiveTimeOf } from './effective-time.js';
 import type { ObservationDraft } from './observation-inputs.js';
@@ -31,10 +33,8 @@ export async function loadUploadFacts(em: EntityManager, drafts: readonly Observ
     ),
     // codes each patient shares with at least one study that requests them
     sql<{ patient_id: number; code_id: number }>(
-      `select distinct sp.patient_id, c.codeable_concept_id as code_id from study_patient_scope_consents c
-         join study_patients sp on sp.id = c.study_patient_id
-         join study_scope_requests sr on sr.study_id = sp.study_id and sr.codeable_concept_id = c.codeable_concept_id
-        where c.consented and sp.patient_id in (${list(patientIds)})`,
+      `select distinct p.patient_id, p.codeable_concept_id as code_id from (${CONSENTED_PAIRS}) p
+        where p.patient_id in (${list(patientIds)})`,
       patientIds,
     ),
     sql<{ id: number; coding_system: string; coding_code: string }>(
@@ -75,6 +75,7 @@ export function checkUpload(ctx: ServiceContext, facts: UploadFacts, draft: Obse
   if (codeId === undefined) {
     throw new InvalidError(`/code: unknown coding ${draft.coding.system}|${draft.coding.code}`, '/code/coding');
   }
+  requireObservationCode(ctx.viewer, 'c', codeId, draft.coding.code);
   if (!canUploadObservation(ctx.viewer, patient, codeId, facts.consented.get(patient.id) ?? new Set())) {
     throw new ForbiddenError(
       `Patient ${patient.id} has not consented to share ${draft.coding.code} with any study, or you may not upload for them`,

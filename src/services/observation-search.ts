@@ -1,6 +1,9 @@
 import type { ObservationStatus } from '../db/entities/index.js';
 import { NotFoundError } from '../errors.js';
+import { tokenObservationCodeIds } from '../policy/token.js';
 import {
+  CONSENTED_PAIRS,
+  observationCodeScope,
   observationPairs,
   observationScope,
   or,
@@ -200,7 +203,9 @@ type SearchPairs =
 async function searchPairs(ctx: ServiceContext, filter: ObservationFilter, fromPatient: number): Promise<SearchPairs> {
   const visible = observationPairs(ctx.viewer);
   if (visible === null && !filter.studyId) return filterIds(ctx, filter);
-  const codes = filter.coding ? [isQuery('p.codeable_concept_id', conceptIds(filter.coding))] : [];
+  const tokenCodes = observationCodeScope(ctx.viewer, 'p.codeable_concept_id');
+  const codes = tokenCodes.sql === 'true' ? [] : [tokenCodes];
+  if (filter.coding) codes.push(isQuery('p.codeable_concept_id', conceptIds(filter.coding)));
   if (filter.studyId) {
     return { chunks: await visibleStudyPairChunks(ctx, filter.studyId, filter, codes, fromPatient) };
   }
@@ -339,14 +344,20 @@ const isQuery = (column: string, query: SqlCondition): SqlCondition => ({
   params: query.params,
 });
 
-/** A super user's search without a study: only the filter's own patient and code narrow it, as ids. */
+/**
+ * A super user's search without a study: only the filter's own patient and code narrow it, as ids, and the
+ * token's code scopes.
+ */
 async function filterIds(ctx: ServiceContext, filter: ObservationFilter): Promise<SearchPairs> {
   const ids = async (query: SqlCondition) =>
     (await ctx.em.getConnection().execute<{ id: number }[]>(query.sql, query.params)).map((row) => row.id);
-  const [codeIds, identified] = await Promise.all([
+  const tokenCodes = tokenObservationCodeIds(ctx.viewer, 's');
+  const [filterCodes, identified] = await Promise.all([
     filter.coding ? ids(conceptIds(filter.coding)) : undefined,
     filter.patientIdentifier ? ids(identifiedPatientIds(filter.patientIdentifier)) : undefined,
   ]);
+  const codeIds =
+    tokenCodes === null ? filterCodes : (filterCodes ?? [...tokenCodes]).filter((id) => tokenCodes.has(id));
   let patientIds = filter.patientId ? [filter.patientId] : undefined;
   if (identified) patientIds = (patientIds ?? [...new Set(identified)]).filter((id) => identified.includes(id));
   if (codeIds?.length === 0 || patientIds?.length === 0) return 'none';
@@ -359,10 +370,7 @@ async function filterIds(ctx: ServiceContext, filter: ObservationFilter): Promis
  * which was half the query's time for a study of 5000 patients (7.4 against 3.3 ms).
  */
 const STUDY_PAIRS: SqlCondition = {
-  sql: `select p.patient_id, p.codeable_concept_id from (
-  select fsp.study_id, fsp.patient_id, fc.codeable_concept_id from study_patients fsp
-  join study_patient_scope_consents fc on fc.study_patient_id = fsp.id and fc.consented
-  join study_scope_requests fsr on fsr.study_id = fsp.study_id and fsr.codeable_concept_id = fc.codeable_concept_id) p`,
+  sql: `select p.patient_id, p.codeable_concept_id from (${CONSENTED_PAIRS}) p`,
   params: [],
 };
 
@@ -424,7 +432,7 @@ export async function observationsByIds(
   ids: readonly number[],
 ): Promise<Map<number, ObservationRow>> {
   if (ids.length === 0) return new Map();
-  const scope = observationScope(ctx.viewer, 'o');
+  const scope = observationScope(ctx.viewer, 'o', 'r');
   const rows = await ctx.em
     .getConnection()
     .execute<Record<string, unknown>[]>(

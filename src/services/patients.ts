@@ -86,7 +86,8 @@ export async function updatePatient(ctx: ServiceContext, patientId: number, inpu
     async (em) => {
       em.assign(facts.patient, changes);
       // the patient's login (if invited) keeps the record's email
-      const login = parsed.email !== undefined && facts.patient.user ? await em.findOne(User, facts.patient.user.id) : null;
+      const login =
+        parsed.email !== undefined && facts.patient.user ? await em.findOne(User, facts.patient.user.id) : null;
       if (login) login.email = parsed.email!;
       await em.flush();
       return facts.patient;

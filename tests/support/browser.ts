@@ -20,7 +20,10 @@ export class Browser {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
-  async request(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Response> {
+  async request(
+    url: string,
+    init: { method?: string; form?: Record<string, string> | [string, string][] } = {},
+  ): Promise<Response> {
     const response = await fetch(url, {
       method: init.method ?? (init.form ? 'POST' : 'GET'),
       redirect: 'manual',
@@ -40,7 +43,7 @@ export class Browser {
    */
   async follow(
     url: string,
-    init: { method?: string; form?: Record<string, string> } = {},
+    init: { method?: string; form?: Record<string, string> | [string, string][] } = {},
     stopAt?: (url: string) => boolean,
   ): Promise<{ url: string; response: Response }> {
     let current = url;
