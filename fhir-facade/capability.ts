@@ -13,10 +13,10 @@ const SEARCH_PARAM_TYPES: Record<string, string> = {
 /** The CapabilityStatement, generated from the search parameter table and the routes the router serves. */
 export function capabilityStatement(publicUrl: string, software: { name: string; version: string }) {
   const smart = smartConfiguration(publicUrl);
-  const resource = (type: keyof typeof SEARCH_PARAMS, interactions: string[]) => ({
+  const resource = (type: keyof typeof SEARCH_PARAMS | 'Practitioner', interactions: string[]) => ({
     type,
     interaction: interactions.map((code) => ({ code })),
-    searchParam: SEARCH_PARAMS[type]
+    searchParam: (type === 'Practitioner' ? [] : SEARCH_PARAMS[type])
       .filter((p) => !p.name.startsWith('_') || p.name.startsWith('_has') || p.name === '_lastUpdated')
       .map((p) => ({ name: p.name, type: SEARCH_PARAM_TYPES[p.type], documentation: p.documentation })),
   });
@@ -54,6 +54,7 @@ export function capabilityStatement(publicUrl: string, software: { name: string;
         resource: [
           resource('Patient', ['read', 'search-type']),
           resource('Observation', ['read', 'search-type', 'create']),
+          resource('Practitioner', ['read']),
         ],
         interaction: [{ code: 'batch' }, { code: 'transaction' }],
       },

@@ -13,6 +13,7 @@ import { fhirStructureIssue } from './fhir-schema.js';
 import { readObservation, searchObservations } from './observations.js';
 import { FhirError, operationOutcome } from './outcome.js';
 import { readPatient, searchPatients } from './patients.js';
+import { readPractitioner } from './practitioners.js';
 import { returnPreference } from './prefer.js';
 import { uploadBundle, uploadObservations } from './upload/index.js';
 
@@ -66,6 +67,9 @@ export function createFhirRouter(deps: FhirDependencies): Router {
   router.get('/Patient/:id', async (req, res) =>
     send(res, 200, await readPatient(String(req.params.id), deps.schema, ctx(res))),
   );
+  router.get('/Practitioner/:id', async (req, res) =>
+    send(res, 200, await readPractitioner(String(req.params.id), deps.schema, ctx(res))),
+  );
   router.get('/Observation', async (req, res) =>
     send(res, 200, await searchObservations(req, deps.schema, ctx(res), baseUrl)),
   );
@@ -93,7 +97,7 @@ export function createFhirRouter(deps: FhirDependencies): Router {
   });
 
   router.all('/{*rest}', (req) => {
-    const known = /^\/(Patient|Observation)(\/[^/]+)?$|^\/$/.test(req.path);
+    const known = /^\/(Patient|Observation|Practitioner)(\/[^/]+)?$|^\/$/.test(req.path);
     throw known
       ? new FhirError(405, 'not-supported', `${req.method} is not supported on ${req.path}`)
       : new FhirError(404, 'not-found', `No such resource type or endpoint: ${req.path}`);

@@ -8,17 +8,21 @@ const EMBEDDED = [
   'ObservationConnection',
   'ObservationEdge',
   'ObservationUploadResult',
+  'OrganizationCapabilities',
   'OrganizationPractitioner',
   'PageInfo',
   'PatientConnection',
+  'PatientCapabilities',
   'PatientConsents',
   'PatientEdge',
   'RegisteredClient',
+  'StudyCapabilities',
   'StudyConnection',
   'StudyConsents',
   'StudyEdge',
   'StudyPatientConsents',
   'UploadError',
+  'ViewerCapabilities',
 ];
 
 type Entity = { __typename: string; id: string } | 'Query';

@@ -27,6 +27,12 @@ export const ViewerQuery = graphql(
           id
         }
       }
+      viewerCan {
+        createTopLevelOrganization
+        editDataSources
+        editCodes
+        registerClients
+      }
       organizations {
         ...OrgNode
         children {
@@ -97,6 +103,8 @@ function SessionEnded() {
 
 interface ViewerContextValue {
   me: Me;
+  /** what the server's policy lets the viewer do anywhere (roles and the session's token) */
+  can: ViewerData['viewerCan'];
   forest: OrgTreeNode[];
 }
 
@@ -108,7 +116,9 @@ export function ViewerProvider({ children }: { children: ReactNode }) {
   if (error) return <ErrorNote error={error} />;
   if (!data?.me) return <SessionEnded />;
   return (
-    <ViewerContext.Provider value={{ me: data.me, forest: organizationForest(data.organizations) }}>
+    <ViewerContext.Provider
+      value={{ me: data.me, can: data.viewerCan, forest: organizationForest(data.organizations) }}
+    >
       {children}
     </ViewerContext.Provider>
   );

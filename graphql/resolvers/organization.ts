@@ -10,7 +10,9 @@ import { RoleEnum } from '../types/enums.js';
 import { PageArgs } from '../types/paging.js';
 import { PatientConnection } from '../types/patient.js';
 import { StudyConnection } from '../types/study.js';
+import { organizationCapabilities } from '../../src/policy/capabilities.js';
 import type { GraphQLContext } from '../context.js';
+import { OrganizationCapabilities } from '../types/capabilities.js';
 import { toId } from '../ids.js';
 import {
   CreateOrganizationInput,
@@ -39,6 +41,11 @@ export class OrganizationResolver {
   @FieldResolver(() => [Organization], { description: 'sub-organizations the viewer may see' })
   children(@Root() org: OrganizationEntity, @Ctx() ctx: GraphQLContext) {
     return ctx.loaders.organizationChildren.load(org.id);
+  }
+
+  @FieldResolver(() => OrganizationCapabilities, { description: 'what the viewer may do here (roles and token)' })
+  viewerCan(@Root() org: OrganizationEntity, @Ctx() ctx: GraphQLContext) {
+    return organizationCapabilities(ctx.viewer, { id: org.id, partOfId: org.partOf?.id ?? null });
   }
 
   @FieldResolver(() => RoleEnum, { nullable: true, description: 'the viewer’s own role here, if any' })

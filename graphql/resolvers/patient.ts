@@ -3,7 +3,9 @@ import type { Patient as PatientEntity } from '../../src/db/entities/index.js';
 import * as patients from '../../src/services/patients.js';
 import { toConnection } from '../connection.js';
 import { pageCost } from '../cost.js';
+import { patientCapabilities } from '../../src/policy/capabilities.js';
 import type { GraphQLContext } from '../context.js';
+import { PatientCapabilities } from '../types/capabilities.js';
 import { toId } from '../ids.js';
 import { Organization } from '../types/organization.js';
 import { PageArgs } from '../types/paging.js';
@@ -43,6 +45,12 @@ export class PatientResolver {
     return toConnection(await patients.listPatients(ctx.services, { ...filter, ...page }), () =>
       patients.countPatients(ctx.services, filter),
     );
+  }
+
+  @FieldResolver(() => PatientCapabilities, { description: 'what the viewer may do with the record (roles and token)' })
+  async viewerCan(@Root() patient: PatientEntity, @Ctx() ctx: GraphQLContext) {
+    const organizationIds = await ctx.loaders.patientOrganizationIds.load(patient.id);
+    return patientCapabilities(ctx.viewer, { id: patient.id, organizationIds });
   }
 
   @FieldResolver(() => [Identifier])

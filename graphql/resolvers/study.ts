@@ -4,7 +4,9 @@ import * as patients from '../../src/services/patients.js';
 import * as studies from '../../src/services/studies.js';
 import { nestedConnection, toConnection } from '../connection.js';
 import { pageCost } from '../cost.js';
+import { studyCapabilities } from '../../src/policy/capabilities.js';
 import type { GraphQLContext } from '../context.js';
+import { StudyCapabilities } from '../types/capabilities.js';
 import { toId, toIds } from '../ids.js';
 import { CodeableConcept, DataSource } from '../types/catalog.js';
 import { Organization } from '../types/organization.js';
@@ -29,6 +31,11 @@ export class StudyResolver {
     return toConnection(await studies.listStudies(ctx.services, { ...filter, ...page }), () =>
       studies.countStudies(ctx.services, filter),
     );
+  }
+
+  @FieldResolver(() => StudyCapabilities, { description: 'what the viewer may do with it (roles and token)' })
+  viewerCan(@Root() study: StudyEntity, @Ctx() ctx: GraphQLContext) {
+    return studyCapabilities(ctx.viewer, { organizationId: study.organization.id });
   }
 
   @FieldResolver(() => Organization)

@@ -1,4 +1,9 @@
-import { Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { viewerCapabilities } from '../../src/policy/capabilities.js';
+import { isOwnLogin } from '../../src/policy/rules.js';
+import { getPractitioner } from '../../src/services/practitioners.js';
+import { ViewerCapabilities } from '../types/capabilities.js';
+import { toId } from '../ids.js';
 import type { Practitioner as PractitionerEntity, User as UserEntity } from '../../src/db/entities/index.js';
 import type { GraphQLContext } from '../context.js';
 import { Patient } from '../types/patient.js';
@@ -11,10 +16,14 @@ export class UserResolver {
     return ctx.viewer.userId === null ? null : ctx.loaders.user.load(ctx.viewer.userId);
   }
 
+  @Query(() => ViewerCapabilities, { description: 'what the viewer may do anywhere (roles and token)' })
+  viewerCan(@Ctx() ctx: GraphQLContext) {
+    return viewerCapabilities(ctx.viewer);
+  }
+
   @FieldResolver(() => Practitioner, { nullable: true })
   practitioner(@Root() user: UserEntity, @Ctx() ctx: GraphQLContext) {
-    // only the viewer's own profile is reachable through User
-    return user.id === ctx.viewer.userId && ctx.viewer.practitionerId !== null
+    return isOwnLogin(ctx.viewer, user.id) && ctx.viewer.practitionerId !== null
       ? ctx.loaders.practitioner.load(ctx.viewer.practitionerId)
       : null;
   }
@@ -24,12 +33,17 @@ export class UserResolver {
     description: 'the viewer’s own patient record, if they are a patient',
   })
   patient(@Root() user: UserEntity, @Ctx() ctx: GraphQLContext) {
-    return user.id === ctx.viewer.userId ? ctx.loaders.patientByUser.load(user.id) : null;
+    return isOwnLogin(ctx.viewer, user.id) ? ctx.loaders.patientByUser.load(user.id) : null;
   }
 }
 
 @Resolver(() => Practitioner)
 export class PractitionerResolver {
+  @Query(() => Practitioner, { description: 'a practitioner: the viewer, or one of their organizations’ people' })
+  practitioner(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext) {
+    return getPractitioner(ctx.services, toId(id));
+  }
+
   @FieldResolver(() => User)
   user(@Root() practitioner: PractitionerEntity, @Ctx() ctx: GraphQLContext) {
     return ctx.loaders.user.load(practitioner.user.id);

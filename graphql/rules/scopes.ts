@@ -23,6 +23,7 @@ export const TOKEN_SCOPES: Record<string, Record<string, Needs>> = {
     patient: ['Patient', 'r'],
     patients: ['Patient', 's'],
     patientInvitations: ['Patient', 'r'],
+    practitioner: ['Practitioner', 'r'],
     studies: ['Group', 's'],
     study: ['Group', 'r'],
   },
@@ -89,7 +90,7 @@ export const TOKEN_SCOPES: Record<string, Record<string, Needs>> = {
 };
 
 /** The operations that need no resource scope (any valid token, or none for `me`). */
-export const UNSCOPED_OPERATIONS = { Query: ['codeableConcepts', 'me'], Mutation: [] as string[] };
+export const UNSCOPED_OPERATIONS = { Query: ['codeableConcepts', 'me', 'viewerCan'], Mutation: [] as string[] };
 
 const rules = new Map<string, ShieldRule>();
 

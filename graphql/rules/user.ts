@@ -1,8 +1,13 @@
 import { allow } from 'graphql-shield';
+import { isSignedIn } from './common.js';
 
 export const userRules = {
   // anonymous callers get `me: null`
-  Query: { me: allow },
+  Query: { me: allow, practitioner: isSignedIn, viewerCan: allow },
+  ViewerCapabilities: allow,
+  OrganizationCapabilities: allow,
+  StudyCapabilities: allow,
+  PatientCapabilities: allow,
   User: allow,
   Practitioner: allow,
 };

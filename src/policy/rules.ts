@@ -19,6 +19,10 @@ function anyOrgRole(viewer: Viewer, organizationIds: readonly number[], atLeast:
 
 export const isAuthenticated = (viewer: Viewer): boolean => viewer.userId !== null;
 
+/** A login's own profiles (practitioner, patient record) are reachable through it by that login alone. */
+export const isOwnLogin = (viewer: Viewer, userId: number): boolean =>
+  viewer.userId !== null && viewer.userId === userId;
+
 export const canCreateTopLevelOrganization = (viewer: Viewer): boolean => viewer.isSuperuser;
 
 /** Edit the organization, add/remove/change its practitioners, create its sub-organizations. */
@@ -98,3 +102,9 @@ export function canUploadObservation(
 /** Inviting a patient (minting their app's sign-in code) is editing them through one of their organizations. */
 export const canInvitePatient = (viewer: Viewer, patient: PatientFacts): boolean =>
   viewer.isSuperuser || anyOrgRole(viewer, patient.organizationIds, 'member');
+
+/** A practitioner is visible to themself, to super users, and to anyone holding a role in one of their organizations. */
+export const canViewPractitioner = (viewer: Viewer, practitioner: { id: number; organizationIds: readonly number[] }) =>
+  viewer.isSuperuser ||
+  viewer.practitionerId === practitioner.id ||
+  anyOrgRole(viewer, practitioner.organizationIds, 'viewer');

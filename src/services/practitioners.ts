@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { Organization, Practitioner, PractitionerOrganization, ROLES, type Role, User } from '../db/entities/index.js';
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from '../errors.js';
-import { canEditOrganization, canViewOrganization } from '../policy/index.js';
+import { canEditOrganization, canViewOrganization, canViewPractitioner } from '../policy/index.js';
 import type { ServiceContext } from './context.js';
 import { visibleOrganization } from './facts.js';
 import { groupBy } from './group.js';
@@ -33,6 +33,15 @@ const toEntry = (m: PractitionerOrganization): OrganizationPractitioner => ({
   user: m.practitioner.user,
   role: m.role,
 });
+
+/** One practitioner the viewer may see (themself, or someone of one of their organizations); NotFound otherwise. */
+export async function getPractitioner(ctx: ServiceContext, practitionerId: number): Promise<Practitioner> {
+  const practitioner = await ctx.em.findOne(Practitioner, practitionerId, { populate: ['user'] });
+  const memberships = practitioner ? await ctx.em.find(PractitionerOrganization, { practitioner: practitionerId }) : [];
+  const facts = { id: practitionerId, organizationIds: memberships.map((m) => m.organization.id) };
+  if (!practitioner || !canViewPractitioner(ctx.viewer, facts)) throw new NotFoundError('Practitioner', practitionerId);
+  return practitioner;
+}
 
 /** The organization's practitioners with their roles there (any role in the organization may list them). */
 export async function listOrganizationPractitioners(

@@ -3,7 +3,6 @@ import { CodeableConcepts } from '../components/CodeableConcepts.tsx';
 import { DataSources } from '../components/DataSources.tsx';
 import { ErrorNote, Loading } from '../components/ui.tsx';
 import { graphql } from '../graphql.ts';
-import { canEditCatalog } from '../permissions.ts';
 import { useViewer } from '../viewer.tsx';
 
 const CatalogQuery = graphql(`
@@ -28,17 +27,16 @@ const CatalogQuery = graphql(`
 
 /** The global catalog: everyone reads it, super users keep it. */
 export function CatalogPage() {
-  const { me } = useViewer();
+  const { can } = useViewer();
   const [{ data, fetching, error }] = useQuery({ query: CatalogQuery });
   if (fetching && !data) return <Loading />;
   if (!data) return <ErrorNote error={error} />;
-  const editable = canEditCatalog(me);
   return (
     <>
       <h1>Data sources and codes</h1>
-      {!editable && <p className="muted">Only super users change the catalog.</p>}
-      <DataSources dataSources={data.dataSources} concepts={data.codeableConcepts} editable={editable} />
-      <CodeableConcepts concepts={data.codeableConcepts} editable={editable} />
+      {!can.editDataSources && !can.editCodes && <p className="muted">Only super users change the catalog.</p>}
+      <DataSources dataSources={data.dataSources} concepts={data.codeableConcepts} editable={can.editDataSources} />
+      <CodeableConcepts concepts={data.codeableConcepts} editable={can.editCodes} />
     </>
   );
 }

@@ -5,7 +5,7 @@ import { useViewer } from '../viewer.tsx';
 
 /** Lands a practitioner in their first organization. */
 export function Home() {
-  const { me, forest } = useViewer();
+  const { me, can, forest } = useViewer();
   const navigate = useNavigate();
   const first = forest[0];
   if (first && !me.isSuperuser) return <Navigate to={`/organizations/${first.id}`} replace />;
@@ -24,7 +24,7 @@ export function Home() {
           ))}
         </ul>
       )}
-      {me.isSuperuser && (
+      {can.createTopLevelOrganization && (
         <Section title="New top-level organization">
           <CreateOrganizationForm onCreated={(id) => navigate(`/organizations/${id}`)} />
         </Section>

@@ -5,7 +5,6 @@ import { OrgTabs } from '../components/OrgTabs.tsx';
 import { Practitioners } from '../components/Practitioners.tsx';
 import { DangerButton, Empty, ErrorNote, Loading, Section } from '../components/ui.tsx';
 import { graphql } from '../graphql.ts';
-import { canManage } from '../permissions.ts';
 import { useViewer } from '../viewer.tsx';
 
 const OrganizationQuery = graphql(`
@@ -15,10 +14,15 @@ const OrganizationQuery = graphql(`
       name
       type
       viewerRole
+      viewerCan {
+        edit
+        delete
+        createSubOrganization
+        managePractitioners
+      }
       partOf {
         id
         name
-        viewerRole
       }
       children {
         id
@@ -56,8 +60,7 @@ export function OrganizationPage() {
   if (fetching && !data) return <Loading />;
   if (!data) return <ErrorNote error={error} />;
   const org = data.organization;
-  const manager = canManage(me, org.viewerRole);
-  const mayDelete = me.isSuperuser || (org.partOf !== null && org.partOf.viewerRole === 'MANAGER');
+  const can = org.viewerCan;
   return (
     <>
       <OrgTabs id={org.id} name={org.name} />
@@ -65,7 +68,7 @@ export function OrganizationPage() {
       <Section
         title="Details"
         actions={
-          mayDelete && (
+          can.delete && (
             <DangerButton
               label="Delete organization"
               confirm={`Delete ${org.name} and all its sub-organizations, studies and memberships?`}
@@ -86,7 +89,7 @@ export function OrganizationPage() {
           <dt>Your role</dt>
           <dd>{org.viewerRole ?? (me.isSuperuser ? 'super user' : '—')}</dd>
         </dl>
-        {manager && <EditOrganizationForm key={org.id} id={org.id} name={org.name} type={org.type} />}
+        {can.edit && <EditOrganizationForm key={org.id} id={org.id} name={org.name} type={org.type} />}
         <ErrorNote error={deleted.error} />
       </Section>
       <Section title="Sub-organizations">
@@ -101,11 +104,11 @@ export function OrganizationPage() {
         ) : (
           <Empty>No sub-organizations.</Empty>
         )}
-        {manager && (
+        {can.createSubOrganization && (
           <CreateOrganizationForm partOfId={org.id} onCreated={(child) => navigate(`/organizations/${child}`)} />
         )}
       </Section>
-      <Practitioners organizationId={org.id} practitioners={org.practitioners} editable={manager} />
+      <Practitioners organizationId={org.id} practitioners={org.practitioners} editable={can.managePractitioners} />
     </>
   );
 }

@@ -6,8 +6,6 @@ import { PatientConsents } from '../components/PatientConsents.tsx';
 import { PatientForm, patientInput } from '../components/PatientForm.tsx';
 import { DangerButton, ErrorNote, Loading, SavedNote, Section } from '../components/ui.tsx';
 import { graphql } from '../graphql.ts';
-import { canEditContent } from '../permissions.ts';
-import { useViewer } from '../viewer.tsx';
 
 const PatientQuery = graphql(`
   query Patient($id: ID!) {
@@ -22,10 +20,14 @@ const PatientQuery = graphql(`
         system
         value
       }
+      viewerCan {
+        edit
+        delete
+        invite
+      }
       organizations {
         id
         name
-        viewerRole
       }
       consents {
         studies {
@@ -72,7 +74,6 @@ const DeletePatient = graphql(`
 
 export function PatientPage() {
   const { id = '' } = useParams();
-  const { me } = useViewer();
   const navigate = useNavigate();
   const [{ data, fetching, error }] = useQuery({ query: PatientQuery, variables: { id } });
   const [updated, update] = useMutation(UpdatePatient);
@@ -80,7 +81,8 @@ export function PatientPage() {
   if (fetching && !data) return <Loading />;
   if (!data) return <ErrorNote error={error} />;
   const p = data.patient;
-  const editable = p.organizations.some((o) => canEditContent(me, o.viewerRole));
+  const can = p.viewerCan;
+  const editable = can.edit;
   const firstOrg = p.organizations[0];
   return (
     <>
@@ -96,7 +98,7 @@ export function PatientPage() {
       <Section
         title="Details"
         actions={
-          editable && (
+          can.delete && (
             <DangerButton
               label="Delete patient"
               confirm={`Delete ${p.nameGiven} ${p.nameFamily} and all their data?`}
@@ -138,7 +140,7 @@ export function PatientPage() {
         <ErrorNote error={updated.error ?? deleted.error} />
       </Section>
       <Identifiers patientId={p.id} identifiers={p.identifiers} editable={editable} />
-      {editable && <Invitation patientId={p.id} />}
+      {can.invite && <Invitation patientId={p.id} />}
       <PatientConsents studies={p.consents.studies} />
     </>
   );

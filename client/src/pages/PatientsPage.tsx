@@ -5,15 +5,16 @@ import { OrgTabs } from '../components/OrgTabs.tsx';
 import { emptyPatient, PatientForm, patientInput } from '../components/PatientForm.tsx';
 import { Empty, ErrorNote, Field, Loading, Section } from '../components/ui.tsx';
 import { graphql } from '../graphql.ts';
-import { canEditContent } from '../permissions.ts';
-import { useViewer } from '../viewer.tsx';
 
 const PatientsQuery = graphql(`
   query OrganizationPatients($id: ID!) {
     organization(id: $id) {
       id
       name
-      viewerRole
+      viewerCan {
+        createPatient
+        enrollPatients
+      }
       studies(first: 1000) {
         nodes {
           id
@@ -56,7 +57,6 @@ const AddToStudy = graphql(`
 
 export function PatientsPage() {
   const { id = '' } = useParams();
-  const { me } = useViewer();
   const navigate = useNavigate();
   const [{ data, fetching, error }] = useQuery({ query: PatientsQuery, variables: { id } });
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -66,7 +66,7 @@ export function PatientsPage() {
   if (fetching && !data) return <Loading />;
   if (!data) return <ErrorNote error={error} />;
   const { organization: org, patients } = data;
-  const editable = canEditContent(me, org.viewerRole);
+  const { createPatient, enrollPatients } = org.viewerCan;
   const toggle = (pid: string) => {
     const next = new Set(selected);
     if (!next.delete(pid)) next.add(pid);
@@ -82,7 +82,7 @@ export function PatientsPage() {
           <table>
             <thead>
               <tr>
-                {editable && <th aria-label="Select" />}
+                {enrollPatients && <th aria-label="Select" />}
                 <th>Name</th>
                 <th>Email</th>
                 <th>Birth date</th>
@@ -92,7 +92,7 @@ export function PatientsPage() {
             <tbody>
               {patients.nodes.map((p) => (
                 <tr key={p.id}>
-                  {editable && (
+                  {enrollPatients && (
                     <td>
                       <input
                         type="checkbox"
@@ -115,7 +115,7 @@ export function PatientsPage() {
             </tbody>
           </table>
         )}
-        {editable && patients.nodes.length > 0 && (
+        {enrollPatients && patients.nodes.length > 0 && (
           <div className="inline-form">
             <Field label="Add the selected patients to study">
               {(fid) => (
@@ -142,7 +142,7 @@ export function PatientsPage() {
         )}
         <ErrorNote error={enrolled.error} />
       </Section>
-      {editable && (
+      {createPatient && (
         <Section title="New patient">
           <PatientForm
             initial={emptyPatient}

@@ -4,15 +4,15 @@ import { OrgTabs } from '../components/OrgTabs.tsx';
 import { CreateStudyForm } from '../components/StudyForm.tsx';
 import { Empty, ErrorNote, Loading, Section } from '../components/ui.tsx';
 import { graphql } from '../graphql.ts';
-import { canEditContent } from '../permissions.ts';
-import { useViewer } from '../viewer.tsx';
 
 const StudiesQuery = graphql(`
   query OrganizationStudies($id: ID!) {
     organization(id: $id) {
       id
       name
-      viewerRole
+      viewerCan {
+        createStudy
+      }
       studies(first: 1000) {
         totalCount
         nodes {
@@ -27,7 +27,6 @@ const StudiesQuery = graphql(`
 
 export function StudiesPage() {
   const { id = '' } = useParams();
-  const { me } = useViewer();
   const [{ data, fetching, error }] = useQuery({ query: StudiesQuery, variables: { id } });
   if (fetching && !data) return <Loading />;
   if (!data) return <ErrorNote error={error} />;
@@ -49,7 +48,7 @@ export function StudiesPage() {
           </ul>
         )}
       </Section>
-      {canEditContent(me, org.viewerRole) && (
+      {org.viewerCan.createStudy && (
         <Section title="New study">
           <CreateStudyForm organizationId={org.id} />
         </Section>

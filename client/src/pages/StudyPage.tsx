@@ -5,8 +5,6 @@ import { EditStudyForm } from '../components/StudyForm.tsx';
 import { StudySetup } from '../components/StudySetup.tsx';
 import { DangerButton, ErrorNote, Loading, Section } from '../components/ui.tsx';
 import { graphql } from '../graphql.ts';
-import { canEditContent } from '../permissions.ts';
-import { useViewer } from '../viewer.tsx';
 
 const StudyQuery = graphql(`
   query Study($id: ID!) {
@@ -14,10 +12,14 @@ const StudyQuery = graphql(`
       id
       name
       description
+      viewerCan {
+        edit
+        delete
+        enrollPatients
+      }
       organization {
         id
         name
-        viewerRole
       }
       dataSources {
         id
@@ -65,14 +67,14 @@ const DeleteStudy = graphql(`
 
 export function StudyPage() {
   const { id = '' } = useParams();
-  const { me } = useViewer();
   const navigate = useNavigate();
   const [{ data, fetching, error }] = useQuery({ query: StudyQuery, variables: { id } });
   const [deleted, remove] = useMutation(DeleteStudy);
   if (fetching && !data) return <Loading />;
   if (!data) return <ErrorNote error={error} />;
   const { study } = data;
-  const editable = canEditContent(me, study.organization.viewerRole);
+  const can = study.viewerCan;
+  const editable = can.edit;
   return (
     <>
       <p className="breadcrumb">
@@ -85,7 +87,7 @@ export function StudyPage() {
       <Section
         title="Details"
         actions={
-          editable && (
+          can.delete && (
             <DangerButton
               label="Delete study"
               confirm={`Delete the study ${study.name}? Enrollments and consents go with it.`}
@@ -115,7 +117,7 @@ export function StudyPage() {
       <StudyPatients
         studyId={study.id}
         organizationId={study.organization.id}
-        editable={editable}
+        editable={can.enrollPatients}
         scopes={study.scopeRequests}
         consents={study.consents}
       />
