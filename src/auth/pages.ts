@@ -2,21 +2,24 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** The pages' one inline style block: the Content-Security-Policy allows it by its hash (src/http/security-headers.ts). */
+export const PAGE_STYLE = `
+  body { font-family: system-ui, sans-serif; max-width: 26rem; margin: 4rem auto; padding: 0 1rem; color: #1a1a1a; }
+  label { display: block; margin-top: 1rem; font-weight: 600; }
+  input { width: 100%; padding: .5rem; font-size: 1rem; box-sizing: border-box; }
+  button { margin-top: 1.5rem; padding: .6rem 1.2rem; font-size: 1rem; }
+  .error { color: #a00; border: 1px solid #a00; padding: .5rem; margin-top: 1rem; }
+`;
+
 /** Plain, accessible HTML pages of the sign-in flow (no scripts, labelled fields, errors announced). */
-function page(title: string, body: string): string {
+export function page(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · Health Exchange Gateway</title>
-<style>
-  body { font-family: system-ui, sans-serif; max-width: 26rem; margin: 4rem auto; padding: 0 1rem; color: #1a1a1a; }
-  label { display: block; margin-top: 1rem; font-weight: 600; }
-  input { width: 100%; padding: .5rem; font-size: 1rem; box-sizing: border-box; }
-  button { margin-top: 1.5rem; padding: .6rem 1.2rem; font-size: 1rem; }
-  .error { color: #a00; border: 1px solid #a00; padding: .5rem; margin-top: 1rem; }
-</style>
+<style>${PAGE_STYLE}</style>
 </head>
 <body><main>
 <h1>${escapeHtml(title)}</h1>
