@@ -289,3 +289,36 @@ describe('security headers', () => {
     expect(http.get('content-security-policy')).not.toMatch(/upgrade-insecure-requests/);
   });
 });
+
+describe('the CapabilityStatement', () => {
+  it('says CORS is supported, names SMART, and lists OAuth endpoints that exist and match discovery', async () => {
+    const { rest } = await (await fetch(`${app.baseUrl}/fhir/r5/metadata`)).json();
+    const { security } = rest[0];
+    expect(security.cors).toBe(true);
+    expect(security.service[0].coding).toEqual([
+      { system: 'http://hl7.org/fhir/restful-security-service', code: 'SMART-on-FHIR', display: 'SMART-on-FHIR' },
+    ]);
+    expect(security.description).toMatch(/CORS_ORIGINS/);
+    const uris = Object.fromEntries(
+      security.extension[0].extension.map((e: { url: string; valueUri: string }) => [e.url, e.valueUri]),
+    );
+    const smart = await (await fetch(`${app.baseUrl}/fhir/r5/.well-known/smart-configuration`)).json();
+    const openid = await (await fetch(`${app.baseUrl}/o/.well-known/openid-configuration`)).json();
+    expect(uris).toEqual({
+      authorize: smart.authorization_endpoint,
+      token: smart.token_endpoint,
+      revoke: smart.revocation_endpoint,
+    });
+    expect([uris.authorize, uris.token, uris.revoke]).toEqual([
+      openid.authorization_endpoint,
+      openid.token_endpoint,
+      openid.revocation_endpoint,
+    ]);
+    expect(openid.registration_endpoint).toBeUndefined(); // hence no `register` or `manage`
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    for (const uri of [uris.token, uris.revoke]) {
+      expect((await fetch(uri, { method: 'POST', headers: form, body: 'client_id=portal' })).status, uri).not.toBe(404);
+    }
+    expect((await fetch(`${uris.authorize}?client_id=portal`, { redirect: 'manual' })).status).not.toBe(404);
+  });
+});
