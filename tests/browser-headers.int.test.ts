@@ -5,6 +5,7 @@ import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { securityHeaders } from '../src/http/security-headers.js';
 import { startTestApp, type TestApp } from './support/app.js';
+import { json } from './support/http.js';
 import { freePort } from './support/server-process.js';
 import { tokenFor } from './support/tokens.js';
 
@@ -292,7 +293,7 @@ describe('security headers', () => {
 
 describe('the CapabilityStatement', () => {
   it('says CORS is supported, names SMART, and lists OAuth endpoints that exist and match discovery', async () => {
-    const { rest } = await (await fetch(`${app.baseUrl}/fhir/r5/metadata`)).json();
+    const { rest } = await json(await fetch(`${app.baseUrl}/fhir/r5/metadata`));
     const { security } = rest[0];
     expect(security.cors).toBe(true);
     expect(security.service[0].coding).toEqual([
@@ -302,8 +303,8 @@ describe('the CapabilityStatement', () => {
     const uris = Object.fromEntries(
       security.extension[0].extension.map((e: { url: string; valueUri: string }) => [e.url, e.valueUri]),
     );
-    const smart = await (await fetch(`${app.baseUrl}/fhir/r5/.well-known/smart-configuration`)).json();
-    const openid = await (await fetch(`${app.baseUrl}/o/.well-known/openid-configuration`)).json();
+    const smart = await json(await fetch(`${app.baseUrl}/fhir/r5/.well-known/smart-configuration`));
+    const openid = await json(await fetch(`${app.baseUrl}/o/.well-known/openid-configuration`));
     expect(uris).toEqual({
       authorize: smart.authorization_endpoint,
       token: smart.token_endpoint,
