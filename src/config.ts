@@ -52,6 +52,14 @@ function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, max 
   return value;
 }
 
+function originOf(publicUrl: string): string {
+  try {
+    return new URL(publicUrl).origin;
+  } catch {
+    throw new Error(`PUBLIC_URL must be a URL such as https://gateway.example.org, got "${publicUrl}"`);
+  }
+}
+
 /**
  * CORS_ORIGINS: comma-separated exact origins (`https://app.example.org`). `*` and anything that is not an
  * origin (a path, a query, user info, another scheme) are refused, so that a typo cannot open the APIs.
@@ -93,7 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     port,
     publicUrl,
-    corsOrigins: [...new Set([new URL(publicUrl).origin, ...originsFromEnv(env.CORS_ORIGINS)])],
+    corsOrigins: [...new Set([originOf(publicUrl), ...originsFromEnv(env.CORS_ORIGINS)])],
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(env.DATA_DIR || '.data'),
     clientDir: path.resolve(env.CLIENT_DIR || 'dist/client'),

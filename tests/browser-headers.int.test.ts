@@ -157,6 +157,24 @@ describe('CORS for any other origin', () => {
   });
 });
 
+describe('credentials', () => {
+  it('are never allowed, and `*` is never answered to a browser origin, on any face', async () => {
+    const paths = [...CALLS.map((c) => c.path), '/', '/healthz', '/o/signup', '/o/auth?client_id=portal'];
+    for (const path of paths) {
+      for (const origin of [undefined, ALLOWED, DENIED]) {
+        for (const method of ['GET', 'OPTIONS']) {
+          const headers: Record<string, string> = origin ? { origin } : {};
+          if (method === 'OPTIONS') headers['access-control-request-method'] = 'GET';
+          const response = await fetch(`${app.baseUrl}${path}`, { method, headers, redirect: 'manual' });
+          const what = `${method} ${path} from ${origin ?? 'no origin'}`;
+          expect(response.headers.get('access-control-allow-credentials'), what).toBeNull();
+          if (origin) expect(response.headers.get('access-control-allow-origin'), what).not.toBe('*');
+        }
+      }
+    }
+  });
+});
+
 describe('security headers', () => {
   const cspOf = (response: Response) =>
     Object.fromEntries(

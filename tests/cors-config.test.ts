@@ -30,5 +30,6 @@ describe('CORS_ORIGINS', () => {
     expect(() => origins('https://app.example.org/smart')).toThrow(/did you mean "https:\/\/app.example.org"/);
     expect(() => origins('https://app.example.org?x=1')).toThrow(/not an origin/);
     expect(() => origins('https://App.Example.org:443')).toThrow(/did you mean "https:\/\/app.example.org"/);
+    expect(() => origins(undefined, 'gateway.example.org')).toThrow(/PUBLIC_URL must be a URL/);
   });
 });
