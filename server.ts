@@ -26,5 +26,13 @@ export async function createGateway(config: Config, orm: Orm): Promise<{ app: Ex
     FHIR_PATH,
     createFhirRouter({ schema, orm, verifyToken: auth.verifyToken, provider: auth.provider, config }),
   );
-  return { app: createApp({ orm, auth, apis: [graphql, fhir], clientDir: config.clientDir }), auth };
+  const app = createApp({
+    orm,
+    auth,
+    apis: [graphql, fhir],
+    clientDir: config.clientDir,
+    publicUrl: config.publicUrl,
+    corsOrigins: config.corsOrigins,
+  });
+  return { app, auth };
 }

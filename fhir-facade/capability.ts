@@ -33,16 +33,32 @@ export function capabilityStatement(publicUrl: string, software: { name: string;
       {
         mode: 'server',
         security: {
-          cors: false,
+          // CORS headers go to the portal's origin and those in CORS_ORIGINS (src/http/cors.ts), none to others
+          cors: true,
           service: [
             {
-              coding: [{ system: 'http://hl7.org/fhir/restful-security-service', code: 'SMART-on-FHIR' }],
+              coding: [
+                {
+                  system: 'http://hl7.org/fhir/restful-security-service',
+                  code: 'SMART-on-FHIR',
+                  display: 'SMART-on-FHIR',
+                },
+              ],
               text: 'OAuth 2.0 / SMART App Launch: bearer access tokens from the gateway’s provider',
             },
           ],
+          description: [
+            `SMART App Launch (standalone; public clients with PKCE S256, confidential clients with a secret) on the`,
+            `gateway's OAuth 2.0 / OpenID Connect provider (${smart.issuer}); its endpoints are in`,
+            `${publicUrl}/fhir/r5/.well-known/smart-configuration. Every request except this statement and that`,
+            `document needs an access token (Authorization: Bearer), limited by the gateway's authorization policy`,
+            `to what its user may see. CORS answers only the gateway's own origin and the origins the deployment`,
+            `lists (CORS_ORIGINS), without credentials: the API takes bearer tokens, not cookies.`,
+          ].join(' '),
           extension: [
             {
               url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+              // no `register` or `manage`: clients are registered by a super user, not dynamically
               extension: [
                 { url: 'authorize', valueUri: smart.authorization_endpoint },
                 { url: 'token', valueUri: smart.token_endpoint },

@@ -13,6 +13,11 @@ export interface Config {
   production: boolean;
   port: number;
   publicUrl: string;
+  /**
+   * The browser origins allowed to call /graphql, /fhir/r5 and /o cross-origin: PUBLIC_URL's own origin
+   * (the portal) first, then CORS_ORIGINS.
+   */
+  corsOrigins: readonly string[];
   databaseUrl: string | undefined;
   dataDir: string;
   /** the built portal SPA served at `/` */
@@ -47,6 +52,42 @@ function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, max 
   return value;
 }
 
+function originOf(publicUrl: string): string {
+  try {
+    return new URL(publicUrl).origin;
+  } catch {
+    throw new Error(`PUBLIC_URL must be a URL such as https://gateway.example.org, got "${publicUrl}"`);
+  }
+}
+
+/**
+ * CORS_ORIGINS: comma-separated exact origins (`https://app.example.org`). `*` and anything that is not an
+ * origin (a path, a query, user info, another scheme) are refused, so that a typo cannot open the APIs.
+ */
+function originsFromEnv(raw: string | undefined): string[] {
+  const items = (raw ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  return items.map((item) => {
+    if (item.includes('*')) {
+      throw new Error(`CORS_ORIGINS lists exact origins such as https://app.example.org; "${item}" is refused`);
+    }
+    let url: URL | undefined;
+    try {
+      url = new URL(item);
+    } catch {
+      url = undefined;
+    }
+    const origin = url && /^https?:$/.test(url.protocol) && !url.username && !url.password ? url.origin : undefined;
+    if (origin !== item.replace(/\/$/, '')) {
+      const hint = origin ? ` (did you mean "${origin}"?)` : '';
+      throw new Error(`CORS_ORIGINS: "${item}" is not an origin (http(s)://host[:port], nothing after it)${hint}`);
+    }
+    return origin;
+  });
+}
+
 const flag = (value: string | undefined) => value === '1' || value?.toLowerCase() === 'true';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -60,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     port,
     publicUrl,
+    corsOrigins: [...new Set([originOf(publicUrl), ...originsFromEnv(env.CORS_ORIGINS)])],
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(env.DATA_DIR || '.data'),
     clientDir: path.resolve(env.CLIENT_DIR || 'dist/client'),

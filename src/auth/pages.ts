@@ -4,15 +4,8 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** Plain, accessible HTML pages of the sign-in flow (no scripts, labelled fields, errors announced). */
-function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} · Health Exchange Gateway</title>
-<style>
+/** The pages' one inline style block: the Content-Security-Policy allows it by its hash (src/http/security-headers.ts). */
+export const PAGE_STYLE = `
   body { font-family: system-ui, sans-serif; max-width: 26rem; margin: 4rem auto; padding: 0 1rem; color: #1a1a1a; }
   label { display: block; margin-top: 1rem; font-weight: 600; }
   input { width: 100%; padding: .5rem; font-size: 1rem; box-sizing: border-box; }
@@ -21,7 +14,17 @@ function page(title: string, body: string): string {
   ul.scopes { list-style: none; padding: 0; }
   ul.scopes li { margin: .4rem 0; }
   label.inline { display: inline; font-weight: normal; margin-left: .4rem; }
-</style>
+`;
+
+/** Plain, accessible HTML pages of the sign-in flow (no scripts, labelled fields, errors announced). */
+export function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} · Health Exchange Gateway</title>
+<style>${PAGE_STYLE}</style>
 </head>
 <body><main>
 <h1>${escapeHtml(title)}</h1>

@@ -5,7 +5,10 @@ import type { Orm } from '../db/orm.js';
 import { accountFinder } from './account.js';
 import { postgresAdapter } from './adapter.js';
 import { firstPartyClients } from './clients.js';
+import { deviceFlowPages } from './device-pages.js';
 import { logoutPage, messagePage } from './pages.js';
+import { providerCors } from './provider-cors.js';
+import { providerErrors } from './provider-errors.js';
 import { acceptedResourceScopes, audienceParameter } from './scope-requests.js';
 import { CLAIMS, OIDC_SCOPES } from './scopes.js';
 
@@ -29,6 +32,7 @@ export function authEndpoints(publicUrl: string): AuthEndpoints {
 export function createProvider(config: Config, orm: Orm, signingKey: JWK, cookieKeys: string[]): Provider {
   const { issuer, resource, fhirBase } = authEndpoints(config.publicUrl);
   const { auth } = config;
+  const cors = providerCors(config.corsOrigins);
   const configuration: Configuration = {
     adapter: postgresAdapter(orm.em),
     clients: firstPartyClients(config.publicUrl),
@@ -48,7 +52,7 @@ export function createProvider(config: Config, orm: Orm, signingKey: JWK, cookie
     interactions: { url: (_ctx, interaction) => `${OIDC_MOUNT_PATH}/interaction/${interaction.uid}` },
     features: {
       devInteractions: { enabled: false },
-      deviceFlow: { enabled: true },
+      deviceFlow: { enabled: true, ...deviceFlowPages },
       revocation: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
@@ -92,6 +96,7 @@ export function createProvider(config: Config, orm: Orm, signingKey: JWK, cookie
       Grant: Math.max(auth.refreshTokenTtlSeconds, auth.invitationTtlDays * 86400 + auth.refreshTokenTtlSeconds),
       RefreshToken: auth.refreshTokenTtlSeconds,
     },
+    clientBasedCORS: cors.clientBasedCORS,
     renderError: (ctx, out) => {
       ctx.type = 'html';
       ctx.body = messagePage('Sign-in error', `${String(out.error)}: ${String(out.error_description ?? '')}`);
@@ -99,5 +104,7 @@ export function createProvider(config: Config, orm: Orm, signingKey: JWK, cookie
   };
   const provider = new Provider(issuer, configuration);
   provider.proxy = true;
+  provider.use(cors.middleware);
+  provider.use(providerErrors);
   return provider;
 }

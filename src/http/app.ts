@@ -1,7 +1,10 @@
 import express, { type Express, type Router } from 'express';
 import type { Auth } from '../auth/index.js';
 import type { Orm } from '../db/orm.js';
+import { CORS_PATHS, corsMiddleware } from './cors.js';
+import { finalErrorHandler, notFound } from './errors.js';
 import { portalRouter } from './portal.js';
+import { securityHeaders } from './security-headers.js';
 
 export interface AppDependencies {
   orm: Orm;
@@ -10,16 +13,21 @@ export interface AppDependencies {
   apis: Router[];
   /** the built portal SPA */
   clientDir: string;
+  publicUrl: string;
+  /** the browser origins allowed to call the APIs and /o (Config.corsOrigins) */
+  corsOrigins: readonly string[];
 }
 
 /** Composes the HTTP faces on one Express app. */
-export function createApp({ orm, auth, apis, clientDir }: AppDependencies): Express {
+export function createApp({ orm, auth, apis, clientDir, publicUrl, corsOrigins }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   // API answers are per viewer and often large (a FHIR page of 1000 is ~1 MB): hashing each body for a weak
   // ETag cost ~2.5 ms a page and saved nothing. The portal's static files keep serve-static's own ETags.
   app.set('etag', false);
+  app.use(securityHeaders(publicUrl));
+  app.use([...CORS_PATHS], corsMiddleware(corsOrigins));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -35,5 +43,7 @@ export function createApp({ orm, auth, apis, clientDir }: AppDependencies): Expr
   app.use(auth.router);
   for (const api of apis) app.use(api);
   app.use(portalRouter(clientDir));
+  app.use(notFound);
+  app.use(finalErrorHandler);
   return app;
 }

@@ -1,10 +1,12 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { launchChromium, screenshot, see, signIn } from '../support/chromium.js';
+import { cspViolations, launchChromium, screenshot, see, signIn } from '../support/chromium.js';
 
 let app: TestApp;
 let browser: Browser;
+/** what Chromium reported against the Content-Security-Policy in any session of this file */
+const violations: string[] = [];
 
 beforeAll(async () => {
   [app, browser] = await Promise.all([startTestApp(), launchChromium()]);
@@ -18,6 +20,7 @@ afterAll(async () => {
 /** A fresh browser profile (no shared cookies or storage) signed in as `email`. */
 async function sessionOf(email: string): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  cspViolations(context, violations);
   const page = await context.newPage();
   await signIn(page, app.baseUrl, email);
   return { context, page };
@@ -161,6 +164,7 @@ describe('sam (super user) keeps the catalog', () => {
 describe('the session', () => {
   it('a new practitioner signs up with the invite code, signs in, and belongs to no organization yet', async () => {
     const page = await (await browser.newContext()).newPage();
+    cspViolations(page, violations);
     await page.goto(`${app.baseUrl}/`);
     await page.getByRole('link', { name: 'Sign up' }).click();
     await page.getByLabel('Invitation code').fill('jhe');
@@ -201,5 +205,11 @@ describe('the session', () => {
     await page.goto(`${app.baseUrl}/organizations/20003`);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await see(page.getByLabel('Password'));
+  });
+});
+
+describe('the Content-Security-Policy', () => {
+  it('was never violated in these sessions (portal, sign-in, sign-up and sign-out pages)', () => {
+    expect(violations).toEqual([]);
   });
 });

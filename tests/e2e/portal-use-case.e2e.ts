@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { launchChromium, screenshot, see, signIn } from '../support/chromium.js';
+import { cspViolations, launchChromium, screenshot, see, signIn } from '../support/chromium.js';
 import { json } from '../support/http.js';
 import { redeemInvitation } from '../support/invitations.js';
 import { OMH } from '../support/omh.js';
@@ -9,10 +9,12 @@ import { OMH } from '../support/omh.js';
 let app: TestApp;
 let browser: Browser;
 let page: Page;
+let violations: string[];
 
 beforeAll(async () => {
   [app, browser] = await Promise.all([startTestApp(), launchChromium()]);
   page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+  violations = cspViolations(page);
   page.on('dialog', (dialog) => void dialog.accept());
 });
 
@@ -270,5 +272,11 @@ describe('the JupyterHealth use case in the portal, as mary (manager of BIDS)', 
     await page.getByRole('button', { name: 'Delete study' }).click();
     await see(page.getByRole('link', { name: 'BIDS Study on BP & HR' }));
     expect(await page.getByRole('link', { name: 'Pilot to delete' }).count()).toBe(0);
+  });
+});
+
+describe('the Content-Security-Policy', () => {
+  it('was never violated during the session (Chromium reports violations in the console)', () => {
+    expect(violations).toEqual([]);
   });
 });

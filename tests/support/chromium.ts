@@ -1,6 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import {
+  type Browser,
+  type BrowserContext,
+  chromium,
+  type ConsoleMessage,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 
 /** Debian's Chromium (`apt-get install -y chromium`); Playwright's own browser download is not used. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -28,6 +35,18 @@ export async function signIn(page: Page, baseUrl: string, email: string, passwor
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await see(page.getByTestId('current-user').filter({ hasText: email }));
+}
+
+/**
+ * Collects into `into` the Content-Security-Policy violations Chromium reports in the console of the page,
+ * or of every page of the context, from now on: the portal and the sign-in pages alike.
+ */
+export function cspViolations(target: Page | BrowserContext, into: string[] = []): string[] {
+  target.on('console', (message: ConsoleMessage) => {
+    const text = message.text();
+    if (/Content[- ]Security[- ]Policy/i.test(text)) into.push(`${message.page()?.url() ?? '?'}: ${text}`);
+  });
+  return into;
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {
