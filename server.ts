@@ -26,5 +26,12 @@ export async function createGateway(config: Config, orm: Orm): Promise<{ app: Ex
     FHIR_PATH,
     createFhirRouter({ schema, orm, verifyToken: auth.verifyToken, provider: auth.provider, config }),
   );
-  return { app: createApp({ orm, auth, apis: [graphql, fhir], clientDir: config.clientDir }), auth };
+  const app = createApp({
+    orm,
+    auth,
+    apis: [graphql, fhir],
+    clientDir: config.clientDir,
+    requestTimeoutMs: config.timeouts.requestMs,
+  });
+  return { app, auth };
 }

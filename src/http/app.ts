@@ -2,6 +2,7 @@ import express, { type Express, type Router } from 'express';
 import type { Auth } from '../auth/index.js';
 import type { Orm } from '../db/orm.js';
 import { portalRouter } from './portal.js';
+import { requestTimeout } from './timeout.js';
 
 export interface AppDependencies {
   orm: Orm;
@@ -10,11 +11,13 @@ export interface AppDependencies {
   apis: Router[];
   /** the built portal SPA */
   clientDir: string;
+  requestTimeoutMs: number;
 }
 
 /** Composes the HTTP faces on one Express app. */
-export function createApp({ orm, auth, apis, clientDir }: AppDependencies): Express {
+export function createApp({ orm, auth, apis, clientDir, requestTimeoutMs }: AppDependencies): Express {
   const app = express();
+  app.use(requestTimeout(requestTimeoutMs));
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   // API answers are per viewer and often large (a FHIR page of 1000 is ~1 MB): hashing each body for a weak
