@@ -9,6 +9,7 @@ import type { Orm } from '../src/db/orm.js';
 import { isDatabaseTimeout } from '../src/db/statement-timeout.js';
 import { DomainError } from '../src/errors.js';
 import { answerTimeoutsWith } from '../src/http/timeout.js';
+import { graphqlBodyErrors, MAX_GRAPHQL_BODY } from './body-errors.js';
 import { createContext, type GraphQLContext } from './context.js';
 import { documentLimits } from './document-limits.js';
 import { formatError } from './errors.js';
@@ -42,7 +43,7 @@ export async function createGraphQLRouter(deps: GraphQLDependencies): Promise<Ro
   router.use(
     '/graphql',
     answerTimeoutsWith(graphqlTimeoutAnswer),
-    express.json({ limit: '2mb' }),
+    express.json({ limit: MAX_GRAPHQL_BODY }),
     documentLimits(deps.limits),
     expressMiddleware(server, {
       context: async ({ req }) => {
@@ -59,6 +60,7 @@ export async function createGraphQLRouter(deps: GraphQLDependencies): Promise<Ro
         }
       },
     }),
+    graphqlBodyErrors,
   );
   return router;
 }

@@ -249,7 +249,7 @@ describe('GraphQL amplification', () => {
     expect(introspection.data!.__schema.types.length).toBeGreaterThan(10);
   });
 
-  it('refuses batched requests and bodies over 2mb', async () => {
+  it('refuses batched requests, bodies over 2mb and bodies that are not JSON, in GraphQL’s format', async () => {
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${await tokenFor(app, MARY)}` };
     const batch = await fetch(`${app.baseUrl}/graphql`, {
       method: 'POST',
@@ -264,6 +264,13 @@ describe('GraphQL amplification', () => {
       body: JSON.stringify({ query: '{ me { id } }', variables: { pad: 'x'.repeat(2 * 1024 * 1024) } }),
     });
     expect(big.status).toBe(413);
+    expect((await big.json()).errors[0]).toEqual({
+      message: 'The request body is larger than 2mb',
+      extensions: { code: 'PAYLOAD_TOO_LARGE' },
+    });
+    const broken = await fetch(`${app.baseUrl}/graphql`, { method: 'POST', headers, body: '{"query": ' });
+    expect(broken.status).toBe(400);
+    expect((await broken.json()).errors[0].extensions.code).toBe('BAD_REQUEST');
   });
 });
 
