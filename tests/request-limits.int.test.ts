@@ -10,6 +10,7 @@ import { connectDatabase } from '../src/database.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { fhirFetch } from './support/fhir.js';
+import { json } from './support/http.js';
 import { bundle, heartRate, observation } from './support/omh.js';
 import { codes, gql, tokenFor } from './support/tokens.js';
 
@@ -108,6 +109,18 @@ describe('FHIR _page: a bounded walk through the keyset', () => {
     // _summary=count passes no rows, whatever the page
     const summary = await fhirFetch(app, '/Observation?patient=40001&_summary=count&_page=7', { as: MARY });
     expect(summary.status).toBe(200);
+  });
+
+  it('refuses a body over 25mb with a 413 OperationOutcome', async () => {
+    const big = await fhirFetch(app, '/', {
+      as: MARY,
+      body: JSON.stringify({ resourceType: 'Bundle', type: 'batch', pad: 'x'.repeat(25 * 1024 * 1024) }),
+    });
+    expect(big.status).toBe(413);
+    expect(big.body.issue[0]).toMatchObject({
+      code: 'too-costly',
+      diagnostics: 'The request body is larger than 25mb',
+    });
   });
 
   it('answers a page past the end (within the bound) empty, with the total when asked', async () => {
@@ -249,6 +262,21 @@ describe('GraphQL amplification', () => {
     expect(introspection.data!.__schema.types.length).toBeGreaterThan(10);
   });
 
+  it('refuses a cost over GRAPHQL_MAX_COMPLEXITY and pages over 1000', async () => {
+    const costly = await gql(
+      app,
+      MARY,
+      `{ organizations { studies(first: 1000) { nodes { patients(first: 1000) { nodes { id } } } } } }`,
+    );
+    expect(costly.status).toBe(400);
+    expect(codes(costly)).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(costly.errors![0]!.message).toMatch(/exceeds the limit of 100000/);
+    const page = await gql(app, MARY, `{ observations(filter: {}, first: 1001) { nodes { id } } }`);
+    expect(codes(page)).toEqual(['BAD_USER_INPUT']);
+    expect(page.status).toBe(200); // a field's error, as GraphQL answers it
+    expect(page.errors![0]!.message).toMatch(/first: must be an integer from 0 to 1000/);
+  });
+
   it('refuses batched requests, bodies over 2mb and bodies that are not JSON, in GraphQL’s format', async () => {
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${await tokenFor(app, MARY)}` };
     const batch = await fetch(`${app.baseUrl}/graphql`, {
@@ -264,13 +292,13 @@ describe('GraphQL amplification', () => {
       body: JSON.stringify({ query: '{ me { id } }', variables: { pad: 'x'.repeat(2 * 1024 * 1024) } }),
     });
     expect(big.status).toBe(413);
-    expect((await big.json()).errors[0]).toEqual({
+    expect((await json(big)).errors[0]).toEqual({
       message: 'The request body is larger than 2mb',
       extensions: { code: 'PAYLOAD_TOO_LARGE' },
     });
     const broken = await fetch(`${app.baseUrl}/graphql`, { method: 'POST', headers, body: '{"query": ' });
     expect(broken.status).toBe(400);
-    expect((await broken.json()).errors[0].extensions.code).toBe('BAD_REQUEST');
+    expect((await json(broken)).errors[0].extensions.code).toBe('BAD_REQUEST');
   });
 });
 
@@ -314,7 +342,7 @@ describe('statement timeout (DB_STATEMENT_TIMEOUT_MS)', () => {
       });
       expect(response.status).toBe(503);
       expect(response.headers.get('retry-after')).toBe('5');
-      const body = await response.json();
+      const body = await json(response);
       expect(body.errors[0].extensions.code).toBe('TIMEOUT');
       const fhir = await fhirFetch(app, '/Patient/40001', { as: MARY });
       expect(fhir.status).toBe(503);
