@@ -175,6 +175,12 @@ describe('GraphQL amplification', () => {
     expect(more.status).toBe(400);
     expect(codes(more)).toEqual(['QUERY_TOO_COMPLEX']);
     expect(more.errors![0]!.message).toMatch(/31 aliased fields, more than the limit of 30 \(GRAPHQL_MAX_ALIASES\)/);
+    // a GET query is checked as well
+    const viaGet = await fetch(`${app.baseUrl}/graphql?query=${encodeURIComponent(aliases(31))}`, {
+      headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${await tokenFor(app, MARY)}` },
+    });
+    expect(viaGet.status).toBe(400);
+    expect((await json(viaGet)).errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
     // aliases hidden in a fragment spread ten times count ten times
     const spread = await gql(
       app,
@@ -317,10 +323,16 @@ describe('statement timeout (DB_STATEMENT_TIMEOUT_MS)', () => {
 
   it('answers a search whose statement is cancelled with 503 TIMEOUT on both faces', async () => {
     await whileLocked(app, LOCK_OBSERVATIONS, async () => {
-      const graphql = await gql(app, MARY, SEARCH_GQL);
-      expect(graphql.status).toBe(503);
-      expect(codes(graphql)).toEqual(['TIMEOUT']);
-      expect(graphql.errors![0]!.message).toMatch(/did not answer in time \(DB_STATEMENT_TIMEOUT_MS\)/);
+      const response = await fetch(`${app.baseUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await tokenFor(app, MARY)}` },
+        body: JSON.stringify({ query: SEARCH_GQL }),
+      });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('5');
+      const graphql = await json(response);
+      expect(graphql.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['TIMEOUT']);
+      expect(graphql.errors[0].message).toMatch(/did not answer in time \(DB_STATEMENT_TIMEOUT_MS\)/);
       const fhir = await fhirFetch(app, '/Observation?patient=40001&_count=5', { as: MARY });
       expect(fhir.status).toBe(503);
       expect(fhir.headers.get('retry-after')).toBe('5');
