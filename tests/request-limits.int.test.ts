@@ -283,6 +283,24 @@ describe('GraphQL amplification', () => {
     expect(page.errors![0]!.message).toMatch(/first: must be an integer from 0 to 1000/);
   });
 
+  it('refuses uploads of more than 1000 observations, and attachments over 256 KiB', async () => {
+    const input = (data: string) => ({
+      code: { coding: [{ system: 'https://w3id.org/openmhealth', code: 'omh:heart-rate:2.0' }] },
+      device: { reference: 'Device/70001' },
+      subject: { reference: 'Patient/40001' },
+      valueAttachment: { contentType: 'application/json', data },
+    });
+    const upload = `mutation ($observations: [ObservationInput!]!) {
+      uploadObservations(observations: $observations) { index status error { code message } }
+    }`;
+    const many = await gql(app, 'peter@example.com', upload, { observations: Array(1001).fill(input('e30=')) });
+    expect(codes(many)).toEqual(['BAD_USER_INPUT']);
+    expect(many.errors![0]!.message).toMatch(/at most 1000 per upload \(got 1001\)/);
+    const big = Buffer.from(JSON.stringify({ pad: 'x'.repeat(256 * 1024) })).toString('base64');
+    const large = await gql(app, 'peter@example.com', upload, { observations: [input(big)] });
+    expect(large.data!.uploadObservations[0].error.message).toMatch(/larger than 262144 bytes/);
+  });
+
   it('refuses batched requests, bodies over 2mb and bodies that are not JSON, in GraphQL’s format', async () => {
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${await tokenFor(app, MARY)}` };
     const batch = await fetch(`${app.baseUrl}/graphql`, {
