@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { createGateway } from './server.js';
 import { type Config, loadConfig } from './src/config.js';
 import { connectDatabase, type Database, prepareDatabase } from './src/database.js';
+import { createHttpServer } from './src/http/http-server.js';
 
 const role = cluster.isPrimary ? 'hxg' : `hxg worker ${cluster.worker?.id}`;
 const log = (line: string) => console.log(`[${role}] ${line}`);
@@ -28,10 +29,12 @@ function onShutdown(stop: (signal: string) => Promise<void>) {
   }
 }
 
-/** Serves HTTP on the configured port (shared by all workers of a cluster). */
+/** Serves HTTP on the configured port (shared by all workers of a cluster), on the pool with statement timeouts. */
 async function serve(config: Config, database: Database): Promise<Server> {
-  const { app } = await createGateway(config, database.orm);
-  const server = app.listen(config.port, () => log(`listening on ${config.publicUrl} (port ${config.port})`));
+  const { app } = await createGateway(config, await database.servingOrm());
+  const server = createHttpServer(app, config.timeouts).listen(config.port, () =>
+    log(`listening on ${config.publicUrl} (port ${config.port})`),
+  );
   server.on('error', async (error) => {
     console.error(`[${role}] cannot listen on port ${config.port}: ${error.message}`);
     await database.close();

@@ -33,6 +33,7 @@ export async function createGateway(config: Config, orm: Orm): Promise<{ app: Ex
     clientDir: config.clientDir,
     publicUrl: config.publicUrl,
     corsOrigins: config.corsOrigins,
+    requestTimeoutMs: config.timeouts.requestMs,
   });
   return { app, auth };
 }

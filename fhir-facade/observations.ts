@@ -41,6 +41,7 @@ export async function searchObservations(
   schema: GraphQLSchema,
   context: GraphQLContext,
   baseUrl: string,
+  maxPageSkip: number,
 ) {
   const params = readParams('Observation', req.query);
   const selfQuery = new URLSearchParams(req.url.split('?')[1] ?? '');
@@ -53,6 +54,7 @@ export async function searchObservations(
     connection: (data: { observations: never }) => data.observations,
     toResource: (node: ObservationNode) => toFhirObservation(node),
     selfQuery,
+    maxPageSkip,
   });
   return searchsetBundle(baseUrl, 'Observation', selfQuery, page);
 }

@@ -12,6 +12,7 @@ export type IssueType =
   | 'not-supported'
   | 'duplicate'
   | 'too-costly'
+  | 'timeout'
   | 'processing'
   | 'exception';
 
@@ -47,6 +48,7 @@ const BY_CODE: Record<string, [number, IssueType]> = {
   NOT_FOUND: [404, 'not-found'],
   CONFLICT: [409, 'duplicate'],
   QUERY_TOO_COMPLEX: [400, 'too-costly'],
+  TIMEOUT: [503, 'timeout'],
 };
 
 export function fromGraphQLError(error: { message: string; extensions?: Record<string, unknown> }): FhirError {

@@ -15,7 +15,13 @@ const SEARCH = `query ($studyId: ID, $identifier: IdentifierInput, $first: Int, 
 const READ = `query ($id: ID!) { patient(id: $id) { ${PATIENT_FIELDS} } }`;
 
 /** GET /Patient: `_has:Group:member:_id` (study), `identifier=system|value`. */
-export async function searchPatients(req: Request, schema: GraphQLSchema, context: GraphQLContext, baseUrl: string) {
+export async function searchPatients(
+  req: Request,
+  schema: GraphQLSchema,
+  context: GraphQLContext,
+  baseUrl: string,
+  maxPageSkip: number,
+) {
   const params = readParams('Patient', req.query);
   const selfQuery = new URLSearchParams(req.url.split('?')[1] ?? '');
   const study = params.get('_has:Group:member:_id')?.[0];
@@ -32,6 +38,7 @@ export async function searchPatients(req: Request, schema: GraphQLSchema, contex
     connection: (data: { patients: never }) => data.patients,
     toResource: toFhirPatient,
     selfQuery,
+    maxPageSkip,
   });
   return searchsetBundle(baseUrl, 'Patient', selfQuery, page);
 }

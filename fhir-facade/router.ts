@@ -6,7 +6,9 @@ import { type TokenVerifier, viewerFromAuthorization } from '../src/auth/bearer.
 import { smartConfiguration } from '../src/auth/smart.js';
 import type { Config } from '../src/config.js';
 import type { Orm } from '../src/db/orm.js';
+import { DATABASE_TIMEOUT_MESSAGE, isDatabaseTimeout } from '../src/db/statement-timeout.js';
 import { DomainError, UnauthenticatedError } from '../src/errors.js';
+import { answerTimeoutsWith, RETRY_AFTER_SECONDS } from '../src/http/timeout.js';
 import { capabilityStatement } from './capability.js';
 import { FHIR_JSON, negotiate } from './content.js';
 import { fhirStructureIssue } from './fhir-schema.js';
@@ -36,6 +38,7 @@ export function createFhirRouter(deps: FhirDependencies): Router {
   const send = (res: Response, status: number, body: unknown) =>
     body === undefined ? res.status(status).end() : res.status(status).type(FHIR_JSON).send(JSON.stringify(body));
 
+  router.use(answerTimeoutsWith((res, message) => send(res, 503, operationOutcome('timeout', message))));
   router.use(negotiate);
   router.get('/metadata', (_req, res) =>
     send(res, 200, capabilityStatement(deps.config.publicUrl, { name: 'Health Exchange Gateway', version: '0.1.0' })),
@@ -63,7 +66,10 @@ export function createFhirRouter(deps: FhirDependencies): Router {
   router.use(express.json({ type: ['application/json', FHIR_JSON], limit: MAX_BODY }));
   const ctx = (res: Response) => res.locals.context as GraphQLContext;
 
-  router.get('/Patient', async (req, res) => send(res, 200, await searchPatients(req, deps.schema, ctx(res), baseUrl)));
+  const { maxPageSkip } = deps.config.fhir;
+  router.get('/Patient', async (req, res) =>
+    send(res, 200, await searchPatients(req, deps.schema, ctx(res), baseUrl, maxPageSkip)),
+  );
   router.get('/Patient/:id', async (req, res) =>
     send(res, 200, await readPatient(String(req.params.id), deps.schema, ctx(res))),
   );
@@ -71,7 +77,7 @@ export function createFhirRouter(deps: FhirDependencies): Router {
     send(res, 200, await readPractitioner(String(req.params.id), deps.schema, ctx(res))),
   );
   router.get('/Observation', async (req, res) =>
-    send(res, 200, await searchObservations(req, deps.schema, ctx(res), baseUrl)),
+    send(res, 200, await searchObservations(req, deps.schema, ctx(res), baseUrl, maxPageSkip)),
   );
   router.get('/Observation/:id', async (req, res) =>
     send(res, 200, await readObservation(String(req.params.id), deps.schema, ctx(res))),
@@ -105,6 +111,7 @@ export function createFhirRouter(deps: FhirDependencies): Router {
 
   router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const fhir = toFhirError(error);
+    if (fhir.status === 503) res.set('retry-after', String(RETRY_AFTER_SECONDS));
     send(res, fhir.status, operationOutcome(fhir.issueType, fhir.message, fhir.expression));
   });
   return router;
@@ -120,6 +127,7 @@ function toFhirError(error: unknown): FhirError {
     return new FhirError(400, 'structure', 'The request body is not valid JSON');
   }
   if (status && status >= 400 && status < 500) return new FhirError(status, 'invalid', (error as Error).message);
+  if (isDatabaseTimeout(error)) return new FhirError(503, 'timeout', DATABASE_TIMEOUT_MESSAGE);
   console.error('[hxg] FHIR facade error:', error);
   return new FhirError(500, 'exception', 'Internal server error');
 }

@@ -12,7 +12,12 @@ export interface SearchParamDefinition {
 
 const paging: SearchParamDefinition[] = [
   { name: '_count', type: 'number', documentation: 'page size, default 100, at most 1000' },
-  { name: '_page', type: 'number', documentation: 'JupyterHealth page number (1-based); prefer the next link' },
+  {
+    name: '_page',
+    type: 'number',
+    documentation:
+      'JupyterHealth page number (1-based), at most FHIR_MAX_PAGE_SKIP (10,000) rows deep; prefer the next link',
+  },
   { name: '_cursor', type: 'string', documentation: 'keyset cursor of the next link (opaque)' },
   { name: '_summary', type: 'token', documentation: '`count`: only the total' },
   {
@@ -110,11 +115,25 @@ export function parseTotal(value: string | undefined): TotalMode {
   throw new FhirError(400, 'invalid', `_total must be none, estimate or accurate, got "${value}"`, '_total');
 }
 
-export function parsePage(value: string | undefined): number {
+/**
+ * `_page` (1-based), walked through the keyset page by page: the rows it passes, (page − 1) × `_count`, are
+ * bounded by `maxSkip` (FHIR_MAX_PAGE_SKIP); beyond, the next links' cursors go on from where a page ended.
+ */
+export function parsePage(value: string | undefined, count: number, maxSkip: number): number {
   if (value === undefined) return 1;
   if (!/^[1-9]\d{0,8}$/.test(value))
     throw new FhirError(400, 'invalid', `_page must be a positive integer, got "${value}"`, '_page');
-  return Number(value);
+  const page = Number(value);
+  const skip = (page - 1) * count;
+  if (skip > maxSkip) {
+    throw new FhirError(
+      400,
+      'too-costly',
+      `_page=${page} with _count=${count} would pass ${skip} matches; this server walks at most ${maxSkip} (FHIR_MAX_PAGE_SKIP). Follow the Bundle's "next" link instead: its _cursor continues where the page ended, at any depth`,
+      '_page',
+    );
+  }
+  return page;
 }
 
 /** `from` inclusive, `before` exclusive. */

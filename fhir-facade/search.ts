@@ -13,7 +13,8 @@ interface Connection<N> {
 
 /**
  * Runs one search page through a GraphQL connection field: `_count`, keyset `_cursor` (what our next links
- * carry), JupyterHealth's `_page` (walked page by page with the same keyset), `_summary=count`, `_total`.
+ * carry), JupyterHealth's `_page` (walked page by page with the same keyset, never counting, and at most
+ * `maxPageSkip` rows far), `_summary=count`, `_total`.
  */
 export async function searchPage<N, R>(opts: {
   schema: GraphQLSchema;
@@ -25,6 +26,8 @@ export async function searchPage<N, R>(opts: {
   connection: (data: never) => Connection<N>;
   toResource: (node: N) => R;
   selfQuery: URLSearchParams;
+  /** FHIR_MAX_PAGE_SKIP */
+  maxPageSkip: number;
 }): Promise<SearchPage<R>> {
   const one = (name: string) => opts.params.get(name)?.[0];
   const summaryCount = one('_summary') === 'count';
@@ -35,16 +38,12 @@ export async function searchPage<N, R>(opts: {
   const totalMode = parseTotal(one('_total'));
   const counted = summaryCount || totalMode === 'accurate';
   const firstPage = one('_cursor') === undefined && one('_page') === undefined;
+  const page = parsePage(one('_page'), count, opts.maxPageSkip);
   let after = one('_cursor') ?? null;
-  const run = async (first: number) => {
+  const run = async (first: number, total = counted) => {
     try {
       return opts.connection(
-        await runGraphQL<never>(opts.schema, opts.context, opts.query, {
-          ...opts.variables,
-          first,
-          after,
-          total: counted,
-        }),
+        await runGraphQL<never>(opts.schema, opts.context, opts.query, { ...opts.variables, first, after, total }),
       );
     } catch (error) {
       // bad input to a search is a bad request (400); 422 is for resources that fail validation
@@ -55,12 +54,13 @@ export async function searchPage<N, R>(opts: {
     }
   };
 
-  // _page=N: skip N-1 pages through the keyset (our own next links carry _cursor instead)
-  for (let page = 1; page < parsePage(one('_page')) && count > 0; page++) {
-    const skipped = await run(count);
-    if (!skipped.pageInfo.hasNextPage)
-      return { resources: [], total: skipped.totalCount ?? undefined, nextQuery: null };
-    after = skipped.pageInfo.endCursor;
+  // _page=N: skip N-1 pages through the keyset (our own next links carry _cursor instead), uncounted
+  for (let skipped = 1; skipped < page && count > 0; skipped++) {
+    const passed = await run(count, false);
+    if (!passed.pageInfo.hasNextPage) {
+      return { resources: [], total: counted ? (await run(0)).totalCount : undefined, nextQuery: null };
+    }
+    after = passed.pageInfo.endCursor;
   }
   const connection = await run(count);
   let nextQuery: URLSearchParams | null = null;

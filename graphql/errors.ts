@@ -1,7 +1,9 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
+import { DATABASE_TIMEOUT_MESSAGE, isDatabaseTimeout } from '../src/db/statement-timeout.js';
 import { DomainError, type DomainErrorCode } from '../src/errors.js';
+import { TIMEOUT } from './timeouts.js';
 
 /** The error codes clients see in `extensions.code`. */
 const CODES: Record<DomainErrorCode, string> = {
@@ -12,7 +14,7 @@ const CODES: Record<DomainErrorCode, string> = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
 };
 
-/** Codes GraphQL itself (and our limits and shield) produce for bad requests: shown as they are. */
+/** Codes GraphQL itself (and our limits and shield) produce for bad requests, and timeouts: shown as they are. */
 const CLIENT_ERROR_CODES = new Set([
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
@@ -26,6 +28,7 @@ const CLIENT_ERROR_CODES = new Set([
   'NOT_FOUND',
   'CONFLICT',
   'QUERY_TOO_COMPLEX',
+  TIMEOUT,
 ]);
 
 export function domainToGraphQLError(error: DomainError): GraphQLError {
@@ -35,7 +38,8 @@ export function domainToGraphQLError(error: DomainError): GraphQLError {
 
 /**
  * One mapping for every error leaving /graphql: domain errors keep their message and get their code;
- * argument validation is BAD_USER_INPUT; anything unexpected is masked and logged.
+ * argument validation is BAD_USER_INPUT; a statement cancelled by its timeout is TIMEOUT (HTTP 503, see
+ * timeouts.ts); anything unexpected is masked and logged.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
@@ -57,6 +61,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       path: formatted.path,
       extensions: { code: 'BAD_USER_INPUT' },
     };
+  }
+  if (isDatabaseTimeout(original)) {
+    const { locations, path } = formatted;
+    return { message: DATABASE_TIMEOUT_MESSAGE, locations, path, extensions: { code: TIMEOUT } };
   }
   const code = String(formatted.extensions?.code ?? '');
   if (CLIENT_ERROR_CODES.has(code)) {

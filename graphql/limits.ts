@@ -3,7 +3,10 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import depthLimit from 'graphql-depth-limit';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 
-export interface QueryLimits {
+import type { DocumentLimits } from './document-limits.js';
+
+/** What bounds a GraphQL request before it runs: the document (document-limits.ts), its depth and its cost. */
+export interface QueryLimits extends DocumentLimits {
   maxDepth: number;
   maxComplexity: number;
 }

@@ -6,10 +6,15 @@ import type Provider from 'oidc-provider';
 import { type TokenVerifier, viewerFromAuthorization } from '../src/auth/bearer.js';
 import type { Config } from '../src/config.js';
 import type { Orm } from '../src/db/orm.js';
+import { isDatabaseTimeout } from '../src/db/statement-timeout.js';
 import { DomainError } from '../src/errors.js';
+import { answerTimeoutsWith } from '../src/http/timeout.js';
+import { graphqlBodyErrors, MAX_GRAPHQL_BODY } from './body-errors.js';
 import { createContext, type GraphQLContext } from './context.js';
+import { documentLimits } from './document-limits.js';
 import { formatError } from './errors.js';
 import { complexityPlugin, depthRule, type QueryLimits } from './limits.js';
+import { databaseTimeoutError, graphqlTimeoutAnswer, timeoutStatusPlugin } from './timeouts.js';
 
 export interface GraphQLDependencies {
   schema: GraphQLSchema;
@@ -25,8 +30,11 @@ export async function createGraphQLRouter(deps: GraphQLDependencies): Promise<Ro
   const server = new ApolloServer<GraphQLContext>({
     schema: deps.schema,
     formatError,
+    // documentLimits refuses such documents first, with a clearer answer; this stays as a second line
+    parseOptions: { maxTokens: deps.limits.maxTokens },
     validationRules: [depthRule(deps.limits)],
-    plugins: [complexityPlugin(deps.schema, deps.limits)],
+    plugins: [complexityPlugin(deps.schema, deps.limits), timeoutStatusPlugin],
+    allowBatchedHttpRequests: false,
     introspection: true,
     csrfPrevention: true,
   });
@@ -34,7 +42,9 @@ export async function createGraphQLRouter(deps: GraphQLDependencies): Promise<Ro
   const router = Router();
   router.use(
     '/graphql',
-    express.json({ limit: '2mb' }),
+    answerTimeoutsWith(graphqlTimeoutAnswer),
+    express.json({ limit: MAX_GRAPHQL_BODY }),
+    documentLimits(deps.limits),
     expressMiddleware(server, {
       context: async ({ req }) => {
         const em = deps.orm.em.fork();
@@ -45,10 +55,12 @@ export async function createGraphQLRouter(deps: GraphQLDependencies): Promise<Ro
           if (error instanceof DomainError && error.code === 'UNAUTHENTICATED') {
             throw new GraphQLError(error.message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
           }
+          if (isDatabaseTimeout(error)) throw databaseTimeoutError();
           throw error;
         }
       },
     }),
+    graphqlBodyErrors,
   );
   return router;
 }

@@ -26,7 +26,17 @@ export interface Config {
   seed: 'demo' | 'none';
   /** HTTP worker processes (node:cluster) sharing the port and the database; 1: no cluster */
   workers: number;
-  graphql: { maxDepth: number; maxComplexity: number };
+  graphql: { maxDepth: number; maxComplexity: number; maxTokens: number; maxFields: number; maxAliases: number };
+  fhir: {
+    /** the rows `_page` may walk past ((page − 1) × _count); further pages are reached by the next links' cursors */
+    maxPageSkip: number;
+  };
+  timeouts: {
+    /** a request not answered by then gets a 503 in its API's format */
+    requestMs: number;
+    /** PostgreSQL statement_timeout of the pool that serves HTTP requests (not of migrations, seeding, the CLI) */
+    statementMs: number;
+  };
   auth: {
     privateKey: string | undefined;
     cookieKeys: string | undefined;
@@ -42,12 +52,12 @@ export interface Config {
   };
 }
 
-function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, max = 65535): number {
+function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, max = 65535, min = 0): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0 || value > max) {
-    throw new Error(`${name} must be an integer from 0 to ${max}, got "${raw}"`);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
   }
   return value;
 }
@@ -88,6 +98,10 @@ function originsFromEnv(raw: string | undefined): string[] {
   });
 }
 
+/** Milliseconds from 1 to 10 minutes: a time limit cannot be switched off. */
+const millisFromEnv = (env: NodeJS.ProcessEnv, name: string, fallback: number) =>
+  intFromEnv(env, name, fallback, 600_000, 1);
+
 const flag = (value: string | undefined) => value === '1' || value?.toLowerCase() === 'true';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -112,6 +126,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graphql: {
       maxDepth: intFromEnv(env, 'GRAPHQL_MAX_DEPTH', 12, 100),
       maxComplexity: intFromEnv(env, 'GRAPHQL_MAX_COMPLEXITY', 100_000, 10_000_000),
+      maxTokens: intFromEnv(env, 'GRAPHQL_MAX_TOKENS', 5000, 1_000_000, 1),
+      maxFields: intFromEnv(env, 'GRAPHQL_MAX_FIELDS', 1000, 1_000_000, 1),
+      maxAliases: intFromEnv(env, 'GRAPHQL_MAX_ALIASES', 30, 100_000),
+    },
+    fhir: { maxPageSkip: intFromEnv(env, 'FHIR_MAX_PAGE_SKIP', 10_000, 100_000) },
+    timeouts: {
+      requestMs: millisFromEnv(env, 'REQUEST_TIMEOUT_MS', 30_000),
+      statementMs: millisFromEnv(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000),
     },
     auth: {
       privateKey: env.OIDC_PRIVATE_KEY || undefined,

@@ -2,20 +2,24 @@ import path from 'node:path';
 import type { Config } from './config.js';
 import { startEmbeddedPostgres } from './db/embedded.js';
 import { migrate, type Orm, openOrm } from './db/orm.js';
+import { statementTimeoutOptions } from './db/statement-timeout.js';
 import { seedDemo } from './seed/demo.js';
 
 export interface Database {
+  /** for migrations, seeding and the CLI: its statements take as long as they need */
   orm: Orm;
-  /** closes the pool and, when embedded, stops the server */
+  /**
+   * The pool that serves HTTP requests, opened on the first call: every statement is cancelled after
+   * DB_STATEMENT_TIMEOUT_MS, and a request waits no longer for a free connection.
+   */
+  servingOrm(): Promise<Orm>;
+  /** closes the pools and, when embedded, stops the server */
   close(): Promise<void>;
 }
 
 /** Connects to DATABASE_URL, or starts the embedded PostgreSQL under the data directory. */
 export async function connectDatabase(config: Config, log: (line: string) => void): Promise<Database> {
-  if (config.databaseUrl) {
-    const orm = await openOrm(config.databaseUrl);
-    return { orm, close: () => orm.close() };
-  }
+  if (config.databaseUrl) return withServingPool(config, config.databaseUrl, await openOrm(config.databaseUrl));
   const dir = path.join(config.dataDir, 'pg');
   log(`starting embedded PostgreSQL in ${dir} on port ${config.embeddedPostgresPort}`);
   const embedded = await startEmbeddedPostgres({ dir, port: config.embeddedPostgresPort, database: 'hxg' });
@@ -23,11 +27,23 @@ export async function connectDatabase(config: Config, log: (line: string) => voi
     await embedded.stop();
     throw error;
   });
+  return withServingPool(config, embedded.url, orm, () => embedded.stop());
+}
+
+function withServingPool(config: Config, url: string, orm: Orm, stopServer = async () => {}): Database {
+  let serving: Promise<Orm> | undefined;
   return {
     orm,
+    servingOrm: () => (serving ??= openOrm(url, statementTimeoutOptions(config.timeouts.statementMs))),
     async close() {
-      await orm.close();
-      await embedded.stop();
+      await Promise.all([
+        orm.close(),
+        serving?.then(
+          (o) => o.close(),
+          () => {},
+        ),
+      ]);
+      await stopServer();
     },
   };
 }

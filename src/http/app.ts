@@ -5,6 +5,7 @@ import { CORS_PATHS, corsMiddleware } from './cors.js';
 import { finalErrorHandler, notFound } from './errors.js';
 import { portalRouter } from './portal.js';
 import { securityHeaders } from './security-headers.js';
+import { requestTimeout } from './timeout.js';
 
 export interface AppDependencies {
   orm: Orm;
@@ -16,11 +17,21 @@ export interface AppDependencies {
   publicUrl: string;
   /** the browser origins allowed to call the APIs and /o (Config.corsOrigins) */
   corsOrigins: readonly string[];
+  requestTimeoutMs: number;
 }
 
 /** Composes the HTTP faces on one Express app. */
-export function createApp({ orm, auth, apis, clientDir, publicUrl, corsOrigins }: AppDependencies): Express {
+export function createApp({
+  orm,
+  auth,
+  apis,
+  clientDir,
+  publicUrl,
+  corsOrigins,
+  requestTimeoutMs,
+}: AppDependencies): Express {
   const app = express();
+  app.use(requestTimeout(requestTimeoutMs));
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   // API answers are per viewer and often large (a FHIR page of 1000 is ~1 MB): hashing each body for a weak

@@ -6,6 +6,8 @@ import type { Options } from '@mikro-orm/postgresql';
 import { createGateway } from '../../server.js';
 import type { Auth } from '../../src/auth/index.js';
 import { type Config, loadConfig } from '../../src/config.js';
+import { statementTimeoutOptions } from '../../src/db/statement-timeout.js';
+import { createHttpServer } from '../../src/http/http-server.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { freePort } from './server-process.js';
 
@@ -17,7 +19,10 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real app (OIDC provider, APIs) over real HTTP on a free port, on its own seeded database. */
+/**
+ * The real app (OIDC provider, APIs) over real HTTP on a free port, on its own seeded database, with the
+ * server's timeouts as `npm start` sets them.
+ */
 export async function startTestApp(
   env: Record<string, string> = {},
   ormOptions: Partial<Options> = {},
@@ -25,16 +30,19 @@ export async function startTestApp(
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hxg-app-test-'));
   chmodSync(dataDir, 0o755);
-  const db = await createTestDatabase('seeded', ormOptions);
   const config = loadConfig({
     PORT: String(port),
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     DATA_DIR: dataDir,
     ...env,
   });
+  const db = await createTestDatabase('seeded', {
+    ...statementTimeoutOptions(config.timeouts.statementMs),
+    ...ormOptions,
+  });
   const { app, auth } = await createGateway(config, db.orm);
   const server: Server = await new Promise((resolve) => {
-    const s = app.listen(port, '127.0.0.1', () => resolve(s));
+    const s = createHttpServer(app, config.timeouts).listen(port, '127.0.0.1', () => resolve(s));
   });
   return {
     baseUrl: config.publicUrl,

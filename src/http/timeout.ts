@@ -1,0 +1,56 @@
+import type { RequestHandler, Response } from 'express';
+
+/** what a 503 for a request, or a statement, that took too long suggests to the client */
+export const RETRY_AFTER_SECONDS = 5;
+
+/** Writes the 503 of a request not answered in time, in the format of the API it was sent to. */
+export type TimeoutAnswer = (res: Response, message: string) => void;
+
+const plainAnswer: TimeoutAnswer = (res, message) => {
+  res.type('text/plain').send(message);
+};
+
+/** An API (GraphQL, FHIR) says how its requests' timeouts are answered; anything else gets plain text. */
+export const answerTimeoutsWith =
+  (answer: TimeoutAnswer): RequestHandler =>
+  (_req, res, next) => {
+    res.locals.timeoutAnswer = answer;
+    next();
+  };
+
+/**
+ * Answers 503 to a request that has no answer after `limitMs`, in its API's format. The handler may still be
+ * at work (its statements end by their own timeout); what it answers later is dropped, with one log line,
+ * instead of failing on headers already sent.
+ */
+export function requestTimeout(limitMs: number): RequestHandler {
+  const message = `The request was not answered within ${limitMs} ms (REQUEST_TIMEOUT_MS): ask for less or try again later`;
+  return (req, res, next) => {
+    const timer = setTimeout(() => {
+      if (res.headersSent) return; // the answer is on its way
+      res.status(503).set({ 'retry-after': String(RETRY_AFTER_SECONDS), connection: 'close' });
+      ((res.locals.timeoutAnswer as TimeoutAnswer | undefined) ?? plainAnswer)(res, message);
+      dropLateAnswer(res, `${req.method} ${req.originalUrl.split('?')[0]}`, limitMs);
+    }, limitMs);
+    const stop = () => clearTimeout(timer);
+    res.once('finish', stop);
+    res.once('close', stop);
+    next();
+  };
+}
+
+/** After the 503, the late handler's headers and body go nowhere. */
+function dropLateAnswer(res: Response, request: string, limitMs: number) {
+  let logged = false;
+  const drop = () => {
+    if (!logged) console.warn(`[hxg] ${request} answered after the request timeout (${limitMs} ms); answer dropped`);
+    logged = true;
+  };
+  res.setHeader = () => res;
+  res.writeHead = () => res;
+  res.write = () => true;
+  res.end = () => {
+    drop();
+    return res;
+  };
+}
