@@ -161,9 +161,16 @@ export function parseDateRange(name: string, values: string[] | undefined): Date
   return range;
 }
 
+/** Whether year, month and day name a day of the calendar (Date.UTC would roll 2026-13-45 over into 2027). */
+function isCalendarDate(y: number, m = 1, d = 1): boolean {
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
 function period(text: string, name: string): { start: Date; end: Date } {
   const [datePart, timePart] = text.split('T');
   const [y, m, d] = datePart!.split('-').map(Number);
+  if (!isCalendarDate(y!, m, d)) throw new FhirError(400, 'invalid', `${name}: invalid date "${text}"`, name);
   if (timePart === undefined) {
     const start = new Date(Date.UTC(y!, (m ?? 1) - 1, d ?? 1));
     // the first instant after the period: next year, month or day

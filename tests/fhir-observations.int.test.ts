@@ -91,6 +91,12 @@ describe('FHIR Observation search (the JupyterHealth examples)', () => {
     const bad = await fhirFetch(app, '/Observation?date=yesterday', { as: 'mary@example.com' });
     expect(bad.status).toBe(400);
     expect(bad.body.issue[0].diagnostics).toMatch(/date/);
+    // days and months that do not exist are refused, not rolled over into the next year
+    for (const date of ['gt2026-13-45', 'eq2026-02-30', 'ge2026-00', 'lt2026-11-31T10:00:00Z']) {
+      const impossible = await fhirFetch(app, `/Observation?date=${date}`, { as: 'mary@example.com' });
+      expect(impossible.status, date).toBe(400);
+      expect(impossible.body.issue[0].diagnostics, date).toMatch(/invalid date/);
+    }
   });
 
   it('reads one observation and hides those the viewer may not see', async () => {

@@ -1,14 +1,12 @@
 import { decodeJwt } from 'jose';
-import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerClient } from '../src/auth/client-registry.js';
 import { startTestApp, type TestApp } from './support/app.js';
-import { Browser, readForm } from './support/browser.js';
 import { json } from './support/http.js';
 import { redeemInvitation } from './support/invitations.js';
-import { scopedToken } from './support/scoped-tokens.js';
+import { scopedToken, thirdPartySignIn } from './support/scoped-tokens.js';
 import { PATIENT } from './support/seed-viewers.js';
-import { gql } from './support/tokens.js';
+import { gql, portalSignIn } from './support/tokens.js';
 
 /** What the provider grants: exactly what was asked and allowed, listed in full, with the patient's context. */
 let app: TestApp;
@@ -20,31 +18,9 @@ afterAll(() => app?.close());
 const fhirGet = (token: string, path: string) =>
   fetch(`${app.baseUrl}/fhir/r5${path}`, { headers: { authorization: `Bearer ${token}` } });
 
-/** The portal's flow with an explicit scope (first-party: no consent screen). */
-async function portalTokens(scope: string, extra: Record<string, string> = {}) {
-  const client = await oidc.discovery(new URL(`${app.baseUrl}/o`), 'portal', undefined, oidc.None(), {
-    execute: [oidc.allowInsecureRequests],
-  });
-  const redirectUri = `${app.baseUrl}/auth/callback`;
-  const verifier = oidc.randomPKCECodeVerifier();
-  const url = oidc.buildAuthorizationUrl(client, {
-    redirect_uri: redirectUri,
-    scope,
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    ...extra,
-  });
-  const browser = new Browser();
-  const leaves = (u: string) => u.startsWith(redirectUri);
-  const login = await browser.follow(url.toString(), {}, leaves);
-  if (leaves(login.url)) return { error: new URL(login.url).searchParams.get('error_description') };
-  const done = await browser.follow(
-    readForm(await login.response.text(), login.url).action,
-    { form: { email: 'mary@example.com', password: 'Jhe1234!' } },
-    leaves,
-  );
-  return oidc.authorizationCodeGrant(client, new URL(done.url), { pkceCodeVerifier: verifier });
-}
+/** The portal's flow as mary with an explicit scope (first-party: no consent screen). */
+const portalTokens = (scope: string, params: Record<string, string> = {}) =>
+  portalSignIn(app, 'mary@example.com', { scope, params });
 
 describe('granted scopes', () => {
   it('a third-party client gets what the user ticked, and the answer lists all of it', async () => {
@@ -53,40 +29,16 @@ describe('granted scopes', () => {
       name: 'Fewer',
       redirectUris: ['https://fewer.example/cb'],
     });
-    const client = await oidc.discovery(new URL(`${app.baseUrl}/o`), 'fewer-dash', undefined, oidc.None(), {
-      execute: [oidc.allowInsecureRequests],
-    });
-    const verifier = oidc.randomPKCECodeVerifier();
-    const url = oidc.buildAuthorizationUrl(client, {
-      redirect_uri: 'https://fewer.example/cb',
+    const { tokens, consent } = await thirdPartySignIn(app, 'mary@example.com', {
+      clientId: 'fewer-dash',
+      redirectUri: 'https://fewer.example/cb',
       scope: 'openid offline_access fhirUser user/Patient.rs user/Observation.rs',
-      prompt: 'consent',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
+      params: { prompt: 'consent' },
+      tick: ['offline_access', 'fhirUser', 'user/Patient.rs'],
     });
-    const browser = new Browser();
-    const leaves = (u: string) => u.startsWith('https://fewer.example');
-    let { url: at, response } = await browser.follow(url.toString(), {}, leaves);
-    ({ url: at, response } = await browser.follow(
-      readForm(await response.text(), at).action,
-      { form: { email: 'mary@example.com', password: 'Jhe1234!' } },
-      leaves,
-    ));
-    const consent = await response.text();
     expect(consent).toContain('read, search Observation resources you have access to');
     expect(consent).toMatch(/<input type="checkbox" id="scope-\d" name="scope" value="user\/Observation\.rs" checked>/);
-    ({ url: at } = await browser.follow(
-      readForm(consent, at, 0).action,
-      {
-        form: [
-          ['scope', 'offline_access'],
-          ['scope', 'fhirUser'],
-          ['scope', 'user/Patient.rs'],
-        ],
-      },
-      leaves,
-    ));
-    const tokens = await oidc.authorizationCodeGrant(client, new URL(at), { pkceCodeVerifier: verifier });
+    expect(consent.split('value="user/Observation.rs"').length).toBe(2); // listed once
     expect(tokens.scope!.split(' ').sort()).toEqual(['fhirUser', 'offline_access', 'openid', 'user/Patient.rs']);
     expect(decodeJwt(tokens.access_token).scope).toBe('user/Patient.rs');
     expect(tokens.refresh_token).toBeTruthy();

@@ -28,6 +28,7 @@ export function smartConfiguration(publicUrl: string) {
       'permission-offline',
       'permission-patient',
       'permission-user',
+      'permission-v1',
       'permission-v2',
     ],
   };

@@ -19,42 +19,62 @@ export interface ScopedTokens {
 }
 
 /**
- * A real token with exactly the resource scopes asked for (`''`: none), for a practitioner: a third-party
- * dashboard client's authorization code + PKCE flow through the login form and the consent screen, every
- * requested scope ticked.
+ * A third-party client's authorization code + PKCE flow as `email`, through the login form and the consent
+ * screen, on which the scopes in `tick` (default: every requested one) are ticked. Returns the token answer and
+ * the consent page as shown.
  */
-export async function scopedToken(app: TestApp, email: string, scope: string): Promise<ScopedTokens> {
-  if (!registered.has(app)) {
-    await registerClient(app.db.orm.em.fork(), { clientId: CLIENT_ID, name: 'Scope test', redirectUris: [REDIRECT] });
-    registered.add(app);
-  }
-  const client = await oidc.discovery(new URL(`${app.baseUrl}/o`), CLIENT_ID, undefined, oidc.None(), {
+export async function thirdPartySignIn(
+  app: TestApp,
+  email: string,
+  opts: { clientId: string; redirectUri: string; scope: string; tick?: string[]; params?: Record<string, string> },
+) {
+  const client = await oidc.discovery(new URL(`${app.baseUrl}/o`), opts.clientId, undefined, oidc.None(), {
     execute: [oidc.allowInsecureRequests],
   });
   const verifier = oidc.randomPKCECodeVerifier();
   const url = oidc.buildAuthorizationUrl(client, {
-    redirect_uri: REDIRECT,
-    scope: `openid ${scope}`.trim(),
+    redirect_uri: opts.redirectUri,
+    scope: opts.scope,
     code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
+    ...opts.params,
   });
   const browser = new Browser();
-  const leaves = (u: string) => u.startsWith(REDIRECT);
+  const leaves = (u: string) => u.startsWith(opts.redirectUri);
   let { url: at, response } = await browser.follow(url.toString(), {}, leaves);
   ({ url: at, response } = await browser.follow(
     readForm(await response.text(), at).action,
     { form: { email, password: 'Jhe1234!' } },
     leaves,
   ));
+  let consent = '';
   if (!leaves(at)) {
-    const consent = await response.text();
-    const ticked = scope
-      .split(' ')
-      .filter(Boolean)
-      .map((s): [string, string] => ['scope', s]);
-    ({ url: at } = await browser.follow(readForm(consent, at, 0).action, { form: ticked }, leaves));
+    consent = await response.text();
+    const tick = opts.tick ?? opts.scope.split(' ').filter((s) => s && s !== 'openid');
+    ({ url: at } = await browser.follow(
+      readForm(consent, at, 0).action,
+      { form: tick.map((s): [string, string] => ['scope', s]) },
+      leaves,
+    ));
   }
   const tokens = await oidc.authorizationCodeGrant(client, new URL(at), { pkceCodeVerifier: verifier });
+  return { tokens, consent };
+}
+
+/**
+ * A real token with exactly the resource scopes asked for (`''`: none), for a practitioner: a third-party
+ * dashboard client's flow (thirdPartySignIn), every requested scope ticked.
+ */
+export async function scopedToken(app: TestApp, email: string, scope: string): Promise<ScopedTokens> {
+  if (!registered.has(app)) {
+    await registerClient(app.db.orm.em.fork(), { clientId: CLIENT_ID, name: 'Scope test', redirectUris: [REDIRECT] });
+    registered.add(app);
+  }
+  const { tokens } = await thirdPartySignIn(app, email, {
+    clientId: CLIENT_ID,
+    redirectUri: REDIRECT,
+    scope: `openid ${scope}`.trim(),
+  });
   return { access_token: tokens.access_token, scope: tokens.scope ?? '' };
 }
 

@@ -5,15 +5,15 @@ import type { TestApp } from './app.js';
 const cache = new WeakMap<TestApp, Map<string, string>>();
 
 /**
- * A real access token for a seeded user: the portal's authorization code + PKCE flow through the login
- * form, as a browser would do it. Cached per app and email.
+ * Signs `email` in through the portal's authorization code + PKCE flow and the login form, as a browser would
+ * (the portal is first-party: no consent screen). `scope` defaults to `openid`, which gets the portal's default
+ * resource scopes. A flow the provider ends with an error gives `{ error }` (its description).
  */
-export async function tokenFor(app: TestApp, email: string, password = 'Jhe1234!'): Promise<string> {
-  const known = cache.get(app) ?? new Map<string, string>();
-  cache.set(app, known);
-  const cached = known.get(email);
-  if (cached) return cached;
-
+export async function portalSignIn(
+  app: TestApp,
+  email: string,
+  opts: { password?: string; scope?: string; params?: Record<string, string> } = {},
+): Promise<oidc.TokenEndpointResponse | { error: string | null }> {
   const client = await oidc.discovery(new URL(`${app.baseUrl}/o`), 'portal', undefined, oidc.None(), {
     execute: [oidc.allowInsecureRequests],
   });
@@ -21,20 +21,32 @@ export async function tokenFor(app: TestApp, email: string, password = 'Jhe1234!
   const verifier = oidc.randomPKCECodeVerifier();
   const url = oidc.buildAuthorizationUrl(client, {
     redirect_uri: redirectUri,
-    scope: 'openid',
+    scope: opts.scope ?? 'openid',
     code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
+    ...opts.params,
   });
   const browser = new Browser();
   const leaves = (u: string) => u.startsWith(redirectUri);
   const login = await browser.follow(url.toString(), {}, leaves);
+  if (leaves(login.url)) return { error: new URL(login.url).searchParams.get('error_description') };
   const done = await browser.follow(
     readForm(await login.response.text(), login.url).action,
-    { form: { email, password } },
+    { form: { email, password: opts.password ?? 'Jhe1234!' } },
     leaves,
   );
   if (!leaves(done.url)) throw new Error(`sign-in as ${email} failed (${done.response.status})`);
-  const tokens = await oidc.authorizationCodeGrant(client, new URL(done.url), { pkceCodeVerifier: verifier });
+  return oidc.authorizationCodeGrant(client, new URL(done.url), { pkceCodeVerifier: verifier });
+}
+
+/** A real access token for a seeded user through the portal's flow (portalSignIn), cached per app and email. */
+export async function tokenFor(app: TestApp, email: string, password = 'Jhe1234!'): Promise<string> {
+  const known = cache.get(app) ?? new Map<string, string>();
+  cache.set(app, known);
+  const cached = known.get(email);
+  if (cached) return cached;
+  const tokens = await portalSignIn(app, email, { password });
+  if (!('access_token' in tokens)) throw new Error(`sign-in as ${email} failed: ${tokens.error}`);
   known.set(email, tokens.access_token);
   return tokens.access_token;
 }
