@@ -3,10 +3,18 @@ import http from 'node:http';
 import path from 'node:path';
 import { importJWK, SignJWT } from 'jose';
 
-/** A gateway access token for a seeded user, signed with the development key the gateway generated. */
-export async function signToken(dataDir: string, publicUrl: string, sub: string): Promise<string> {
+/**
+ * A gateway access token for a seeded user, signed with the development key the gateway generated, with the
+ * portal's default scope (the bench both searches and uploads).
+ */
+export async function signToken(
+  dataDir: string,
+  publicUrl: string,
+  sub: string,
+  scope = 'user/*.cruds',
+): Promise<string> {
   const { signingKey } = JSON.parse(readFileSync(path.join(dataDir, 'oidc-secrets.json'), 'utf8'));
-  return new SignJWT({ sub, scope: 'user/*.rs', client_id: 'bench' })
+  return new SignJWT({ sub, scope, client_id: 'bench' })
     .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: signingKey.kid })
     .setIssuer(`${publicUrl}/o`)
     .setAudience(`${publicUrl}/`)
