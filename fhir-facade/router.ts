@@ -1,13 +1,13 @@
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type Provider from 'oidc-provider';
-import { createContext, type GraphQLContext } from '../graphql/context.js';
-import { type TokenVerifier, viewerFromAuthorization } from '../src/auth/bearer.js';
+import { authenticatedContext, type GraphQLContext } from '../graphql/context.js';
+import type { TokenVerifier } from '../src/auth/bearer.js';
 import { smartConfiguration } from '../src/auth/smart.js';
 import type { Config } from '../src/config.js';
 import type { Orm } from '../src/db/orm.js';
 import { DATABASE_TIMEOUT_MESSAGE, isDatabaseTimeout } from '../src/db/statement-timeout.js';
-import { DomainError, UnauthenticatedError } from '../src/errors.js';
+import { DomainError } from '../src/errors.js';
 import { answerTimeoutsWith, RETRY_AFTER_SECONDS } from '../src/http/timeout.js';
 import { capabilityStatement } from './capability.js';
 import { FHIR_JSON, negotiate } from './content.js';
@@ -48,12 +48,8 @@ export function createFhirRouter(deps: FhirDependencies): Router {
   });
 
   router.use(async (req: Request, res: Response, next: NextFunction) => {
-    const em = deps.orm.em.fork();
     try {
-      const viewer = await viewerFromAuthorization(req.get('authorization'), deps.verifyToken, em);
-      if (viewer.userId === null)
-        throw new UnauthenticatedError('An access token is required (Authorization: Bearer …)');
-      res.locals.context = createContext(em, viewer, { provider: deps.provider, config: deps.config });
+      res.locals.context = await authenticatedContext(req.get('authorization'), deps);
       next();
     } catch (error) {
       if (error instanceof DomainError && error.code === 'UNAUTHENTICATED') {

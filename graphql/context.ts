@@ -1,6 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type Provider from 'oidc-provider';
+import { type TokenVerifier, viewerFromAuthorization } from '../src/auth/bearer.js';
 import type { Config } from '../src/config.js';
+import type { Orm } from '../src/db/orm.js';
+import { UnauthenticatedError } from '../src/errors.js';
 import type { Viewer } from '../src/policy/viewer.js';
 import type { ServiceContext } from '../src/services/context.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
@@ -20,4 +23,22 @@ export function createContext(
 ): GraphQLContext {
   const services: ServiceContext = { em, viewer };
   return { viewer, services, loaders: createLoaders(services), auth };
+}
+
+export interface FaceDependencies {
+  orm: Orm;
+  verifyToken: TokenVerifier;
+  provider: Provider;
+  config: Config;
+}
+
+/**
+ * The context of a request to a face that takes no anonymous callers (FHIR, REST): the bearer token's viewer on a
+ * fresh entity manager. No token, or a bad one: UnauthenticatedError, which each face answers in its format.
+ */
+export async function authenticatedContext(authorization: string | undefined, deps: FaceDependencies) {
+  const em = deps.orm.em.fork();
+  const viewer = await viewerFromAuthorization(authorization, deps.verifyToken, em);
+  if (viewer.userId === null) throw new UnauthenticatedError('An access token is required (Authorization: Bearer …)');
+  return createContext(em, viewer, { provider: deps.provider, config: deps.config });
 }
