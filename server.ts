@@ -2,6 +2,7 @@ import { type Express, Router } from 'express';
 import { createFhirRouter, FHIR_PATH } from './fhir-facade/router.js';
 import { buildExecutableSchema } from './graphql/schema.js';
 import { createGraphQLRouter } from './graphql/server.js';
+import { createRestRouter, REST_PATH } from './rest-api/router.js';
 import { type Auth, createAuth } from './src/auth/index.js';
 import type { Config } from './src/config.js';
 import type { Orm } from './src/db/orm.js';
@@ -9,7 +10,7 @@ import { createApp } from './src/http/app.js';
 
 /**
  * The composition root: the core (src/), its OAuth provider, and the API faces that sit on top of it
- * (graphql/, fhir-facade/). It lives outside src/ because the core must not import its faces.
+ * (graphql/, fhir-facade/, rest-api/). It lives outside src/ because the core must not import its faces.
  */
 export async function createGateway(config: Config, orm: Orm): Promise<{ app: Express; auth: Auth }> {
   const auth = await createAuth(config, orm);
@@ -22,14 +23,13 @@ export async function createGateway(config: Config, orm: Orm): Promise<{ app: Ex
     config,
     limits: config.graphql,
   });
-  const fhir = Router().use(
-    FHIR_PATH,
-    createFhirRouter({ schema, orm, verifyToken: auth.verifyToken, provider: auth.provider, config }),
-  );
+  const faceDeps = { schema, orm, verifyToken: auth.verifyToken, provider: auth.provider, config };
+  const fhir = Router().use(FHIR_PATH, createFhirRouter(faceDeps));
+  const rest = Router().use(REST_PATH, createRestRouter(faceDeps));
   const app = createApp({
     orm,
     auth,
-    apis: [graphql, fhir],
+    apis: [graphql, fhir, rest],
     clientDir: config.clientDir,
     publicUrl: config.publicUrl,
     corsOrigins: config.corsOrigins,

@@ -40,7 +40,8 @@ export async function createGraphQLRouter(deps: GraphQLDependencies): Promise<Ro
   });
   await server.start();
   const router = Router();
-  router.use(
+  // /graphql itself only: /graphql/anything is the app's 404, not Apollo's landing page
+  router.all(
     '/graphql',
     answerTimeoutsWith(graphqlTimeoutAnswer),
     express.json({ limit: MAX_GRAPHQL_BODY }),

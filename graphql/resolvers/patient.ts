@@ -53,6 +53,14 @@ export class PatientResolver {
     return patientCapabilities(ctx.viewer, { id: patient.id, organizationIds });
   }
 
+  @FieldResolver(() => ID, {
+    nullable: true,
+    description: 'the patient’s login, once invited (JupyterHealth’s jheUserId)',
+  })
+  userId(@Root() patient: PatientEntity) {
+    return patient.user?.id ?? null;
+  }
+
   @FieldResolver(() => [Identifier])
   identifiers(@Root() patient: PatientEntity, @Ctx() ctx: GraphQLContext) {
     return ctx.loaders.patientIdentifiers.load(patient.id);

@@ -40,7 +40,8 @@ export function createApp({
   app.use(securityHeaders(publicUrl));
   app.use([...CORS_PATHS], corsMiddleware(corsOrigins));
 
-  app.get('/healthz', (_req, res) => {
+  // /health is where JupyterHealth's own deployments are probed
+  app.get(['/healthz', '/health'], (_req, res) => {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {

@@ -14,9 +14,27 @@ const CLIENT_ERRORS: Record<string, string> = {
   'parameters.too.many': 'The request body has too many parameters',
 };
 
-/** `{ error, message }` for any path no face answered. */
+/**
+ * A 404 for any path no face answered, in the format its prefix promises: an OperationOutcome under `/fhir`,
+ * DRF's `{detail}` under `/api`, `{ error, message }` elsewhere (`/o`, `/graphql`, …).
+ */
 export function notFound(req: Request, res: Response): void {
-  res.status(404).json({ error: 'not_found', message: `No such endpoint: ${req.method} ${req.path}` });
+  const message = `No such endpoint: ${req.method} ${req.path}`;
+  if (/^\/fhir(\/|$)/i.test(req.path)) {
+    res
+      .status(404)
+      .type('application/fhir+json')
+      .send(
+        JSON.stringify({
+          resourceType: 'OperationOutcome',
+          issue: [{ severity: 'error', code: 'not-found', diagnostics: message }],
+        }),
+      );
+  } else if (/^\/api(\/|$)/i.test(req.path)) {
+    res.status(404).json({ detail: message });
+  } else {
+    res.status(404).json({ error: 'not_found', message });
+  }
 }
 
 /**

@@ -1,0 +1,94 @@
+import { runGraphQL } from '../execute.js';
+import type { Route } from '../route.js';
+import {
+  ORGANIZATION_FIELDS,
+  type OrganizationNode,
+  organizationSchema,
+  PATIENT_FIELDS,
+  type PatientNode,
+  patientSchema,
+  toOrganization,
+  toPatient,
+} from '../shapes.js';
+
+const ME = `{ me { id email firstName lastName isSuperuser kind practitioner { id } } }`;
+const OWN_PATIENT = `{ me { patient { ${PATIENT_FIELDS} } } }`;
+const ORGANIZATIONS = `{ organizations { ${ORGANIZATION_FIELDS} } }`;
+
+interface Me {
+  id: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  isSuperuser: boolean;
+  kind: 'PATIENT' | 'PRACTITIONER';
+  practitioner: { id: string } | null;
+}
+
+export const userRoutes: Route[] = [
+  {
+    method: 'get',
+    path: '/users/profile',
+    tag: 'users',
+    summary: 'the signed-in user, with their patient record or their practitioner profile and organizations',
+    response: {
+      type: 'object',
+      required: ['id', 'email', 'firstName', 'lastName', 'userType', 'isSuperuser', 'patient', 'practitioner'],
+      properties: {
+        id: { type: 'integer' },
+        email: { type: 'string' },
+        firstName: { type: 'string' },
+        lastName: { type: 'string' },
+        userType: { type: 'string', enum: ['patient', 'practitioner'] },
+        isSuperuser: { type: 'boolean' },
+        patient: { oneOf: [patientSchema, { type: 'null' }] },
+        practitioner: {
+          oneOf: [
+            {
+              type: 'object',
+              properties: {
+                id: { type: 'integer' },
+                jheUserId: { type: 'integer' },
+                organizations: { type: 'array', items: organizationSchema },
+              },
+            },
+            { type: 'null' },
+          ],
+        },
+      },
+    },
+    handle: async ({ schema, context }) => {
+      const { me } = await runGraphQL<{ me: Me }>(schema, context, ME);
+      const user = {
+        id: Number(me.id),
+        email: me.email,
+        firstName: me.firstName,
+        lastName: me.lastName,
+        userType: me.kind.toLowerCase(),
+        isSuperuser: me.isSuperuser,
+      };
+      if (me.kind === 'PATIENT') {
+        const own = await runGraphQL<{ me: { patient: PatientNode | null } }>(schema, context, OWN_PATIENT);
+        return { ...user, patient: own.me.patient ? toPatient(own.me.patient) : null, practitioner: null };
+      }
+      const { organizations } = await runGraphQL<{ organizations: OrganizationNode[] }>(schema, context, ORGANIZATIONS);
+      const practitioner = me.practitioner && {
+        id: Number(me.practitioner.id),
+        jheUserId: Number(me.id),
+        organizations: organizations.map((o) => toOrganization(o)),
+      };
+      return { ...user, patient: null, practitioner };
+    },
+  },
+  {
+    method: 'get',
+    path: '/users/organizations',
+    tag: 'users',
+    summary: 'the organizations the signed-in practitioner belongs to (super users: the top-level ones)',
+    response: { type: 'array', items: organizationSchema },
+    handle: async ({ schema, context }) => {
+      const { organizations } = await runGraphQL<{ organizations: OrganizationNode[] }>(schema, context, ORGANIZATIONS);
+      return organizations.map((o) => toOrganization(o));
+    },
+  },
+];

@@ -1,0 +1,41 @@
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import ajvFormats from 'ajv-formats';
+import { RestError } from './errors.js';
+import type { JsonSchema, Route } from './route.js';
+
+const ajv = new Ajv2020({ allErrors: false, strict: false, coerceTypes: false });
+(ajvFormats as unknown as (a: Ajv2020) => void)(ajv);
+
+/** The first problem, naming the field: "nameFamily: must be string", "email: is required". */
+function describe(error: ErrorObject | undefined, where: string): string {
+  if (!error) return `The ${where} is not valid`;
+  const field = error.instancePath.replace(/^\//, '').replaceAll('/', '.');
+  if (error.keyword === 'required') {
+    const missing = (error.params as { missingProperty: string }).missingProperty;
+    return `${field ? `${field}.` : ''}${missing}: this field is required`;
+  }
+  if (error.keyword === 'additionalProperties') {
+    return `${field ? `${field}.` : ''}${(error.params as { additionalProperty: string }).additionalProperty}: unknown parameter`;
+  }
+  return `${field || where}: ${error.message ?? 'is not valid'}`;
+}
+
+export interface RouteValidators {
+  query: (value: unknown) => void;
+  body: (value: unknown) => void;
+}
+
+const check = (validate: ValidateFunction | null, where: string) => (value: unknown) => {
+  if (validate && !validate(value)) throw new RestError(400, describe(validate.errors?.[0], where));
+};
+
+/** Compiles a route's query and body schemas once, at start-up. */
+export function routeValidators(route: Route): RouteValidators {
+  const query: JsonSchema | null = route.query
+    ? { type: 'object', properties: route.query, additionalProperties: false }
+    : { type: 'object', additionalProperties: false };
+  return {
+    query: check(ajv.compile(query), 'query'),
+    body: check(route.body ? ajv.compile(route.body) : null, 'body'),
+  };
+}
