@@ -2,7 +2,7 @@ import { type Express, Router } from 'express';
 import { createFhirRouter, FHIR_PATH } from './fhir-facade/router.js';
 import { buildExecutableSchema } from './graphql/schema.js';
 import { createGraphQLRouter } from './graphql/server.js';
-import { createRestRouter, REST_PATH } from './rest-api/router.js';
+import { createRestApi } from './rest-api/router.js';
 import { type Auth, createAuth } from './src/auth/index.js';
 import type { Config } from './src/config.js';
 import type { Orm } from './src/db/orm.js';
@@ -25,7 +25,7 @@ export async function createGateway(config: Config, orm: Orm): Promise<{ app: Ex
   });
   const faceDeps = { schema, orm, verifyToken: auth.verifyToken, provider: auth.provider, config };
   const fhir = Router().use(FHIR_PATH, createFhirRouter(faceDeps));
-  const rest = Router().use(REST_PATH, createRestRouter(faceDeps));
+  const rest = createRestApi(faceDeps);
   const app = createApp({
     orm,
     auth,

@@ -8,6 +8,7 @@ import { camelBody, snakeQuery } from './casing.js';
 import { RestError } from './errors.js';
 import { ID_PARAMS, type Route } from './route.js';
 import { ROUTES } from './routes/index.js';
+import { swaggerUiRouter } from './swagger-ui.js';
 import { routeValidators } from './validate.js';
 
 export const REST_PATH = '/api/v1';
@@ -37,9 +38,18 @@ function requireJson(req: Request, _res: Response, next: NextFunction) {
  * decides nothing itself. Answers are DRF's: camelCase JSON, `{count, next, previous, results}` pages and
  * `{"detail": …}` errors.
  */
-export function createRestRouter(deps: RestDependencies): Router {
+export function createRestApi(deps: RestDependencies): Router {
+  const api = Router();
+  api.use(REST_PATH, createRestRouter(deps));
+  // where JupyterHealth serves its OpenAPI document
+  api.get(['/api/schema', '/api/schema/'], (_req, res) => void res.redirect(302, `${REST_PATH}/schema`));
+  return api;
+}
+
+function createRestRouter(deps: RestDependencies): Router {
   const router = Router();
   router.use(answerTimeoutsWith((res, message) => void detail(res, 503, message)));
+  router.use('/schema/swagger-ui', swaggerUiRouter(`${REST_PATH}/schema`));
   router.use(requireJson, express.json({ limit: MAX_BODY }));
   for (const route of ROUTES) router[route.method](route.path, handler(route, deps));
   router.all('/{*rest}', (req) => {

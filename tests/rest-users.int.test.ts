@@ -95,11 +95,17 @@ describe('paths around /api/v1', () => {
     expect(await (await fetch(`${app.baseUrl}/health`)).json()).toEqual({ status: 'ok' });
   });
 
-  it('serves its OpenAPI 3.1 document without a token', async () => {
+  it('serves its OpenAPI 3.1 document without a token, also where JupyterHealth serves it', async () => {
     const { status, body } = await rest(app, '/schema');
     expect(status).toBe(200);
     expect(body.openapi).toBe('3.1.0');
     expect(Object.keys(body.paths)).toContain('/users/profile');
+    const alias = await fetch(`${app.baseUrl}/api/schema/`);
+    expect(alias.url).toBe(`${app.baseUrl}/api/v1/schema`);
+    expect((await alias.json()).openapi).toBe('3.1.0');
+    const explorer = await fetch(`${app.baseUrl}/api/v1/schema/swagger-ui/`);
+    expect(explorer.status).toBe(200);
+    expect(await explorer.text()).toContain('swagger-ui-bundle.js');
   });
 
   it('refuses bodies that are not JSON with 415 and unknown query parameters with 400', async () => {

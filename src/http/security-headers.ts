@@ -43,6 +43,17 @@ export function providerDirectives(https: boolean): Directives {
   return { ...site, 'style-src': [...site['style-src']!, sha256(PAGE_STYLE)], 'form-action': null };
 }
 
+/**
+ * Swagger UI (the Admin REST API's explorer, /api/v1/schema/swagger-ui/) sets styles inline and draws its icons as
+ * `data:` SVG: allowed on that documentation page alone, which shows no data of anyone's. Scripts stay 'self'.
+ */
+export function apiExplorerDirectives(https: boolean): Directives {
+  const site = siteDirectives(https);
+  return { ...site, 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] };
+}
+
+export const API_EXPLORER_PATH = '/api/v1/schema/swagger-ui';
+
 function helmetOptions(directives: Directives, https: boolean): HelmetOptions {
   return {
     contentSecurityPolicy: { useDefaults: false, directives },
@@ -65,6 +76,12 @@ export function securityHeaders(publicUrl: string): RequestHandler {
     ...helmetOptions(providerDirectives(https), https),
     crossOriginOpenerPolicy: false,
   });
-  const underProvider = (path: string) => path === OIDC_MOUNT_PATH || path.startsWith(`${OIDC_MOUNT_PATH}/`);
-  return (req, res, next) => (underProvider(req.path) ? provider : site)(req, res, next);
+  const explorer = helmet(helmetOptions(apiExplorerDirectives(https), https));
+  const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
+  return (req, res, next) =>
+    (under(req.path, OIDC_MOUNT_PATH) ? provider : under(req.path, API_EXPLORER_PATH) ? explorer : site)(
+      req,
+      res,
+      next,
+    );
 }
