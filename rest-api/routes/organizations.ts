@@ -134,7 +134,14 @@ const removeUserBody = {
 
 const treeSchema = {
   ...organizationSchema,
-  properties: { ...organizationSchema.properties, children: { type: 'array', items: { $ref: '#' } } },
+  properties: {
+    ...organizationSchema.properties,
+    children: {
+      type: 'array',
+      items: { type: 'object' },
+      description: 'the sub-organizations the viewer may see, each of this shape, at every depth',
+    },
+  },
 };
 const organizationUserSchema = {
   type: 'object',
