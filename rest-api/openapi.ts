@@ -44,11 +44,14 @@ export function openApiDocument(routes: readonly Route[], publicUrl: string, ver
         : {}),
       ...(route.public ? { security: [] } : {}),
       responses: {
-        [String(route.status ?? 200)]: {
-          description: 'success',
-          content: { 'application/json': { schema: route.response } },
-        },
-        ...(route.status === 204 ? {} : {}),
+        ...Object.fromEntries(
+          [route.status ?? 200, ...(route.otherStatuses ?? [])].map((status) => [
+            String(status),
+            status === 204
+              ? { description: 'success, no content' }
+              : { description: 'success', content: { 'application/json': { schema: route.response } } },
+          ]),
+        ),
         '400': ERROR,
         '401': ERROR,
         '403': ERROR,

@@ -30,6 +30,8 @@ export interface Route {
   body?: JsonSchema;
   /** the success status (200 unless said) and the answer's schema */
   status?: number;
+  /** other success statuses the handler may answer with (returning an `Answer`), with the same schema */
+  otherStatuses?: number[];
   response: JsonSchema;
   /** whether it answers without a token (the schema document) */
   public?: boolean;
@@ -38,3 +40,11 @@ export interface Route {
 
 /** Path parameters that are integer ids: anything else is a 404, as DRF's int converters answer. */
 export const ID_PARAMS = new Set(['id', 'userId', 'patientId', 'studyId', 'organizationId', 'dataSourceId', 'scopeId']);
+
+/** A handler's answer with a status other than its route's, e.g. 200 for an update where the route creates (201). */
+export class Answer {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {}
+}

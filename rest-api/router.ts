@@ -6,7 +6,7 @@ import { DomainError } from '../src/errors.js';
 import { answerTimeoutsWith, RETRY_AFTER_SECONDS } from '../src/http/timeout.js';
 import { camelBody, snakeQuery } from './casing.js';
 import { RestError } from './errors.js';
-import { ID_PARAMS, type Route } from './route.js';
+import { Answer, ID_PARAMS, type Route } from './route.js';
 import { ROUTES } from './routes/index.js';
 import { swaggerUiRouter } from './swagger-ui.js';
 import { routeValidators } from './validate.js';
@@ -88,6 +88,7 @@ function handler(route: Route, deps: RestDependencies) {
       config: deps.config,
     });
     if (answer === undefined) res.status(204).end();
+    else if (answer instanceof Answer) res.status(answer.status).json(answer.body);
     else res.status(route.status ?? 200).json(answer);
   };
 }

@@ -17,6 +17,10 @@ function describe(error: ErrorObject | undefined, where: string): string {
   if (error.keyword === 'additionalProperties') {
     return `${field ? `${field}.` : ''}${(error.params as { additionalProperty: string }).additionalProperty}: unknown parameter`;
   }
+  if (error.keyword === 'enum') {
+    const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map(String).join(', ');
+    return `${field || where}: must be one of ${allowed}`;
+  }
   return `${field || where}: ${error.message ?? 'is not valid'}`;
 }
 

@@ -55,6 +55,48 @@ describe('GraphQL: me and organizations', () => {
   });
 });
 
+describe('GraphQL: visibleOrganizations', () => {
+  const query = `query ($partOfId: ID, $first: Int, $after: String) {
+    visibleOrganizations(partOfId: $partOfId, first: $first, after: $after) {
+      totalCount nodes { id } pageInfo { hasNextPage endCursor }
+    }
+  }`;
+  const ids = (result: Awaited<ReturnType<typeof gql>>) =>
+    result.data?.visibleOrganizations.nodes.map((o: { id: string }) => o.id);
+
+  it('pages the organizations the viewer holds a role in, like organizations; a super user’s are all', async () => {
+    for (const email of ['mary@example.com', 'tom@example.com', 'mark@example.com']) {
+      const own = await gql(app, email, '{ organizations { id } }');
+      const visible = await gql(app, email, query);
+      expect(ids(visible), email).toEqual(own.data?.organizations.map((o: { id: string }) => o.id));
+      expect(visible.data?.visibleOrganizations.totalCount).toBe(own.data?.organizations.length);
+    }
+    const first = await gql(app, 'sam@example.com', query, { first: 5 });
+    expect(first.data?.visibleOrganizations).toMatchObject({ totalCount: 8, pageInfo: { hasNextPage: true } });
+    const rest = await gql(app, 'sam@example.com', query, {
+      after: first.data?.visibleOrganizations.pageInfo.endCursor,
+    });
+    expect([...ids(first), ...ids(rest)]).toEqual([
+      '20001',
+      '20002',
+      '20003',
+      '20004',
+      '20005',
+      '20006',
+      '20007',
+      '20008',
+    ]);
+  });
+
+  it('partOfId: the visible direct children, none under a parent the viewer may not see', async () => {
+    expect(ids(await gql(app, 'sam@example.com', query, { partOfId: '20006' }))).toEqual(['20007', '20008']);
+    expect(ids(await gql(app, 'mark@example.com', query, { partOfId: '20006' }))).toEqual(['20007']);
+    const tom = await gql(app, 'tom@example.com', query, { partOfId: '20006' });
+    expect(tom.data?.visibleOrganizations).toMatchObject({ totalCount: 0, nodes: [] });
+    expect(codes(await gql(app, 'sam@example.com', query, { partOfId: 'x' }))).toEqual(['BAD_USER_INPUT']);
+  });
+});
+
 describe('GraphQL: organization mutations', () => {
   const create = `mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { id name type partOf { id } viewerRole } }`;
   const update = `mutation($id: ID!, $input: UpdateOrganizationInput!) { updateOrganization(id: $id, input: $input) { id name } }`;

@@ -158,6 +158,57 @@ describe('adding practitioners', () => {
   });
 });
 
+describe('adding practitioners by user id (JupyterHealth’s jheUserId)', () => {
+  const userIdOf = async (email: string) => (await db.orm.em.fork().findOneOrFail(User, { email })).id;
+
+  it('adds by user id with the same checks as by email', async () => {
+    const oscar = await userIdOf('oscar@example.com');
+    const entry = await addPractitionerToOrganization(await as('carl@example.com'), org.child, {
+      userId: oscar,
+      role: 'viewer',
+    });
+    expect(entry).toMatchObject({ id: expect.any(Number), role: 'viewer', user: { email: 'oscar@example.com' } });
+    expect(await roleIn(org.child, 'oscar@example.com')).toBe('viewer');
+    await expect(
+      addPractitionerToOrganization(await as('carl@example.com'), org.child, { userId: oscar, role: 'member' }),
+    ).rejects.toThrow(new ConflictError(`User ${oscar} is already a practitioner of this organization`));
+    for (const email of ['mona@example.com', 'vic@example.com']) {
+      await expect(
+        addPractitionerToOrganization(await as(email), org.top, { userId: oscar, role: 'viewer' }),
+      ).rejects.toBeInstanceOf(ForbiddenError);
+    }
+    for (const ctx of [await as('oscar@example.com'), await as('pat@example.com'), anonymous()]) {
+      await expect(
+        addPractitionerToOrganization(ctx, org.top, { userId: oscar, role: 'viewer' }),
+      ).rejects.toBeInstanceOf(NotFoundError);
+    }
+    expect(await roleIn(org.top, 'oscar@example.com')).toBeUndefined();
+    // as it was, for the tests below
+    await removePractitionerFromOrganization(await as('carl@example.com'), org.child, ids['oscar@example.com']!);
+  });
+
+  it('does not find unknown users or patients’ logins by id, and takes exactly one of email and user id', async () => {
+    const mary = await as('mary@example.com');
+    await expect(addPractitionerToOrganization(mary, org.top, { userId: 999_999, role: 'member' })).rejects.toThrow(
+      new NotFoundError('Practitioner with user id', 999_999),
+    );
+    await expect(
+      addPractitionerToOrganization(mary, org.top, { userId: await userIdOf('pat@example.com'), role: 'member' }),
+    ).rejects.toThrow(new NotFoundError('Practitioner with user id', await userIdOf('pat@example.com')));
+    for (const input of [
+      { role: 'member' as const },
+      { email: 'oscar@example.com', userId: await userIdOf('oscar@example.com'), role: 'member' as const },
+    ]) {
+      const error = await addPractitionerToOrganization(mary, org.top, input).catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidError);
+      expect(error).toMatchObject({ path: 'email', message: expect.stringMatching(/exactly one/) });
+    }
+    const badId = await addPractitionerToOrganization(mary, org.top, { userId: -1, role: 'member' }).catch((e) => e);
+    expect(badId).toMatchObject({ path: 'userId' });
+    expect(await roleIn(org.top, 'oscar@example.com')).toBeUndefined();
+  });
+});
+
 describe('changing roles and removing practitioners', () => {
   it('lets a manager change roles; forbids members and viewers; hides from outsiders', async () => {
     const changed = await changePractitionerRole(

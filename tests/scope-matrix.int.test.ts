@@ -101,6 +101,11 @@ const OPERATIONS: Record<string, Operation> = {
   },
   organization: { needs: 'Organization.r', as: 'mary', query: '{ organization(id: "20003") { id } }' },
   organizations: { needs: 'Organization.s', as: 'mary', query: '{ organizations { id } }' },
+  visibleOrganizations: {
+    needs: 'Organization.s',
+    as: 'mary',
+    query: '{ visibleOrganizations(partOfId: "20002", first: 2) { totalCount nodes { id } } }',
+  },
   patient: { needs: 'Patient.r', as: 'mary', query: '{ patient(id: "40001") { id } }' },
   patients: { needs: 'Patient.s', as: 'mary', query: '{ patients(organizationId: "20003") { nodes { id } } }' },
   patientInvitations: { needs: 'Patient.r', as: 'mary', query: '{ patientInvitations(patientId: "40001") { id } }' },

@@ -4,7 +4,7 @@ import * as organizations from '../../src/services/organizations.js';
 import * as patients from '../../src/services/patients.js';
 import * as practitioners from '../../src/services/practitioners.js';
 import * as studies from '../../src/services/studies.js';
-import { nestedConnection } from '../connection.js';
+import { nestedConnection, toConnection } from '../connection.js';
 import { pageCost } from '../cost.js';
 import { RoleEnum } from '../types/enums.js';
 import { PageArgs } from '../types/paging.js';
@@ -17,6 +17,7 @@ import { toId } from '../ids.js';
 import {
   CreateOrganizationInput,
   Organization,
+  OrganizationConnection,
   OrganizationPractitioner,
   UpdateOrganizationInput,
 } from '../types/organization.js';
@@ -31,6 +32,23 @@ export class OrganizationResolver {
   @Query(() => [Organization], { description: 'the viewer’s organizations; for a super user, every top-level one' })
   organizations(@Ctx() ctx: GraphQLContext) {
     return organizations.listOrganizations(ctx.services);
+  }
+
+  @Query(() => OrganizationConnection, {
+    complexity: pageCost,
+    description:
+      'every organization the viewer may see (where they hold a role; super users: all), by id; with partOfId, the visible direct children of that organization (none if the viewer may not see it)',
+  })
+  async visibleOrganizations(
+    @Arg('partOfId', () => ID, { nullable: true, description: 'only the direct children of this organization' })
+    partOfId: string | null,
+    @Args() page: PageArgs,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    const filter = { partOfId: partOfId === null || partOfId === undefined ? null : toId(partOfId, 'partOfId') };
+    return toConnection(await organizations.listVisibleOrganizations(ctx.services, { ...filter, ...page }), () =>
+      organizations.countVisibleOrganizations(ctx.services, filter),
+    );
   }
 
   @FieldResolver(() => Organization, { nullable: true, description: 'the parent, when the viewer may see it' })
@@ -76,15 +94,20 @@ export class OrganizationResolver {
     return ctx.loaders.organizationPractitioners.load(org.id);
   }
 
-  @Mutation(() => OrganizationPractitioner, { description: 'adds a practitioner (by login email) with a role' })
+  @Mutation(() => OrganizationPractitioner, {
+    description: 'adds a practitioner, by login email or by user id (exactly one of them), with a role',
+  })
   addPractitionerToOrganization(
     @Arg('organizationId', () => ID) organizationId: string,
-    @Arg('email') email: string,
+    @Arg('email', () => String, { nullable: true }) email: string | null,
+    @Arg('userId', () => ID, { nullable: true, description: 'the practitioner’s login (JupyterHealth’s jheUserId)' })
+    userId: string | null,
     @Arg('role', () => RoleEnum) role: Role,
     @Ctx() ctx: GraphQLContext,
   ) {
     return practitioners.addPractitionerToOrganization(ctx.services, toId(organizationId, 'organizationId'), {
-      email,
+      email: email ?? undefined,
+      userId: userId === null || userId === undefined ? undefined : toId(userId, 'userId'),
       role,
     });
   }

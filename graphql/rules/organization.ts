@@ -14,7 +14,7 @@ const managesOrganizationArg = rule({ cache: 'strict' })((_parent, args, ctx: Gr
 );
 
 export const organizationRules = {
-  Query: { organization: isSignedIn, organizations: isSignedIn },
+  Query: { organization: isSignedIn, organizations: isSignedIn, visibleOrganizations: isSignedIn },
   Mutation: {
     // creating (top-level vs. sub-organization) and deleting (manager of the parent) are decided by the service
     createOrganization: isSignedIn,
@@ -26,4 +26,6 @@ export const organizationRules = {
   },
   OrganizationPractitioner: allow,
   Organization: allow,
+  OrganizationConnection: allow,
+  OrganizationEdge: allow,
 };

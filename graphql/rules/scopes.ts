@@ -26,6 +26,7 @@ export const TOKEN_SCOPES: Record<string, Record<string, Needs>> = {
     practitioner: ['Practitioner', 'r'],
     studies: ['Group', 's'],
     study: ['Group', 'r'],
+    visibleOrganizations: ['Organization', 's'],
   },
   Mutation: {
     addDataSourceScope: ['Device', 'u'],

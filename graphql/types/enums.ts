@@ -4,6 +4,7 @@ import {
   INVITATION_STATUSES,
   type InvitationStatus,
   OBSERVATION_STATUSES,
+  ORGANIZATION_TYPE_LABELS,
   ORGANIZATION_TYPES,
   ROLES,
   type DataSourceType,
@@ -12,17 +13,26 @@ import {
   type Role,
 } from '../../src/db/entities/index.js';
 
-/** GraphQL enum names are UPPER_SNAKE; their values are the domain's own strings. */
-function enumOf<T extends string>(values: readonly T[], name: string, description: string): Record<string, T> {
-  const map = Object.fromEntries(values.map((v) => [v.toUpperCase().replaceAll('-', '_'), v])) as Record<string, T>;
-  registerEnumType(map, { name, description });
+const enumName = (value: string) => value.toUpperCase().replaceAll('-', '_');
+
+/** GraphQL enum names are UPPER_SNAKE; their values are the domain's own strings, described by `labels`. */
+function enumOf<T extends string>(
+  values: readonly T[],
+  name: string,
+  description: string,
+  labels?: Record<T, string>,
+): Record<string, T> {
+  const map = Object.fromEntries(values.map((v) => [enumName(v), v])) as Record<string, T>;
+  const valuesConfig = labels && Object.fromEntries(values.map((v) => [enumName(v), { description: labels[v] }]));
+  registerEnumType(map, { name, description, ...(valuesConfig ? { valuesConfig } : {}) });
   return map;
 }
 
 export const OrganizationTypeEnum = enumOf<OrganizationType>(
   ORGANIZATION_TYPES,
   'OrganizationType',
-  'FHIR organization-type codes, plus LABORATORY',
+  'FHIR organization-type codes, plus LABORATORY; each described by its display name',
+  ORGANIZATION_TYPE_LABELS,
 );
 export const RoleEnum = enumOf<Role>(ROLES, 'Role', 'A practitioner’s role in one organization');
 export const DataSourceTypeEnum = enumOf<DataSourceType>(DATA_SOURCE_TYPES, 'DataSourceType', 'Kind of data source');

@@ -1,6 +1,7 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import type { OrganizationType as OrganizationTypeValue, Role } from '../../src/db/entities/index.js';
 import { OrganizationTypeEnum, RoleEnum } from './enums.js';
+import { Connection } from './paging.js';
 import { Practitioner } from './user.js';
 
 @ObjectType({ description: 'FHIR Organization; part of a tree (partOf / children)', simpleResolvers: true })
@@ -17,6 +18,9 @@ export class Organization {
 
 @ObjectType({ description: 'A practitioner with their role in one organization', simpleResolvers: true })
 export class OrganizationPractitioner {
+  @Field(() => ID, { description: 'the membership’s own id (JupyterHealth’s PractitionerOrganization id)' })
+  id!: number;
+
   @Field(() => Practitioner)
   practitioner!: Practitioner;
 
@@ -44,3 +48,6 @@ export class UpdateOrganizationInput {
   @Field(() => OrganizationTypeEnum, { nullable: true })
   type?: OrganizationTypeValue;
 }
+
+@ObjectType()
+export class OrganizationConnection extends Connection(Organization, 'Organization') {}

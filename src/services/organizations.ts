@@ -12,6 +12,7 @@ import type { ServiceContext } from './context.js';
 import { visibleOrganization } from './facts.js';
 import { id, name, parseInput } from './input.js';
 import { groupBy } from './group.js';
+import { decodeCursor, type Page, type PageArgs, pageSize, toPage } from './paging.js';
 import { inTransaction } from './persist.js';
 
 const organizationType = z.enum(ORGANIZATION_TYPES, {
@@ -19,6 +20,7 @@ const organizationType = z.enum(ORGANIZATION_TYPES, {
 });
 const createInput = z.object({ name, type: organizationType, partOfId: id.nullish() });
 const updateInput = z.object({ name: name.optional(), type: organizationType.optional() });
+const visibleListInput = z.object({ partOfId: id.nullish() });
 
 export const getOrganization = (ctx: ServiceContext, organizationId: number) =>
   visibleOrganization(ctx, organizationId);
@@ -28,6 +30,53 @@ export async function listOrganizations(ctx: ServiceContext): Promise<Organizati
   if (ctx.viewer.isSuperuser) return ctx.em.find(Organization, { partOf: null }, { orderBy: { id: 'asc' } });
   const scope = organizationScope(ctx.viewer, 'o.id');
   return ctx.em.createQueryBuilder(Organization, 'o').where(scope.sql, scope.params).orderBy({ id: 'asc' }).getResult();
+}
+
+export interface VisibleOrganizationsFilter {
+  /** only the direct children of this organization */
+  partOfId?: number | null;
+}
+
+/**
+ * Every organization the viewer may see (where they hold a role; for a super user, all), or with `partOfId` the
+ * visible direct children of that organization: none when the viewer may not see it, so that the filter tells
+ * nobody whose parent an organization is (`partOf` shows a parent only to those who may see it). Wrapped in an
+ * object because a QueryBuilder is thenable.
+ */
+function visibleOrganizationsQuery(ctx: ServiceContext, filter: VisibleOrganizationsFilter) {
+  const data = parseInput(visibleListInput, filter);
+  const scope = organizationScope(ctx.viewer, 'o.id');
+  const qb = ctx.em.createQueryBuilder(Organization, 'o').where(scope.sql, scope.params);
+  if (data.partOfId !== null && data.partOfId !== undefined) {
+    if (canViewOrganization(ctx.viewer, data.partOfId)) qb.andWhere({ partOf: data.partOfId });
+    else qb.andWhere('false');
+  }
+  return { qb };
+}
+
+/** One page of the visible organizations by ascending id (keyset: `after` is the previous page's endCursor). */
+export async function listVisibleOrganizations(
+  ctx: ServiceContext,
+  args: VisibleOrganizationsFilter & PageArgs,
+): Promise<Page<Organization>> {
+  const size = pageSize(args.first);
+  const afterId = decodeCursor(args.after);
+  const { qb } = visibleOrganizationsQuery(ctx, { partOfId: args.partOfId });
+  if (afterId !== null) qb.andWhere({ id: { $gt: afterId } });
+  return toPage(
+    await qb
+      .orderBy({ id: 'asc' })
+      .limit(size + 1)
+      .getResult(),
+    size,
+  );
+}
+
+export async function countVisibleOrganizations(
+  ctx: ServiceContext,
+  filter: VisibleOrganizationsFilter,
+): Promise<number> {
+  return visibleOrganizationsQuery(ctx, filter).qb.getCount();
 }
 
 export async function createOrganization(ctx: ServiceContext, input: z.input<typeof createInput>) {

@@ -7,14 +7,22 @@ import { canEditOrganization, canViewOrganization, canViewPractitioner } from '.
 import type { ServiceContext } from './context.js';
 import { visibleOrganization } from './facts.js';
 import { groupBy } from './group.js';
-import { email, parseInput } from './input.js';
+import { email, id, parseInput } from './input.js';
 import { inTransaction } from './persist.js';
 import { type AccountInput, createUserAccount, findUserByEmail } from './users.js';
 
 const role = z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` });
-const addInput = z.object({ email, role });
+/** Who to add: a login email or a user id (JupyterHealth's jheUserId), exactly one of them. */
+const addInput = z
+  .object({ email: email.optional(), userId: id.optional(), role })
+  .refine((v) => (v.email === undefined) !== (v.userId === undefined), {
+    path: ['email'],
+    message: 'give either an email or a userId (exactly one)',
+  });
 
 export interface OrganizationPractitioner {
+  /** the membership's own id (JupyterHealth's PractitionerOrganization id) */
+  id: number;
   practitioner: Practitioner;
   user: User;
   role: Role;
@@ -29,6 +37,7 @@ export async function createPractitioner(em: EntityManager, input: AccountInput)
 }
 
 const toEntry = (m: PractitionerOrganization): OrganizationPractitioner => ({
+  id: m.id,
   practitioner: m.practitioner,
   user: m.practitioner.user,
   role: m.role,
@@ -65,6 +74,26 @@ async function editableOrganization(ctx: ServiceContext, organizationId: number)
   return organization;
 }
 
+/**
+ * The practitioner to add, by email or by user id. An email of a patient is named as such (the manager typed it);
+ * a user id that is not a practitioner's is not found either way, telling nothing about other logins.
+ */
+async function practitionerToAdd(ctx: ServiceContext, who: { email?: string; userId?: number }) {
+  if (who.userId !== undefined) {
+    const practitioner = await ctx.em.findOne(Practitioner, { user: who.userId }, { populate: ['user'] });
+    if (!practitioner) throw new NotFoundError('Practitioner with user id', who.userId);
+    return { practitioner, name: `User ${who.userId}` };
+  }
+  const address = who.email!;
+  const user = await findUserByEmail(ctx.em, address);
+  if (user?.kind === 'patient') {
+    throw new InvalidError(`email: ${address} belongs to a patient, not a practitioner`, 'email');
+  }
+  const practitioner = user && (await ctx.em.findOne(Practitioner, { user: user.id }, { populate: ['user'] }));
+  if (!practitioner) throw new NotFoundError(`Practitioner with email ${address}`);
+  return { practitioner, name: address };
+}
+
 export async function addPractitionerToOrganization(
   ctx: ServiceContext,
   organizationId: number,
@@ -72,13 +101,8 @@ export async function addPractitionerToOrganization(
 ): Promise<OrganizationPractitioner> {
   const data = parseInput(addInput, input);
   const organization = await editableOrganization(ctx, organizationId);
-  const user = await findUserByEmail(ctx.em, data.email);
-  if (user?.kind === 'patient') {
-    throw new InvalidError(`email: ${data.email} belongs to a patient, not a practitioner`, 'email');
-  }
-  const practitioner = user && (await ctx.em.findOne(Practitioner, { user: user.id }, { populate: ['user'] }));
-  if (!practitioner) throw new NotFoundError(`Practitioner with email ${data.email}`);
-  const conflict = `${data.email} is already a practitioner of this organization`;
+  const { practitioner, name } = await practitionerToAdd(ctx, data);
+  const conflict = `${name} is already a practitioner of this organization`;
   if (await ctx.em.count(PractitionerOrganization, { practitioner: practitioner.id, organization: organization.id })) {
     throw new ConflictError(conflict);
   }
