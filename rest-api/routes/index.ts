@@ -1,6 +1,8 @@
 import type { Route } from '../route.js';
+import { dataSourceRoutes } from './data-sources.js';
 import { schemaRoutes } from './schema.js';
+import { studyRoutes } from './studies.js';
 import { userRoutes } from './users.js';
 
 /** Every route of `/api/v1`, in the order the OpenAPI document lists them. */
-export const ROUTES: readonly Route[] = [...userRoutes, ...schemaRoutes];
+export const ROUTES: readonly Route[] = [...userRoutes, ...studyRoutes, ...dataSourceRoutes, ...schemaRoutes];
