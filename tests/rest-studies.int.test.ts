@@ -113,17 +113,14 @@ describe('GET /studies', () => {
         expect(inBids.errors[0]!.extensions?.code).toBe('NOT_FOUND');
         expect(rest.status, who).toBe(404);
       } else {
-        expect(ids(rest.body.results), who).toEqual(inBids.data!.studies.nodes.map((s: { id: string }) => Number(s.id)));
+        expect(ids(rest.body.results), who).toEqual(
+          inBids.data!.studies.nodes.map((s: { id: string }) => Number(s.id)),
+        );
       }
     }
     // the super user sees every study; tom's are those of BIDS (viewer) and Moslehi and Olgin (member, manager)
     expect(ids(await walk(SAM, '/studies'))).toEqual(expect.arrayContaining(Object.values(STUDY)));
-    expect(ids(await walk(TOM, '/studies'))).toEqual([
-      STUDY.bidsBpHr,
-      STUDY.bidsBp,
-      STUDY.moslehiBt,
-      STUDY.olginO2,
-    ]);
+    expect(ids(await walk(TOM, '/studies'))).toEqual([STUDY.bidsBpHr, STUDY.bidsBp, STUDY.moslehiBt, STUDY.olginO2]);
   });
 
   it('a patient lists the studies they are enrolled in, without the organization they may not see', async () => {
@@ -180,7 +177,12 @@ describe('POST /studies', () => {
   it('members and managers create studies in their organization: 201 StudyWrite', async () => {
     const name = unique('Megan’s study');
     const { status, body } = await call(MEGAN, '/studies', {
-      body: { name, description: 'Sleep and heart rate', organization: ORG.bids, iconUrl: 'https://icons.example/s.png' },
+      body: {
+        name,
+        description: 'Sleep and heart rate',
+        organization: ORG.bids,
+        iconUrl: 'https://icons.example/s.png',
+      },
     });
     expect(status).toBe(201);
     expect(body).toEqual({
@@ -455,9 +457,7 @@ describe('/studies/{id}/scope_requests', () => {
         text: 'Blood glucose',
       },
     });
-    expect((await call(MEGAN, `/studies/${id}/scope_requests`, { body: { scope_code_id: CODE.hr } })).status).toBe(
-      201,
-    );
+    expect((await call(MEGAN, `/studies/${id}/scope_requests`, { body: { scope_code_id: CODE.hr } })).status).toBe(201);
     const twice = await call(MARY, `/studies/${id}/scope_requests`, { body: { scopeCodeId: CODE.bg } });
     expect(twice.status).toBe(409);
     expect(twice.body.detail).toMatch(/already requests/);
@@ -469,7 +469,10 @@ describe('/studies/{id}/scope_requests', () => {
     });
     expect(removed.status).toBe(204);
     expect(ids((await call(VICTOR, `/studies/${id}/scope_requests`)).body)).toEqual([CODE.hr]);
-    const again = await call(MEGAN, `/studies/${id}/scope_requests`, { method: 'DELETE', body: { scopeCodeId: CODE.bg } });
+    const again = await call(MEGAN, `/studies/${id}/scope_requests`, {
+      method: 'DELETE',
+      body: { scopeCodeId: CODE.bg },
+    });
     expect(again.status).toBe(404);
   });
 

@@ -87,10 +87,9 @@ const studyFields = {
 const createBody = bodySchema(studyFields, ['name', 'description', 'organization']);
 const replaceBody = bodySchema(studyFields, ['name', 'description', 'organization']);
 const patchBody = bodySchema(studyFields, [], { minProperties: 1 });
-const patientIdsBody = bodySchema(
-  { patientIds: { type: 'array', items: idSchema, minItems: 1, maxItems: 1000 } },
-  ['patientIds'],
-);
+const patientIdsBody = bodySchema({ patientIds: { type: 'array', items: idSchema, minItems: 1, maxItems: 1000 } }, [
+  'patientIds',
+]);
 const scopeCodeBody = bodySchema({ scopeCodeId: idSchema }, ['scopeCodeId']);
 const dataSourceBody = bodySchema({ dataSourceId: idSchema }, ['dataSourceId']);
 

@@ -96,11 +96,7 @@ export function StudyPage() {
             <DangerButton
               label="Delete study"
               confirm={`Delete the study ${study.name}? Enrollments and consents go with it.`}
-              onClick={() =>
-                void remove({ id: study.id }).then(
-                  (r) => !r.error && navigate(studiesPath),
-                )
-              }
+              onClick={() => void remove({ id: study.id }).then((r) => !r.error && navigate(studiesPath))}
             />
           )
         }
