@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
 import { rest } from './support/rest.js';
-import { patientToken, scopedToken } from './support/scoped-tokens.js';
+import { gqlWith, patientToken, scopedToken } from './support/scoped-tokens.js';
 import { CODE, ORG, PATIENT, STUDY } from './support/seed-viewers.js';
 import { gql } from './support/tokens.js';
 
@@ -130,6 +130,17 @@ describe('GET /studies', () => {
     expect(body.results[0]).toEqual({ ...BIDS_STUDY, organization: null });
     expect((await call({ token: peter }, `/studies/${STUDY.cardioRr}`)).status).toBe(404);
     expect((await call({ token: peter }, `/studies?organization_id=${ORG.bids}`)).status).toBe(404);
+    // in GraphQL too: Study.organization is null for him (it was a non-null field, and an internal error)
+    const graph = await gqlWith(
+      peter,
+      app,
+      '{ study(id: "30001") { organization { id } } me { patient { studies { id organization { id } } } } }',
+    );
+    expect(graph.errors).toBeUndefined();
+    expect(graph.data).toEqual({
+      study: { organization: null },
+      me: { patient: { studies: [30001, 30002].map((id) => ({ id: String(id), organization: null })) } },
+    });
   });
 
   it('pages: page and page_size, limit and offset, next links (keyset) to the end, previous links, past the end', async () => {
