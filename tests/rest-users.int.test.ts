@@ -80,7 +80,7 @@ describe('paths around /api/v1', () => {
     expect(await api.json()).toEqual({ detail: expect.any(String) });
     const fhir = await fetch(`${app.baseUrl}/fhir/r4/Patient`, { headers: { accept: 'text/html' } });
     expect(fhir.status).toBe(404);
-    expect(((await fhir.json()) as { resourceType: string }).resourceType).toBe('OperationOutcome');
+    expect((await json(fhir)).resourceType).toBe('OperationOutcome');
     for (const path of ['/graphql/x', '/o/unknown-endpoint']) {
       const other = await fetch(`${app.baseUrl}${path}`, { headers: { accept: 'text/html' } });
       expect(other.status, path).toBe(404);
@@ -91,21 +91,15 @@ describe('paths around /api/v1', () => {
   it('/FHIR/R5 is the FHIR base too (JupyterHealth’s current spelling), and /health answers like /healthz', async () => {
     const metadata = await fetch(`${app.baseUrl}/FHIR/R5/metadata`);
     expect(metadata.status).toBe(200);
-    expect(((await metadata.json()) as { resourceType: string }).resourceType).toBe('CapabilityStatement');
+    expect((await json(metadata)).resourceType).toBe('CapabilityStatement');
     expect(await (await fetch(`${app.baseUrl}/health`)).json()).toEqual({ status: 'ok' });
   });
 
-  it('serves its OpenAPI 3.1 document without a token, also where JupyterHealth serves it', async () => {
+  it('serves its OpenAPI 3.1 document without a token', async () => {
     const { status, body } = await rest(app, '/schema');
     expect(status).toBe(200);
     expect(body.openapi).toBe('3.1.0');
     expect(Object.keys(body.paths)).toContain('/users/profile');
-    const alias = await fetch(`${app.baseUrl}/api/schema/`);
-    expect(alias.url).toBe(`${app.baseUrl}/api/v1/schema`);
-    expect((await alias.json()).openapi).toBe('3.1.0');
-    const explorer = await fetch(`${app.baseUrl}/api/v1/schema/swagger-ui/`);
-    expect(explorer.status).toBe(200);
-    expect(await explorer.text()).toContain('swagger-ui-bundle.js');
   });
 
   it('refuses bodies that are not JSON with 415 and unknown query parameters with 400', async () => {

@@ -84,6 +84,7 @@ const OPERATIONS: Record<string, Operation> = {
   codeableConcepts: { needs: '', as: 'mary', query: '{ codeableConcepts { id } }' },
   me: { needs: '', as: 'mary', query: '{ me { id } }' },
   viewerCan: { needs: '', as: 'mary', query: '{ viewerCan { createTopLevelOrganization } }' },
+  dataSource: { needs: 'Device.r', as: 'mary', query: '{ dataSource(id: "70001") { id } }' },
   dataSources: { needs: 'Device.s', as: 'mary', query: '{ dataSources { id } }' },
   observation: {
     needs: 'Observation.r',
@@ -288,6 +289,16 @@ const OPERATIONS: Record<string, Operation> = {
     needs: 'Group.u',
     as: 'mary',
     query: 'mutation ($id: ID!, $p: ID!) { removePatientFromStudy(studyId: $id, patientId: $p) { id } }',
+    setup: async () => {
+      const [id, p] = [await newStudy(), await newPatient()];
+      await asMary(`mutation { addPatientsToStudy(studyId: "${id}", patientIds: ["${p}"]) { id } }`);
+      return { id, p };
+    },
+  },
+  removePatientsFromStudy: {
+    needs: 'Group.u',
+    as: 'mary',
+    query: 'mutation ($id: ID!, $p: ID!) { removePatientsFromStudy(studyId: $id, patientIds: [$p]) { id } }',
     setup: async () => {
       const [id, p] = [await newStudy(), await newPatient()];
       await asMary(`mutation { addPatientsToStudy(studyId: "${id}", patientIds: ["${p}"]) { id } }`);

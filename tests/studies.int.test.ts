@@ -24,6 +24,7 @@ import {
   studyDataSources,
   studyScopeRequests,
   unenrollPatient,
+  unenrollPatients,
   updateStudy,
 } from '../src/services/studies.js';
 import type { TestDatabase } from './support/database.js';
@@ -81,6 +82,34 @@ describe('reading studies', () => {
     await expect(listStudies(ctx, { organizationId: org, after: 'nope' })).rejects.toThrow(InvalidError);
     await expect(countStudies(world.ctx('otherManager'), { organizationId: org })).rejects.toThrow(NotFoundError);
     for (const id of extra) await deleteStudy(world.ctx('sam'), id);
+  });
+
+  it('lists every visible study without an organization: the viewer’s organizations’, a patient’s own', async () => {
+    const em = fresh();
+    em.create(StudyPatient, { study: world.study.a, patient: world.patient.pat2 });
+    await em.flush();
+    const expected: Record<string, number[]> = {
+      sam: [world.study.a, world.study.other],
+      manager: [world.study.a],
+      member: [world.study.a],
+      viewer: [world.study.a],
+      otherManager: [world.study.other],
+      parentManager: [],
+      pat1: [],
+      pat2: [world.study.a],
+      anonymous: [],
+    };
+    const seen = await outcomes(
+      WHO,
+      async (ctx, who) => {
+        const ids = (await listStudies(ctx, { first: 1000 })).nodes.map((s) => s.id);
+        const count = await countStudies(ctx);
+        if (ids.join() !== expected[who]!.join() || count !== ids.length) throw new Error(`${who}: ${ids} (${count})`);
+      },
+      world,
+    );
+    expect(seen).toEqual(Object.fromEntries(WHO.map((who) => [who, 'ok'])));
+    await em.nativeDelete(StudyPatient, { patient: world.patient.pat2 });
   });
 
   it('lists a patient’s studies, limited to the ones the viewer may see', async () => {
@@ -293,6 +322,25 @@ describe('enrollment', () => {
     expect(await fresh().count(StudyPatientScopeConsent, { studyPatient: sp.id })).toBe(0);
     await expect(unenrollPatient(world.ctx('member'), id, world.patient.pat1)).rejects.toThrow(NotFoundError);
     expect(await fresh().count(StudyDataSource, { study: id })).toBe(0);
+    await deleteStudy(world.ctx('member'), id);
+  });
+
+  it('unenrolls several patients all or none, refusing by position one that is not enrolled', async () => {
+    const id = await newStudy('Unenroll several');
+    await enrollPatients(world.ctx('member'), id, [world.patient.pat1, world.patient.pat2]);
+    const denied = await outcomes(
+      WHO.filter((who) => !['sam', 'manager', 'member'].includes(who)),
+      (ctx) => unenrollPatients(ctx, id, [world.patient.pat1]),
+      world,
+    );
+    expect(denied).toEqual({ viewer: 'ForbiddenError', ...HIDDEN_A, pat1: 'ForbiddenError', pat2: 'ForbiddenError' });
+    const attempt = unenrollPatients(world.ctx('manager'), id, [world.patient.pat1, world.patient.patOther]);
+    await expect(attempt).rejects.toMatchObject({ code: 'INVALID', path: 'patientIds.1' });
+    await expect(attempt).rejects.toThrow(`patient ${world.patient.patOther} is not enrolled in the study`);
+    await expect(unenrollPatients(world.ctx('manager'), id, [])).rejects.toMatchObject({ path: 'patientIds' });
+    expect(await enrolledIn(id)).toEqual([world.patient.pat1, world.patient.pat2]);
+    await unenrollPatients(world.ctx('member'), id, [world.patient.pat2, world.patient.pat1, world.patient.pat2]);
+    expect(await enrolledIn(id)).toEqual([]);
     await deleteStudy(world.ctx('member'), id);
   });
 });

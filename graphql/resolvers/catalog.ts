@@ -20,6 +20,11 @@ export class DataSourceResolver {
     return sources.listDataSources(ctx.services);
   }
 
+  @Query(() => DataSource, { description: 'one data source of the catalog' })
+  dataSource(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext) {
+    return sources.getDataSource(ctx.services, toId(id));
+  }
+
   @FieldResolver(() => [CodeableConcept])
   supportedScopes(@Root() source: DataSourceEntity, @Ctx() ctx: GraphQLContext) {
     return ctx.loaders.dataSourceScopes.load(source.id);

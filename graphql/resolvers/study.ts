@@ -21,13 +21,17 @@ export class StudyResolver {
     return studies.getStudy(ctx.services, toId(id));
   }
 
-  @Query(() => StudyConnection, { complexity: pageCost, description: 'the studies of an organization' })
+  @Query(() => StudyConnection, {
+    complexity: pageCost,
+    description:
+      'the studies the viewer may see (their organizations’; a patient’s own), optionally of one organization',
+  })
   async studies(
-    @Arg('organizationId', () => ID) organizationId: string,
+    @Arg('organizationId', () => ID, { nullable: true }) organizationId: string | null,
     @Args() page: PageArgs,
     @Ctx() ctx: GraphQLContext,
   ) {
-    const filter = { organizationId: toId(organizationId, 'organizationId') };
+    const filter = { organizationId: organizationId ? toId(organizationId, 'organizationId') : null };
     return toConnection(await studies.listStudies(ctx.services, { ...filter, ...page }), () =>
       studies.countStudies(ctx.services, filter),
     );
@@ -38,7 +42,10 @@ export class StudyResolver {
     return studyCapabilities(ctx.viewer, { organizationId: study.organization.id });
   }
 
-  @FieldResolver(() => Organization)
+  @FieldResolver(() => Organization, {
+    nullable: true,
+    description: 'the organization running it, when the viewer may see it (a patient sees none)',
+  })
   organization(@Root() study: StudyEntity, @Ctx() ctx: GraphQLContext) {
     return ctx.loaders.organization.load(study.organization.id);
   }
@@ -134,6 +141,17 @@ export class StudyResolver {
     @Ctx() ctx: GraphQLContext,
   ) {
     return studies.enrollPatients(ctx.services, toId(studyId, 'studyId'), toIds(patientIds, 'patientIds'));
+  }
+
+  @Mutation(() => Study, {
+    description: 'unenrolls enrolled patients (all or none); their consents for the study go with them',
+  })
+  removePatientsFromStudy(
+    @Arg('studyId', () => ID) studyId: string,
+    @Arg('patientIds', () => [ID]) patientIds: string[],
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return studies.unenrollPatients(ctx.services, toId(studyId, 'studyId'), toIds(patientIds, 'patientIds'));
   }
 
   @Mutation(() => Study, { description: 'unenrolls a patient; their consents for the study go with it' })

@@ -2,7 +2,7 @@ import { allow } from 'graphql-shield';
 import { isSignedIn, keepsCatalog } from './common.js';
 
 export const catalogRules = {
-  Query: { dataSources: isSignedIn, codeableConcepts: isSignedIn },
+  Query: { dataSource: isSignedIn, dataSources: isSignedIn, codeableConcepts: isSignedIn },
   Mutation: {
     createDataSource: keepsCatalog,
     updateDataSource: keepsCatalog,

@@ -15,6 +15,7 @@ type Needs = readonly [ResourceType | '*', Interaction];
  */
 export const TOKEN_SCOPES: Record<string, Record<string, Needs>> = {
   Query: {
+    dataSource: ['Device', 'r'],
     dataSources: ['Device', 's'],
     observation: ['Observation', 'r'],
     observations: ['Observation', 's'],
@@ -52,6 +53,7 @@ export const TOKEN_SCOPES: Record<string, Record<string, Needs>> = {
     removeDataSourceScope: ['Device', 'u'],
     removePatientFromOrganization: ['Patient', 'u'],
     removePatientFromStudy: ['Group', 'u'],
+    removePatientsFromStudy: ['Group', 'u'],
     removePatientIdentifier: ['Patient', 'u'],
     removePractitionerFromOrganization: ['Organization', 'u'],
     removeStudyDataSource: ['Group', 'u'],

@@ -14,6 +14,7 @@ export const studyRules = {
     removeStudyScopeRequest: isSignedIn,
     addPatientsToStudy: isSignedIn,
     removePatientFromStudy: isSignedIn,
+    removePatientsFromStudy: isSignedIn,
   },
   Study: allow,
   StudyConnection: allow,

@@ -1,7 +1,15 @@
 import type { Route } from '../route.js';
+import { dataSourceRoutes } from './data-sources.js';
 import { organizationRoutes } from './organizations.js';
 import { schemaRoutes } from './schema.js';
+import { studyRoutes } from './studies.js';
 import { userRoutes } from './users.js';
 
 /** Every route of `/api/v1`, in the order the OpenAPI document lists them. */
-export const ROUTES: readonly Route[] = [...userRoutes, ...organizationRoutes, ...schemaRoutes];
+export const ROUTES: readonly Route[] = [
+  ...userRoutes,
+  ...organizationRoutes,
+  ...studyRoutes,
+  ...dataSourceRoutes,
+  ...schemaRoutes,
+];

@@ -26,36 +26,37 @@ const updateInput = z.object({
   description: description.optional(),
   iconUrl: httpUrl.nullish(),
 });
-const listInput = z.object({ organizationId: id });
+const listInput = z.object({ organizationId: id.nullish() });
 
 export type CreateStudyInput = z.input<typeof createInput>;
 export type UpdateStudyInput = z.input<typeof updateInput>;
 
 export const getStudy = (ctx: ServiceContext, studyId: number): Promise<Study> => visibleStudy(ctx, studyId);
 
+export interface StudyFilter {
+  /** only this organization's studies (NotFound if the viewer cannot see it); none: every visible study */
+  organizationId?: number | null;
+}
+
 /**
- * The studies of one visible organization (NotFound if it is not), scoped like every list. Wrapped in an
- * object because a QueryBuilder is thenable: returned bare from an async function, it would run.
+ * The studies the viewer may see (the policy's studyScope: their organizations', a patient's own, a super
+ * user's all), optionally of one visible organization (NotFound if it is not). Wrapped in an object because a
+ * QueryBuilder is thenable: returned bare from an async function, it would run.
  */
-async function organizationStudies(ctx: ServiceContext, organizationId: number) {
-  const data = parseInput(listInput, { organizationId });
-  await visibleOrganization(ctx, data.organizationId);
+async function visibleStudies(ctx: ServiceContext, filter: StudyFilter) {
+  const { organizationId } = parseInput(listInput, { organizationId: filter.organizationId });
+  if (organizationId) await visibleOrganization(ctx, organizationId);
   const scope = studyScope(ctx.viewer, 's.id', 's.organization_id');
-  const qb = ctx.em
-    .createQueryBuilder(Study, 's')
-    .where({ organization: data.organizationId })
-    .andWhere(scope.sql, scope.params);
+  const qb = ctx.em.createQueryBuilder(Study, 's').where(scope.sql, scope.params);
+  if (organizationId) qb.andWhere({ organization: organizationId });
   return { qb };
 }
 
-/** One page of an organization's studies by ascending id (keyset: `after` is the previous page's endCursor). */
-export async function listStudies(
-  ctx: ServiceContext,
-  args: { organizationId: number } & PageArgs,
-): Promise<Page<Study>> {
+/** One page of visible studies by ascending id (keyset: `after` is the previous page's endCursor). */
+export async function listStudies(ctx: ServiceContext, args: StudyFilter & PageArgs = {}): Promise<Page<Study>> {
   const size = pageSize(args.first);
   const afterId = decodeCursor(args.after);
-  const { qb } = await organizationStudies(ctx, args.organizationId);
+  const { qb } = await visibleStudies(ctx, args);
   if (afterId !== null) qb.andWhere({ id: { $gt: afterId } });
   return toPage(
     await qb
@@ -66,8 +67,9 @@ export async function listStudies(
   );
 }
 
-export async function countStudies(ctx: ServiceContext, args: { organizationId: number }): Promise<number> {
-  return (await organizationStudies(ctx, args.organizationId)).qb.getCount();
+/** How many studies listStudies would page through with the same filter. */
+export async function countStudies(ctx: ServiceContext, filter: StudyFilter = {}): Promise<number> {
+  return (await visibleStudies(ctx, filter)).qb.getCount();
 }
 
 /** The studies the patient is enrolled in that the viewer may see (a practitioner: their organizations' only). */
@@ -144,4 +146,4 @@ export {
   studyDataSources,
   studyScopeRequests,
 } from './study-setup.js';
-export { enrollPatients, unenrollPatient } from './study-enrollment.js';
+export { enrollPatients, unenrollPatient, unenrollPatients } from './study-enrollment.js';

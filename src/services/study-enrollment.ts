@@ -38,6 +38,31 @@ export async function enrollPatients(ctx: ServiceContext, studyId: number, patie
   return study;
 }
 
+/**
+ * Takes the patients out of the study, all or none: each must be enrolled in it (else InvalidError naming the
+ * first that is not, as enrollPatients names one outside the organization). Their consents to the study go
+ * too; their observations stay.
+ */
+export async function unenrollPatients(ctx: ServiceContext, studyId: number, patientIds: number[]): Promise<Study> {
+  const data = parseInput(enrollInput, { patientIds });
+  const study = await editableStudy(ctx, studyId);
+  const wanted = [...new Set(data.patientIds)];
+  await inTransaction(ctx.em, async (em) => {
+    const links = await em.find(StudyPatient, { study: study.id, patient: { $in: wanted } });
+    const enrolled = new Set(links.map((link) => link.patient.id));
+    const index = data.patientIds.findIndex((patientId) => !enrolled.has(patientId));
+    if (index >= 0) {
+      throw new InvalidError(
+        `patientIds.${index}: patient ${data.patientIds[index]} is not enrolled in the study`,
+        `patientIds.${index}`,
+      );
+    }
+    await em.nativeDelete(StudyPatient, { study: study.id, patient: { $in: wanted } });
+    for (const link of links) em.getUnitOfWork().unsetIdentity(link);
+  });
+  return study;
+}
+
 /** Takes the patient out of the study; their consents to it go too (the observations stay). */
 export async function unenrollPatient(ctx: ServiceContext, studyId: number, patientId: number): Promise<Study> {
   const study = await editableStudy(ctx, studyId);

@@ -73,13 +73,18 @@ export function StudyPage() {
   if (fetching && !data) return <Loading />;
   if (!data) return <ErrorNote error={error} />;
   const { study } = data;
+  // null for a viewer who may see the study but not its organization (a patient)
+  const organization = study.organization;
+  const studiesPath = organization ? `/organizations/${organization.id}/studies` : '/';
   const can = study.viewerCan;
   const editable = can.edit;
   return (
     <>
-      <p className="breadcrumb">
-        <Link to={`/organizations/${study.organization.id}/studies`}>{study.organization.name}</Link> › Study
-      </p>
+      {organization && (
+        <p className="breadcrumb">
+          <Link to={studiesPath}>{organization.name}</Link> › Study
+        </p>
+      )}
       <h1>{study.name}</h1>
       <p>
         <Link to={`/observations?study=${study.id}`}>Observations of this study</Link>
@@ -91,11 +96,7 @@ export function StudyPage() {
             <DangerButton
               label="Delete study"
               confirm={`Delete the study ${study.name}? Enrollments and consents go with it.`}
-              onClick={() =>
-                void remove({ id: study.id }).then(
-                  (r) => !r.error && navigate(`/organizations/${study.organization.id}/studies`),
-                )
-              }
+              onClick={() => void remove({ id: study.id }).then((r) => !r.error && navigate(studiesPath))}
             />
           )
         }
@@ -116,8 +117,8 @@ export function StudyPage() {
       />
       <StudyPatients
         studyId={study.id}
-        organizationId={study.organization.id}
-        editable={can.enrollPatients}
+        organizationId={organization?.id ?? ''}
+        editable={can.enrollPatients && organization !== null}
         scopes={study.scopeRequests}
         consents={study.consents}
       />
