@@ -26,4 +26,6 @@ export const organizationRules = {
   },
   OrganizationPractitioner: allow,
   Organization: allow,
+  // who runs a study: shown with the study, which the services have already scoped
+  OrganizationSummary: allow,
 };

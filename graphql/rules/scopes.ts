@@ -23,6 +23,7 @@ export const TOKEN_SCOPES: Record<string, Record<string, Needs>> = {
     patient: ['Patient', 'r'],
     patients: ['Patient', 's'],
     patientInvitations: ['Patient', 'r'],
+    patientLookup: ['Patient', 's'],
     practitioner: ['Practitioner', 'r'],
     studies: ['Group', 's'],
     study: ['Group', 'r'],
@@ -37,6 +38,7 @@ export const TOKEN_SCOPES: Record<string, Record<string, Needs>> = {
     addStudyScopeRequest: ['Group', 'u'],
     cancelPatientInvitation: ['Patient', 'u'],
     changePractitionerRole: ['Organization', 'u'],
+    clearConsents: ['Consent', 'u'],
     createCodeableConcept: ['*', 'c'],
     createDataSource: ['Device', 'c'],
     createOrganization: ['Organization', 'c'],
@@ -50,6 +52,8 @@ export const TOKEN_SCOPES: Record<string, Record<string, Needs>> = {
     registerClient: ['*', 'c'],
     removeDataSourceScope: ['Device', 'u'],
     removePatientFromOrganization: ['Patient', 'u'],
+    // it may delete the record: a token that may only update patients cannot
+    removePatientFromOrganizationOrDelete: ['Patient', 'd'],
     removePatientFromStudy: ['Group', 'u'],
     removePatientIdentifier: ['Patient', 'u'],
     removePractitionerFromOrganization: ['Organization', 'u'],
@@ -74,6 +78,7 @@ export const TOKEN_SCOPES: Record<string, Record<string, Needs>> = {
     consents: ['Consent', 's'],
     dataSources: ['Device', 's'],
     organization: ['Organization', 'r'],
+    organizer: ['Organization', 'r'],
     patients: ['Patient', 's'],
   },
   Organization: {
@@ -86,6 +91,7 @@ export const TOKEN_SCOPES: Record<string, Record<string, Needs>> = {
   StudyConsents: { study: ['Group', 'r'] },
   StudyPatientConsents: { patient: ['Patient', 'r'] },
   PatientConsents: { patient: ['Patient', 'r'] },
+  PatientMatch: { patient: ['Patient', 'r'] },
   User: { patient: ['Patient', 'r'] },
 };
 
