@@ -1,6 +1,15 @@
 import type { Route } from '../route.js';
+import { consentRoutes } from './consents.js';
+import { observationRoutes } from './observations.js';
+import { patientRoutes } from './patients.js';
 import { schemaRoutes } from './schema.js';
 import { userRoutes } from './users.js';
 
 /** Every route of `/api/v1`, in the order the OpenAPI document lists them. */
-export const ROUTES: readonly Route[] = [...userRoutes, ...schemaRoutes];
+export const ROUTES: readonly Route[] = [
+  ...userRoutes,
+  ...patientRoutes,
+  ...consentRoutes,
+  ...observationRoutes,
+  ...schemaRoutes,
+];
