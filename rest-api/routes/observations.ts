@@ -1,6 +1,7 @@
 import { RestError } from '../errors.js';
 import { runGraphQL } from '../execute.js';
-import { type Connection, PAGING_PARAMS, pageRequest, paginate } from '../paging.js';
+import { connectionPage } from '../connection-pages.js';
+import { PAGING_PARAMS } from '../paging.js';
 import type { Route } from '../route.js';
 import {
   idParam,
@@ -56,7 +57,8 @@ export const observationRoutes: Route[] = [
       ...PAGING_PARAMS,
     },
     response: pageSchema(observationSchema),
-    handle: async ({ schema, context, query, url, config }) => {
+    handle: async (call) => {
+      const { query } = call;
       const filter = {
         organizationId: query.organization_id,
         studyId: query.study_id,
@@ -64,20 +66,7 @@ export const observationRoutes: Route[] = [
         ids: query.observation_id ? [query.observation_id] : undefined,
         code: query.code === undefined ? undefined : coding(query.code),
       };
-      return paginate(
-        url,
-        pageRequest(query, config.fhir.maxPageSkip),
-        async (first, after, nodes) =>
-          (
-            await runGraphQL<{ observations: Connection<ObservationNode> }>(schema, context, SEARCH, {
-              filter,
-              first,
-              after,
-              nodes,
-            })
-          ).observations,
-        toObservation,
-      );
+      return connectionPage(call, SEARCH, 'observations', { filter }, toObservation);
     },
   },
   {

@@ -1,6 +1,7 @@
 import { RestError } from '../errors.js';
 import { runGraphQL } from '../execute.js';
-import { type Connection, PAGING_PARAMS, pageRequest, paginate } from '../paging.js';
+import { connectionPage } from '../connection-pages.js';
+import { PAGING_PARAMS } from '../paging.js';
 import type { RestCall, Route } from '../route.js';
 import { createPatientBody, idParam, patientMatchSchema, updatePatientBody } from '../shapes-patients.js';
 import { pageSchema, PATIENT_FIELDS, type PatientNode, patientSchema, toPatient } from '../shapes.js';
@@ -142,7 +143,8 @@ export const patientRoutes: Route[] = [
       ...PAGING_PARAMS,
     },
     response: pageSchema(patientSchema),
-    handle: async ({ schema, context, query, url, config }) => {
+    handle: async (call) => {
+      const { query } = call;
       if (query.patient_identifier_system !== undefined && query.patient_identifier_value === undefined) {
         throw new RestError(400, 'patient_identifier_system: needs patient_identifier_value');
       }
@@ -155,20 +157,7 @@ export const patientRoutes: Route[] = [
         identifier: value !== undefined && system !== undefined ? { system, value } : null,
         identifierValue: value !== undefined && system === undefined ? value : null,
       };
-      return paginate(
-        url,
-        pageRequest(query, config.fhir.maxPageSkip),
-        async (first, after, nodes) =>
-          (
-            await runGraphQL<{ patients: Connection<PatientNode> }>(schema, context, LIST, {
-              ...filter,
-              first,
-              after,
-              nodes,
-            })
-          ).patients,
-        toPatient,
-      );
+      return connectionPage(call, LIST, 'patients', filter, toPatient);
     },
   },
   {
