@@ -80,7 +80,7 @@ describe('paths around /api/v1', () => {
     expect(await api.json()).toEqual({ detail: expect.any(String) });
     const fhir = await fetch(`${app.baseUrl}/fhir/r4/Patient`, { headers: { accept: 'text/html' } });
     expect(fhir.status).toBe(404);
-    expect((await fhir.json()).resourceType).toBe('OperationOutcome');
+    expect((await json(fhir)).resourceType).toBe('OperationOutcome');
     for (const path of ['/graphql/x', '/o/unknown-endpoint']) {
       const other = await fetch(`${app.baseUrl}${path}`, { headers: { accept: 'text/html' } });
       expect(other.status, path).toBe(404);
@@ -91,7 +91,7 @@ describe('paths around /api/v1', () => {
   it('/FHIR/R5 is the FHIR base too (JupyterHealth’s current spelling), and /health answers like /healthz', async () => {
     const metadata = await fetch(`${app.baseUrl}/FHIR/R5/metadata`);
     expect(metadata.status).toBe(200);
-    expect((await metadata.json()).resourceType).toBe('CapabilityStatement');
+    expect((await json(metadata)).resourceType).toBe('CapabilityStatement');
     expect(await (await fetch(`${app.baseUrl}/health`)).json()).toEqual({ status: 'ok' });
   });
 

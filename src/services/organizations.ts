@@ -137,5 +137,7 @@ export async function organizersOfStudies(
         where s.id in (${studyIds.map(() => '?').join(', ')}) and ${scope.sql}`,
       [...studyIds, ...scope.params],
     );
-  return new Map(rows.map(({ study_id, ...organization }) => [Number(study_id), { ...organization, id: Number(organization.id) }]));
+  return new Map(
+    rows.map(({ study_id, ...organization }) => [Number(study_id), { ...organization, id: Number(organization.id) }]),
+  );
 }

@@ -35,7 +35,10 @@ export async function lookUpPatientsByEmail(ctx: ServiceContext, address: string
     rows.map((p) => p.id),
   );
   return rows.flatMap((patient) => {
-    const view = patientLookupView(ctx.viewer, { id: patient.id, organizationIds: organizations.get(patient.id) ?? [] });
+    const view = patientLookupView(ctx.viewer, {
+      id: patient.id,
+      organizationIds: organizations.get(patient.id) ?? [],
+    });
     return view ? [{ patient, view }] : [];
   });
 }

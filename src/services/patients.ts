@@ -102,7 +102,11 @@ export async function updatePatient(ctx: ServiceContext, patientId: number, inpu
 }
 
 /** The record's identifiers become `identifiers`: those it lacks are added (if no other patient has them), the rest removed. */
-async function replaceIdentifiers(em: EntityManager, patient: Patient, identifiers: { system: string; value: string }[]) {
+async function replaceIdentifiers(
+  em: EntityManager,
+  patient: Patient,
+  identifiers: { system: string; value: string }[],
+) {
   const key = (i: { system: string; value: string }) => `${i.system}|${i.value}`;
   const current = await em.find(PatientIdentifier, { patient: patient.id });
   const kept = new Set(current.map(key));
