@@ -29,7 +29,8 @@ export class PatientResolver {
   }
 
   @Query(() => PatientConnection, {
-    description: 'visible patients, optionally of one organization, one study, or with one identifier',
+    description:
+      'visible patients, optionally of one organization, one study, with one identifier (or an identifier’s value in any system), or among some ids',
     complexity: pageCost,
   })
   async patients(
