@@ -110,6 +110,7 @@ const OPERATIONS: Record<string, Operation> = {
   patient: { needs: 'Patient.r', as: 'mary', query: '{ patient(id: "40001") { id } }' },
   patients: { needs: 'Patient.s', as: 'mary', query: '{ patients(organizationId: "20003") { nodes { id } } }' },
   patientInvitations: { needs: 'Patient.r', as: 'mary', query: '{ patientInvitations(patientId: "40001") { id } }' },
+  patientLookup: { needs: 'Patient.s', as: 'mary', query: '{ patientLookup(email: "percy@example.com") { id } }' },
   practitioner: {
     needs: 'Practitioner.r',
     as: 'mary',
@@ -204,6 +205,13 @@ const OPERATIONS: Record<string, Operation> = {
       await asMary(`mutation { addPatientToOrganization(patientId: "${id}", organizationId: "20002") { id } }`);
       return { id };
     },
+  },
+  removePatientFromOrganizationOrDelete: {
+    needs: 'Patient.d',
+    as: 'mary',
+    query:
+      'mutation ($id: ID!) { removePatientFromOrganizationOrDelete(patientId: $id, organizationId: "20003") { deleted } }',
+    setup: async () => ({ id: await newPatient() }),
   },
   addPatientIdentifier: {
     needs: 'Patient.u',
@@ -364,6 +372,12 @@ const OPERATIONS: Record<string, Operation> = {
     needs: 'Consent.u',
     as: 'peter',
     query: `mutation { revokeConsents(patientId: "40001", studyScopeConsents: [{ studyId: "30002", scopeConsents: [
+      { codingSystem: "https://w3id.org/openmhealth", codingCode: "omh:blood-pressure:4.0" }] }]) { consolidatedConsentedScopes { id } } }`,
+  },
+  clearConsents: {
+    needs: 'Consent.u',
+    as: 'peter',
+    query: `mutation { clearConsents(patientId: "40001", studyScopeConsents: [{ studyId: "30002", scopeConsents: [
       { codingSystem: "https://w3id.org/openmhealth", codingCode: "omh:blood-pressure:4.0" }] }]) { consolidatedConsentedScopes { id } } }`,
   },
   uploadObservations: {

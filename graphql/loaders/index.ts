@@ -11,7 +11,7 @@ import type {
   User,
 } from '../../src/db/entities/index.js';
 import type { ServiceContext } from '../../src/services/context.js';
-import { childrenByParentIds, organizationsByIds } from '../../src/services/organizations.js';
+import { childrenByParentIds, organizationsByIds, organizersOfStudies } from '../../src/services/organizations.js';
 import { codeableConceptsByIds } from '../../src/services/codeable-concepts.js';
 import { consentsOfPatients } from '../../src/services/consents-batch.js';
 import * as nested from '../../src/services/nested-lists.js';
@@ -94,6 +94,10 @@ export function createLoaders(ctx: ServiceContext) {
     patientIdentifiers: mapLoader<PatientIdentifier[]>((ids) => identifiersByPatientIds(ctx.em, ids), []),
     patientOrganizationIds: mapLoader<number[]>((ids) => organizationIdsByPatientIds(ctx, ids), []),
     study: mapLoader<Study | null>((ids) => studiesByIds(ctx, ids), null),
+    studyOrganizer: mapLoader<Pick<Organization, 'id' | 'name' | 'type'> | null>(
+      (ids) => organizersOfStudies(ctx, ids),
+      null,
+    ),
     studyDataSources: mapLoader<DataSource[]>((ids) => studyDataSources(ctx.em, ids), []),
     studyScopeRequests: mapLoader<CodeableConcept[]>((ids) => studyScopeRequests(ctx.em, ids), []),
     codeableConcept: mapLoader<CodeableConcept | null>((ids) => codeableConceptsByIds(ctx.em, ids), null),

@@ -17,6 +17,7 @@ type ServiceStudyConsents = consents.StudyConsents;
 /** The service's answers, as GraphQL Consents (each names its study). */
 const asConsents = ({ study, scopeConsents }: ServiceStudyConsents) =>
   scopeConsents.map((c) => ({
+    id: c.id,
     study,
     code: c.codeableConcept,
     consented: c.consented,
@@ -57,6 +58,13 @@ async function answers(ctx: GraphQLContext, input: StudyScopeConsentsInput[], re
   );
 }
 
+/** The scopes named per study, for revoking or clearing (`consented` ignored). */
+const scopesOf = async (ctx: GraphQLContext, input: StudyScopeConsentsInput[]) =>
+  (await answers(ctx, input, false)).map((s) => ({
+    studyId: s.studyId,
+    codeableConceptIds: s.scopeConsents.map((c) => c.codeableConceptId),
+  }));
+
 @Resolver(() => Patient)
 export class PatientConsentsResolver {
   @FieldResolver(() => PatientConsents, { description: 'the studies’ scope requests and the patient’s answers' })
@@ -81,11 +89,20 @@ export class PatientConsentsResolver {
     @Ctx() ctx: GraphQLContext,
   ) {
     const id = toId(patientId, 'patientId');
-    const request = (await answers(ctx, input, false)).map((s) => ({
-      studyId: s.studyId,
-      codeableConceptIds: s.scopeConsents.map((c) => c.codeableConceptId),
-    }));
-    return asPatientConsents(await consents.revokeConsents(ctx.services, id, request));
+    return asPatientConsents(await consents.revokeConsents(ctx.services, id, await scopesOf(ctx, input)));
+  }
+
+  @Mutation(() => PatientConsents, {
+    description:
+      'the patient withdraws answers: the scopes are pending (unanswered) again, and data shared under them is hidden at once',
+  })
+  async clearConsents(
+    @Arg('patientId', () => ID) patientId: string,
+    @Arg('studyScopeConsents', () => [StudyScopeConsentsInput]) input: StudyScopeConsentsInput[],
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    const id = toId(patientId, 'patientId');
+    return asPatientConsents(await consents.clearConsents(ctx.services, id, await scopesOf(ctx, input)));
   }
 }
 

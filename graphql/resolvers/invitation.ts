@@ -10,6 +10,9 @@ import { User } from '../types/user.js';
 /** An invitation record as GraphQL shows it; the code and link only in the answer that minted them. */
 type InvitationValue = InvitationEntity & { code?: string; link?: string };
 
+/** Client names per request: a list of invitations names the same client again and again. */
+const clientNames = new WeakMap<GraphQLContext, Map<string, Promise<string | null>>>();
+
 @Resolver(() => PatientInvitation)
 export class PatientInvitationResolver {
   @Query(() => [PatientInvitation], {
@@ -48,6 +51,18 @@ export class PatientInvitationResolver {
   @FieldResolver()
   link(@Root() invitation: InvitationValue) {
     return invitation.link ?? null;
+  }
+
+  @FieldResolver()
+  clientName(@Root() invitation: InvitationValue, @Ctx() ctx: GraphQLContext) {
+    let names = clientNames.get(ctx);
+    if (!names) clientNames.set(ctx, (names = new Map()));
+    let name = names.get(invitation.clientId);
+    if (!name) {
+      name = ctx.auth.provider.Client.find(invitation.clientId).then((client) => client?.clientName ?? null);
+      names.set(invitation.clientId, name);
+    }
+    return name;
   }
 
   @FieldResolver(() => User, { nullable: true, description: 'who minted it' })

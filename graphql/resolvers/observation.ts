@@ -2,13 +2,14 @@ import { GraphQLJSONObject } from 'graphql-scalars';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import type { Patient as PatientEntity } from '../../src/db/entities/index.js';
+import { InvalidError } from '../../src/errors.js';
 import { findCodeableConceptByCoding } from '../../src/services/codeable-concepts.js';
 import * as search from '../../src/services/observation-search.js';
 import type { ObservationRow } from '../../src/services/observation-search.js';
 import { nestedConnection, toConnection } from '../connection.js';
 import type { GraphQLContext } from '../context.js';
 import { pageCost } from '../cost.js';
-import { toId } from '../ids.js';
+import { toId, toIds } from '../ids.js';
 import type { Loaders } from '../loaders/index.js';
 import { selectedFields, selectsOnlyId } from '../selection.js';
 import { CodeableConcept, DataSource } from '../types/catalog.js';
@@ -17,10 +18,15 @@ import { type ConnectionValue, PageArgs } from '../types/paging.js';
 import { Identifier, Patient } from '../types/patient.js';
 
 function toFilter(filter: ObservationFilter): search.ObservationFilter {
+  if (filter.ids && filter.ids.length > 1000) {
+    throw new InvalidError('filter.ids: must name at most 1000 observations', 'filter.ids');
+  }
   return {
     studyId: filter.studyId ? toId(filter.studyId, 'filter.studyId') : null,
     patientId: filter.patientId ? toId(filter.patientId, 'filter.patientId') : null,
     patientIdentifier: filter.patientIdentifier ?? null,
+    organizationId: filter.organizationId ? toId(filter.organizationId, 'filter.organizationId') : null,
+    ids: filter.ids ? toIds(filter.ids, 'filter.ids') : null,
     coding: filter.code ?? null,
     from: filter.from ?? null,
     to: filter.to ?? null,

@@ -6,7 +6,7 @@ import { pageCost } from '../cost.js';
 import { patientCapabilities } from '../../src/policy/capabilities.js';
 import type { GraphQLContext } from '../context.js';
 import { PatientCapabilities } from '../types/capabilities.js';
-import { toId } from '../ids.js';
+import { toId, toIds } from '../ids.js';
 import { Organization } from '../types/organization.js';
 import { PageArgs } from '../types/paging.js';
 import { Study } from '../types/study.js';
@@ -16,6 +16,8 @@ import {
   IdentifierInput,
   Patient,
   PatientConnection,
+  PatientMatch,
+  PatientRemoval,
   UpdatePatientInput,
 } from '../types/patient.js';
 
@@ -27,13 +29,20 @@ export class PatientResolver {
   }
 
   @Query(() => PatientConnection, {
-    description: 'visible patients, optionally of one organization, one study, or with one identifier',
+    description:
+      'visible patients, optionally of one organization, one study, with one identifier (or an identifier’s value in any system), or among some ids',
     complexity: pageCost,
   })
   async patients(
     @Arg('organizationId', () => ID, { nullable: true }) organizationId: string | null,
     @Arg('studyId', () => ID, { nullable: true }) studyId: string | null,
     @Arg('identifier', () => IdentifierInput, { nullable: true }) identifier: IdentifierInput | null,
+    @Arg('identifierValue', () => String, {
+      nullable: true,
+      description: 'an identifier’s value, in any system',
+    })
+    identifierValue: string | null,
+    @Arg('ids', () => [ID], { nullable: true, description: 'only these patients (at most 1000)' }) ids: string[] | null,
     @Args() page: PageArgs,
     @Ctx() ctx: GraphQLContext,
   ) {
@@ -41,10 +50,27 @@ export class PatientResolver {
       organizationId: organizationId ? toId(organizationId, 'organizationId') : null,
       studyId: studyId ? toId(studyId, 'studyId') : null,
       identifier,
+      identifierValue,
+      ids: ids ? toIds(ids, 'ids') : null,
     };
     return toConnection(await patients.listPatients(ctx.services, { ...filter, ...page }), () =>
       patients.countPatients(ctx.services, filter),
     );
+  }
+
+  @Query(() => [PatientMatch], {
+    description:
+      'JupyterHealth’s global lookup: the patient with exactly this email, in any organization, for members and managers who would add them to theirs; the record itself only where the viewer may see it',
+  })
+  async patientLookup(@Arg('email') email: string, @Ctx() ctx: GraphQLContext) {
+    const matches = await patients.lookUpPatientsByEmail(ctx.services, email);
+    return matches.map(({ patient, view }) => ({
+      id: patient.id,
+      nameFamily: patient.nameFamily,
+      nameGiven: patient.nameGiven,
+      email: patient.email,
+      patient: view === 'record' ? patient : null,
+    }));
   }
 
   @FieldResolver(() => PatientCapabilities, { description: 'what the viewer may do with the record (roles and token)' })
@@ -97,17 +123,40 @@ export class PatientResolver {
     return id;
   }
 
-  @Mutation(() => Patient)
+  @Mutation(() => Patient, {
+    description:
+      'shares the patient with another organization; `email`, the patient’s exact email, lets a member add a patient they cannot see yet (JupyterHealth’s global add, after patientLookup)',
+  })
   addPatientToOrganization(
     @Arg('patientId', () => ID) patientId: string,
     @Arg('organizationId', () => ID) organizationId: string,
+    @Arg('email', () => String, { nullable: true }) email: string | null,
     @Ctx() ctx: GraphQLContext,
   ) {
     return patients.addPatientToOrganization(
       ctx.services,
       toId(patientId, 'patientId'),
       toId(organizationId, 'organizationId'),
+      { email },
     );
+  }
+
+  @Mutation(() => PatientRemoval, {
+    description:
+      'JupyterHealth’s patient delete: unlinks the patient from the organization (and its studies) and, when it was their last one, deletes the record and its data',
+  })
+  async removePatientFromOrganizationOrDelete(
+    @Arg('patientId', () => ID) patientId: string,
+    @Arg('organizationId', () => ID) organizationId: string,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    const id = toId(patientId, 'patientId');
+    const { deleted } = await patients.removePatientFromOrganizationOrDelete(
+      ctx.services,
+      id,
+      toId(organizationId, 'organizationId'),
+    );
+    return { patientId: id, deleted };
   }
 
   @Mutation(() => Patient, { description: 'unlinks the patient from one organization (and its studies)' })

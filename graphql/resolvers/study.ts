@@ -1,5 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Study as StudyEntity } from '../../src/db/entities/index.js';
+import { NotFoundError } from '../../src/errors.js';
 import * as patients from '../../src/services/patients.js';
 import * as studies from '../../src/services/studies.js';
 import { nestedConnection, toConnection } from '../connection.js';
@@ -9,7 +10,7 @@ import type { GraphQLContext } from '../context.js';
 import { StudyCapabilities } from '../types/capabilities.js';
 import { toId, toIds } from '../ids.js';
 import { CodeableConcept, DataSource } from '../types/catalog.js';
-import { Organization } from '../types/organization.js';
+import { Organization, OrganizationSummary } from '../types/organization.js';
 import { PageArgs } from '../types/paging.js';
 import { PatientConnection } from '../types/patient.js';
 import { CreateStudyInput, Study, StudyConnection, UpdateStudyInput } from '../types/study.js';
@@ -48,6 +49,16 @@ export class StudyResolver {
   })
   organization(@Root() study: StudyEntity, @Ctx() ctx: GraphQLContext) {
     return ctx.loaders.organization.load(study.organization.id);
+  }
+
+  @FieldResolver(() => OrganizationSummary, {
+    description:
+      'who runs the study (id, name, type), for whoever sees the study; `organization` is the organization itself, for its own people',
+  })
+  async organizer(@Root() study: StudyEntity, @Ctx() ctx: GraphQLContext) {
+    const organizer = await ctx.loaders.studyOrganizer.load(study.id);
+    if (!organizer) throw new NotFoundError('Study', study.id);
+    return organizer;
   }
 
   @FieldResolver(() => [DataSource])

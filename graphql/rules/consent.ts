@@ -3,7 +3,7 @@ import { isSignedIn } from './common.js';
 
 /** Only the patient answers; the service checks that it is their own record (policy canAnswerConsents). */
 export const consentRules = {
-  Mutation: { setConsents: isSignedIn, revokeConsents: isSignedIn },
+  Mutation: { setConsents: isSignedIn, revokeConsents: isSignedIn, clearConsents: isSignedIn },
   PatientConsents: allow,
   StudyConsents: allow,
   StudyPatientConsents: allow,

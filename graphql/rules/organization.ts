@@ -28,4 +28,6 @@ export const organizationRules = {
   Organization: allow,
   OrganizationConnection: allow,
   OrganizationEdge: allow,
+  // who runs a study: shown with the study, which the services have already scoped
+  OrganizationSummary: allow,
 };

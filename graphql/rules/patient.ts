@@ -7,13 +7,14 @@ import { isSignedIn } from './common.js';
  * viewer and lets those typed errors through.
  */
 export const patientRules = {
-  Query: { patient: isSignedIn, patients: isSignedIn, patientInvitations: isSignedIn },
+  Query: { patient: isSignedIn, patients: isSignedIn, patientInvitations: isSignedIn, patientLookup: isSignedIn },
   Mutation: {
     createPatient: isSignedIn,
     updatePatient: isSignedIn,
     deletePatient: isSignedIn,
     addPatientToOrganization: isSignedIn,
     removePatientFromOrganization: isSignedIn,
+    removePatientFromOrganizationOrDelete: isSignedIn,
     addPatientIdentifier: isSignedIn,
     removePatientIdentifier: isSignedIn,
     createPatientInvitation: isSignedIn,
@@ -25,4 +26,6 @@ export const patientRules = {
   PatientEdge: allow,
   PageInfo: allow,
   PatientInvitation: allow,
+  PatientMatch: allow,
+  PatientRemoval: allow,
 };

@@ -24,6 +24,7 @@ export const TOKEN_SCOPES: Record<string, Record<string, Needs>> = {
     patient: ['Patient', 'r'],
     patients: ['Patient', 's'],
     patientInvitations: ['Patient', 'r'],
+    patientLookup: ['Patient', 's'],
     practitioner: ['Practitioner', 'r'],
     studies: ['Group', 's'],
     study: ['Group', 'r'],
@@ -39,6 +40,7 @@ export const TOKEN_SCOPES: Record<string, Record<string, Needs>> = {
     addStudyScopeRequest: ['Group', 'u'],
     cancelPatientInvitation: ['Patient', 'u'],
     changePractitionerRole: ['Organization', 'u'],
+    clearConsents: ['Consent', 'u'],
     createCodeableConcept: ['*', 'c'],
     createDataSource: ['Device', 'c'],
     createOrganization: ['Organization', 'c'],
@@ -52,6 +54,8 @@ export const TOKEN_SCOPES: Record<string, Record<string, Needs>> = {
     registerClient: ['*', 'c'],
     removeDataSourceScope: ['Device', 'u'],
     removePatientFromOrganization: ['Patient', 'u'],
+    // it may delete the record: a token that may only update patients cannot
+    removePatientFromOrganizationOrDelete: ['Patient', 'd'],
     removePatientFromStudy: ['Group', 'u'],
     removePatientsFromStudy: ['Group', 'u'],
     removePatientIdentifier: ['Patient', 'u'],
@@ -77,6 +81,7 @@ export const TOKEN_SCOPES: Record<string, Record<string, Needs>> = {
     consents: ['Consent', 's'],
     dataSources: ['Device', 's'],
     organization: ['Organization', 'r'],
+    organizer: ['Organization', 'r'],
     patients: ['Patient', 's'],
   },
   Organization: {
@@ -89,6 +94,7 @@ export const TOKEN_SCOPES: Record<string, Record<string, Needs>> = {
   StudyConsents: { study: ['Group', 'r'] },
   StudyPatientConsents: { patient: ['Patient', 'r'] },
   PatientConsents: { patient: ['Patient', 'r'] },
+  PatientMatch: { patient: ['Patient', 'r'] },
   User: { patient: ['Patient', 'r'] },
 };
 

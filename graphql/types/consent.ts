@@ -5,6 +5,9 @@ import { Study } from './study.js';
 
 @ObjectType({ description: 'A patient’s current answer for one scope of one study', simpleResolvers: true })
 export class Consent {
+  @Field(() => ID, { nullable: true, description: 'the answer’s id; null while pending' })
+  id!: number | null;
+
   @Field(() => Study)
   study!: Study;
 
@@ -62,7 +65,7 @@ export class ScopeConsentInput {
   @Field({ description: 'e.g. omh:blood-pressure:4.0' })
   codingCode!: string;
 
-  @Field({ nullable: true, description: 'required when setting; ignored when revoking' })
+  @Field({ nullable: true, description: 'required when setting; ignored when revoking or clearing' })
   consented?: boolean;
 }
 

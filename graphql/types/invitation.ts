@@ -30,6 +30,9 @@ export class PatientInvitation {
   @Field({ description: 'the OAuth client that may redeem it' })
   clientId!: string;
 
+  @Field(() => String, { nullable: true, description: 'that client’s name, as the provider knows it' })
+  clientName!: string | null;
+
   @Field()
   createdAt!: Date;
 

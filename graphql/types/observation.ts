@@ -40,6 +40,12 @@ export class ObservationFilter {
   @Field(() => IdentifierInput, { nullable: true })
   patientIdentifier?: IdentifierInput;
 
+  @Field(() => ID, { nullable: true, description: 'observations of the organization’s patients' })
+  organizationId?: string;
+
+  @Field(() => [ID], { nullable: true, description: 'these observations only (at most 1000)' })
+  ids?: string[];
+
   @Field(() => CodingInput, { nullable: true })
   code?: CodingInput;
 

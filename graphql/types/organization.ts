@@ -16,6 +16,22 @@ export class Organization {
   type!: OrganizationTypeValue;
 }
 
+@ObjectType({
+  description:
+    'Who runs a study: the organization’s id, name and type, shown to whoever sees the study (an enrolled patient too)',
+  simpleResolvers: true,
+})
+export class OrganizationSummary {
+  @Field(() => ID)
+  id!: number;
+
+  @Field()
+  name!: string;
+
+  @Field(() => OrganizationTypeEnum)
+  type!: OrganizationTypeValue;
+}
+
 @ObjectType({ description: 'A practitioner with their role in one organization', simpleResolvers: true })
 export class OrganizationPractitioner {
   @Field(() => ID, { description: 'the membership’s own id (JupyterHealth’s PractitionerOrganization id)' })

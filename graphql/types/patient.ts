@@ -80,6 +80,43 @@ export class UpdatePatientInput {
 
   @Field(() => String, { nullable: true })
   phone?: string | null;
+
+  @Field(() => [IdentifierInput], {
+    nullable: true,
+    description: 'when given, the record’s identifiers become exactly these',
+  })
+  identifiers?: IdentifierInput[];
+}
+
+@ObjectType({
+  description:
+    'A patient found by exact email (patientLookup): the id and names, to add them to an organization; the record only for a viewer who may see it',
+  simpleResolvers: true,
+})
+export class PatientMatch {
+  @Field(() => ID)
+  id!: number;
+
+  @Field()
+  nameFamily!: string;
+
+  @Field()
+  nameGiven!: string;
+
+  @Field()
+  email!: string;
+
+  @Field(() => Patient, { nullable: true, description: 'the whole record, when the viewer may see it' })
+  patient!: Patient | null;
+}
+
+@ObjectType({ description: 'What removePatientFromOrganizationOrDelete did', simpleResolvers: true })
+export class PatientRemoval {
+  @Field(() => ID)
+  patientId!: number;
+
+  @Field({ description: 'true: it was the patient’s last organization, and the record was deleted with its data' })
+  deleted!: boolean;
 }
 
 @ObjectType()

@@ -1,6 +1,9 @@
 import type { Route } from '../route.js';
+import { consentRoutes } from './consents.js';
 import { dataSourceRoutes } from './data-sources.js';
+import { observationRoutes } from './observations.js';
 import { organizationRoutes } from './organizations.js';
+import { patientRoutes } from './patients.js';
 import { schemaRoutes } from './schema.js';
 import { studyRoutes } from './studies.js';
 import { userRoutes } from './users.js';
@@ -11,5 +14,8 @@ export const ROUTES: readonly Route[] = [
   ...organizationRoutes,
   ...studyRoutes,
   ...dataSourceRoutes,
+  ...patientRoutes,
+  ...consentRoutes,
+  ...observationRoutes,
   ...schemaRoutes,
 ];

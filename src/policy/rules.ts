@@ -99,6 +99,37 @@ export function canUploadObservation(
   return mayWriteFor && consentedCodeIds.has(codeId);
 }
 
+/**
+ * JupyterHealth's global lookup finds a patient of any organization by their exact email, so that a practitioner
+ * the patient gave it to can add them to their own organization. Whoever may add patients to an organization (a
+ * member or manager of one) may look up; nobody else (viewers, patients) may.
+ */
+export const canLookUpPatientsByEmail = (viewer: Viewer): boolean =>
+  viewer.isSuperuser || [...viewer.roles.values()].some((role) => RANK[role] >= RANK.member);
+
+/**
+ * What a lookup by exact email shows of the patient it finds: the record to whoever may see it (`record`); to any
+ * other member or manager only what adding them needs and the email already told them: the id and the names
+ * (`match`, never birth date, phone, identifiers, organizations or login); to anyone else nothing (null).
+ */
+export function patientLookupView(viewer: Viewer, patient: PatientFacts): 'record' | 'match' | null {
+  if (canViewPatient(viewer, patient)) return 'record';
+  return canLookUpPatientsByEmail(viewer) ? 'match' : null;
+}
+
+/**
+ * Adding an existing patient to an organization takes member rights there, and either the right to edit the
+ * patient (through one of their organizations) or, JupyterHealth's global add, naming the patient by their exact
+ * email as well as their id (`namedByEmail`): the email is what the patient handed over, while ids can be counted
+ * through, and adding a record to one's organization shows it whole and lets one invite the patient.
+ */
+export const canAddPatientToOrganization = (
+  viewer: Viewer,
+  patient: PatientFacts,
+  organizationId: number,
+  namedByEmail: boolean,
+): boolean => canEditOrganizationContent(viewer, organizationId) && (canEditPatient(viewer, patient) || namedByEmail);
+
 /** Inviting a patient (minting their app's sign-in code) is editing them through one of their organizations. */
 export const canInvitePatient = (viewer: Viewer, patient: PatientFacts): boolean =>
   viewer.isSuperuser || anyOrgRole(viewer, patient.organizationIds, 'member');

@@ -71,17 +71,57 @@ export async function revokeConsents(
   return answer(ctx, patientId, studies, answers);
 }
 
+/**
+ * Removes the patient's answers for the named scopes, which are then pending again (JupyterHealth's DELETE of
+ * consents), unlike revokeConsents, which answers "no". Data shared under a removed "yes" is hidden at once. Only
+ * the patient themself may; scopes not answered yet stay as they are.
+ */
+export async function clearConsents(
+  ctx: ServiceContext,
+  patientId: number,
+  input: RevokeConsentsInput,
+): Promise<PatientConsents> {
+  const studies = parseInput(revokeInput, input);
+  const answers = studies.flatMap((study, i) =>
+    study.codeableConceptIds.map((codeableConceptId, j) => ({
+      studyId: study.studyId,
+      codeableConceptId,
+      consented: false,
+      path: `${i}.codeableConceptIds.${j}`,
+    })),
+  );
+  const patient = await answeringPatient(ctx, patientId, answers);
+  await inTransaction(ctx.em, async (em) => {
+    const enrollments = await enrollmentsOf(em, patient.id, [...new Set(studies.map((s) => s.studyId))]);
+    await assertRequested(em, answers);
+    if (answers.length === 0) return;
+    await em.nativeDelete(StudyPatientScopeConsent, {
+      $or: answers.map((a) => ({
+        studyPatient: enrollments.get(a.studyId) as number,
+        codeableConcept: a.codeableConceptId,
+      })),
+    });
+  });
+  return getPatientConsents(ctx, patient.id);
+}
+
+/** The patient whose answers these are, when the viewer is that patient (policy canAnswerConsents). */
+async function answeringPatient(ctx: ServiceContext, patientId: number, answers: Answer[]) {
+  const { patient } = await visiblePatient(ctx, patientId);
+  if (!canAnswerConsents(ctx.viewer, patient.id)) {
+    throw new ForbiddenError('Only the patient may answer their studies’ consent requests');
+  }
+  assertNoRepeats(answers);
+  return patient;
+}
+
 async function answer(
   ctx: ServiceContext,
   patientId: number,
   studies: { studyId: number }[],
   answers: Answer[],
 ): Promise<PatientConsents> {
-  const { patient } = await visiblePatient(ctx, patientId);
-  if (!canAnswerConsents(ctx.viewer, patient.id)) {
-    throw new ForbiddenError('Only the patient may answer their studies’ consent requests');
-  }
-  assertNoRepeats(answers);
+  const patient = await answeringPatient(ctx, patientId, answers);
   await inTransaction(ctx.em, async (em) => {
     const enrollments = await enrollmentsOf(em, patient.id, [...new Set(studies.map((s) => s.studyId))]);
     await assertRequested(em, answers);

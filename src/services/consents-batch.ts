@@ -47,7 +47,12 @@ export async function consentsOfPatients(
       const scopeConsents = (requested.get(study.id) ?? []).map((codeableConcept): ScopeConsent => {
         const answer = answerOf.get(`${patient.id}:${study.id}:${codeableConcept.id}`);
         if (answer?.consented) consented.set(codeableConcept.id, codeableConcept);
-        return { codeableConcept, consented: answer?.consented ?? null, consentedTime: answer?.consentedTime ?? null };
+        return {
+          id: answer?.id ?? null,
+          codeableConcept,
+          consented: answer?.consented ?? null,
+          consentedTime: answer?.consentedTime ?? null,
+        };
       });
       const pendingScopes = scopeConsents.filter((c) => c.consented === null).map((c) => c.codeableConcept);
       return { study, scopeConsents, pendingScopes };

@@ -8,6 +8,8 @@ import { studyScopeRequests } from './study-setup.js';
 /** What a patient has been asked by their studies and what they answered; the answers live in consent-answers.ts. */
 
 export interface ScopeConsent {
+  /** the answer's id; null while pending */
+  id: number | null;
   codeableConcept: CodeableConcept;
   /** true: shared; false: declined or revoked; null: not answered yet */
   consented: boolean | null;
@@ -48,7 +50,12 @@ export async function getPatientConsents(ctx: ServiceContext, patientId: number)
     const scopeConsents = (requested.get(study.id) ?? []).map((codeableConcept): ScopeConsent => {
       const answer = answers.get(`${study.id}:${codeableConcept.id}`);
       if (answer?.consented) consented.set(codeableConcept.id, codeableConcept);
-      return { codeableConcept, consented: answer?.consented ?? null, consentedTime: answer?.consentedTime ?? null };
+      return {
+        id: answer?.id ?? null,
+        codeableConcept,
+        consented: answer?.consented ?? null,
+        consentedTime: answer?.consentedTime ?? null,
+      };
     });
     const pendingScopes = scopeConsents.filter((c) => c.consented === null).map((c) => c.codeableConcept);
     return { study, scopeConsents, pendingScopes };
@@ -88,4 +95,4 @@ export async function consentedCodeIdsForPatient(em: EntityManager, patientId: n
   return new Set(rows.map((row) => Number(row.id)));
 }
 
-export { revokeConsents, setConsents } from './consent-answers.js';
+export { clearConsents, revokeConsents, setConsents } from './consent-answers.js';

@@ -13,7 +13,7 @@ import {
   wholeStudyPairScope,
 } from '../policy/scope.js';
 import type { ServiceContext } from './context.js';
-import { visiblePatient, visibleStudy } from './facts.js';
+import { visibleOrganization, visiblePatient, visibleStudy } from './facts.js';
 import { groupBy } from './group.js';
 import { intArray } from './int-array.js';
 import { countsByParent, firstPagesByParent } from './pages-by-parent.js';
@@ -81,6 +81,10 @@ export interface ObservationFilter {
   studyId?: number | null;
   patientId?: number | null;
   patientIdentifier?: { system: string; value: string } | null;
+  /** observations of the organization's patients (JupyterHealth's organization_id) */
+  organizationId?: number | null;
+  /** these observations only */
+  ids?: readonly number[] | null;
   coding?: { system: string; code: string } | null;
   /** effective time at or after */
   from?: Date | null;
@@ -110,6 +114,7 @@ async function conditions(ctx: ServiceContext, filter: ObservationFilter, fromPa
   const [pairs] = await Promise.all([
     searchPairs(ctx, filter, fromPatient),
     filter.patientId ? visiblePatient(ctx, filter.patientId) : null,
+    filter.organizationId ? visibleOrganization(ctx, filter.organizationId) : null,
   ]);
   if (pairs === 'none') return { pairChunks: null, others: [{ sql: 'false', params: [] }] };
   if ('chunks' in pairs) pairChunks = pairs.chunks;
@@ -117,6 +122,7 @@ async function conditions(ctx: ServiceContext, filter: ObservationFilter, fromPa
     if (pairs.patientIds) add('o.subject_patient_id = any(?::int[])', intArray(pairs.patientIds));
     if (pairs.codeIds) add('o.codeable_concept_id = any(?::int[])', intArray(pairs.codeIds));
   }
+  if (filter.ids) add('o.id = any(?::int[])', intArray(filter.ids));
   if (filter.from) add('o.effective_time >= ?', filter.from);
   if (filter.to) add('o.effective_time <= ?', filter.to);
   if (filter.before) add('o.effective_time < ?', filter.before);
@@ -222,6 +228,7 @@ function patientConditions(filter: ObservationFilter, column: string): SqlCondit
   const conditions: SqlCondition[] = [];
   if (filter.patientId) conditions.push({ sql: `${column} = ?`, params: [filter.patientId] });
   if (filter.patientIdentifier) conditions.push(inQuery(column, identifiedPatientIds(filter.patientIdentifier)));
+  if (filter.organizationId) conditions.push(inQuery(column, organizationPatientIds(filter.organizationId)));
   return conditions;
 }
 
@@ -333,6 +340,12 @@ const identifiedPatientIds = (identifier: { system: string; value: string }): Sq
   params: [identifier.system, identifier.value],
 });
 
+/** The patients of an organization, as a query of `id`s. */
+const organizationPatientIds = (organizationId: number): SqlCondition => ({
+  sql: 'select patient_id as id from patient_organizations where organization_id = ?',
+  params: [organizationId],
+});
+
 const inQuery = (column: string, query: SqlCondition): SqlCondition => ({
   sql: `${column} in (${query.sql})`,
   params: query.params,
@@ -345,21 +358,26 @@ const isQuery = (column: string, query: SqlCondition): SqlCondition => ({
 });
 
 /**
- * A super user's search without a study: only the filter's own patient and code narrow it, as ids, and the
- * token's code scopes.
+ * A super user's search without a study: only the filter's own patient, organization and code narrow it, as ids,
+ * and the token's code scopes.
  */
 async function filterIds(ctx: ServiceContext, filter: ObservationFilter): Promise<SearchPairs> {
   const ids = async (query: SqlCondition) =>
     (await ctx.em.getConnection().execute<{ id: number }[]>(query.sql, query.params)).map((row) => row.id);
   const tokenCodes = tokenObservationCodeIds(ctx.viewer, 's');
-  const [filterCodes, identified] = await Promise.all([
+  const [filterCodes, identified, members] = await Promise.all([
     filter.coding ? ids(conceptIds(filter.coding)) : undefined,
     filter.patientIdentifier ? ids(identifiedPatientIds(filter.patientIdentifier)) : undefined,
+    filter.organizationId ? ids(organizationPatientIds(filter.organizationId)) : undefined,
   ]);
   const codeIds =
     tokenCodes === null ? filterCodes : (filterCodes ?? [...tokenCodes]).filter((id) => tokenCodes.has(id));
   let patientIds = filter.patientId ? [filter.patientId] : undefined;
-  if (identified) patientIds = (patientIds ?? [...new Set(identified)]).filter((id) => identified.includes(id));
+  for (const narrowing of [identified, members]) {
+    if (!narrowing) continue;
+    const among = new Set(narrowing);
+    patientIds = (patientIds ?? [...among]).filter((id) => among.has(id));
+  }
   if (codeIds?.length === 0 || patientIds?.length === 0) return 'none';
   return { patientIds, codeIds };
 }

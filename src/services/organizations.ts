@@ -7,6 +7,7 @@ import {
   canEditOrganization,
   canViewOrganization,
   organizationScope,
+  studyScope,
 } from '../policy/index.js';
 import type { ServiceContext } from './context.js';
 import { visibleOrganization } from './facts.js';
@@ -165,4 +166,27 @@ export async function childrenByParentIds(
     .orderBy({ id: 'asc' })
     .getResult();
   return groupBy(rows, (o) => o.partOf?.id ?? 0);
+}
+
+/**
+ * Batch read for loaders: who runs each of the visible studies among `studyIds` (policy studyScope), as the
+ * organization's id, name and type; a patient sees them for the studies they are enrolled in, since whoever is
+ * asked for consent must know who asks.
+ */
+export async function organizersOfStudies(
+  ctx: ServiceContext,
+  studyIds: readonly number[],
+): Promise<Map<number, Pick<Organization, 'id' | 'name' | 'type'>>> {
+  if (studyIds.length === 0) return new Map();
+  const scope = studyScope(ctx.viewer, 's.id', 's.organization_id');
+  const rows = await ctx.em
+    .getConnection()
+    .execute<{ study_id: number; id: number; name: string; type: Organization['type'] }[]>(
+      `select s.id as study_id, o.id, o.name, o.type from studies s join organizations o on o.id = s.organization_id
+        where s.id in (${studyIds.map(() => '?').join(', ')}) and ${scope.sql}`,
+      [...studyIds, ...scope.params],
+    );
+  return new Map(
+    rows.map(({ study_id, ...organization }) => [Number(study_id), { ...organization, id: Number(organization.id) }]),
+  );
 }

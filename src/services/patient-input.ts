@@ -41,6 +41,8 @@ export const updatePatientInput = z.object({
   birthDate: birthDate.nullish(),
   email: email.optional(),
   phone: phone.nullish(),
+  /** when given, the record's identifiers become exactly these */
+  identifiers: identifierList.optional(),
 });
 export type UpdatePatientInput = z.input<typeof updatePatientInput>;
 

@@ -6,16 +6,24 @@ import { visibleOrganization, visibleStudy } from './facts.js';
 import { id, identifier, parseInput } from './input.js';
 import { decodeCursor, type Page, type PageArgs, pageSize, toPage } from './paging.js';
 
-const filterInput = z.object({ organizationId: id.nullish(), studyId: id.nullish(), identifier: identifier.nullish() });
+const filterInput = z.object({
+  organizationId: id.nullish(),
+  studyId: id.nullish(),
+  identifier: identifier.nullish(),
+  /** an identifier's value in any system */
+  identifierValue: z.string().trim().min(1, 'must not be empty').max(255).nullish(),
+  ids: z.array(id).max(1000, 'must name at most 1000 patients').nullish(),
+});
 export type PatientFilter = z.input<typeof filterInput>;
 
 /**
- * The visible patients, optionally only those of one organization or enrolled in one study; naming an
+ * The visible patients, optionally only those of one organization, enrolled in one study, with an identifier (or
+ * an identifier's value in any system) or among some ids; naming an
  * organization or study the viewer cannot see is NotFound, as everywhere. Returned wrapped: a QueryBuilder
  * is thenable, so an async function returning it would run it.
  */
 async function visiblePatients(ctx: ServiceContext, filter: PatientFilter) {
-  const { organizationId, studyId, identifier: byIdentifier } = parseInput(filterInput, filter);
+  const { organizationId, studyId, identifier: byIdentifier, identifierValue, ids } = parseInput(filterInput, filter);
   if (organizationId) await visibleOrganization(ctx, organizationId);
   if (studyId) await visibleStudy(ctx, studyId);
   const scope = patientScope(ctx.viewer, 'p.id');
@@ -37,6 +45,12 @@ async function visiblePatients(ctx: ServiceContext, filter: PatientFilter) {
       [byIdentifier.system, byIdentifier.value],
     );
   }
+  if (identifierValue) {
+    qb.andWhere('exists (select 1 from patient_identifiers fpv where fpv.patient_id = p.id and fpv.value = ?)', [
+      identifierValue,
+    ]);
+  }
+  if (ids) qb.andWhere({ id: { $in: ids } });
   return { qb };
 }
 

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Patient, PatientIdentifier, PatientOrganization, User } from '../db/entities/index.js';
-import { ConflictError, ForbiddenError, InvalidError } from '../errors.js';
+import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from '../errors.js';
 import {
   canBindToPatientRecord,
   canDeletePatient,
@@ -18,6 +18,7 @@ import {
   type UpdatePatientInput,
   updatePatientInput,
 } from './patient-input.js';
+import { linkedPatient, lockedOrganizationIds, unlink } from './patient-organizations.js';
 import { inTransaction } from './persist.js';
 import { findUserByEmail } from './users.js';
 
@@ -71,20 +72,24 @@ export async function createPatient(ctx: ServiceContext, input: CreatePatientInp
   );
 }
 
-/** Edits the record's own fields (organizations and identifiers have their own operations). */
+/**
+ * Edits the record's own fields and, when `identifiers` is given, replaces its identifiers with those (adding
+ * and removing single ones has its own operations; organizations too).
+ */
 export async function updatePatient(ctx: ServiceContext, patientId: number, input: UpdatePatientInput) {
-  const parsed = parseInput(updatePatientInput, input);
+  const { identifiers, ...parsed } = parseInput(updatePatientInput, input);
   const changes = Object.fromEntries(Object.entries(parsed).filter(([, value]) => value !== undefined));
   const facts = await visiblePatient(ctx, patientId);
   if (!canEditPatient(ctx.viewer, facts)) {
     throw new ForbiddenError('Only the patient or a member of one of their organizations may edit them');
   }
-  if (Object.keys(changes).length === 0) throw new InvalidError('Nothing to update');
+  if (Object.keys(changes).length === 0 && identifiers === undefined) throw new InvalidError('Nothing to update');
   if (parsed.email !== undefined) await assertEmailFree(ctx.em, parsed.email, facts.patient);
   return inTransaction(
     ctx.em,
     async (em) => {
       em.assign(facts.patient, changes);
+      if (identifiers) await replaceIdentifiers(em, facts.patient, identifiers);
       // the patient's login (if invited) keeps the record's email
       const login =
         parsed.email !== undefined && facts.patient.user ? await em.findOne(User, facts.patient.user.id) : null;
@@ -92,8 +97,24 @@ export async function updatePatient(ctx: ServiceContext, patientId: number, inpu
       await em.flush();
       return facts.patient;
     },
-    PATIENT_EMAIL_IN_USE,
+    identifiers ? CREATE_CONFLICT : PATIENT_EMAIL_IN_USE,
   );
+}
+
+/** The record's identifiers become `identifiers`: those it lacks are added (if no other patient has them), the rest removed. */
+async function replaceIdentifiers(
+  em: EntityManager,
+  patient: Patient,
+  identifiers: { system: string; value: string }[],
+) {
+  const key = (i: { system: string; value: string }) => `${i.system}|${i.value}`;
+  const current = await em.find(PatientIdentifier, { patient: patient.id });
+  const kept = new Set(current.map(key));
+  const wanted = new Set(identifiers.map(key));
+  const added = identifiers.filter((i) => !kept.has(key(i)));
+  await assertIdentifiersFree(em, added);
+  for (const row of current) if (!wanted.has(key(row))) em.remove(row);
+  for (const { system, value } of added) em.create(PatientIdentifier, { patient, system, value });
 }
 
 /**
@@ -107,15 +128,48 @@ export async function deletePatient(ctx: ServiceContext, patientId: number): Pro
       'Deleting a patient takes member rights in all of their organizations; remove them from your organization instead',
     );
   }
-  const userId = facts.patient.user?.id;
-  await inTransaction(ctx.em, async (em) => {
-    await em.nativeDelete(Patient, { id: facts.patient.id });
-    if (userId !== undefined) await em.nativeDelete(User, { id: userId, kind: 'patient' });
-  });
+  await inTransaction(ctx.em, (em) => deleteRecord(em, facts.patient));
   ctx.em.getUnitOfWork().unsetIdentity(facts.patient);
 }
 
+async function deleteRecord(em: EntityManager, patient: Patient): Promise<void> {
+  await em.nativeDelete(Patient, { id: patient.id });
+  if (patient.user) await em.nativeDelete(User, { id: patient.user.id, kind: 'patient' });
+}
+
+/**
+ * JupyterHealth's patient delete: removes the patient from the organization (and its studies, with their
+ * consents there) and, when it was the last organization the patient belonged to, deletes the record as
+ * deletePatient does (which member rights there then allow: policy canDeletePatient). Answers whether the record
+ * was deleted.
+ */
+export async function removePatientFromOrganizationOrDelete(
+  ctx: ServiceContext,
+  patientId: number,
+  organizationId: number,
+): Promise<{ deleted: boolean }> {
+  const { patient, organization } = await linkedPatient(ctx, patientId, organizationId);
+  const result = await inTransaction(ctx.em, async (em) => {
+    const organizationIds = await lockedOrganizationIds(em, patient.id);
+    if (!organizationIds.includes(organization.id)) {
+      throw new NotFoundError(`Patient ${patient.id} in organization`, organization.id);
+    }
+    if (organizationIds.length > 1) {
+      await unlink(em, patient.id, organization.id);
+      return { deleted: false };
+    }
+    if (!canDeletePatient(ctx.viewer, { id: patient.id, organizationIds })) {
+      throw new ForbiddenError('Deleting a patient takes member rights in all of their organizations');
+    }
+    await deleteRecord(em, patient);
+    return { deleted: true };
+  });
+  if (result.deleted) ctx.em.getUnitOfWork().unsetIdentity(patient);
+  return result;
+}
+
 export { countPatients, listPatients, patientsByIds, patientsByUserIds, type PatientFilter } from './patient-lists.js';
+export { lookUpPatientsByEmail, type PatientMatch } from './patient-lookup.js';
 export {
   addPatientIdentifier,
   findPatientsByIdentifier,
