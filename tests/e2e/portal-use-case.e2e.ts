@@ -175,7 +175,7 @@ describe('the JupyterHealth use case in the portal, as mary (manager of BIDS)', 
     await filters.getByRole('button', { name: 'Apply filters' }).click();
     await see(page.getByText(`${glucose.length} observations match`));
     const rows = page.locator('table.observations tbody tr');
-    expect(await rows.count()).toBe(glucose.length);
+    await expect.poll(() => rows.count()).toBe(glucose.length);
     await see(rows.filter({ hasText: 'blood glucose 171 mg/dL' }));
     const chart = await see(page.getByRole('figure', { name: 'Chart: Blood glucose' }));
     expect(await chart.locator('canvas').count()).toBe(1);
@@ -187,7 +187,7 @@ describe('the JupyterHealth use case in the portal, as mary (manager of BIDS)', 
     await page.goto(`${app.baseUrl}/observations?study=30001&patient=40001`);
     await see(page.getByText(/observations match; page 1$/));
     const rows = page.locator('table.observations tbody tr');
-    expect(await rows.count()).toBe(50);
+    await expect.poll(() => rows.count()).toBe(50);
     const firstOfPage1 = await rows.first().textContent();
     await page.getByRole('button', { name: 'Next' }).click();
     await see(page.getByText(/observations match; page 2$/));
