@@ -78,7 +78,7 @@ async function main() {
   const statements = sqlCounter();
   const orm = await openOrm(url, { ...statements.options, pool: { min: 2, max: 20 } });
   await migrate(orm);
-  await seedDemo(orm);
+  await seedDemo(orm, 'http://localhost:3000');
   const port = 18000 + (process.pid % 1000);
   const config = loadConfig({
     PORT: String(port),

@@ -6,7 +6,7 @@ import { buildSchema } from 'type-graphql';
 import { DateTimeISO } from './date-time.js';
 import { callResolversDirectly } from './direct-resolvers.js';
 import { CodeableConceptResolver, DataSourceResolver } from './resolvers/catalog.js';
-import { ClientResolver } from './resolvers/client.js';
+import { ClientRegistrationResolver, ClientResolver } from './resolvers/client.js';
 import { PatientConsentsResolver, StudyConsentsResolver } from './resolvers/consent.js';
 import {
   ObservationConnectionResolver,
@@ -22,6 +22,7 @@ import { PractitionerResolver, UserResolver } from './resolvers/user.js';
 import { permissions, ruleTree } from './rules/index.js';
 
 const resolvers = [
+  ClientRegistrationResolver,
   ClientResolver,
   CodeableConceptResolver,
   DataSourceResolver,

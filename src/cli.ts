@@ -44,7 +44,7 @@ program
   .action(() =>
     withDatabase(async ({ orm }) => {
       await migrate(orm);
-      const result = await seedDemo(orm);
+      const result = await seedDemo(orm, loadConfig().publicUrl);
       console.log(
         result.seeded ? `seeded demo data (${result.observations} observations)` : `skipped: ${result.reason}`,
       );
@@ -64,7 +64,7 @@ program
       const seed = Number(opts.seed);
       if (!Number.isInteger(seed) || seed < 0) throw new Error('--seed must be a non-negative integer');
       await migrate(orm);
-      await seedDemo(orm);
+      await seedDemo(orm, loadConfig().publicUrl);
       const plan = await syntheticStudy(orm, total, seed);
       const bar = new SingleBar(
         { format: 'generating |{bar}| {value}/{total} observations {eta_formatted}' },

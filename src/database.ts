@@ -53,6 +53,6 @@ export async function prepareDatabase(orm: Orm, config: Config, log: (line: stri
   const applied = await migrate(orm);
   if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
   if (config.seed === 'none') return;
-  const result = await seedDemo(orm);
+  const result = await seedDemo(orm, config.publicUrl);
   log(result.seeded ? `seeded demo data (${result.observations} observations)` : `demo seed skipped: ${result.reason}`);
 }

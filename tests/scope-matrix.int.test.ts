@@ -74,6 +74,13 @@ const newSource = async (extra = '') =>
       n: unique('Source'),
     })
   ).createDataSource.id as string;
+const newClient = async () =>
+  (
+    await asSam(
+      'mutation ($c: String!) { createClient(input: { clientId: $c, name: "App", redirectUris: ["https://app.example/cb"] }) { client { id } } }',
+      { c: unique('app') },
+    )
+  ).createClient.client.id as string;
 const MEGAN = 'megan@example.com';
 let meganPractitioner: string;
 beforeAll(async () => {
@@ -119,6 +126,9 @@ const OPERATIONS: Record<string, Operation> = {
   },
   studies: { needs: 'Group.s', as: 'mary', query: '{ studies(organizationId: "20003") { nodes { id } } }' },
   study: { needs: 'Group.r', as: 'mary', query: '{ study(id: "30001") { id } }' },
+  clients: { needs: '*.s', as: 'mary', query: '{ clients { id clientId } }' },
+  client: { needs: '*.r', as: 'mary', query: '{ client(id: "90001") { id } }' },
+  patientClients: { needs: 'Patient.r', as: 'mary', query: '{ patientClients(patientId: "40001") { id } }' },
 
   createOrganization: {
     needs: 'Organization.c',
@@ -361,6 +371,41 @@ const OPERATIONS: Record<string, Operation> = {
     query:
       'mutation ($c: String!) { registerClient(input: { clientId: $c, name: "D", redirectUris: ["https://d.example/cb"] }) { clientId } }',
     setup: async () => ({ c: unique('dash') }),
+  },
+  createClient: {
+    needs: '*.c',
+    as: 'sam',
+    query:
+      'mutation ($c: String!) { createClient(input: { clientId: $c, name: "App", redirectUris: ["https://app.example/cb"] }) { client { id } } }',
+    setup: async () => ({ c: unique('app') }),
+  },
+  updateClient: {
+    needs: '*.u',
+    as: 'sam',
+    query: 'mutation ($id: ID!) { updateClient(id: $id, input: { name: "Renamed" }) { id } }',
+    setup: async () => ({ id: await newClient() }),
+  },
+  deleteClient: {
+    needs: '*.d',
+    as: 'sam',
+    query: 'mutation ($id: ID!) { deleteClient(id: $id) }',
+    setup: async () => ({ id: await newClient() }),
+  },
+  addStudyClient: {
+    needs: 'Group.u',
+    as: 'mary',
+    query: 'mutation ($id: ID!) { addStudyClient(studyId: $id, clientId: "90001") { id } }',
+    setup: async () => ({ id: await newStudy() }),
+  },
+  removeStudyClient: {
+    needs: 'Group.u',
+    as: 'mary',
+    query: 'mutation ($id: ID!) { removeStudyClient(studyId: $id, clientId: "90001") { id } }',
+    setup: async () => {
+      const id = await newStudy();
+      await asMary(`mutation { addStudyClient(studyId: "${id}", clientId: "90001") { id } }`);
+      return { id };
+    },
   },
   setConsents: {
     needs: 'Consent.u',

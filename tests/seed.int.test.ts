@@ -21,7 +21,7 @@ async function tableCounts() {
 
 describe('demo seed', () => {
   it('fills an empty database with the contract ids', async () => {
-    const result = await seedDemo(db.orm);
+    const result = await seedDemo(db.orm, 'http://localhost:3000');
     expect(result).toMatchObject({ seeded: true });
 
     const users = await q<{ id: number; email: string; is_superuser: boolean }>(
@@ -120,7 +120,7 @@ describe('demo seed', () => {
 
   it('is idempotent: seeding again changes nothing', async () => {
     const before = await tableCounts();
-    expect(await seedDemo(db.orm)).toEqual({
+    expect(await seedDemo(db.orm, 'http://localhost:3000')).toEqual({
       seeded: false,
       reason: 'the database already has organizations',
     });

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { ObservationRow } from '../../src/services/observation-search.js';
 import type {
+  Client,
   CodeableConcept,
   DataSource,
   Organization,
@@ -19,6 +20,7 @@ import { storedObservations } from '../../src/services/observation-ingest.js';
 import * as observations from '../../src/services/observation-search.js';
 import { cursorById, type Page } from '../../src/services/paging.js';
 import { dataSourcesByIds, dataSourceSupportedScopes } from '../../src/services/data-sources.js';
+import { clientDataSources, studyClients } from '../../src/services/clients.js';
 import { studiesByIds, studyDataSources, studyScopeRequests } from '../../src/services/studies.js';
 import {
   identifiersByPatientIds,
@@ -99,6 +101,8 @@ export function createLoaders(ctx: ServiceContext) {
       null,
     ),
     studyDataSources: mapLoader<DataSource[]>((ids) => studyDataSources(ctx.em, ids), []),
+    studyClients: mapLoader<Client[]>((ids) => studyClients(ctx.em, ids), []),
+    clientDataSources: mapLoader<DataSource[]>((ids) => clientDataSources(ctx.em, ids), []),
     studyScopeRequests: mapLoader<CodeableConcept[]>((ids) => studyScopeRequests(ctx.em, ids), []),
     codeableConcept: mapLoader<CodeableConcept | null>((ids) => codeableConceptsByIds(ctx.em, ids), null),
     organizationStudies: pageLoader((ids, first) => nested.studyPagesByOrganization(ctx, ids, first)),

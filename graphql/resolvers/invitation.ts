@@ -23,13 +23,24 @@ export class PatientInvitationResolver {
   }
 
   @Mutation(() => PatientInvitation, {
-    description: 'a single-use sign-in link for the patient’s app (members and managers); supersedes unredeemed ones',
+    description:
+      'a single-use sign-in link for the patient’s app (members and managers); supersedes unredeemed ones for that app',
   })
   async createPatientInvitation(
     @Arg('patientId', () => ID) patientId: string,
+    @Arg('clientId', () => ID, {
+      nullable: true,
+      description: 'a client of one of the patient’s studies (none: the patient-app client)',
+    })
+    clientId: string | null | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<InvitationValue> {
-    const minted = await createPatientInvitation(ctx.services, toId(patientId, 'patientId'), ctx.auth);
+    const minted = await createPatientInvitation(
+      ctx.services,
+      toId(patientId, 'patientId'),
+      ctx.auth,
+      clientId == null ? undefined : toId(clientId, 'clientId'),
+    );
     return { ...minted.invitation, code: minted.code, link: minted.link };
   }
 

@@ -10,6 +10,7 @@ import type { GraphQLContext } from '../context.js';
 import { StudyCapabilities } from '../types/capabilities.js';
 import { toId, toIds } from '../ids.js';
 import { CodeableConcept, DataSource } from '../types/catalog.js';
+import { Client } from '../types/client.js';
 import { Organization, OrganizationSummary } from '../types/organization.js';
 import { PageArgs } from '../types/paging.js';
 import { PatientConnection } from '../types/patient.js';
@@ -64,6 +65,11 @@ export class StudyResolver {
   @FieldResolver(() => [DataSource])
   dataSources(@Root() study: StudyEntity, @Ctx() ctx: GraphQLContext) {
     return ctx.loaders.studyDataSources.load(study.id);
+  }
+
+  @FieldResolver(() => [Client], { description: 'the apps its patients may be invited to' })
+  clients(@Root() study: StudyEntity, @Ctx() ctx: GraphQLContext) {
+    return ctx.loaders.studyClients.load(study.id);
   }
 
   @FieldResolver(() => [CodeableConcept], { description: 'the scopes the study asks its patients to share' })

@@ -1,7 +1,17 @@
 import { allow } from 'graphql-shield';
-import { registersClients } from './common.js';
+import { isSignedIn, registersClients } from './common.js';
 
 export const clientRules = {
-  Mutation: { registerClient: registersClients },
+  Query: { clients: isSignedIn, client: isSignedIn, patientClients: isSignedIn },
+  Mutation: {
+    registerClient: registersClients,
+    createClient: registersClients,
+    updateClient: registersClients,
+    deleteClient: registersClients,
+    addStudyClient: isSignedIn,
+    removeStudyClient: isSignedIn,
+  },
   RegisteredClient: allow,
+  CreatedClient: allow,
+  Client: allow,
 };

@@ -9,12 +9,14 @@ type Needs = readonly [ResourceType | '*', Interaction];
 /**
  * The SMART scope each GraphQL operation needs, and each field that reads another resource (a search for lists,
  * a read for one). Operations not named need none: `me` (the signed-in user) and the code catalog, which is
- * reference data; registering clients and editing codes (not FHIR resources) need the wildcard `*`. The
+ * reference data; clients (apps, OAuth clients) and editing codes (not FHIR resources) need the wildcard `*`. The
  * observations under a page (Observation.subject, Observation.dataSource) are guarded by their loaders instead:
  * a rule there would run for each of 1000 nodes, and `{ id }` alone is the observation's own reference.
  */
 export const TOKEN_SCOPES: Record<string, Record<string, Needs>> = {
   Query: {
+    client: ['*', 'r'],
+    clients: ['*', 's'],
     dataSource: ['Device', 'r'],
     dataSources: ['Device', 's'],
     observation: ['Observation', 'r'],
@@ -24,6 +26,7 @@ export const TOKEN_SCOPES: Record<string, Record<string, Needs>> = {
     patient: ['Patient', 'r'],
     patients: ['Patient', 's'],
     patientInvitations: ['Patient', 'r'],
+    patientClients: ['Patient', 'r'],
     patientLookup: ['Patient', 's'],
     practitioner: ['Practitioner', 'r'],
     studies: ['Group', 's'],
@@ -36,17 +39,20 @@ export const TOKEN_SCOPES: Record<string, Record<string, Needs>> = {
     addPatientToOrganization: ['Patient', 'u'],
     addPatientsToStudy: ['Group', 'u'],
     addPractitionerToOrganization: ['Organization', 'u'],
+    addStudyClient: ['Group', 'u'],
     addStudyDataSource: ['Group', 'u'],
     addStudyScopeRequest: ['Group', 'u'],
     cancelPatientInvitation: ['Patient', 'u'],
     changePractitionerRole: ['Organization', 'u'],
     clearConsents: ['Consent', 'u'],
     createCodeableConcept: ['*', 'c'],
+    createClient: ['*', 'c'],
     createDataSource: ['Device', 'c'],
     createOrganization: ['Organization', 'c'],
     createPatient: ['Patient', 'c'],
     createPatientInvitation: ['Patient', 'u'],
     createStudy: ['Group', 'c'],
+    deleteClient: ['*', 'd'],
     deleteDataSource: ['Device', 'd'],
     deleteOrganization: ['Organization', 'd'],
     deletePatient: ['Patient', 'd'],
@@ -60,11 +66,13 @@ export const TOKEN_SCOPES: Record<string, Record<string, Needs>> = {
     removePatientsFromStudy: ['Group', 'u'],
     removePatientIdentifier: ['Patient', 'u'],
     removePractitionerFromOrganization: ['Organization', 'u'],
+    removeStudyClient: ['Group', 'u'],
     removeStudyDataSource: ['Group', 'u'],
     removeStudyScopeRequest: ['Group', 'u'],
     revokeConsents: ['Consent', 'u'],
     setConsents: ['Consent', 'u'],
     updateCodeableConcept: ['*', 'u'],
+    updateClient: ['*', 'u'],
     updateDataSource: ['Device', 'u'],
     updateOrganization: ['Organization', 'u'],
     updatePatient: ['Patient', 'u'],

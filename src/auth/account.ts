@@ -3,7 +3,7 @@ import { User } from '../db/entities/index.js';
 import type { Orm } from '../db/orm.js';
 import { mayUsePatientClient } from '../policy/logins.js';
 import { loadViewer } from '../policy/viewer.js';
-import { PATIENT_CLIENT_IDS } from './clients.js';
+import { servesPatientsOnly } from './clients.js';
 
 /**
  * The OpenID account of a user: `sub` is the user id; fhirUser points at their FHIR identity. A client that
@@ -18,7 +18,7 @@ export function accountFinder(orm: Orm, fhirBase: string): FindAccount {
     const [user, login] = await Promise.all([em.findOne(User, userId), loadViewer(em, userId)]);
     if (!user) return undefined;
     const clientId = ctx?.oidc?.client?.clientId;
-    if (clientId && PATIENT_CLIENT_IDS.has(clientId) && !mayUsePatientClient(login)) return undefined;
+    if (clientId && !mayUsePatientClient(login) && (await servesPatientsOnly(em, clientId))) return undefined;
     const fhirUser =
       login.patientId !== null
         ? `${fhirBase}/Patient/${login.patientId}`

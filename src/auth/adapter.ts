@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { withInvitationRedirect } from './invitation-redirect.js';
 
 /** The SHA-256 (hex) under which a secret (an authorization code, a refresh token, a session id) is stored. */
 export const storageHash = (secret: string) => createHash('sha256').update(secret).digest('hex');
@@ -26,8 +27,9 @@ const withoutId = (model: string, payload: AdapterPayload): AdapterPayload => {
  * of their id (and device flow user code): a copy of the table hands out nothing that can be redeemed.
  */
 export function postgresAdapter(em: EntityManager) {
+  // in `em`'s transaction when there is one (registering a client with its record: both or neither)
   const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = []) =>
-    em.getConnection().execute<T[]>(query, params);
+    em.getConnection().execute<T[]>(query, params, 'all', em.getTransactionContext());
 
   return class PostgresAdapter implements Adapter {
     constructor(readonly model: string) {}
@@ -66,8 +68,9 @@ export function postgresAdapter(em: EntityManager) {
       return row.consumed === null ? payload : { ...payload, consumed: Number(row.consumed) };
     }
 
-    find(id: string) {
-      return this.findWhere('id', keyOf(this.model, id), id);
+    async find(id: string) {
+      const payload = await this.findWhere('id', keyOf(this.model, id), id);
+      return this.model === 'AuthorizationCode' && payload ? withInvitationRedirect(payload) : payload;
     }
 
     findByUserCode(userCode: string) {

@@ -4,7 +4,7 @@ import { UnauthenticatedError } from '../errors.js';
 import { mayUsePatientClient } from '../policy/logins.js';
 import { parseScopes } from '../policy/token-scopes.js';
 import { ANONYMOUS, loadViewer, type Viewer } from '../policy/viewer.js';
-import { PATIENT_CLIENT_IDS } from './clients.js';
+import { FIRST_PARTY_CLIENT_IDS, PATIENT_APP_CLIENT_ID } from './clients.js';
 
 export interface AccessTokenClaims extends JWTPayload {
   sub: string;
@@ -58,8 +58,9 @@ export function bearerToken(header: string | undefined): string | null {
 }
 
 /**
- * The request's viewer: anonymous without a token, else the token's user with the token's granted scopes (a
- * removed user: 401).
+ * The request's viewer: anonymous without a token, else the token's user with the token's granted scopes and,
+ * for a third-party client, that client (a removed user or client: 401). A client that serves patients (the
+ * patient app, the app of a Client record) counts only for a patient login.
  */
 export async function viewerFromAuthorization(
   header: string | undefined,
@@ -70,9 +71,17 @@ export async function viewerFromAuthorization(
   if (token === null) return ANONYMOUS;
   const claims = await verify(token);
   const userId = Number(claims.sub);
-  const viewer = Number.isSafeInteger(userId) ? await loadViewer(em, userId, parseScopes(claims.scope)) : ANONYMOUS;
+  const clientId = claims.client_id;
+  const thirdParty = typeof clientId === 'string' && !FIRST_PARTY_CLIENT_IDS.has(clientId) ? clientId : undefined;
+  const viewer = Number.isSafeInteger(userId)
+    ? await loadViewer(em, userId, parseScopes(claims.scope), thirdParty)
+    : ANONYMOUS;
   if (viewer.userId === null) throw new UnauthenticatedError('The access token’s user no longer exists');
-  if (claims.client_id && PATIENT_CLIENT_IDS.has(claims.client_id) && !mayUsePatientClient(viewer)) {
+  if (viewer.tokenClient && !viewer.tokenClient.registered) {
+    throw new UnauthenticatedError('The access token’s client is no longer registered');
+  }
+  const patientClient = clientId === PATIENT_APP_CLIENT_ID || Boolean(viewer.tokenClient?.app);
+  if (patientClient && !mayUsePatientClient(viewer)) {
     throw new UnauthenticatedError('The access token was issued to a patient app for a login that is not a patient');
   }
   return viewer;

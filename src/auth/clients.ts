@@ -1,4 +1,6 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ClientMetadata } from 'oidc-provider';
+import { Client } from '../db/entities/index.js';
 
 export const PORTAL_CLIENT_ID = 'portal';
 export const PATIENT_APP_CLIENT_ID = 'patient-app';
@@ -11,8 +13,15 @@ export const FIRST_PARTY_CLIENT_IDS: ReadonlySet<string> = new Set([
   NOTEBOOK_CLIENT_ID,
 ]);
 
-/** Clients that serve patients alone: they issue tokens only to patient logins, whatever the code or form. */
-export const PATIENT_CLIENT_IDS: ReadonlySet<string> = new Set([PATIENT_APP_CLIENT_ID]);
+/**
+ * Whether an OAuth client serves patients alone (the patient app, or the app of a Client record): it issues
+ * tokens only to patient logins, whatever the code or form.
+ */
+export async function servesPatientsOnly(em: EntityManager, clientId: string): Promise<boolean> {
+  if (clientId === PATIENT_APP_CLIENT_ID) return true;
+  if (FIRST_PARTY_CLIENT_IDS.has(clientId)) return false;
+  return (await em.count(Client, { oauthClientId: clientId })) > 0;
+}
 
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 

@@ -5,7 +5,7 @@ import { mayUsePatientClient } from '../policy/logins.js';
 import { loadViewer } from '../policy/viewer.js';
 import { authenticate } from '../services/users.js';
 import { LAUNCH_PATIENT } from '../policy/token-scopes.js';
-import { FIRST_PARTY_CLIENT_IDS, PATIENT_CLIENT_IDS } from './clients.js';
+import { FIRST_PARTY_CLIENT_IDS, servesPatientsOnly } from './clients.js';
 import { consentPage, loginPage, messagePage } from './pages.js';
 import { OIDC_MOUNT_PATH } from './provider.js';
 import type { LoginThrottle } from './throttle.js';
@@ -140,8 +140,9 @@ export function interactionRouter(provider: Provider, orm: Orm, throttle: LoginT
       return;
     }
     throttle.recordSuccess(email);
-    if (PATIENT_CLIENT_IDS.has(String(interaction.params.client_id))) {
-      const login = await loadViewer(orm.em.fork(), user.id);
+    const em = orm.em.fork();
+    if (await servesPatientsOnly(em, String(interaction.params.client_id))) {
+      const login = await loadViewer(em, user.id);
       if (!mayUsePatientClient(login)) {
         again(403, 'This app is for patients; practitioners sign in to the portal.');
         return;

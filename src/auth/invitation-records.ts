@@ -30,7 +30,8 @@ const pending = (now: Date) => ({
 });
 
 /**
- * Stores a newly minted invitation; the patient's unredeemed ones are superseded and their codes revoked. The
+ * Stores a newly minted invitation; the patient's unredeemed ones for the same client are superseded and their
+ * codes revoked (an invitation to another app stays: a patient may use several). The
  * patient's row is locked meanwhile, so that two invitations minted at once cannot both stay redeemable.
  */
 export async function recordInvitation(
@@ -40,7 +41,11 @@ export async function recordInvitation(
   return inTransaction(ctx.em, async (em) => {
     const patient = await em.findOneOrFail(Patient, minted.patientId, { lockMode: LockMode.PESSIMISTIC_WRITE });
     const now = new Date();
-    const superseded = await em.find(PatientInvitation, { patient: patient.id, ...pending(now) });
+    const superseded = await em.find(PatientInvitation, {
+      patient: patient.id,
+      clientId: minted.clientId,
+      ...pending(now),
+    });
     for (const old of superseded) {
       old.supersededAt = now;
       await revokeGrant(em, old.grantId);

@@ -1,10 +1,11 @@
 import type Provider from 'oidc-provider';
 import type { Config } from '../config.js';
-import { Patient, type PatientInvitation, User } from '../db/entities/index.js';
-import { ConflictError, ForbiddenError } from '../errors.js';
+import { type Client, Patient, type PatientInvitation, User } from '../db/entities/index.js';
+import { ConflictError, ForbiddenError, InvalidError } from '../errors.js';
 import { canBindToPatientRecord } from '../policy/logins.js';
 import { canInvitePatient } from '../policy/rules.js';
 import { loadViewer } from '../policy/viewer.js';
+import { patientClients } from '../services/clients.js';
 import type { ServiceContext } from '../services/context.js';
 import { visiblePatient } from '../services/facts.js';
 import { inTransaction } from '../services/persist.js';
@@ -12,6 +13,7 @@ import { findUserByEmail } from '../services/users.js';
 import { revokeGrant } from './adapter.js';
 import { PATIENT_APP_CLIENT_ID } from './clients.js';
 import { recordInvitation } from './invitation-records.js';
+import { INVITATION_REDIRECT_URI } from './invitation-redirect.js';
 import { authEndpoints } from './provider.js';
 
 export interface MintedInvitation {
@@ -30,45 +32,66 @@ const NOT_A_PATIENT_LOGIN =
 
 /**
  * Mints a sign-in for the patient's app, delivered out of band as an invitation link: an authorization code of
- * the patient-app client for the patient's own login (created on first invitation; never a practitioner's),
+ * the app's OAuth client for the patient's own login (created on first invitation; never a practitioner's),
  * bound to the static PKCE challenge, single use, valid for INVITATION_TTL_DAYS, recorded (it supersedes the
- * patient's unredeemed invitations). The app redeems it at the token endpoint with the static verifier and the
- * redirect URI `<PUBLIC_URL>/auth/callback`.
+ * patient's unredeemed invitations for the same app). `clientId`: a Client one of the patient's studies holds,
+ * whose invitation URL template makes the link; none: the patient-app client and INVITATION_LINK_PREFIX. The
+ * app redeems the code at the token endpoint with its client id, the static verifier and any redirect URI
+ * registered for it.
  */
 export async function createPatientInvitation(
   ctx: ServiceContext,
   patientId: number,
   deps: { provider: Provider; config: Config },
+  clientId?: number,
 ): Promise<MintedInvitation> {
   const facts = await visiblePatient(ctx, patientId);
   if (!canInvitePatient(ctx.viewer, facts)) {
     throw new ForbiddenError('Only a member or manager of one of the patient’s organizations may invite them');
   }
+  const app = clientId === undefined ? null : await studyClientOf(ctx, facts.patient.id, clientId);
+  const oauthClientId = app?.oauthClientId ?? PATIENT_APP_CLIENT_ID;
   const user = await ensurePatientUser(ctx, facts.patient);
-  const { code, grantId, expiresAt } = await mintCode(deps, user.id);
+  const { code, grantId, expiresAt } = await mintCode(deps, user.id, oauthClientId);
   try {
     const invitation = await recordInvitation(ctx, {
       patientId: facts.patient.id,
-      clientId: PATIENT_APP_CLIENT_ID,
+      clientId: oauthClientId,
       code,
       grantId,
       expiresAt,
     });
-    const { auth, publicUrl } = deps.config;
-    const host = auth.invitationLinkExcludeHost ? '' : `${new URL(publicUrl).host}|`;
-    return { invitation, code, link: `${auth.invitationLinkPrefix}${host}${code}` };
+    return { invitation, code, link: invitationLink(deps.config, code, app?.invitationUrl) };
   } catch (error) {
     await revokeGrant(ctx.em, grantId);
     throw error;
   }
 }
 
-async function mintCode({ provider, config }: { provider: Provider; config: Config }, userId: number) {
+/** The link: the app's template with CODE replaced, else INVITATION_LINK_PREFIX; the code after `host|`. */
+function invitationLink({ auth, publicUrl }: Config, code: string, template?: string | null): string {
+  const host = auth.invitationLinkExcludeHost ? '' : `${new URL(publicUrl).host}|`;
+  return template ? template.replaceAll('CODE', () => `${host}${code}`) : `${auth.invitationLinkPrefix}${host}${code}`;
+}
+
+async function studyClientOf(ctx: ServiceContext, patientId: number, clientId: number): Promise<Client> {
+  const client = (await patientClients(ctx, patientId)).find((candidate) => candidate.id === clientId);
+  if (!client) {
+    throw new InvalidError(`Client ${clientId} is not a client of any of this patient’s studies`, 'clientId');
+  }
+  return client;
+}
+
+async function mintCode(
+  { provider, config }: { provider: Provider; config: Config },
+  userId: number,
+  clientId: string,
+) {
   const { auth, publicUrl } = config;
   const { resource } = authEndpoints(publicUrl);
-  const client = await provider.Client.find(PATIENT_APP_CLIENT_ID);
-  if (!client) throw new Error('the patient-app client is not configured');
-  const grant = new provider.Grant({ accountId: String(userId), clientId: PATIENT_APP_CLIENT_ID });
+  const client = await provider.Client.find(clientId);
+  if (!client) throw new Error(`the OAuth client ${clientId} is not registered`);
+  const grant = new provider.Grant({ accountId: String(userId), clientId });
   grant.addOIDCScope(PATIENT_APP_OIDC_SCOPE);
   grant.addResourceScope(resource, PATIENT_APP_RESOURCE_SCOPE);
   const grantId = await grant.save();
@@ -80,7 +103,7 @@ async function mintCode({ provider, config }: { provider: Provider; config: Conf
     grantId,
     scope: `${PATIENT_APP_OIDC_SCOPE} ${PATIENT_APP_RESOURCE_SCOPE}`,
     resource,
-    redirectUri: `${publicUrl}/auth/callback`,
+    redirectUri: INVITATION_REDIRECT_URI,
     codeChallenge: auth.patientCodeChallenge,
     codeChallengeMethod: 'S256',
     expiresIn,

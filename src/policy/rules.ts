@@ -99,6 +99,13 @@ export function canUploadObservation(
   return mayWriteFor && consentedCodeIds.has(codeId);
 }
 
+/** A token of a study's app (Client) uploads only from the app's data sources; other tokens are not limited. */
+export const mayUploadFromDataSource = (viewer: Viewer, dataSourceId: number): boolean =>
+  !viewer.tokenClient?.app || viewer.tokenClient.app.dataSourceIds.has(dataSourceId);
+
+/** Super users manage the clients (apps); every practitioner may see them, to pick one for a study. */
+export const canViewClients = (viewer: Viewer): boolean => viewer.isSuperuser || viewer.practitionerId !== null;
+
 /**
  * JupyterHealth's global lookup finds a patient of any organization by their exact email, so that a practitioner
  * the patient gave it to can add them to their own organization. Whoever may add patients to an organization (a

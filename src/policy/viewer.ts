@@ -15,6 +15,16 @@ export interface Viewer {
   readonly roles: ReadonlyMap<number, Role>;
   /** what the request's access token was granted (the policy intersects it with the roles) */
   readonly scopes: readonly GrantedRule[];
+  /** the third-party OAuth client the token was issued to (none: no token, or a first-party client) */
+  readonly tokenClient?: TokenClient | null;
+}
+
+export interface TokenClient {
+  readonly oauthClientId: string;
+  /** false once the client is removed: its tokens no longer count */
+  readonly registered: boolean;
+  /** the app (Client record) behind it, whose uploads are limited to its data sources */
+  readonly app: { readonly id: number; readonly dataSourceIds: ReadonlySet<number> } | null;
 }
 
 /** The scopes of work done without a token (the CLI, the seed, services called directly): the user's rights. */
@@ -53,6 +63,12 @@ function codingsColumn(rules: readonly ScopeRule[]) {
   };
 }
 
+/** The token's OAuth client: whether it is still registered, and the app and data sources behind it. */
+const CLIENT_COLUMNS = `, exists (select 1 from oidc_payloads o where o.model = 'Client' and o.id = ?) as client_registered,
+    (select json_build_object('id', c.id, 'dataSourceIds',
+        (select coalesce(json_agg(cds.data_source_id), '[]') from client_data_sources cds where cds.client_id = c.id))
+       from clients c where c.oauth_client_id = ?) as app_client`;
+
 function grant(rules: readonly ScopeRule[], concepts: [number, string, string][]): GrantedRule[] {
   const idOf = new Map(concepts.map(([id, system, code]) => [`${system}|${code}`, id]));
   return rules.map((rule) => ({
@@ -70,17 +86,35 @@ interface ViewerRow {
   patient_id: number | null;
   roles: [number, Role][];
   scoped_codes?: [number, string, string][];
+  client_registered?: boolean;
+  app_client?: { id: number; dataSourceIds: number[] } | null;
 }
 
 /**
  * Builds the viewer for a user id in one round trip (every request does this); an unknown user is anonymous.
  * `scopes`: the access token's resource scopes; without a token, the user's rights (ALL_SCOPES).
+ * `oauthClientId`: the token's client when it is a third-party one (its registration and app are looked up).
  */
-export async function loadViewer(em: EntityManager, userId: number, scopes?: readonly ScopeRule[]): Promise<Viewer> {
+export async function loadViewer(
+  em: EntityManager,
+  userId: number,
+  scopes?: readonly ScopeRule[],
+  oauthClientId?: string,
+): Promise<Viewer> {
   const codings = codingsColumn(scopes ?? []);
-  const sql = codings.sql ? viewerSql(codings.sql) : VIEWER_SQL;
-  const [row] = await em.execute<ViewerRow[]>(sql, [...codings.params, userId]);
+  const clientColumns = oauthClientId === undefined ? '' : CLIENT_COLUMNS;
+  const sql = codings.sql || clientColumns ? viewerSql(codings.sql + clientColumns) : VIEWER_SQL;
+  const clientParams = oauthClientId === undefined ? [] : [oauthClientId, oauthClientId];
+  const [row] = await em.execute<ViewerRow[]>(sql, [...codings.params, ...clientParams, userId]);
   if (!row) return ANONYMOUS;
+  const tokenClient: TokenClient | null =
+    oauthClientId === undefined
+      ? null
+      : {
+          oauthClientId,
+          registered: row.client_registered === true,
+          app: row.app_client ? { id: row.app_client.id, dataSourceIds: new Set(row.app_client.dataSourceIds) } : null,
+        };
   return {
     userId,
     kind: row.kind,
@@ -89,5 +123,6 @@ export async function loadViewer(em: EntityManager, userId: number, scopes?: rea
     patientId: row.patient_id,
     roles: new Map(row.roles),
     scopes: scopes ? grant(scopes, row.scoped_codes ?? []) : ALL_SCOPES,
+    tokenClient,
   };
 }

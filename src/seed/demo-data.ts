@@ -155,6 +155,31 @@ export const studies: {
   },
 ];
 
+/** The apps patients use; each study holds those that carry one of its data sources. */
+export const clients: {
+  id: number;
+  name: string;
+  oauthClientId: string;
+  invitationUrl: string;
+  dataSources: number[];
+}[] = [
+  {
+    id: 90001,
+    name: 'CommonHealth',
+    oauthClientId: 'commonhealth',
+    invitationUrl:
+      'https://play.google.com/store/apps/details?id=org.thecommons.commonhealth&referrer=cloud_sharing=CODE',
+    dataSources: [70001, 70002],
+  },
+  {
+    id: 90002,
+    name: 'CareX',
+    oauthClientId: 'carex',
+    invitationUrl: 'https://carex.ai/?invitation=CODE',
+    dataSources: [70003],
+  },
+];
+
 /** Each study uses the data sources that support at least one of its scopes. */
 export const studyDataSources = (scopes: readonly DemoCode[]): number[] =>
   dataSources.filter((ds) => ds.scopes.some((s) => scopes.includes(s))).map((ds) => ds.id);

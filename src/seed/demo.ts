@@ -1,6 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { hashPassword } from '../auth/password.js';
+import { storeClient } from '../auth/client-registry.js';
 import {
+  Client,
+  ClientDataSource,
   CodeableConcept,
   DataSource,
   DataSourceSupportedScope,
@@ -13,6 +16,7 @@ import {
   Practitioner,
   PractitionerOrganization,
   Study,
+  StudyClient,
   StudyDataSource,
   StudyPatient,
   StudyPatientScopeConsent,
@@ -34,13 +38,14 @@ const SEQUENCES = [
   'observations',
   'data_sources',
   'practitioners',
+  'clients',
 ];
 
 /**
  * Fills an empty database with the demo data, in one transaction: all of it or nothing. A database that
  * already holds organizations or any demo login is left alone, so seeding twice changes nothing.
  */
-export async function seedDemo(orm: Orm): Promise<SeedResult> {
+export async function seedDemo(orm: Orm, publicUrl: string): Promise<SeedResult> {
   const em = orm.em.fork();
   const emails = [...demo.practitioners.map((p) => p.email), ...demo.patients.map((p) => p.email)];
   if ((await em.count(Organization)) > 0) return { seeded: false, reason: 'the database already has organizations' };
@@ -54,6 +59,7 @@ export async function seedDemo(orm: Orm): Promise<SeedResult> {
     seedOrganizationsAndPractitioners(tx, passwordHash);
     seedStudiesAndPatients(tx, passwordHash);
     await tx.flush();
+    await seedClients(tx, publicUrl);
     observations = await seedObservations(tx);
     // Explicit ids were inserted: move each sequence past them so new rows continue the ranges.
     for (const table of SEQUENCES) {
@@ -95,6 +101,26 @@ function seedOrganizationsAndPractitioners(em: EntityManager, passwordHash: stri
     for (const [organization, role] of p.roles)
       em.create(PractitionerOrganization, { practitioner, organization, role });
   }
+}
+
+/** The demo apps: OAuth clients (public, redirecting to the gateway's callback) with their records. */
+async function seedClients(em: EntityManager, publicUrl: string) {
+  for (const c of demo.clients) {
+    await storeClient(em, {
+      clientId: c.oauthClientId,
+      name: c.name,
+      redirectUris: [`${publicUrl}/auth/callback`],
+      confidential: false,
+      applicationType: 'web',
+    });
+    em.create(Client, { id: c.id, name: c.name, oauthClientId: c.oauthClientId, invitationUrl: c.invitationUrl });
+    for (const dataSource of c.dataSources) em.create(ClientDataSource, { client: c.id, dataSource });
+    for (const s of demo.studies) {
+      const uses = demo.studyDataSources(s.scopes).some((id) => c.dataSources.includes(id));
+      if (uses) em.create(StudyClient, { study: s.id, client: c.id });
+    }
+  }
+  await em.flush();
 }
 
 function seedStudiesAndPatients(em: EntityManager, passwordHash: string) {

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ForbiddenError, InvalidError, NotFoundError } from '../errors.js';
-import { canUploadObservation, canViewPatient, type PatientFacts } from '../policy/rules.js';
+import { canUploadObservation, canViewPatient, mayUploadFromDataSource, type PatientFacts } from '../policy/rules.js';
 import { CONSENTED_PAIRS } from '../policy/scope.js';
 import { requireObservationCode } from '../policy/token.js';
 import type { ServiceContext } from './context.js';
@@ -83,6 +83,11 @@ export function checkUpload(ctx: ServiceContext, facts: UploadFacts, draft: Obse
   }
   if (!facts.sources.has(draft.dataSourceId))
     throw new InvalidError(`/device: Device/${draft.dataSourceId} does not exist`, '/device/reference');
+  if (!mayUploadFromDataSource(ctx.viewer, draft.dataSourceId)) {
+    throw new ForbiddenError(
+      `This app (client ${ctx.viewer.tokenClient?.oauthClientId}) may upload only from its own data sources, not Device/${draft.dataSourceId}`,
+    );
+  }
   if (!facts.supports.has(`${draft.dataSourceId}:${codeId}`)) {
     throw new InvalidError(
       `/device: Device/${draft.dataSourceId} does not support ${draft.coding.code}`,

@@ -59,7 +59,8 @@ export default async function setup(project: TestProject) {
     await admin.query(`create database ${template}`);
     const orm = await openOrm(withDatabase(adminUrl, template));
     await migrate(orm);
-    if (template === TEMPLATE_SEEDED) await seedDemo(orm);
+    // the seeded apps' redirect URIs name the default PUBLIC_URL: any registered one redeems their codes
+    if (template === TEMPLATE_SEEDED) await seedDemo(orm, 'http://localhost:3000');
     await orm.close();
   }
   await admin.end();

@@ -1,3 +1,4 @@
+import { Client, ClientDataSource, StudyClient } from './client.js';
 import { CodeableConcept } from './codeable-concept.js';
 import { DataSource, DataSourceSupportedScope } from './data-source.js';
 import { Observation, ObservationIdentifier } from './observation.js';
@@ -9,6 +10,7 @@ import { Practitioner, PractitionerOrganization } from './practitioner.js';
 import { Study, StudyDataSource, StudyPatient, StudyPatientScopeConsent, StudyScopeRequest } from './study.js';
 import { User } from './user.js';
 
+export * from './client.js';
 export * from './codeable-concept.js';
 export * from './data-source.js';
 export * from './observation.js';
@@ -34,6 +36,9 @@ export const entities = [
   StudyScopeRequest,
   StudyPatient,
   StudyPatientScopeConsent,
+  Client,
+  ClientDataSource,
+  StudyClient,
   DataSource,
   DataSourceSupportedScope,
   CodeableConcept,
