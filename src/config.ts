@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -6,6 +7,15 @@ export const DEMO_DEFAULTS = {
   patientCodeVerifier: 'hxg-demo-patient-verifier-bL3g3FKuC1IVpzoufXzx_eB_',
   patientCodeChallenge: '9yh2gquZ9H6Sxf3FVkI_h5I9O4mGdyTivgTRq8yp71U',
   registrationInviteCode: 'jhe',
+} as const;
+
+/**
+ * The static PKCE pair JupyterHealth Exchange published for its demos: configure it to keep JupyterHealth
+ * patient apps built against it working in development; production refuses it like our own demo pair.
+ */
+export const JUPYTERHEALTH_DEMO_PKCE = {
+  verifier: 'EIlWNRU1_7yyUdw27ryzBvgcoU8ZJ6bgg_F-wkNbbDQ',
+  challenge: 'C-rdBzEtxD82FMuHF0_76l6NNu_AIqnVJDL1Ba5j0gs',
 } as const;
 
 /** Everything the server reads from the environment, parsed once. */
@@ -149,11 +159,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         env.REGISTRATION_INVITE_CODE || (production ? undefined : DEMO_DEFAULTS.registrationInviteCode),
     },
   };
+  const { patientCodeVerifier, patientCodeChallenge } = config.auth;
+  if (createHash('sha256').update(patientCodeVerifier).digest('base64url') !== patientCodeChallenge) {
+    throw new Error(
+      'PATIENT_AUTHORIZATION_CODE_CHALLENGE must be the S256 challenge of PATIENT_AUTHORIZATION_CODE_VERIFIER (base64url of its SHA-256): set both',
+    );
+  }
   if (production) refuseDemoDefaults(config);
   return config;
 }
 
 function refuseDemoDefaults({ auth }: Config) {
+  if (auth.patientCodeVerifier === JUPYTERHEALTH_DEMO_PKCE.verifier) {
+    throw new Error('production mode refuses JupyterHealth’s published demo PATIENT_AUTHORIZATION_CODE_VERIFIER: set your own');
+  }
   if (auth.patientCodeVerifier === DEMO_DEFAULTS.patientCodeVerifier) {
     throw new Error('production mode refuses the demo PATIENT_AUTHORIZATION_CODE_VERIFIER: set your own');
   }

@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerClient } from '../src/auth/client-registry.js';
 import { loadAuthSecrets } from '../src/auth/keys.js';
-import { loadConfig } from '../src/config.js';
+import { JUPYTERHEALTH_DEMO_PKCE, loadConfig } from '../src/config.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { Browser, readForm } from './support/browser.js';
 
@@ -127,16 +128,23 @@ describe('third-party clients', () => {
 });
 
 describe('production mode', () => {
-  it('refuses the demo verifier, challenge and invite code', () => {
+  it('refuses the demo verifier, challenge and invite code, JupyterHealth’s published pair, and a mismatched pair', () => {
+    const pkce = (verifier: string) => ({
+      PATIENT_AUTHORIZATION_CODE_VERIFIER: verifier,
+      PATIENT_AUTHORIZATION_CODE_CHALLENGE: createHash('sha256').update(verifier).digest('base64url'),
+    });
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PATIENT_AUTHORIZATION_CODE_VERIFIER/);
     expect(() => loadConfig({ NODE_ENV: 'production', PATIENT_AUTHORIZATION_CODE_VERIFIER: 'v'.repeat(50) })).toThrow(
-      /PATIENT_AUTHORIZATION_CODE_CHALLENGE/,
+      /PATIENT_AUTHORIZATION_CODE_CHALLENGE must be the S256 challenge/,
     );
-    const config = loadConfig({
-      NODE_ENV: 'production',
-      PATIENT_AUTHORIZATION_CODE_VERIFIER: 'v'.repeat(50),
-      PATIENT_AUTHORIZATION_CODE_CHALLENGE: 'c'.repeat(43),
-    });
+    expect(() => loadConfig({ PATIENT_AUTHORIZATION_CODE_CHALLENGE: 'c'.repeat(43) })).toThrow(/S256 challenge/);
+    expect(() => loadConfig({ NODE_ENV: 'production', ...pkce(JUPYTERHEALTH_DEMO_PKCE.verifier) })).toThrow(
+      /JupyterHealth’s published demo/,
+    );
+    expect(pkce(JUPYTERHEALTH_DEMO_PKCE.verifier).PATIENT_AUTHORIZATION_CODE_CHALLENGE).toBe(
+      JUPYTERHEALTH_DEMO_PKCE.challenge,
+    );
+    const config = loadConfig({ NODE_ENV: 'production', ...pkce('v'.repeat(50)) });
     expect(config.auth.registrationInviteCode).toBeUndefined();
     expect(config.seed).toBe('none');
   });

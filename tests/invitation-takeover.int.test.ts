@@ -129,40 +129,46 @@ describe('clients that serve patients issue tokens only to patient logins', () =
     expect((await json(response)).error).toBe('invalid_grant');
   });
 
-  it('the login form of the patient app refuses a practitioner with a clear message', async () => {
-    const client = await oidc.discovery(new URL(`${app.baseUrl}/o`), 'patient-app', undefined, oidc.None(), {
-      execute: [oidc.allowInsecureRequests],
+  // the patient app, and a study's app (the seeded CareX client, registered for the default PUBLIC_URL's callback)
+  for (const [clientId, redirectUri] of [
+    ['patient-app', () => `${app.baseUrl}/auth/callback`],
+    ['carex', () => 'http://localhost:3000/auth/callback'],
+  ] as const) {
+    it(`the login form of ${clientId} refuses a practitioner with a clear message`, async () => {
+      const client = await oidc.discovery(new URL(`${app.baseUrl}/o`), clientId, undefined, oidc.None(), {
+        execute: [oidc.allowInsecureRequests],
+      });
+      const url = oidc.buildAuthorizationUrl(client, {
+        redirect_uri: redirectUri(),
+        scope: 'openid',
+        code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+        code_challenge_method: 'S256',
+      });
+      const browser = new Browser();
+      const login = await browser.follow(url.toString());
+      const form = readForm(await login.response.text(), login.url);
+      const answer = await browser.request(form.action, { form: { email: 'mary@example.com', password: 'Jhe1234!' } });
+      expect(answer.status).toBe(403);
+      expect(await answer.text()).toContain('This app is for patients');
     });
-    const url = oidc.buildAuthorizationUrl(client, {
-      redirect_uri: `${app.baseUrl}/auth/callback`,
-      scope: 'openid',
-      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
-      code_challenge_method: 'S256',
-    });
-    const browser = new Browser();
-    const login = await browser.follow(url.toString());
-    const form = readForm(await login.response.text(), login.url);
-    const answer = await browser.request(form.action, { form: { email: 'mary@example.com', password: 'Jhe1234!' } });
-    expect(answer.status).toBe(403);
-    expect(await answer.text()).toContain('This app is for patients');
-  });
 
-  it('an access token of the patient app for a practitioner (signed with the gateway’s own key) is refused', async () => {
-    const secrets = JSON.parse(readFileSync(path.join(app.config.dataDir, 'oidc-secrets.json'), 'utf8'));
-    const key = await importJWK(secrets.signingKey, 'RS256');
-    const { issuer, resource } = authEndpoints(app.baseUrl);
-    const token = await new SignJWT({ client_id: 'patient-app', scope: 'patient/*.cruds' })
-      .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: secrets.signingKey.kid })
-      .setSubject(String(SEED_USERS.sam))
-      .setIssuer(issuer)
-      .setAudience(resource)
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(key);
-    const response = await fetch(`${app.baseUrl}/fhir/r5/Observation`, {
-      headers: { authorization: `Bearer ${token}` },
+    it(`an access token of ${clientId} for a practitioner (signed with the gateway’s own key) is refused`, async () => {
+      const secrets = JSON.parse(readFileSync(path.join(app.config.dataDir, 'oidc-secrets.json'), 'utf8'));
+      const key = await importJWK(secrets.signingKey, 'RS256');
+      const { issuer, resource } = authEndpoints(app.baseUrl);
+      const token = await new SignJWT({ client_id: clientId, scope: 'patient/*.cruds' })
+        .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: secrets.signingKey.kid })
+        .setSubject(String(SEED_USERS.sam))
+        .setIssuer(issuer)
+        .setAudience(resource)
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(key);
+      const response = await fetch(`${app.baseUrl}/fhir/r5/Observation`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(response.status).toBe(401);
+      expect((await json(response)).issue[0].diagnostics).toMatch(/patient app/);
     });
-    expect(response.status).toBe(401);
-    expect((await json(response)).issue[0].diagnostics).toMatch(/patient app/);
-  });
+  }
 });
