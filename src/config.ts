@@ -171,7 +171,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 function refuseDemoDefaults({ auth }: Config) {
   if (auth.patientCodeVerifier === JUPYTERHEALTH_DEMO_PKCE.verifier) {
-    throw new Error('production mode refuses JupyterHealth’s published demo PATIENT_AUTHORIZATION_CODE_VERIFIER: set your own');
+    throw new Error(
+      'production mode refuses JupyterHealth’s published demo PATIENT_AUTHORIZATION_CODE_VERIFIER: set your own',
+    );
   }
   if (auth.patientCodeVerifier === DEMO_DEFAULTS.patientCodeVerifier) {
     throw new Error('production mode refuses the demo PATIENT_AUTHORIZATION_CODE_VERIFIER: set your own');
