@@ -14,7 +14,8 @@ export async function signToken(
   scope = 'user/*.cruds',
 ): Promise<string> {
   const { signingKey } = JSON.parse(readFileSync(path.join(dataDir, 'oidc-secrets.json'), 'utf8'));
-  return new SignJWT({ sub, scope, client_id: 'bench' })
+  // as the portal's token: a client id no one registered is refused (its client is taken as removed)
+  return new SignJWT({ sub, scope, client_id: 'portal' })
     .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: signingKey.kid })
     .setIssuer(`${publicUrl}/o`)
     .setAudience(`${publicUrl}/`)
