@@ -203,7 +203,12 @@ describe('POST, PUT, PATCH and DELETE /data_sources', () => {
     const cases: [string, string, unknown, RegExp][] = [
       ['POST', '/data_sources', { type: 'device' }, /^name: .*required/],
       ['POST', '/data_sources', { name: unique('x') }, /^type: .*required/],
-      ['POST', '/data_sources', { name: unique('x'), type: 'MEDICAL_DEVICE' }, /^type: must be equal to one of/],
+      [
+        'POST',
+        '/data_sources',
+        { name: unique('x'), type: 'MEDICAL_DEVICE' },
+        /^type: must be one of personal_device, /,
+      ],
       ['POST', '/data_sources', { name: unique('x'), type: 'watch' }, /^type: /],
       ['POST', '/data_sources', { name: '', type: 'device' }, /^name: /],
       ['POST', '/data_sources', { name: 7, type: 'device' }, /^name: must be string/],
