@@ -60,7 +60,8 @@ function requestsGet(url: string, token: string): Promise<{ status: number; text
 
 /** `requests`' encoding of a params dict, in insertion order (`:` → %3A, `|` → %7C, `/` → %2F). */
 const withParams = (url: string, params: Params = {}) => {
-  const query = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString();
+  const pairs = Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]);
+  const query = new URLSearchParams(pairs).toString();
   return query ? `${url}?${query}` : url;
 };
 
