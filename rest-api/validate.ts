@@ -1,6 +1,7 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import { RestError } from './errors.js';
+import { PAGING_PARAMS } from './paging.js';
 import type { JsonSchema, Route } from './route.js';
 
 const ajv = new Ajv2020({ allErrors: false, strict: false, coerceTypes: false });
@@ -33,11 +34,17 @@ const check = (validate: ValidateFunction | null, where: string) => (value: unkn
   if (validate && !validate(value)) throw new RestError(400, describe(validate.errors?.[0], where));
 };
 
+/**
+ * A GET whose answer is not a page still takes DRF's paging parameters and ignores them, as JupyterHealth does
+ * (its guide sends `pageSize` to `organizations/{id}/users`, a plain array); they are checked all the same.
+ */
+const IGNORED_PAGING = { page: PAGING_PARAMS.page, page_size: PAGING_PARAMS.page_size };
+
 /** Compiles a route's query and body schemas once, at start-up. */
 export function routeValidators(route: Route): RouteValidators {
-  const query: JsonSchema | null = route.query
-    ? { type: 'object', properties: route.query, additionalProperties: false }
-    : { type: 'object', additionalProperties: false };
+  const paged = route.query !== undefined && 'page_size' in route.query;
+  const properties = { ...(route.method === 'get' && !paged ? IGNORED_PAGING : {}), ...route.query };
+  const query: JsonSchema = { type: 'object', properties, additionalProperties: false };
   return {
     query: check(ajv.compile(query), 'query'),
     body: check(route.body ? ajv.compile(route.body) : null, 'body'),

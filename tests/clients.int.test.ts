@@ -20,7 +20,7 @@ afterAll(() => app?.close());
 const MARY = 'mary@example.com'; // manager of BIDS (20003), whose study 30001 holds CommonHealth and CareX
 const SAM = 'sam@example.com'; // super user
 const SEEDED_CALLBACK = 'http://localhost:3000/auth/callback'; // the seeded apps' registered redirect URI
-const CAREX = { id: 'carex' };
+const CAREX = { clientId: 'carex' };
 
 async function invite(patientId: number, clientId?: string, as = MARY) {
   const result = await gql(
@@ -178,7 +178,9 @@ describe('a client’s token', () => {
     const id = created.data!.createClient.client.id;
     await gql(app, MARY, 'mutation ($c: ID!) { addStudyClient(studyId: "30001", clientId: $c) { id } }', { c: id });
     const { code } = await inviteOk(PATIENT.peter, id);
-    const tokens = await json(await redeemInvitation(app, code, undefined, 'https://g.example/cb', { id: oauthId }));
+    const tokens = await json(
+      await redeemInvitation(app, code, undefined, 'https://g.example/cb', { clientId: oauthId }),
+    );
     expect((await rest(app, '/users/profile', { token: tokens.access_token })).status).toBe(200);
 
     expect(codes(await gql(app, MARY, 'mutation ($c: ID!) { deleteClient(id: $c) }', { c: id }))).toEqual([
@@ -234,12 +236,12 @@ describe('creating clients', () => {
     const invitation = await inviteOk(PATIENT.peter, client.id);
     expect(invitation.link).toMatch(/^org\.clinic\.app:\/\/invite\?code=/);
     const withoutSecret = await redeemInvitation(app, invitation.code, undefined, 'org.clinic.app:/callback', {
-      id: input.clientId,
+      clientId: input.clientId,
     });
     expect(withoutSecret.status).toBe(401);
     const second = await inviteOk(PATIENT.peter, client.id);
     const withSecret = await redeemInvitation(app, second.code, undefined, 'org.clinic.app:/callback', {
-      id: input.clientId,
+      clientId: input.clientId,
       secret: clientSecret,
     });
     expect(withSecret.status).toBe(200);
@@ -307,7 +309,7 @@ describe('JupyterHealth’s published demo PKCE pair', () => {
       );
       return result.data!.createPatientInvitation.code as string;
     };
-    const commonhealth = { id: 'commonhealth' };
+    const commonhealth = { clientId: 'commonhealth' };
     const ours = await redeemInvitation(
       jhe,
       await mint(),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlCounter } from '../bench/sql-counter.js';
 import { startTestApp, type TestApp } from './support/app.js';
+import { addConsentingPatients } from './support/extra-patients.js';
 import { rest } from './support/rest.js';
 import { allPages, graphqlIds, patientAppToken } from './support/rest-pages.js';
 import { gqlWith, scopedToken } from './support/scoped-tokens.js';
@@ -191,30 +192,9 @@ describe('GET /api/v1/observations/{id}', () => {
   });
 });
 
-/** `n` more BIDS patients in study 30001, each consenting to BP and HR, with a copy of peter's observations. */
-async function addPatients(n: number) {
-  await app.db.orm.em.getConnection().execute(
-    `with created as (
-       insert into patients (name_family, name_given, email)
-       select 'Extra', 'Patient ' || i, 'rest-extra' || i || '@example.org' from generate_series(1, ?) as i returning id
-     ), linked as (
-       insert into patient_organizations (patient_id, organization_id) select id, 20003 from created returning patient_id
-     ), enrolled as (
-       insert into study_patients (study_id, patient_id) select 30001, patient_id from linked returning id, patient_id
-     ), consented as (
-       insert into study_patient_scope_consents (study_patient_id, codeable_concept_id, consented, consented_time)
-       select e.id, c.id, true, now() from enrolled e cross join (values (50002), (50004)) as c(id) returning study_patient_id
-     )
-     insert into observations (subject_patient_id, codeable_concept_id, data_source_id, status, omh, effective_time)
-     select e.patient_id, o.codeable_concept_id, o.data_source_id, o.status, o.omh, o.effective_time
-       from enrolled e cross join observations o where o.subject_patient_id = 40001`,
-    [n],
-  );
-}
-
 describe('a page of 1000', () => {
   it('reads the relations of its rows once: the statements do not grow with the page or its patients', async () => {
-    await addPatients(30);
+    await addConsentingPatients(app, 30);
     const statements = async (size: number) => {
       counter.reset();
       const { status, body } = await rest(app, `/observations?study_id=30001&page_size=${size}`, { as: MARY });

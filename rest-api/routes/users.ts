@@ -30,7 +30,8 @@ export const userRoutes: Route[] = [
     method: 'get',
     path: '/users/profile',
     tag: 'users',
-    summary: 'the signed-in user, with their patient record or their practitioner profile and organizations',
+    summary:
+      'the signed-in user, with their patient record (read under the token’s Patient scope) or their practitioner id (no scope needed, as for GraphQL’s `me`); their organizations are GET /users/organizations',
     response: {
       type: 'object',
       required: ['id', 'email', 'firstName', 'lastName', 'userType', 'isSuperuser', 'patient', 'practitioner'],
@@ -46,11 +47,8 @@ export const userRoutes: Route[] = [
           oneOf: [
             {
               type: 'object',
-              properties: {
-                id: { type: 'integer' },
-                jheUserId: { type: 'integer' },
-                organizations: { type: 'array', items: organizationSchema },
-              },
+              required: ['id', 'jheUserId'],
+              properties: { id: { type: 'integer' }, jheUserId: { type: 'integer' } },
             },
             { type: 'null' },
           ],
@@ -71,12 +69,8 @@ export const userRoutes: Route[] = [
         const own = await runGraphQL<{ me: { patient: PatientNode | null } }>(schema, context, OWN_PATIENT);
         return { ...user, patient: own.me.patient ? toPatient(own.me.patient) : null, practitioner: null };
       }
-      const { organizations } = await runGraphQL<{ organizations: OrganizationNode[] }>(schema, context, ORGANIZATIONS);
-      const practitioner = me.practitioner && {
-        id: Number(me.practitioner.id),
-        jheUserId: Number(me.id),
-        organizations: organizations.map((o) => toOrganization(o)),
-      };
+      // no organizations here: listing them needs an Organization scope, and the profile must answer any token
+      const practitioner = me.practitioner && { id: Number(me.practitioner.id), jheUserId: Number(me.id) };
       return { ...user, patient: null, practitioner };
     },
   },
