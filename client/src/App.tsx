@@ -3,6 +3,7 @@ import { Layout } from './components/Layout.tsx';
 import { Loading } from './components/ui.tsx';
 import { AuthCallback } from './pages/AuthCallback.tsx';
 import { CatalogPage } from './pages/CatalogPage.tsx';
+import { ClientsPage } from './pages/ClientsPage.tsx';
 import { InvitationPage } from './pages/InvitationPage.tsx';
 import { Home } from './pages/Home.tsx';
 import { NotFound } from './pages/NotFound.tsx';
@@ -41,6 +42,7 @@ export function App() {
                   <Route path="patients/:id" element={<PatientPage />} />
                   <Route path="observations" element={<ObservationsPage />} />
                   <Route path="catalog" element={<CatalogPage />} />
+                  <Route path="clients" element={<ClientsPage />} />
                   <Route path="*" element={<NotFound />} />
                 </Routes>
               </Layout>

@@ -4,6 +4,7 @@ import type { Cache, CacheExchangeOpts, DataFields, Variables } from '@urql/exch
 const EMBEDDED = [
   'Attachment',
   'Consent',
+  'CreatedClient',
   'Identifier',
   'ObservationConnection',
   'ObservationEdge',
@@ -74,6 +75,14 @@ const updates: Record<string, Update> = {
   createDataSource: (_r, _a, cache) => invalidate(cache, 'Query', 'dataSources'),
   deleteDataSource: (_r, args, cache) => cache.invalidate({ __typename: 'DataSource', id: String(args.id) }),
   createCodeableConcept: (_r, _a, cache) => invalidate(cache, 'Query', 'codeableConcepts'),
+  createClient: (_r, _a, cache) => invalidate(cache, 'Query', 'clients'),
+  deleteClient: (_r, args, cache) => {
+    cache.invalidate({ __typename: 'Client', id: String(args.id) });
+    invalidate(cache, 'Query', 'clients', 'patientClients');
+  },
+  // the patients of the study may be invited to other clients now
+  addStudyClient: (_r, _a, cache) => invalidate(cache, 'Query', 'patientClients'),
+  removeStudyClient: (_r, _a, cache) => invalidate(cache, 'Query', 'patientClients'),
   // a new invitation supersedes the pending ones
   createPatientInvitation: (_r, _a, cache) => invalidate(cache, 'Query', 'patientInvitations'),
 };

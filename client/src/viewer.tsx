@@ -32,6 +32,7 @@ export const ViewerQuery = graphql(
         editDataSources
         editCodes
         registerClients
+        manageClients
       }
       organizations {
         ...OrgNode

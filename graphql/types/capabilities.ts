@@ -15,6 +15,9 @@ export class ViewerCapabilities {
 
   @Field()
   registerClients!: boolean;
+
+  @Field({ description: 'create, change and delete the apps patients use (clients)' })
+  manageClients!: boolean;
 }
 
 @ObjectType({ description: 'What the viewer may do with one organization', simpleResolvers: true })

@@ -25,6 +25,12 @@ export const viewerCapabilities = (viewer: Viewer) => ({
   editDataSources: canEditCatalog(viewer) && tokenAllows(viewer, 'Device', 'u'),
   editCodes: canEditCatalog(viewer) && tokenAllows(viewer, '*', 'u'),
   registerClients: canRegisterClients(viewer) && tokenAllows(viewer, '*', 'c'),
+  /** the apps patients use (Client records): create, change and delete them */
+  manageClients:
+    canRegisterClients(viewer) &&
+    tokenAllows(viewer, '*', 'c') &&
+    tokenAllows(viewer, '*', 'u') &&
+    tokenAllows(viewer, '*', 'd'),
 });
 
 export const organizationCapabilities = (viewer: Viewer, org: { id: number; partOfId: number | null }) => ({

@@ -1,13 +1,15 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
+import { copyText } from '../clipboard.ts';
 import { graphql, type ResultOf } from '../graphql.ts';
-import { Empty, ErrorNote, Loading, Section } from './ui.tsx';
+import { Empty, ErrorNote, Field, Loading, Section } from './ui.tsx';
 
 const InvitationFields = graphql(`
   fragment InvitationFields on PatientInvitation {
     id
     status
     clientId
+    clientName
     createdAt
     expiresAt
     redeemedAt
@@ -32,10 +34,19 @@ const Invitations = graphql(
   [InvitationFields],
 );
 
+const PatientClients = graphql(`
+  query PatientClients($patientId: ID!) {
+    patientClients(patientId: $patientId) {
+      id
+      name
+    }
+  }
+`);
+
 const CreateInvitation = graphql(
   `
-    mutation CreatePatientInvitation($patientId: ID!) {
-      createPatientInvitation(patientId: $patientId) {
+    mutation CreatePatientInvitation($patientId: ID!, $clientId: ID) {
+      createPatientInvitation(patientId: $patientId, clientId: $clientId) {
         ...InvitationFields
         link
       }
@@ -57,18 +68,6 @@ const CancelInvitation = graphql(
 
 type Record = ResultOf<typeof InvitationFields>;
 
-/** The Clipboard API needs a secure context (https or localhost); elsewhere the selected field is copied. */
-async function copy(text: string): Promise<boolean> {
-  if (navigator.clipboard)
-    return navigator.clipboard.writeText(text).then(
-      () => true,
-      () => false,
-    );
-  const field = document.querySelector<HTMLInputElement>('[data-testid="invitation-link"]');
-  field?.select();
-  return document.execCommand('copy');
-}
-
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
 
 function outcome(r: Record): string {
@@ -79,8 +78,30 @@ function outcome(r: Record): string {
   return `pending, expires ${when(r.expiresAt)}`;
 }
 
+/** The app the invitation is for: one of the clients of the patient's studies, or the gateway's patient app. */
+function ClientChoice(props: { patientId: string; value: string; onChange: (clientId: string) => void }) {
+  const [clients] = useQuery({ query: PatientClients, variables: { patientId: props.patientId } });
+  return (
+    <>
+      <Field label="App">
+        {(id) => (
+          <select id={id} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
+            <option value="">Patient app (default)</option>
+            {clients.data?.patientClients.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <ErrorNote error={clients.error} />
+    </>
+  );
+}
+
 /**
- * Mints a single-use sign-in link for the patient's app, to copy into a message to the patient (shown once: the
+ * Mints a single-use sign-in link for the chosen app, to copy into a message to the patient (shown once: the
  * server keeps only its hash), and lists the patient's invitations with what became of them.
  */
 export function Invitation({ patientId }: { patientId: string }) {
@@ -88,24 +109,29 @@ export function Invitation({ patientId }: { patientId: string }) {
   const [created, create] = useMutation(CreateInvitation);
   const [cancelled, cancel] = useMutation(CancelInvitation);
   const [copied, setCopied] = useState(false);
+  const [clientId, setClientId] = useState('');
+  const field = useRef<HTMLInputElement>(null);
   const link = created.data?.createPatientInvitation.link;
   const records = list.data?.patientInvitations ?? [];
   return (
     <Section title="Invitation to the patient app">
-      <button
-        type="button"
-        disabled={created.fetching}
-        onClick={() => void create({ patientId }).then(() => setCopied(false))}
-      >
-        {link ? 'Generate a new invitation link' : 'Generate invitation link'}
-      </button>
+      <div className="inline-form">
+        <ClientChoice patientId={patientId} value={clientId} onChange={setClientId} />
+        <button
+          type="button"
+          disabled={created.fetching}
+          onClick={() => void create({ patientId, clientId: clientId || null }).then(() => setCopied(false))}
+        >
+          {link ? 'Generate a new invitation link' : 'Generate invitation link'}
+        </button>
+      </div>
       {link && (
         <div className="invitation">
           <label>
             Invitation link (single use, shown only now; a new link replaces the pending ones)
-            <input readOnly value={link} data-testid="invitation-link" onFocus={(e) => e.target.select()} />
+            <input ref={field} readOnly value={link} data-testid="invitation-link" onFocus={(e) => e.target.select()} />
           </label>
-          <button type="button" onClick={() => void copy(link).then(setCopied)}>
+          <button type="button" onClick={() => void copyText(link, field.current).then(setCopied)}>
             {copied ? 'Copied' : 'Copy link'}
           </button>
         </div>
@@ -133,7 +159,7 @@ export function Invitation({ patientId }: { patientId: string }) {
               <tr key={r.id}>
                 <td>{when(r.createdAt)}</td>
                 <td>{r.createdBy?.email ?? '—'}</td>
-                <td>{r.clientId}</td>
+                <td>{r.clientName ?? r.clientId}</td>
                 <td>{outcome(r)}</td>
                 <td>
                   {r.status === 'PENDING' && (

@@ -45,7 +45,7 @@ function OrgSwitcher() {
 }
 
 export function Layout({ children }: { children: ReactNode }) {
-  const { me, forest } = useViewer();
+  const { me, can, forest } = useViewer();
   return (
     <div className="shell">
       <header className="topbar">
@@ -56,6 +56,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <nav aria-label="Main">
           <NavLink to="/observations">Observations</NavLink>
           <NavLink to="/catalog">Data sources &amp; codes</NavLink>
+          {can.manageClients && <NavLink to="/clients">Clients</NavLink>}
         </nav>
         <span className="who" data-testid="current-user">
           {me.firstName} {me.lastName} ({me.email})

@@ -1,7 +1,7 @@
-import { useState } from 'react';
 import { useMutation } from 'urql';
 import { graphql } from '../graphql.ts';
-import { Empty, ErrorNote, Field, Section } from './ui.tsx';
+import { PickList } from './PickList.tsx';
+import { ErrorNote, Section } from './ui.tsx';
 
 const AddDataSource = graphql(`
   mutation AddStudyDataSource($studyId: ID!, $dataSourceId: ID!) {
@@ -58,72 +58,6 @@ interface Concept {
   id: string;
   text: string;
   codingCode: string;
-}
-
-/** A list with remove buttons and an "add one of the others" picker. */
-function PickList<T extends { id: string }>(props: {
-  items: readonly T[];
-  options: readonly T[];
-  label: (item: T) => string;
-  noun: string;
-  editable: boolean;
-  onAdd: (id: string) => void;
-  onRemove: (id: string) => void;
-}) {
-  const [choice, setChoice] = useState('');
-  const present = new Set(props.items.map((i) => i.id));
-  const others = props.options.filter((o) => !present.has(o.id));
-  return (
-    <>
-      {props.items.length === 0 ? (
-        <Empty>No {props.noun}s yet.</Empty>
-      ) : (
-        <ul className="chips">
-          {props.items.map((item) => (
-            <li key={item.id}>
-              {props.label(item)}
-              {props.editable && (
-                <button
-                  type="button"
-                  className="link"
-                  aria-label={`Remove ${props.label(item)}`}
-                  onClick={() => props.onRemove(item.id)}
-                >
-                  ×
-                </button>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
-      {props.editable && others.length > 0 && (
-        <div className="inline-form">
-          <Field label={`Add ${props.noun}`}>
-            {(id) => (
-              <select id={id} value={choice} onChange={(e) => setChoice(e.target.value)}>
-                <option value="">Choose…</option>
-                {others.map((o) => (
-                  <option key={o.id} value={o.id}>
-                    {props.label(o)}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <button
-            type="button"
-            disabled={!choice}
-            onClick={() => {
-              props.onAdd(choice);
-              setChoice('');
-            }}
-          >
-            Add
-          </button>
-        </div>
-      )}
-    </>
-  );
 }
 
 export function StudySetup(props: {

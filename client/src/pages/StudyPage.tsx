@@ -1,5 +1,6 @@
 import { Link, useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
+import { StudyClients } from '../components/StudyClients.tsx';
 import { StudyPatients } from '../components/StudyPatients.tsx';
 import { EditStudyForm } from '../components/StudyForm.tsx';
 import { StudySetup } from '../components/StudySetup.tsx';
@@ -24,6 +25,11 @@ const StudyQuery = graphql(`
       dataSources {
         id
         name
+      }
+      clients {
+        id
+        name
+        clientId
       }
       scopeRequests {
         id
@@ -115,6 +121,7 @@ export function StudyPage() {
         scopeRequests={study.scopeRequests}
         catalog={{ dataSources: data.dataSources, codeableConcepts: data.codeableConcepts }}
       />
+      <StudyClients studyId={study.id} editable={editable} clients={study.clients} />
       <StudyPatients
         studyId={study.id}
         organizationId={organization?.id ?? ''}
