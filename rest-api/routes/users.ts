@@ -1,3 +1,6 @@
+import type { GraphQLSchema } from 'graphql';
+import type { GraphQLContext } from '../../graphql/context.js';
+import { RestError } from '../errors.js';
 import { runGraphQL } from '../execute.js';
 import type { Route } from '../route.js';
 import {
@@ -25,13 +28,27 @@ interface Me {
   practitioner: { id: string } | null;
 }
 
+/**
+ * The practitioner's organizations for the profile, when the token may search them; the profile itself answers
+ * any token (a notebook token for heart rate alone still learns who it is), so a refusal leaves them out.
+ */
+async function organizationsIfGranted(schema: GraphQLSchema, context: GraphQLContext) {
+  try {
+    const { organizations } = await runGraphQL<{ organizations: OrganizationNode[] }>(schema, context, ORGANIZATIONS);
+    return { organizations: organizations.map((o) => toOrganization(o)) };
+  } catch (error) {
+    if (error instanceof RestError && error.status === 403) return {};
+    throw error;
+  }
+}
+
 export const userRoutes: Route[] = [
   {
     method: 'get',
     path: '/users/profile',
     tag: 'users',
     summary:
-      'the signed-in user, with their patient record (read under the token’s Patient scope) or their practitioner id (no scope needed, as for GraphQL’s `me`); their organizations are GET /users/organizations',
+      'the signed-in user, with their patient record (read under the token’s Patient scope) or their practitioner profile (no scope needed, as for GraphQL’s `me`) and its organizations (when the token may search organizations; also GET /users/organizations)',
     response: {
       type: 'object',
       required: ['id', 'email', 'firstName', 'lastName', 'userType', 'isSuperuser', 'patient', 'practitioner'],
@@ -48,7 +65,15 @@ export const userRoutes: Route[] = [
             {
               type: 'object',
               required: ['id', 'jheUserId'],
-              properties: { id: { type: 'integer' }, jheUserId: { type: 'integer' } },
+              properties: {
+                id: { type: 'integer' },
+                jheUserId: { type: 'integer' },
+                organizations: {
+                  type: 'array',
+                  items: organizationSchema,
+                  description: 'present when the token may search organizations',
+                },
+              },
             },
             { type: 'null' },
           ],
@@ -69,8 +94,11 @@ export const userRoutes: Route[] = [
         const own = await runGraphQL<{ me: { patient: PatientNode | null } }>(schema, context, OWN_PATIENT);
         return { ...user, patient: own.me.patient ? toPatient(own.me.patient) : null, practitioner: null };
       }
-      // no organizations here: listing them needs an Organization scope, and the profile must answer any token
-      const practitioner = me.practitioner && { id: Number(me.practitioner.id), jheUserId: Number(me.id) };
+      const practitioner = me.practitioner && {
+        id: Number(me.practitioner.id),
+        jheUserId: Number(me.id),
+        ...(await organizationsIfGranted(schema, context)),
+      };
       return { ...user, patient: null, practitioner };
     },
   },
