@@ -38,8 +38,13 @@ export function routeValidators(route: Route): RouteValidators {
   const query: JsonSchema | null = route.query
     ? { type: 'object', properties: route.query, additionalProperties: false }
     : { type: 'object', additionalProperties: false };
+  const body = check(route.body ? ajv.compile(route.body) : null, 'body');
   return {
     query: check(ajv.compile(query), 'query'),
-    body: check(route.body ? ajv.compile(route.body) : null, 'body'),
+    body: route.optionalBody
+      ? (value) => {
+          if (value !== undefined) body(value);
+        }
+      : body,
   };
 }
