@@ -40,7 +40,12 @@ export function openApiDocument(routes: readonly Route[], publicUrl: string, ver
       operationId: `${route.method}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
       ...(pathParams.length || queryParams.length ? { parameters: [...pathParams, ...queryParams] } : {}),
       ...(route.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: route.body } } } }
+        ? {
+            requestBody: {
+              required: !route.optionalBody,
+              content: { 'application/json': { schema: route.body } },
+            },
+          }
         : {}),
       ...(route.public ? { security: [] } : {}),
       responses: {

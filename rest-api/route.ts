@@ -28,6 +28,8 @@ export interface Route {
   /** the query parameters, all strings on the wire */
   query?: Record<string, JsonSchema>;
   body?: JsonSchema;
+  /** the body may be left out (a GET's that also takes its fields in the query); when sent, `body` checks it */
+  optionalBody?: boolean;
   /** the success status (200 unless said) and the answer's schema */
   status?: number;
   /** other success statuses the handler may answer with (returning an `Answer`), with the same schema */

@@ -45,8 +45,13 @@ export function routeValidators(route: Route): RouteValidators {
   const paged = route.query !== undefined && 'page_size' in route.query;
   const properties = { ...(route.method === 'get' && !paged ? IGNORED_PAGING : {}), ...route.query };
   const query: JsonSchema = { type: 'object', properties, additionalProperties: false };
+  const body = check(route.body ? ajv.compile(route.body) : null, 'body');
   return {
     query: check(ajv.compile(query), 'query'),
-    body: check(route.body ? ajv.compile(route.body) : null, 'body'),
+    body: route.optionalBody
+      ? (value) => {
+          if (value !== undefined) body(value);
+        }
+      : body,
   };
 }

@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { registerClient } from './auth/client-registry.js';
 import { loadConfig } from './config.js';
 import { connectDatabase, type Database, prepareDatabase } from './database.js';
 import { migrate } from './db/orm.js';
-import { DomainError } from './errors.js';
+import { DomainError, InvalidError } from './errors.js';
+import { ALL_SCOPES, type Viewer } from './policy/viewer.js';
 import { seedDemo } from './seed/demo.js';
 import { fillObservations, syntheticStudy } from './seed/synthetic.js';
 import { parseSize } from './seed/size.js';
 import { Presets, SingleBar } from 'cli-progress';
+import { addStudyClient, createClient } from './services/clients.js';
+import type { ServiceContext } from './services/context.js';
 import { createSuperuser } from './services/users.js';
 
 const log = (line: string) => console.error(`[hxg] ${line}`);
@@ -22,6 +25,50 @@ async function withDatabase(work: (db: Database) => Promise<void>) {
   } finally {
     await db.close();
   }
+}
+
+/**
+ * Whoever runs the CLI administers the gateway (they hold its database): its service calls act as a super user
+ * with a token's full rights, as no login. The services' own checks (input, duplicates, unknown ids) still apply.
+ */
+const CLI_VIEWER: Viewer = Object.freeze({
+  userId: null,
+  kind: null,
+  isSuperuser: true,
+  practitionerId: null,
+  patientId: null,
+  roles: new Map(),
+  scopes: ALL_SCOPES,
+  tokenClient: null,
+});
+
+/** A repeatable option's values, in order. */
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** A repeatable option's integer ids. */
+const collectIds = (value: string, previous: number[]) => {
+  if (!/^[1-9]\d{0,14}$/.test(value)) throw new InvalidArgumentError('must be a positive integer id');
+  return [...previous, Number(value)];
+};
+
+/** The create-client input fields as the command's flags, for its error messages. */
+const CLIENT_FLAGS: Record<string, string> = {
+  name: '--name',
+  oauthClientId: '--client-id',
+  redirectUris: '--redirect-uri',
+  invitationUrl: '--invitation-url',
+  dataSourceIds: '--data-source',
+};
+
+/** An invalid input's message naming the flag the field came from (`--invitation-url: must contain CODE …`). */
+function withFlag(error: unknown): unknown {
+  if (!(error instanceof InvalidError) || !error.path) return error;
+  const [field, index] = error.path.split('.');
+  const flag = field === undefined ? undefined : CLIENT_FLAGS[field];
+  if (!flag || !error.message.startsWith(`${error.path}:`)) return error;
+  // `redirectUris.1`: the second --redirect-uri, `--redirect-uri #2`
+  const which = index !== undefined && /^\d+$/.test(index) ? ` #${Number(index) + 1}` : '';
+  return new InvalidError(`${flag}${which}${error.message.slice(error.path.length)}`, error.path);
 }
 
 const program = new Command()
@@ -115,7 +162,7 @@ program
   );
 
 program
-  .command('create-client')
+  .command('register-client')
   .description('register a third-party (dashboard) OAuth client; it will ask users for consent')
   .requiredOption('--client-id <id>', 'client id, e.g. my-dashboard')
   .requiredOption('--name <name>', 'name shown on the consent screen')
@@ -132,6 +179,59 @@ program
       });
       console.log(`registered client ${client.clientId}`);
       if (client.clientSecret) console.log(`client secret (shown only now): ${client.clientSecret}`);
+    }),
+  );
+
+interface CreateClientOptions {
+  name: string;
+  clientId: string;
+  redirectUri: string[];
+  invitationUrl?: string;
+  dataSource: number[];
+  confidential: boolean;
+  study: number[];
+}
+
+program
+  .command('create-client')
+  .description(
+    'register an app patients use (CommonHealth, CareX, …): its OAuth client and client record, optionally held by studies',
+  )
+  .requiredOption('--name <name>', 'the app’s name')
+  .requiredOption('--client-id <id>', 'its OAuth client id, e.g. carex')
+  .requiredOption('--redirect-uri <uri>', 'a redirect URI it may use (repeatable)', collect)
+  .option(
+    '--invitation-url <url>',
+    'where invitations send the patient, with CODE in it (default: INVITATION_LINK_PREFIX)',
+  )
+  .option('--data-source <id>', 'a data source its tokens may upload from (repeatable)', collectIds, [])
+  .option('--confidential', 'issue a client secret (shown once); default: a public client with PKCE', false)
+  .option('--study <id>', 'a study that holds it: its patients may be invited to it (repeatable)', collectIds, [])
+  .action((opts: CreateClientOptions) =>
+    withDatabase(async ({ orm }) => {
+      await migrate(orm);
+      // all or nothing: the client is not left behind when a study is refused
+      const { client, clientSecret } = await orm.em
+        .fork()
+        .transactional(async (em) => {
+          const ctx: ServiceContext = { em, viewer: CLI_VIEWER };
+          const created = await createClient(ctx, {
+            name: opts.name,
+            oauthClientId: opts.clientId,
+            redirectUris: opts.redirectUri,
+            confidential: opts.confidential,
+            invitationUrl: opts.invitationUrl ?? null,
+            dataSourceIds: opts.dataSource,
+          });
+          for (const study of new Set(opts.study)) await addStudyClient(ctx, study, created.client.id);
+          return created;
+        })
+        .catch((error: unknown) => {
+          throw withFlag(error);
+        });
+      console.log(`created client ${client.oauthClientId} (client record id ${client.id})`);
+      if (opts.study.length > 0) console.log(`held by studies ${[...new Set(opts.study)].join(', ')}`);
+      if (clientSecret) console.log(`client secret (shown only now): ${clientSecret}`);
     }),
   );
 

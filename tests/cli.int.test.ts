@@ -17,11 +17,21 @@ const cli = (...args: string[]) =>
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
   );
 
+/** Rows of this test's database (`?` placeholders). */
+const rows = <T>(sql: string, params: unknown[] = []) => db.orm.em.fork().getConnection().execute<T[]>(sql, params);
+
 describe('hxg CLI', () => {
   it('explains its commands', async () => {
     const { code, out } = await cli('--help');
     expect(code).toBe(0);
-    for (const command of ['migrate', 'seed', 'create-superuser', 'create-client', 'create-migration'])
+    for (const command of [
+      'migrate',
+      'seed',
+      'create-superuser',
+      'register-client',
+      'create-client',
+      'create-migration',
+    ])
       expect(out).toContain(command);
   });
 
@@ -48,7 +58,7 @@ describe('hxg CLI', () => {
 
   it('registers a dashboard client', async () => {
     const made = await cli(
-      'create-client',
+      'register-client',
       '--client-id',
       'my-dash',
       '--name',
@@ -59,5 +69,104 @@ describe('hxg CLI', () => {
     );
     expect(made.code).toBe(0);
     expect(made.out).toMatch(/client secret \(shown only now\): \S{40,}/);
+  });
+
+  it('creates an app patients use: its client record, data sources and studies, a secret once', async () => {
+    const made = await cli(
+      'create-client',
+      '--name',
+      'Cli App',
+      '--client-id',
+      'cli-app',
+      '--redirect-uri',
+      'https://cli.example/cb',
+      '--redirect-uri',
+      'com.example.cli:/cb',
+      '--invitation-url',
+      'https://cli.example/join?c=CODE',
+      '--data-source',
+      '70001',
+      '--data-source',
+      '70003',
+      '--study',
+      '30001',
+      '--study',
+      '30004',
+      '--confidential',
+    );
+    expect(made.code, made.out).toBe(0);
+    const id = /created client cli-app \(client record id (\d+)\)/.exec(made.out)?.[1];
+    expect(id, made.out).toBeDefined();
+    expect(made.out).toMatch(/held by studies 30001, 30004/);
+    expect(made.out).toMatch(/client secret \(shown only now\): \S{40,}/);
+    const client = await rows<{ name: string; invitation_url: string }>(
+      'select name, invitation_url from clients where id = ? and oauth_client_id = ?',
+      [Number(id), 'cli-app'],
+    );
+    expect(client).toEqual([{ name: 'Cli App', invitation_url: 'https://cli.example/join?c=CODE' }]);
+    const sources = await rows<{ data_source_id: number }>(
+      'select data_source_id from client_data_sources where client_id = ? order by data_source_id',
+      [Number(id)],
+    );
+    expect(sources.map((r) => r.data_source_id)).toEqual([70001, 70003]);
+    const studies = await rows<{ study_id: number }>(
+      'select study_id from study_clients where client_id = ? order by study_id',
+      [Number(id)],
+    );
+    expect(studies.map((r) => r.study_id)).toEqual([30001, 30004]);
+
+    const plain = await cli(
+      'create-client',
+      '--name',
+      'Plain',
+      '--client-id',
+      'cli-plain',
+      '--redirect-uri',
+      'https://p.example/cb',
+    );
+    expect(plain.code, plain.out).toBe(0);
+    expect(plain.out).toMatch(/created client cli-plain \(client record id \d+\)/);
+    expect(plain.out).not.toMatch(/secret|held by/);
+  });
+
+  it('refuses bad input, unknown ids and duplicates with a clear message, non-zero, and leaves nothing behind', async () => {
+    const base = ['create-client', '--name', 'Bad', '--redirect-uri', 'https://bad.example/cb'];
+    const cases: [string[], RegExp][] = [
+      [[...base, '--client-id', 'Bad Id'], /error: --client-id: must be 3-64 lower-case letters/],
+      [
+        [...base, '--client-id', 'cli-bad', '--invitation-url', 'https://bad.example/'],
+        /error: --invitation-url: must contain CODE/,
+      ],
+      [
+        [...base, '--client-id', 'cli-bad', '--invitation-url', 'javascript:x//CODE'],
+        /error: --invitation-url: must be an absolute URL/,
+      ],
+      [
+        ['create-client', '--name', 'Bad', '--client-id', 'cli-bad', '--redirect-uri', 'javascript:x'],
+        /error: --redirect-uri #1: must be an absolute URL/,
+      ],
+      [
+        [...base, '--client-id', 'cli-bad', '--data-source', 'ihealth'],
+        /--data-source <id>.*must be a positive integer id/,
+      ],
+      [[...base, '--client-id', 'cli-bad', '--data-source', '79999'], /error: Data source 79999 not found/],
+      [[...base, '--client-id', 'cli-bad', '--study', '39999'], /error: Study 39999 not found/],
+      [[...base, '--client-id', 'carex'], /error: A client with id "carex" already exists/],
+      [[...base, '--client-id', 'cli-app'], /error: A client with id "cli-app" already exists/],
+      [
+        ['create-client', '--name', 'Bad', '--client-id', 'cli-bad'],
+        /required option '--redirect-uri <uri>' not specified/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const answer = await cli(...args);
+      expect(answer.code, args.join(' ')).not.toBe(0);
+      expect(answer.out, args.join(' ')).toMatch(message);
+    }
+    // the study refused after the client was made: neither the record nor its OAuth client stays
+    expect(await rows('select id from clients where oauth_client_id = ?', ['cli-bad'])).toEqual([]);
+    expect(await rows("select id from oidc_payloads where model = 'Client' and id = ?", ['cli-bad'])).toEqual([]);
+    const later = await cli(...base, '--client-id', 'cli-bad');
+    expect(later.code, later.out).toBe(0);
   });
 });

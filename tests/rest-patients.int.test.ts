@@ -508,19 +508,31 @@ describe('GET /api/v1/patients/{id}/invitation_link and …/consolidated_clients
     expect(email.body.detail).toContain('send_email');
   });
 
-  it('lists the clients of the patient’s invitations with those invitations, newest first', async () => {
+  it('lists the clients of the patient’s studies with the patient’s invitations to each, newest first', async () => {
     const patient = await newBidsPatient();
     expect((await rest(app, `/patients/${patient.id}/consolidated_clients`, { as: MARY })).body).toEqual([]);
-    await rest(app, `/patients/${patient.id}/invitation_link`, { as: MARY });
+    // the seed's BIDS studies hold CommonHealth (90001) and CareX (90002)
+    const enrolled = await rest(app, '/studies/30002/patients', { as: MARY, body: { patientIds: [patient.id] } });
+    expect(enrolled.status).toBe(201);
+    await rest(app, `/patients/${patient.id}/invitation_link?client_id=90002`, { as: MARY });
+    await rest(app, `/patients/${patient.id}/invitation_link?client_id=90002`, { as: MARY });
+    // the patient app's (no client_id) is no client of a study: not listed
     await rest(app, `/patients/${patient.id}/invitation_link`, { as: MARY });
     const { status, body } = await rest(app, `/patients/${patient.id}/consolidated_clients`, { as: MEGAN });
     expect(status).toBe(200);
     expect(body).toEqual([
       {
-        id: 'patient-app',
-        name: 'Patient app (invitation codes)',
-        clientId: 'patient-app',
-        invitationUrl: app.config.auth.invitationLinkPrefix,
+        id: 90001,
+        name: 'CommonHealth',
+        clientId: 'commonhealth',
+        invitationUrl: expect.stringContaining('CODE'),
+        patientInvitations: [],
+      },
+      {
+        id: 90002,
+        name: 'CareX',
+        clientId: 'carex',
+        invitationUrl: 'https://carex.ai/?invitation=CODE',
         patientInvitations: [
           expect.objectContaining({ id: expect.any(Number), status: 'pending', redeemedAt: null }),
           expect.objectContaining({ status: 'superseded', supersededAt: expect.any(String) }),

@@ -569,14 +569,8 @@ describe('/studies/{id}/data_sources', () => {
   });
 });
 
-describe('what /api/v1/studies does not offer yet', () => {
-  it('/studies/{id}/clients is not there (clients come later), and says so in {detail}', async () => {
-    const answer = await call(MARY, `/studies/${STUDY.bidsBpHr}/clients`);
-    expect(answer.status).toBe(404);
-    expect(answer.body.detail).toMatch(/No such endpoint/);
-  });
-
-  it('the OpenAPI document lists the routes', async () => {
+describe('the OpenAPI document', () => {
+  it('lists the routes (/studies/{id}/clients: tests/rest-clients.int.test.ts)', async () => {
     const { body } = await rest(app, '/schema');
     expect(Object.keys(body.paths)).toEqual(
       expect.arrayContaining([
@@ -585,6 +579,7 @@ describe('what /api/v1/studies does not offer yet', () => {
         '/studies/{id}/patients',
         '/studies/{id}/scope_requests',
         '/studies/{id}/data_sources',
+        '/studies/{id}/clients',
       ]),
     );
     expect(Object.keys(body.paths['/studies/{id}'])).toEqual(['get', 'put', 'patch', 'delete']);

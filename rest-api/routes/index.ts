@@ -1,4 +1,5 @@
 import type { Route } from '../route.js';
+import { clientRoutes } from './clients.js';
 import { consentRoutes } from './consents.js';
 import { dataSourceRoutes } from './data-sources.js';
 import { observationRoutes } from './observations.js';
@@ -14,6 +15,7 @@ export const ROUTES: readonly Route[] = [
   ...organizationRoutes,
   ...studyRoutes,
   ...dataSourceRoutes,
+  ...clientRoutes,
   ...patientRoutes,
   ...consentRoutes,
   ...observationRoutes,

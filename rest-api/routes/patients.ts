@@ -3,14 +3,16 @@ import { runGraphQL } from '../execute.js';
 import { connectionPage } from '../connection-pages.js';
 import { PAGING_PARAMS } from '../paging.js';
 import type { RestCall, Route } from '../route.js';
-import { createPatientBody, idParam, patientMatchSchema, updatePatientBody } from '../shapes-patients.js';
+import { createPatientBody, idParam, idValue, patientMatchSchema, updatePatientBody } from '../shapes-patients.js';
+import { bodySchema } from '../shapes-studies.js';
 import { pageSchema, PATIENT_FIELDS, type PatientNode, patientSchema, toPatient } from '../shapes.js';
+import { CLIENT_LITE_FIELDS, type ClientLiteNode, clientLiteSchema, toClientLite } from '../shapes-clients.js';
 
 /**
  * `/patients`: JupyterHealth's patient routes over GraphQL's patients, patient, createPatient, updatePatient,
  * removePatientFromOrganizationOrDelete, deletePatient, patientLookup, addPatientToOrganization,
- * createPatientInvitation and patientInvitations. Every decision (who sees which record, who may change it)
- * is the policy's, behind those operations.
+ * createPatientInvitation, patientClients and patientInvitations. Every decision (who sees which record, who may
+ * change it) is the policy's, behind those operations.
  */
 
 const LIST = `query ($first: Int, $after: String, $nodes: Boolean!, $organizationId: ID, $studyId: ID, $ids: [ID!],
@@ -34,10 +36,11 @@ const LOOKUP = `query ($email: String!) {
 const ADD = `mutation ($id: ID!, $organizationId: ID!, $email: String) {
   addPatientToOrganization(patientId: $id, organizationId: $organizationId, email: $email) { ${PATIENT_FIELDS} }
 }`;
-const INVITE = `mutation ($id: ID!) { createPatientInvitation(patientId: $id) { link } }`;
-const INVITATIONS = `query ($id: ID!) {
+const INVITE = `mutation ($id: ID!, $clientId: ID) { createPatientInvitation(patientId: $id, clientId: $clientId) { link } }`;
+const CONSOLIDATED_CLIENTS = `query ($id: ID!) {
+  patientClients(patientId: $id) { ${CLIENT_LITE_FIELDS} }
   patientInvitations(patientId: $id) {
-    id status clientId clientName createdAt expiresAt redeemedAt redeemedByClient cancelledAt supersededAt
+    id status clientId createdAt expiresAt redeemedAt redeemedByClient cancelledAt supersededAt
   }
 }`;
 
@@ -96,12 +99,12 @@ const updateRoute = (method: 'patch' | 'put'): Route => ({
   handle: update,
 });
 
-/** The patient's invitations grouped by the client that redeems them (JupyterHealth's consolidated clients). */
+/** An invitation of the patient's, as consolidated_clients lists it under its client. */
 interface InvitationNode {
   id: string;
   status: string;
+  /** the OAuth client that may redeem it */
   clientId: string;
-  clientName: string | null;
   createdAt: string;
   expiresAt: string;
   redeemedAt: string | null;
@@ -109,6 +112,17 @@ interface InvitationNode {
   cancelledAt: string | null;
   supersededAt: string | null;
 }
+
+const toInvitation = (i: InvitationNode) => ({
+  id: Number(i.id),
+  status: i.status.toLowerCase(),
+  createdAt: i.createdAt,
+  expiresAt: i.expiresAt,
+  redeemedAt: i.redeemedAt,
+  redeemedByClient: i.redeemedByClient,
+  cancelledAt: i.cancelledAt,
+  supersededAt: i.supersededAt,
+});
 
 const invitationSchema = {
   type: 'object',
@@ -119,10 +133,15 @@ const invitationSchema = {
     createdAt: { type: 'string', format: 'date-time' },
     expiresAt: { type: 'string', format: 'date-time' },
     redeemedAt: { type: ['string', 'null'], format: 'date-time' },
+    redeemedByClient: { type: ['string', 'null'], description: 'the OAuth client that redeemed it' },
     cancelledAt: { type: ['string', 'null'], format: 'date-time' },
     supersededAt: { type: ['string', 'null'], format: 'date-time' },
   },
 };
+
+const CLIENT_ID = idParam(
+  'a client of one of the patient’s studies whose invitation URL makes the link (none: the patient app’s)',
+);
 
 export const patientRoutes: Route[] = [
   {
@@ -285,19 +304,28 @@ export const patientRoutes: Route[] = [
     path: '/patients/:id/invitation_link',
     tag: 'patients',
     summary:
-      'mints a new single-use invitation link for the patient’s app (members and managers); it supersedes the unredeemed ones',
+      'mints a new single-use invitation link (members and managers): with client_id, for that client of the patient’s studies, from its invitation URL; without, for the patient app, at INVITATION_LINK_PREFIX. It supersedes the unredeemed ones for the same client',
     query: {
-      application_id: { type: 'string', maxLength: 255, description: 'ignored: invitations are for the patient app' },
+      client_id: CLIENT_ID,
+      application_id: { type: 'string', maxLength: 255, description: 'ignored: the client is client_id' },
       send_email: { type: 'string', enum: ['false'], description: 'the gateway sends no email: hand the link over' },
     },
+    body: bodySchema({ clientId: { ...idValue, description: 'as the client_id query parameter' } }, []),
+    optionalBody: true,
     response: {
       type: 'object',
       required: ['invitationLink'],
       properties: { invitationLink: { type: 'string' } },
     },
-    handle: async ({ schema, context, params }) => {
+    handle: async ({ schema, context, params, query, body }) => {
+      const inBody = (body as { clientId?: number | string } | undefined)?.clientId;
+      const fromBody = inBody === undefined ? undefined : String(inBody);
+      if (query.client_id !== undefined && fromBody !== undefined && query.client_id !== fromBody) {
+        throw new RestError(400, 'clientId: the query and the body name different clients');
+      }
       const data = await runGraphQL<{ createPatientInvitation: { link: string } }>(schema, context, INVITE, {
         id: params.id,
+        clientId: query.client_id ?? fromBody ?? null,
       });
       return { invitationLink: data.createPatientInvitation.link };
     },
@@ -306,49 +334,27 @@ export const patientRoutes: Route[] = [
     method: 'get',
     path: '/patients/:id/consolidated_clients',
     tag: 'patients',
-    summary: 'the clients the patient was invited to (members and managers), each with its invitations, newest first',
+    summary:
+      'the clients of the patient’s studies (members and managers), each with the patient’s invitations to it, newest first',
     response: {
       type: 'array',
       items: {
-        type: 'object',
-        required: ['id', 'name', 'clientId', 'invitationUrl', 'patientInvitations'],
+        ...clientLiteSchema,
+        required: [...clientLiteSchema.required, 'patientInvitations'],
         properties: {
-          id: { type: 'string', description: 'the client id (clients get integer ids once they are records)' },
-          name: { type: ['string', 'null'] },
-          clientId: { type: 'string' },
-          invitationUrl: { type: 'string', description: 'what its invitation links start with' },
+          ...clientLiteSchema.properties,
           patientInvitations: { type: 'array', items: invitationSchema },
         },
       },
     },
-    handle: async ({ schema, context, params, config }) => {
-      const { patientInvitations } = await runGraphQL<{ patientInvitations: InvitationNode[] }>(
-        schema,
-        context,
-        INVITATIONS,
-        { id: params.id },
-      );
-      const clients = new Map<string, { name: string | null; invitations: InvitationNode[] }>();
-      for (const invitation of patientInvitations) {
-        const client = clients.get(invitation.clientId) ?? { name: invitation.clientName, invitations: [] };
-        client.invitations.push(invitation);
-        clients.set(invitation.clientId, client);
-      }
-      return [...clients].map(([clientId, { name, invitations }]) => ({
-        id: clientId,
-        name,
-        clientId,
-        invitationUrl: config.auth.invitationLinkPrefix,
-        patientInvitations: invitations.map((i) => ({
-          id: Number(i.id),
-          status: i.status.toLowerCase(),
-          createdAt: i.createdAt,
-          expiresAt: i.expiresAt,
-          redeemedAt: i.redeemedAt,
-          redeemedByClient: i.redeemedByClient,
-          cancelledAt: i.cancelledAt,
-          supersededAt: i.supersededAt,
-        })),
+    handle: async ({ schema, context, params }) => {
+      const { patientClients, patientInvitations } = await runGraphQL<{
+        patientClients: ClientLiteNode[];
+        patientInvitations: InvitationNode[];
+      }>(schema, context, CONSOLIDATED_CLIENTS, { id: params.id });
+      return patientClients.map((client) => ({
+        ...toClientLite(client),
+        patientInvitations: patientInvitations.filter((i) => i.clientId === client.clientId).map(toInvitation),
       }));
     },
   },

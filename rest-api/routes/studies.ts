@@ -3,6 +3,7 @@ import { runGraphQL } from '../execute.js';
 import { type Connection, PAGING_PARAMS, pageRequest, paginate } from '../paging.js';
 import type { RestCall, Route } from '../route.js';
 import { PATIENT_FIELDS, type PatientNode, pageSchema, patientSchema, toPatient } from '../shapes.js';
+import { CLIENT_LITE_FIELDS, type ClientLiteNode, clientLiteSchema, toClientLite } from '../shapes-clients.js';
 import {
   bodySchema,
   CODE_FIELDS,
@@ -73,6 +74,12 @@ const REMOVE_DATA_SOURCE = `mutation ($studyId: ID!, $dataSourceId: ID!) {
   removeStudyDataSource(studyId: $studyId, dataSourceId: $dataSourceId) { id }
 }`;
 
+const CLIENTS = `query ($id: ID!) { study(id: $id) { ${STUDY_FIELDS} clients { ${CLIENT_LITE_FIELDS} } } }`;
+const ADD_CLIENT = `mutation ($studyId: ID!, $clientId: ID!) {
+  addStudyClient(studyId: $studyId, clientId: $clientId) { ${STUDY_FIELDS} clients { ${CLIENT_LITE_FIELDS} } }
+}`;
+const REMOVE_CLIENT = `mutation ($studyId: ID!, $clientId: ID!) { removeStudyClient(studyId: $studyId, clientId: $clientId) { id } }`;
+
 type Page<T> = { totalCount?: number; pageInfo: Connection<T>['pageInfo']; nodes?: T[] };
 const asConnection = <T>(page: Page<T>): Connection<T> => ({ ...page, totalCount: page.totalCount ?? 0 });
 
@@ -92,6 +99,10 @@ const patientIdsBody = bodySchema({ patientIds: { type: 'array', items: idSchema
 ]);
 const scopeCodeBody = bodySchema({ scopeCodeId: idSchema }, ['scopeCodeId']);
 const dataSourceBody = bodySchema({ dataSourceId: idSchema }, ['dataSourceId']);
+const clientBody = bodySchema(
+  { clientId: { ...idSchema, description: 'the client record’s id (not its OAuth client id)' } },
+  ['clientId'],
+);
 
 interface StudyBody {
   name?: string;
@@ -120,6 +131,15 @@ const studyDataSourceSchema = {
     dataSource: dataSourceLiteSchema,
   },
 };
+const studyClientSchema = {
+  type: 'object',
+  required: ['id', 'study', 'client'],
+  properties: {
+    id: { type: 'integer', description: 'the client’s id (unique within the study)' },
+    study: studyWriteSchema,
+    client: clientLiteSchema,
+  },
+};
 const studyPatientSchema = {
   type: 'object',
   required: ['id', 'study', 'patient'],
@@ -139,6 +159,12 @@ const studyDataSource = (study: StudyNode, source: DataSourceLiteNode) => ({
   id: Number(source.id),
   study: toStudyWrite(study),
   dataSource: toDataSourceLite(source),
+});
+
+const studyClient = (study: StudyNode, client: ClientLiteNode) => ({
+  id: Number(client.id),
+  study: toStudyWrite(study),
+  client: toClientLite(client),
 });
 
 /** The study's current organization must be the body's: studies do not move (GraphQL cannot move them either). */
@@ -397,6 +423,52 @@ export const studyRoutes: Route[] = [
         studyId: params.id,
         dataSourceId: String(dataSourceId),
       });
+      return undefined;
+    },
+  },
+  {
+    method: 'get',
+    path: '/studies/:id/clients',
+    tag: 'studies',
+    summary: 'the clients (apps) the study’s patients may be invited to',
+    response: { type: 'array', items: studyClientSchema },
+    handle: async ({ schema, context, params }) => {
+      const { study } = await runGraphQL<{ study: StudyNode & { clients: ClientLiteNode[] } }>(
+        schema,
+        context,
+        CLIENTS,
+        { id: params.id },
+      );
+      return study.clients.map((client) => studyClient(study, client));
+    },
+  },
+  {
+    method: 'post',
+    path: '/studies/:id/clients',
+    tag: 'studies',
+    summary: 'lets the study’s patients be invited to a client (409 if the study already holds it)',
+    body: clientBody,
+    status: 201,
+    response: studyClientSchema,
+    handle: async ({ schema, context, params, body }) => {
+      const { clientId } = body as { clientId: number };
+      const { addStudyClient: study } = await runGraphQL<{
+        addStudyClient: StudyNode & { clients: ClientLiteNode[] };
+      }>(schema, context, ADD_CLIENT, { studyId: params.id, clientId: String(clientId) });
+      return studyClient(study, linked(study.clients, clientId));
+    },
+  },
+  {
+    method: 'delete',
+    path: '/studies/:id/clients',
+    tag: 'studies',
+    summary: 'removes a client from the study: new invitations to it need another study of the patient’s that holds it',
+    body: clientBody,
+    status: 204,
+    response: {},
+    handle: async ({ schema, context, params, body }) => {
+      const { clientId } = body as { clientId: number };
+      await runGraphQL(schema, context, REMOVE_CLIENT, { studyId: params.id, clientId: String(clientId) });
       return undefined;
     },
   },
