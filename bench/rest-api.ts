@@ -2,7 +2,7 @@ import { PATIENT_FIELDS } from '../rest-api/shapes.js';
 import { OBSERVATION_FIELDS } from '../rest-api/shapes-patients.js';
 import { getAnswer, getJson, graphql, graphqlAnswer } from './gateway-client.js';
 import { PAGE_SIZE, SEARCH_CODE } from './search-case.js';
-import { pairedDifference, pairedRatio, round, type RunPlan, summarize, timeInterleaved } from './stats.js';
+import { pairedDifference, pairedRatio, percentile, round, type RunPlan, summarize, timeInterleaved } from './stats.js';
 
 /**
  * The REST face (`/api/v1`) against GraphQL on the same page: each case a REST URL and the GraphQL operation that
@@ -56,7 +56,8 @@ interface GraphQLPage {
 /**
  * The REST page and the GraphQL page, each to its last byte (node:http), in turns in a fresh random order; first
  * checked to be the same page (the same ids in the same order, the same count). `ratio` is REST p50 / GraphQL
- * p50, `pairedRatio` the median of each turn's REST / GraphQL, `pairedDifferenceMs` that of REST − GraphQL.
+ * p50, `pairedRatio` the median of each turn's REST / GraphQL (`pairedRatioP10`, `pairedRatioP90`: the spread of
+ * those per-turn ratios), `pairedDifferenceMs` the median of REST − GraphQL.
  */
 export async function measureRestVsGraphQL(base: string, token: string, c: RestCase, plan: RunPlan) {
   const url = `${base}/api/v1${c.rest}`;
@@ -74,6 +75,7 @@ export async function measureRestVsGraphQL(base: string, token: string, c: RestC
     graphql: async () => (bytes.graphql = await graphqlAnswer(base, token, c.query, c.variables)),
   });
   const rest = summarize(ms.rest);
+  const turnRatios = ms.rest.map((r, i) => r / ms.graphql[i]!);
   const graphqlTiming = summarize(ms.graphql);
   return {
     path: c.rest,
@@ -85,6 +87,8 @@ export async function measureRestVsGraphQL(base: string, token: string, c: RestC
     graphql: graphqlTiming,
     ratio: round(rest.p50Ms / graphqlTiming.p50Ms),
     pairedRatio: pairedRatio(ms.rest, ms.graphql),
+    pairedRatioP10: round(percentile(turnRatios, 10)),
+    pairedRatioP90: round(percentile(turnRatios, 90)),
     pairedDifferenceMs: pairedDifference(ms.rest, ms.graphql),
   };
 }

@@ -31,6 +31,8 @@ const restHeadline = (r: RestFigures) => ({
   graphqlP50Ms: r.graphql.p50Ms,
   ratio: r.ratio,
   pairedRatio: r.pairedRatio,
+  pairedRatioP10: r.pairedRatioP10,
+  pairedRatioP90: r.pairedRatioP90,
   pairedDifferenceMs: r.pairedDifferenceMs,
 });
 

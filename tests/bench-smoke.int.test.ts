@@ -90,7 +90,9 @@ describe('npm run bench, in small', () => {
       expect(variant.restBytes).toBeGreaterThan(0);
       expect(variant.graphqlBytes).toBeGreaterThan(0);
       expect(variant.ratio).toBeGreaterThan(0);
-      expect(variant.pairedRatio).toBeGreaterThan(0);
+      expect(variant.pairedRatio).toBeGreaterThanOrEqual(variant.pairedRatioP10);
+      expect(variant.pairedRatioP90).toBeGreaterThanOrEqual(variant.pairedRatio);
+      expect(variant.pairedRatioP10).toBeGreaterThan(0);
       expect(Number.isFinite(variant.pairedDifferenceMs)).toBe(true);
     }
   });
