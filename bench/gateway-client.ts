@@ -84,9 +84,15 @@ export async function fhirSearch(url: string, token: string): Promise<number> {
   return bundle.entry?.length ?? 0;
 }
 
-/** Reads a FHIR answer to its last byte, unparsed, and returns its size: where a latency ends. */
-export const fhirAnswer = async (url: string, token: string) =>
+/** Reads a GET's answer (FHIR, REST) to its last byte, unparsed, and returns its size: where a latency ends. */
+export const getAnswer = async (url: string, token: string) =>
   (await answer(url, { headers: bearer(token) })).byteLength;
+
+export const fhirAnswer = getAnswer;
+
+/** A GET's answer, parsed. */
+export const getJson = async (url: string, token: string): Promise<unknown> =>
+  JSON.parse((await answer(url, { headers: bearer(token) })).toString());
 
 /** The same for a GraphQL answer. */
 export const graphqlAnswer = async (base: string, token: string, query: string, variables: Record<string, unknown>) =>

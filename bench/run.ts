@@ -17,6 +17,7 @@ import { measureDeepQuery } from './deep-query.js';
 import { type GatewayProcesses, startGatewayProcesses } from './gateway-processes.js';
 import { signToken } from './gateway-client.js';
 import { measureIngest } from './ingest.js';
+import { measureRestApi } from './rest-api.js';
 import { measureSearch, measureSearchThroughput } from './search.js';
 import { sqlCounter } from './sql-counter.js';
 import { PAGE_SIZE, weekOfStudy } from './search-case.js';
@@ -121,19 +122,21 @@ async function main() {
       const plan = await syntheticStudy(orm, size, 1);
       await fillObservations(orm, plan, size, 1);
       const searchCase = weekOfStudy(plan.studyId);
-      const { search, throughput } = await withGateways(async (gateways, gatewayToken) => {
+      const { search, throughput, restApi } = await withGateways(async (gateways, gatewayToken) => {
         log(`${size}: search latency`);
         const search = await measureSearch(gateways.base, gatewayToken, pool, searchCase, timing);
         if (search.rows !== PAGE_SIZE) throw new Error(`the measured page holds ${search.rows} rows, not ${PAGE_SIZE}`);
         log(`${size}: search throughput`);
         const throughput = await measureSearchThroughput(gateways.base, gatewayToken, pool, searchCase, load);
-        return { search, throughput: { ...throughput, gatewayWorkers: gateways.workers } };
+        log(`${size}: REST API against GraphQL`);
+        const restApi = await measureRestApi(gateways.base, gatewayToken, plan.studyId, timing);
+        return { search, throughput: { ...throughput, gatewayWorkers: gateways.workers }, restApi };
       });
       log(`${size}: auth overhead`);
       const overhead = await authOverhead(searchCase, timing);
       log(`${size}: deep GraphQL query`);
       const deepQuery = await measureDeepQuery(config.publicUrl, token, statements, timing);
-      const sizeFigures: SizeFigures = { rows: size, search, throughput, authOverhead: overhead, deepQuery };
+      const sizeFigures: SizeFigures = { rows: size, search, throughput, restApi, authOverhead: overhead, deepQuery };
       log(JSON.stringify(sizeFigures));
       figures.push(sizeFigures);
     }

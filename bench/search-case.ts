@@ -9,7 +9,7 @@ export interface SearchCase {
 }
 
 export const PAGE_SIZE = 1000;
-const CODE = { system: 'https://w3id.org/openmhealth', code: 'omh:blood-glucose:4.0' };
+export const SEARCH_CODE = { system: 'https://w3id.org/openmhealth', code: 'omh:blood-glucose:4.0' };
 const BLOOD_GLUCOSE_ID = 50001;
 
 export const weekOfStudy = (studyId: number): SearchCase => ({
@@ -19,17 +19,17 @@ export const weekOfStudy = (studyId: number): SearchCase => ({
 });
 
 export const fhirSearchUrl = (base: string, c: SearchCase) =>
-  `${base}/fhir/r5/Observation?patient._has:Group:member:_id=${c.studyId}&code=${encodeURIComponent(`${CODE.system}|${CODE.code}`)}&date=ge${c.from}&date=lt${c.before}&_count=${PAGE_SIZE}`;
+  `${base}/fhir/r5/Observation?patient._has:Group:member:_id=${c.studyId}&code=${encodeURIComponent(`${SEARCH_CODE.system}|${SEARCH_CODE.code}`)}&date=ge${c.from}&date=lt${c.before}&_count=${PAGE_SIZE}`;
 
 export const SEARCH_QUERY = `query ($filter: ObservationFilter!) { observations(filter: $filter, first: ${PAGE_SIZE}) { nodes { id effectiveTime subject { id } omh } pageInfo { endCursor } } }`;
 
 export const graphqlVariables = (c: SearchCase) => ({
-  filter: { studyId: String(c.studyId), code: CODE, from: c.from, before: c.before },
+  filter: { studyId: String(c.studyId), code: SEARCH_CODE, from: c.from, before: c.before },
 });
 
 export const serviceFilter = (c: SearchCase): ObservationFilter => ({
   studyId: c.studyId,
-  coding: CODE,
+  coding: SEARCH_CODE,
   from: new Date(c.from),
   before: new Date(c.before),
 });

@@ -1,6 +1,7 @@
 import type { AuthOverhead } from './auth-overhead.js';
 import type { measureDeepQuery } from './deep-query.js';
 import type { measureIngest } from './ingest.js';
+import type { RestApiFigures, RestFigures } from './rest-api.js';
 import type { measureSearch, measureSearchThroughput } from './search.js';
 import { round } from './stats.js';
 
@@ -8,6 +9,7 @@ export interface SizeFigures {
   rows: number;
   search: Awaited<ReturnType<typeof measureSearch>>;
   throughput: Awaited<ReturnType<typeof measureSearchThroughput>> & { gatewayWorkers: number };
+  restApi: RestApiFigures;
   authOverhead: AuthOverhead;
   deepQuery: Awaited<ReturnType<typeof measureDeepQuery>>;
 }
@@ -20,6 +22,19 @@ export interface LateStudyFigures {
   rows: number;
   search: Awaited<ReturnType<typeof measureSearch>>;
 }
+
+/** One REST case at one size, without its details (in `details`). */
+const restHeadline = (r: RestFigures) => ({
+  path: r.path,
+  rows: r.rows,
+  restP50Ms: r.rest.p50Ms,
+  graphqlP50Ms: r.graphql.p50Ms,
+  ratio: r.ratio,
+  pairedRatio: r.pairedRatio,
+  pairedRatioP10: r.pairedRatioP10,
+  pairedRatioP90: r.pairedRatioP90,
+  pairedDifferenceMs: r.pairedDifferenceMs,
+});
 
 const bySize = <T>(sizes: SizeFigures[], pick: (s: SizeFigures) => T) =>
   Object.fromEntries(sizes.map((s) => [String(s.rows), pick(s)]));
@@ -58,6 +73,13 @@ export function summarize(machine: object, ingest: IngestFigures, sizes: SizeFig
       pairedRatio: lateStudy.search.pairedRatio,
       pageRows: lateStudy.search.rows,
     },
+    /** REST (`/api/v1`) time over GraphQL's for the same page, measured in turns (target ≤ 1.2) */
+    restApi: Object.fromEntries(
+      (Object.keys(first.restApi) as (keyof RestApiFigures)[]).map((name) => [
+        name,
+        bySize(sizes, (s) => restHeadline(s.restApi[name])),
+      ]),
+    ),
     authOverhead: bySize(sizes, (s) => s.authOverhead),
     graphql: {
       sqlStatements: bySize(sizes, (s) => s.deepQuery.sqlStatements),

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthOverheadBench } from '../bench/auth-overhead.js';
 import { measureDeepQuery } from '../bench/deep-query.js';
 import { measureIngest } from '../bench/ingest.js';
+import { measureRestApi } from '../bench/rest-api.js';
 import { measureSearch, measureSearchThroughput } from '../bench/search.js';
 import { baselinePage, type SearchCase } from '../bench/search-case.js';
 import { sqlCounter } from '../bench/sql-counter.js';
@@ -64,6 +65,36 @@ describe('npm run bench, in small', () => {
     }
     expect(figures.ratio).toBeGreaterThan(0);
     expect(figures.pairedRatio).toBeGreaterThan(0);
+  });
+
+  it('times the REST pages (observations, of one code, patients) against the same pages through GraphQL', async () => {
+    const token = await tokenFor(app, 'mary@example.com');
+    const figures = await measureRestApi(app.baseUrl, token, searchCase.studyId, timing);
+    const stored = async (codes: number[]) =>
+      Number(
+        (
+          await pool.query(
+            `select count(*) from observations where codeable_concept_id = any($2::int[])
+              and subject_patient_id in (select patient_id from study_patients where study_id = $1)`,
+            [searchCase.studyId, codes],
+          )
+        ).rows[0].count,
+      );
+    // all of the study's readings (consented to, every one of them), and its blood glucose readings
+    expect(figures.observations).toMatchObject({ rows: 1000, count: await stored([50001, 50002, 50004]) });
+    expect(figures.observationsOfCode).toMatchObject({ rows: 1000, count: await stored([50001]) });
+    expect(figures.patients).toMatchObject({ rows: 19, count: 19 });
+    for (const variant of Object.values(figures)) {
+      expect(variant.rest.runs).toBe(2);
+      expect(variant.graphql.runs).toBe(2);
+      expect(variant.restBytes).toBeGreaterThan(0);
+      expect(variant.graphqlBytes).toBeGreaterThan(0);
+      expect(variant.ratio).toBeGreaterThan(0);
+      expect(variant.pairedRatio).toBeGreaterThanOrEqual(variant.pairedRatioP10);
+      expect(variant.pairedRatioP90).toBeGreaterThanOrEqual(variant.pairedRatio);
+      expect(variant.pairedRatioP10).toBeGreaterThan(0);
+      expect(Number.isFinite(variant.pairedDifferenceMs)).toBe(true);
+    }
   });
 
   it('counts the SQL statements of the deep portal query', async () => {
