@@ -28,12 +28,41 @@ const HR = 'omh:heart-rate:2.0';
 
 // ---- the app's invitation steps ------------------------------------------------------------------------------
 
-/** The OAuth client the app redeems invitations as (one place: it will become configurable per study). */
-const INVITATION_CLIENT_ID = 'patient-app';
+/**
+ * The app a link is for: the gateway's default patient app (links at INVITATION_LINK_PREFIX), or a client of the
+ * patient's study (the seed's CommonHealth, record 90001, OAuth client `commonhealth`), whose link is its
+ * invitation URL with CODE replaced.
+ */
+interface InvitingClient {
+  name: string;
+  /** the client record's id, as `invitation_link?client_id=` takes it (none: the default patient app) */
+  recordId?: number;
+  oauthClientId: string;
+  template: () => string;
+  /** the redirect URI the app registered (any of its registered ones redeems) */
+  redirectUri: (host: string) => string;
+}
+
+const PATIENT_APP: InvitingClient = {
+  name: 'the default patient app',
+  oauthClientId: 'patient-app',
+  template: () => `${app.config.auth.invitationLinkPrefix}CODE`,
+  redirectUri: (host) => `${hostUrl(host)}/auth/callback`,
+};
+const COMMONHEALTH: InvitingClient = {
+  name: 'CommonHealth, a client of the study',
+  recordId: 90001,
+  oauthClientId: 'commonhealth',
+  template: () =>
+    'https://play.google.com/store/apps/details?id=org.thecommons.commonhealth&referrer=cloud_sharing=CODE',
+  // the seed registers `${PUBLIC_URL}/auth/callback`; the test app's seed used http://localhost:3000
+  redirectUri: () => 'http://localhost:3000/auth/callback',
+};
 
 /** A practitioner mints a link as JupyterHealth's portal does (its legacy route)… */
-async function mintLink(as: string, patientId: number): Promise<string> {
-  const { status, body } = await rest(app, `/patients/${patientId}/invitation_link`, { as });
+async function mintLink(as: string, patientId: number, client = PATIENT_APP): Promise<string> {
+  const query = client.recordId === undefined ? '' : `?client_id=${client.recordId}`;
+  const { status, body } = await rest(app, `/patients/${patientId}/invitation_link${query}`, { as });
   expect(status, JSON.stringify(body)).toBe(200);
   return body.invitationLink;
 }
@@ -48,12 +77,13 @@ async function mintLinkWithGraphQL(as: string, patientId: number): Promise<strin
 }
 
 /**
- * The app is launched by a link starting with the prefix it is registered for; what follows is
+ * The app is launched by a link made from its template; where the template says CODE, the link has
  * `<host>|<authorization code>`.
  */
-function parseLink(link: string, prefix = app.config.auth.invitationLinkPrefix) {
-  expect(link.startsWith(prefix), link).toBe(true);
-  const rest = link.slice(prefix.length);
+function parseLink(link: string, client = PATIENT_APP) {
+  const [before, after] = client.template().split('CODE') as [string, string];
+  expect(link.startsWith(before) && link.endsWith(after), link).toBe(true);
+  const rest = link.slice(before.length, link.length - after.length);
   const bar = rest.lastIndexOf('|');
   return { host: rest.slice(0, bar), code: rest.slice(bar + 1) };
 }
@@ -69,18 +99,12 @@ async function discoverTokenEndpoint(host: string): Promise<string> {
   return openid.token_endpoint;
 }
 
-/** Trades the code at the token endpoint with the static PKCE verifier and the host's callback. */
-async function redeem(host: string, code: string) {
-  const response = await redeemInvitation(
-    app,
-    code,
-    app.config.auth.patientCodeVerifier,
-    `${hostUrl(host)}/auth/callback`,
-    {
-      tokenEndpoint: await discoverTokenEndpoint(host),
-      clientId: INVITATION_CLIENT_ID,
-    },
-  );
+/** Trades the code at the token endpoint with the static PKCE verifier, as the app's own client. */
+async function redeem(host: string, code: string, client = PATIENT_APP) {
+  const response = await redeemInvitation(app, code, app.config.auth.patientCodeVerifier, client.redirectUri(host), {
+    tokenEndpoint: await discoverTokenEndpoint(host),
+    clientId: client.oauthClientId,
+  });
   return { status: response.status, body: await json(response) };
 }
 
@@ -120,13 +144,13 @@ async function enrolledPatient(email: string): Promise<number> {
 const uuids = (resources: { valueAttachment: { data: string } }[]) =>
   resources.map((r) => JSON.parse(Buffer.from(r.valueAttachment.data, 'base64').toString()).header.uuid);
 
-describe('the patient app', () => {
+describe.each([PATIENT_APP, COMMONHEALTH])('the patient app: $name', (client) => {
   it('redeems an invitation, answers the pending scopes, uploads, and the practitioner reads what was shared', async () => {
-    const patientId = await enrolledPatient('alice.app@example.org');
-    const link = await mintLink(MARY, patientId);
-    const { host, code } = parseLink(link);
+    const patientId = await enrolledPatient(`alice.${client.oauthClientId}@example.org`);
+    const link = await mintLink(MARY, patientId, client);
+    const { host, code } = parseLink(link, client);
     expect(host).toBe(new URL(app.baseUrl).host);
-    const tokens = await redeem(host, code);
+    const tokens = await redeem(host, code, client);
     expect(tokens.status).toBe(200);
     expect(tokens.body).toMatchObject({ patient: String(patientId), refresh_token: expect.any(String) });
     expect(tokens.body.scope.split(' ')).toEqual(expect.arrayContaining(['launch/patient', 'patient/*.cruds']));
@@ -137,7 +161,7 @@ describe('the patient app', () => {
     expect(profile.status).toBe(200);
     expect(profile.body).toMatchObject({
       userType: 'patient',
-      patient: { id: patientId, telecomEmail: 'alice.app@example.org' },
+      patient: { id: patientId, telecomEmail: `alice.${client.oauthClientId}@example.org` },
     });
     const me = profile.body.patient.id;
 
@@ -182,7 +206,14 @@ describe('the patient app', () => {
     expect(after.consolidatedConsentedScopes.map((c: any) => c.codingCode)).toEqual([BP]);
 
     // upload through a source of the study: blood pressure goes in, heart rate (not shared) is refused
-    const device = pending.dataSources.find((d: any) => d.supportedScopes.some((s: any) => s.codingCode === BP)).id;
+    // a study's client uploads only from the data sources it carries; the default patient app from any
+    const carried =
+      client.recordId === undefined
+        ? null
+        : (await rest(app, `/clients/${client.recordId}/data_sources`, { as: MARY })).body.map((d: any) => d.id);
+    const device = pending.dataSources.find(
+      (d: any) => (carried?.includes(d.id) ?? true) && d.supportedScopes.some((s: any) => s.codingCode === BP),
+    ).id;
     const readings = [bloodPressure(121, 79), bloodPressure(118, 77), bloodPressure(125, 82)].map((omh) =>
       observation({ patient: me, device, code: BP, omh }),
     );
@@ -191,6 +222,16 @@ describe('the patient app', () => {
     expect(uploaded.status).toBe(200);
     expect(uploaded.body).toMatchObject({ resourceType: 'Bundle', type: 'batch-response' });
     expect(uploaded.body.entry.map((e: any) => e.response.status)).toEqual(['201', '201', '201', '403']);
+    if (carried) {
+      const careX = 70003; // a source of the study, with blood pressure, that CommonHealth does not carry
+      expect(carried).not.toContain(careX);
+      const other = await upload(
+        token,
+        [observation({ patient: me, device: careX, code: BP, omh: bloodPressure(130, 85) })],
+        host,
+      );
+      expect(other.body.entry.map((e: any) => e.response.status)).toEqual(['403']);
+    }
 
     // mary sees them through /api/v1/observations, for the patient and for the study
     const seen = await allPages(app, `/observations?patient_id=${me}`, { as: MARY });
