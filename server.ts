@@ -7,12 +7,21 @@ import { type Auth, createAuth } from './src/auth/index.js';
 import type { Config } from './src/config.js';
 import type { Orm } from './src/db/orm.js';
 import { createApp } from './src/http/app.js';
+import { observePool } from './src/observability/db-pool-metrics.js';
+import { type Logger, logger } from './src/observability/logger.js';
+import { collectProcessMetrics } from './src/observability/metrics.js';
 
 /**
  * The composition root: the core (src/), its OAuth provider, and the API faces that sit on top of it
  * (graphql/, fhir-facade/, rest-api/). It lives outside src/ because the core must not import its faces.
  */
-export async function createGateway(config: Config, orm: Orm): Promise<{ app: Express; auth: Auth }> {
+export async function createGateway(
+  config: Config,
+  orm: Orm,
+  log: Logger = logger(),
+): Promise<{ app: Express; auth: Auth }> {
+  collectProcessMetrics();
+  observePool('serving', orm);
   const auth = await createAuth(config, orm);
   const schema = await buildExecutableSchema();
   const graphql = await createGraphQLRouter({
@@ -22,6 +31,7 @@ export async function createGateway(config: Config, orm: Orm): Promise<{ app: Ex
     provider: auth.provider,
     config,
     limits: config.graphql,
+    logger: log,
   });
   const faceDeps = { schema, orm, verifyToken: auth.verifyToken, provider: auth.provider, config };
   const fhir = Router().use(FHIR_PATH, createFhirRouter(faceDeps));
@@ -34,6 +44,7 @@ export async function createGateway(config: Config, orm: Orm): Promise<{ app: Ex
     publicUrl: config.publicUrl,
     corsOrigins: config.corsOrigins,
     requestTimeoutMs: config.timeouts.requestMs,
+    logger: log,
   });
   return { app, auth };
 }

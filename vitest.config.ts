@@ -37,5 +37,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // a log line per request would bury the test output: tests that read logs set their own logger
+    env: { LOG_LEVEL: 'silent' },
   },
 });

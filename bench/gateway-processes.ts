@@ -66,6 +66,8 @@ export async function startGatewayProcesses(opts: {
       PUBLIC_URL: base,
       SEED: 'none',
       WEB_CONCURRENCY: String(opts.workers),
+      // as deployed, and its start-up lines are read below
+      LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -73,7 +75,8 @@ export async function startGatewayProcesses(opts: {
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
-      output += chunk.toString();
+      // the gateway logs a line per request: keep the tail only, for the message should it exit
+      output = (output + chunk.toString()).slice(-20_000);
       if ((output.match(/listening on/g) ?? []).length >= opts.workers) resolve();
     };
     child.stdout!.on('data', onData);

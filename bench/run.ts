@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createGateway } from '../server.js';
 import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/observability/logger.js';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { migrate, type Orm, openOrm } from '../src/db/orm.js';
 import { seedDemo } from '../src/seed/demo.js';
@@ -87,7 +88,8 @@ async function main() {
     DATA_DIR: dataDir,
     SEED: 'none',
   });
-  const { app, auth } = await createGateway(config, orm);
+  // the bench's own requests are not worth a log line each; warnings and errors still show
+  const { app, auth } = await createGateway(config, orm, createLogger({ level: 'warn', format: 'json' }));
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(port, '127.0.0.1', () => resolve(s));
   });

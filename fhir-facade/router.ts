@@ -9,9 +9,11 @@ import type { Orm } from '../src/db/orm.js';
 import { DATABASE_TIMEOUT_MESSAGE, isDatabaseTimeout } from '../src/db/statement-timeout.js';
 import { DomainError } from '../src/errors.js';
 import { answerTimeoutsWith, RETRY_AFTER_SECONDS } from '../src/http/timeout.js';
+import { requestLog } from '../src/observability/logger.js';
 import { capabilityStatement } from './capability.js';
 import { FHIR_JSON, negotiate } from './content.js';
 import { fhirStructureIssue } from './fhir-schema.js';
+import { countInteractions } from './interactions.js';
 import { readObservation, searchObservations } from './observations.js';
 import { FhirError, operationOutcome } from './outcome.js';
 import { readPatient, searchPatients } from './patients.js';
@@ -39,6 +41,7 @@ export function createFhirRouter(deps: FhirDependencies): Router {
     body === undefined ? res.status(status).end() : res.status(status).type(FHIR_JSON).send(JSON.stringify(body));
 
   router.use(answerTimeoutsWith((res, message) => send(res, 503, operationOutcome('timeout', message))));
+  countInteractions(router);
   router.use(negotiate);
   router.get('/metadata', (_req, res) =>
     send(res, 200, capabilityStatement(deps.config.publicUrl, { name: 'Health Exchange Gateway', version: '0.1.0' })),
@@ -49,7 +52,7 @@ export function createFhirRouter(deps: FhirDependencies): Router {
 
   router.use(async (req: Request, res: Response, next: NextFunction) => {
     try {
-      res.locals.context = await authenticatedContext(req.get('authorization'), deps);
+      res.locals.context = await authenticatedContext(req, deps);
       next();
     } catch (error) {
       if (error instanceof DomainError && error.code === 'UNAUTHENTICATED') {
@@ -105,15 +108,15 @@ export function createFhirRouter(deps: FhirDependencies): Router {
       : new FhirError(404, 'not-found', `No such resource type or endpoint: ${req.path}`);
   });
 
-  router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const fhir = toFhirError(error);
+  router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const fhir = toFhirError(error, req);
     if (fhir.status === 503) res.set('retry-after', String(RETRY_AFTER_SECONDS));
     send(res, fhir.status, operationOutcome(fhir.issueType, fhir.message, fhir.expression));
   });
   return router;
 }
 
-function toFhirError(error: unknown): FhirError {
+function toFhirError(error: unknown, req: Request): FhirError {
   if (error instanceof FhirError) return error;
   const status = (error as { status?: number; type?: string }).status;
   if ((error as { type?: string }).type === 'entity.too.large') {
@@ -124,6 +127,6 @@ function toFhirError(error: unknown): FhirError {
   }
   if (status && status >= 400 && status < 500) return new FhirError(status, 'invalid', (error as Error).message);
   if (isDatabaseTimeout(error)) return new FhirError(503, 'timeout', DATABASE_TIMEOUT_MESSAGE);
-  console.error('[hxg] FHIR facade error:', error);
+  requestLog(req).error({ err: error }, 'FHIR facade error');
   return new FhirError(500, 'exception', 'Internal server error');
 }

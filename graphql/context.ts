@@ -1,9 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Request } from 'express';
 import type Provider from 'oidc-provider';
 import { type TokenVerifier, viewerFromAuthorization } from '../src/auth/bearer.js';
 import type { Config } from '../src/config.js';
 import type { Orm } from '../src/db/orm.js';
 import { UnauthenticatedError } from '../src/errors.js';
+import { type RequestFacts, requestFacts } from '../src/observability/request-context.js';
 import type { Viewer } from '../src/policy/viewer.js';
 import type { ServiceContext } from '../src/services/context.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
@@ -14,15 +16,18 @@ export interface GraphQLContext {
   services: ServiceContext;
   loaders: Loaders;
   auth: { provider: Provider; config: Config };
+  /** the HTTP request's id and token holder (src/observability/request-context.ts); absent outside HTTP */
+  request?: RequestFacts;
 }
 
 export function createContext(
   em: EntityManager,
   viewer: Viewer,
   auth: { provider: Provider; config: Config },
+  request?: RequestFacts,
 ): GraphQLContext {
   const services: ServiceContext = { em, viewer };
-  return { viewer, services, loaders: createLoaders(services), auth };
+  return { viewer, services, loaders: createLoaders(services), auth, ...(request ? { request } : {}) };
 }
 
 export interface FaceDependencies {
@@ -36,9 +41,9 @@ export interface FaceDependencies {
  * The context of a request to a face that takes no anonymous callers (FHIR, REST): the bearer token's viewer on a
  * fresh entity manager. No token, or a bad one: UnauthenticatedError, which each face answers in its format.
  */
-export async function authenticatedContext(authorization: string | undefined, deps: FaceDependencies) {
+export async function authenticatedContext(req: Request, deps: FaceDependencies) {
   const em = deps.orm.em.fork();
-  const viewer = await viewerFromAuthorization(authorization, deps.verifyToken, em);
+  const viewer = await viewerFromAuthorization(req.get('authorization'), deps.verifyToken, em, req);
   if (viewer.userId === null) throw new UnauthenticatedError('An access token is required (Authorization: Bearer …)');
-  return createContext(em, viewer, { provider: deps.provider, config: deps.config });
+  return createContext(em, viewer, { provider: deps.provider, config: deps.config }, requestFacts(req));
 }

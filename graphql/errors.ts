@@ -36,10 +36,13 @@ export function domainToGraphQLError(error: DomainError): GraphQLError {
   return new GraphQLError(error.message, { extensions: { code: CODES[error.code], ...field } });
 }
 
+/** what anything unexpected is answered as (and logged, see error-log.ts) */
+export const INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR';
+
 /**
  * One mapping for every error leaving /graphql: domain errors keep their message and get their code;
  * argument validation is BAD_USER_INPUT; a statement cancelled by its timeout is TIMEOUT (HTTP 503, see
- * timeouts.ts); anything unexpected is masked and logged.
+ * timeouts.ts); anything unexpected is masked (error-log.ts logs it).
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
@@ -75,10 +78,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       extensions: { code },
     };
   }
-  console.error('[hxg] GraphQL error:', original);
   return {
     message: 'Internal server error',
     path: formatted.path,
-    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    extensions: { code: INTERNAL_SERVER_ERROR },
   };
 }

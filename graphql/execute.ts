@@ -1,6 +1,7 @@
 import { type GraphQLFormattedError, type GraphQLSchema, parse } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { GraphQLContext } from './context.js';
+import { logUnexpectedErrors } from './error-log.js';
 import { formatError } from './errors.js';
 
 const compiledBySchema = new WeakMap<GraphQLSchema, Map<string, CompiledQuery>>();
@@ -35,5 +36,6 @@ export async function executeOperation<T>(
 ): Promise<{ data: T; error?: GraphQLFormattedError }> {
   const result = await compiled(schema, query).query(undefined, context, variables);
   const [error] = result.errors ?? [];
+  if (error) logUnexpectedErrors([error], context);
   return { data: result.data as T, error: error ? formatError(error.toJSON(), error) : undefined };
 }

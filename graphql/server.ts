@@ -9,11 +9,14 @@ import type { Orm } from '../src/db/orm.js';
 import { isDatabaseTimeout } from '../src/db/statement-timeout.js';
 import { DomainError } from '../src/errors.js';
 import { answerTimeoutsWith } from '../src/http/timeout.js';
+import { type Logger, requestLog } from '../src/observability/logger.js';
+import { requestFacts } from '../src/observability/request-context.js';
 import { graphqlBodyErrors, MAX_GRAPHQL_BODY } from './body-errors.js';
 import { createContext, type GraphQLContext } from './context.js';
 import { documentLimits } from './document-limits.js';
 import { formatError } from './errors.js';
 import { complexityPlugin, depthRule, type QueryLimits } from './limits.js';
+import { observationPlugin } from './observation-plugin.js';
 import { databaseTimeoutError, graphqlTimeoutAnswer, timeoutStatusPlugin } from './timeouts.js';
 
 export interface GraphQLDependencies {
@@ -23,6 +26,8 @@ export interface GraphQLDependencies {
   provider: Provider;
   config: Config;
   limits: QueryLimits;
+  /** for what Apollo Server logs itself */
+  logger: Logger;
 }
 
 /** `/graphql`: Apollo Server on the shielded schema; each request gets its viewer, entity manager, loaders. */
@@ -33,7 +38,8 @@ export async function createGraphQLRouter(deps: GraphQLDependencies): Promise<Ro
     // documentLimits refuses such documents first, with a clearer answer; this stays as a second line
     parseOptions: { maxTokens: deps.limits.maxTokens },
     validationRules: [depthRule(deps.limits)],
-    plugins: [complexityPlugin(deps.schema, deps.limits), timeoutStatusPlugin],
+    plugins: [complexityPlugin(deps.schema, deps.limits), timeoutStatusPlugin, observationPlugin()],
+    logger: deps.logger,
     allowBatchedHttpRequests: false,
     introspection: true,
     csrfPrevention: true,
@@ -50,13 +56,14 @@ export async function createGraphQLRouter(deps: GraphQLDependencies): Promise<Ro
       context: async ({ req }) => {
         const em = deps.orm.em.fork();
         try {
-          const viewer = await viewerFromAuthorization(req.get('authorization'), deps.verifyToken, em);
-          return createContext(em, viewer, { provider: deps.provider, config: deps.config });
+          const viewer = await viewerFromAuthorization(req.get('authorization'), deps.verifyToken, em, req);
+          return createContext(em, viewer, { provider: deps.provider, config: deps.config }, requestFacts(req));
         } catch (error) {
           if (error instanceof DomainError && error.code === 'UNAUTHENTICATED') {
             throw new GraphQLError(error.message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
           }
           if (isDatabaseTimeout(error)) throw databaseTimeoutError();
+          requestLog(req).error({ err: error }, 'GraphQL context failed');
           throw error;
         }
       },

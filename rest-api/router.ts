@@ -4,6 +4,7 @@ import { authenticatedContext, type FaceDependencies } from '../graphql/context.
 import { DATABASE_TIMEOUT_MESSAGE, isDatabaseTimeout } from '../src/db/statement-timeout.js';
 import { DomainError } from '../src/errors.js';
 import { answerTimeoutsWith, RETRY_AFTER_SECONDS } from '../src/http/timeout.js';
+import { requestLog } from '../src/observability/logger.js';
 import { camelBody, snakeQuery } from './casing.js';
 import { RestError } from './errors.js';
 import { Answer, ID_PARAMS, type Route } from './route.js';
@@ -55,8 +56,8 @@ function createRestRouter(deps: RestDependencies): Router {
   router.all('/{*rest}', (req) => {
     throw new RestError(404, `No such endpoint: ${req.method} ${REST_PATH}${req.path}`);
   });
-  router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const rest = toRestError(error);
+  router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const rest = toRestError(error, req);
     if (rest.status === 503) res.set('retry-after', String(RETRY_AFTER_SECONDS));
     if (rest.status === 401) res.set('www-authenticate', 'Bearer error="invalid_token"');
     detail(res, rest.status, rest.message);
@@ -77,7 +78,7 @@ function handler(route: Route, deps: RestDependencies) {
     const body = camelBody(req.body);
     validators.query(query);
     validators.body(body);
-    const context = route.public ? undefined : await authenticatedContext(req.get('authorization'), deps);
+    const context = route.public ? undefined : await authenticatedContext(req, deps);
     const answer = await route.handle({
       params: req.params as Record<string, string>,
       query: query as Record<string, string>,
@@ -93,7 +94,7 @@ function handler(route: Route, deps: RestDependencies) {
   };
 }
 
-function toRestError(error: unknown): RestError {
+function toRestError(error: unknown, req: Request): RestError {
   if (error instanceof RestError) return error;
   if (error instanceof DomainError) {
     const status = { NOT_FOUND: 404, FORBIDDEN: 403, INVALID: 400, CONFLICT: 409, UNAUTHENTICATED: 401 }[error.code];
@@ -104,6 +105,6 @@ function toRestError(error: unknown): RestError {
   if (type === 'entity.parse.failed') return new RestError(400, 'JSON parse error: the request body is not valid JSON');
   if (status && status >= 400 && status < 500) return new RestError(status, 'Bad request');
   if (isDatabaseTimeout(error)) return new RestError(503, DATABASE_TIMEOUT_MESSAGE);
-  console.error('[hxg] REST API error:', error);
+  requestLog(req).error({ err: error }, 'REST API error');
   return new RestError(500, 'Internal server error');
 }

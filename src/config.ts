@@ -44,9 +44,14 @@ export interface Config {
   timeouts: {
     /** a request not answered by then gets a 503 in its API's format */
     requestMs: number;
+    /** on SIGTERM/SIGINT, how long in-flight requests may take to finish before their connections are cut */
+    shutdownGraceMs: number;
     /** PostgreSQL statement_timeout of the pool that serves HTTP requests (not of migrations, seeding, the CLI) */
     statementMs: number;
   };
+  logging: { level: LogLevel; format: 'json' | 'pretty' };
+  /** `/metrics` (Prometheus) on a port of its own, off unless METRICS_PORT is set; METRICS_TOKEN: bearer token */
+  metrics: { port: number | undefined; host: string; token: string | undefined };
   auth: {
     privateKey: string | undefined;
     cookieKeys: string | undefined;
@@ -60,6 +65,15 @@ export interface Config {
     /** undefined: self sign-up is off */
     registrationInviteCode: string | undefined;
   };
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name] || fallback;
+  if (!allowed.includes(raw as T)) throw new Error(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, max = 65535, min = 0): number {
@@ -144,6 +158,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeouts: {
       requestMs: millisFromEnv(env, 'REQUEST_TIMEOUT_MS', 30_000),
       statementMs: millisFromEnv(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000),
+      shutdownGraceMs: millisFromEnv(env, 'SHUTDOWN_GRACE_MS', 10_000),
+    },
+    logging: {
+      level: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+      format: oneOf(env, 'LOG_FORMAT', ['json', 'pretty'], production ? 'json' : 'pretty'),
+    },
+    metrics: {
+      port: env.METRICS_PORT ? intFromEnv(env, 'METRICS_PORT', 0, 65535, 1) : undefined,
+      host: env.METRICS_HOST || '127.0.0.1',
+      token: env.METRICS_TOKEN || undefined,
     },
     auth: {
       privateKey: env.OIDC_PRIVATE_KEY || undefined,

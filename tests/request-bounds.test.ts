@@ -7,7 +7,10 @@ import { parsePage } from '../fhir-facade/search-params.js';
 import { loadConfig } from '../src/config.js';
 import { isDatabaseTimeout, statementTimeoutOptions } from '../src/db/statement-timeout.js';
 import { createHttpServer } from '../src/http/http-server.js';
+import { requestObservation } from '../src/http/request-logging.js';
 import { answerTimeoutsWith, requestTimeout } from '../src/http/timeout.js';
+import { logger } from '../src/observability/logger.js';
+import { collectLogs } from './support/logs.js';
 
 describe('parsePage', () => {
   it('bounds the rows a page walks past: (page − 1) × _count ≤ FHIR_MAX_PAGE_SKIP', () => {
@@ -105,6 +108,7 @@ describe('requestTimeout', () => {
     let answered!: (error?: unknown) => void;
     const tried = new Promise<unknown>((resolve) => (answered = resolve));
     const app = express();
+    app.use(requestObservation(logger()));
     app.use(requestTimeout(limitMs));
     app.use(
       '/api',
@@ -127,7 +131,7 @@ describe('requestTimeout', () => {
   }
 
   it('answers 503 in the API’s format, and drops the late answer with one warning', async () => {
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const logs = collectLogs();
     const app = await slowApp(50);
     try {
       const response = await fetch(`${app.base}/api/slow`);
@@ -138,9 +142,14 @@ describe('requestTimeout', () => {
       });
       app.release();
       expect(await app.tried).toBeUndefined(); // no ERR_HTTP_HEADERS_SENT
-      expect(warn).toHaveBeenCalledExactlyOnceWith(
-        '[hxg] GET /api/slow answered after the request timeout (50 ms); answer dropped',
-      );
+      expect(logs.lines.filter((line) => line.level === 'warn')).toEqual([
+        expect.objectContaining({
+          method: 'GET',
+          route: '/api/slow',
+          reqId: expect.any(String),
+          msg: 'answered after the request timeout (50 ms); answer dropped',
+        }),
+      ]);
     } finally {
       await app.close();
     }

@@ -1,5 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import type { GraphQLContext } from '../../graphql/context.js';
+import { uploadEntries } from '../../src/observability/metrics.js';
 import { runGraphQL } from '../execute.js';
 import { FhirError, fromGraphQLError, operationOutcome } from '../outcome.js';
 import type { ReturnPreference } from '../prefer.js';
@@ -74,11 +75,15 @@ export async function uploadObservations(
       accepted.push({ index, upload: checkObservation(resource) });
     } catch (error) {
       if (!(error instanceof FhirError)) throw error;
-      if (atomic)
+      if (atomic) {
+        uploadEntries.inc({ outcome: 'rejected' }, resources.length);
         throw new FhirError(error.status, error.issueType, `entry ${index}: ${error.message}`, error.expression);
+      }
       outcomes[index] = asOutcome(error);
     }
   }
+  // the service counts the entries it is given; these never reach it
+  if (accepted.length < resources.length) uploadEntries.inc({ outcome: 'rejected' }, resources.length - accepted.length);
   if (accepted.length > 0) {
     const data = await runGraphQL<{ uploadObservations: UploadResult[] }>(schema, context, UPLOAD[answer], {
       observations: accepted.map((a) => a.upload),

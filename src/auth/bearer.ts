@@ -1,6 +1,8 @@
+import type { IncomingMessage } from 'node:http';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { createLocalJWKSet, errors, type JWK, type JWTPayload, jwtVerify } from 'jose';
 import { UnauthenticatedError } from '../errors.js';
+import { noteTokenHolder } from '../observability/request-context.js';
 import { mayUsePatientClient } from '../policy/logins.js';
 import { parseScopes } from '../policy/token-scopes.js';
 import { ANONYMOUS, loadViewer, type Viewer } from '../policy/viewer.js';
@@ -60,16 +62,19 @@ export function bearerToken(header: string | undefined): string | null {
 /**
  * The request's viewer: anonymous without a token, else the token's user with the token's granted scopes and,
  * for a third-party client, that client (a removed user or client: 401). A client that serves patients (the
- * patient app, the app of a Client record) counts only for a patient login.
+ * patient app, the app of a Client record) counts only for a patient login. The token's user and client are
+ * noted on `request` for its log line.
  */
 export async function viewerFromAuthorization(
   header: string | undefined,
   verify: TokenVerifier,
   em: EntityManager,
+  request?: IncomingMessage,
 ): Promise<Viewer> {
   const token = bearerToken(header);
   if (token === null) return ANONYMOUS;
   const claims = await verify(token);
+  if (request) noteTokenHolder(request, claims);
   const userId = Number(claims.sub);
   const clientId = claims.client_id;
   const thirdParty = typeof clientId === 'string' && !FIRST_PARTY_CLIENT_IDS.has(clientId) ? clientId : undefined;

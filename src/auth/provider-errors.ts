@@ -1,4 +1,5 @@
 import type Provider from 'oidc-provider';
+import { requestLog } from '../observability/logger.js';
 import { messagePage } from './pages.js';
 
 type KoaMiddleware = Parameters<Provider['use']>[0];
@@ -17,7 +18,7 @@ export const providerErrors: KoaMiddleware = async (ctx, next) => {
     await next();
   } catch (error) {
     const staleSession = error instanceof TypeError && /previously persisted Sessions/.test(error.message);
-    if (!staleSession) console.error(`[hxg] ${ctx.method} ${ctx.path} failed in the OIDC provider:`, error);
+    if (!staleSession) requestLog(ctx.req).error({ err: error }, 'OIDC provider error');
     ctx.status = staleSession ? 400 : 500;
     ctx.type = 'html';
     ctx.body = staleSession

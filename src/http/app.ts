@@ -1,9 +1,11 @@
 import express, { type Express, type Router } from 'express';
 import type { Auth } from '../auth/index.js';
 import type { Orm } from '../db/orm.js';
+import type { Logger } from '../observability/logger.js';
 import { CORS_PATHS, corsMiddleware } from './cors.js';
 import { finalErrorHandler, notFound } from './errors.js';
 import { portalRouter } from './portal.js';
+import { requestObservation } from './request-logging.js';
 import { securityHeaders } from './security-headers.js';
 import { requestTimeout } from './timeout.js';
 
@@ -18,6 +20,7 @@ export interface AppDependencies {
   /** the browser origins allowed to call the APIs and /o (Config.corsOrigins) */
   corsOrigins: readonly string[];
   requestTimeoutMs: number;
+  logger: Logger;
 }
 
 /** Composes the HTTP faces on one Express app. */
@@ -29,8 +32,10 @@ export function createApp({
   publicUrl,
   corsOrigins,
   requestTimeoutMs,
+  logger,
 }: AppDependencies): Express {
   const app = express();
+  app.use(requestObservation(logger));
   app.use(requestTimeout(requestTimeoutMs));
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');

@@ -1,5 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
+import { requestLog } from '../observability/logger.js';
+import { noteRoute } from '../observability/request-context.js';
 
 /** What body-parser and the router report, said without echoing the request back. */
 const CLIENT_ERRORS: Record<string, string> = {
@@ -19,6 +21,7 @@ const CLIENT_ERRORS: Record<string, string> = {
  * DRF's `{detail}` under `/api`, `{ error, message }` elsewhere (`/o`, `/graphql`, …).
  */
 export function notFound(req: Request, res: Response): void {
+  noteRoute(req, 'unmatched');
   const message = `No such endpoint: ${req.method} ${req.path}`;
   if (/^\/fhir(\/|$)/i.test(req.path)) {
     res
@@ -56,6 +59,6 @@ export function finalErrorHandler(error: unknown, req: Request, res: Response, n
     res.status(code).json({ error: 'invalid_request', message });
     return;
   }
-  console.error(`[hxg] ${req.method} ${req.path} failed:`, error);
+  requestLog(req).error({ err: error }, 'request failed');
   res.status(500).json({ error: 'server_error', message: 'Internal server error' });
 }

@@ -1,4 +1,6 @@
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
+import { requestLog } from '../observability/logger.js';
+import { requestFacts } from '../observability/request-context.js';
 
 /** what a 503 for a request, or a statement, that took too long suggests to the client */
 export const RETRY_AFTER_SECONDS = 5;
@@ -30,7 +32,7 @@ export function requestTimeout(limitMs: number): RequestHandler {
       if (res.headersSent) return; // the answer is on its way
       res.status(503).set({ 'retry-after': String(RETRY_AFTER_SECONDS), connection: 'close' });
       ((res.locals.timeoutAnswer as TimeoutAnswer | undefined) ?? plainAnswer)(res, message);
-      dropLateAnswer(res, `${req.method} ${req.originalUrl.split('?')[0]}`, limitMs);
+      dropLateAnswer(req, res, limitMs);
     }, limitMs);
     const stop = () => clearTimeout(timer);
     res.once('finish', stop);
@@ -40,10 +42,11 @@ export function requestTimeout(limitMs: number): RequestHandler {
 }
 
 /** After the 503, the late handler's headers and body go nowhere. */
-function dropLateAnswer(res: Response, request: string, limitMs: number) {
+function dropLateAnswer(req: Request, res: Response, limitMs: number) {
   let logged = false;
   const drop = () => {
-    if (!logged) console.warn(`[hxg] ${request} answered after the request timeout (${limitMs} ms); answer dropped`);
+    const request = { method: req.method, route: requestFacts(req)?.route };
+    if (!logged) requestLog(req).warn(request, `answered after the request timeout (${limitMs} ms); answer dropped`);
     logged = true;
   };
   res.setHeader = () => res;

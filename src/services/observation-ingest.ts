@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ConflictError, DomainError } from '../errors.js';
+import { uploadEntries, type UploadOutcome } from '../observability/metrics.js';
 import type { ServiceContext } from './context.js';
 import { type Checked, checkUpload, identifierKey as key, loadUploadFacts } from './observation-checks.js';
 import type { ObservationDraft } from './observation-inputs.js';
@@ -32,6 +33,33 @@ export async function createObservations(
   ctx: ServiceContext,
   drafts: readonly (ObservationDraft | DomainError)[],
   opts: { atomic?: boolean } = {},
+): Promise<UploadResult[]> {
+  try {
+    const results = await storeUploads(ctx, drafts, opts);
+    countOutcomes(results);
+    return results;
+  } catch (error) {
+    uploadEntries.inc({ outcome: error instanceof DomainError ? 'rejected' : 'failed' }, drafts.length);
+    throw error;
+  }
+}
+
+const OUTCOMES: Record<UploadResult['status'], UploadOutcome> = {
+  created: 'created',
+  existing: 'existing',
+  error: 'rejected',
+};
+
+function countOutcomes(results: readonly UploadResult[]) {
+  const counts = new Map<UploadOutcome, number>();
+  for (const { status } of results) counts.set(OUTCOMES[status], (counts.get(OUTCOMES[status]) ?? 0) + 1);
+  for (const [outcome, count] of counts) uploadEntries.inc({ outcome }, count);
+}
+
+async function storeUploads(
+  ctx: ServiceContext,
+  drafts: readonly (ObservationDraft | DomainError)[],
+  opts: { atomic?: boolean },
 ): Promise<UploadResult[]> {
   const results: (UploadResult | undefined)[] = [];
   const toInsert = await checkAll(ctx, drafts, results);

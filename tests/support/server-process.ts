@@ -32,7 +32,8 @@ export interface ServerProcess {
 export function startServer(env: Record<string, string>): ServerProcess {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build (npm test does it first)`);
   const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, ...env },
+    // the tests read the server's start-up lines (the test runner itself sets LOG_LEVEL=silent)
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';

@@ -1,0 +1,34 @@
+import type { Request, RequestHandler, Router } from 'express';
+import { fhirInteractions } from '../src/observability/metrics.js';
+
+type Interaction = string | ((req: Request) => string);
+
+/** The facade's FHIR interactions (https://hl7.org/fhir/R5/http.html), by method and route. */
+const INTERACTIONS: [method: 'get' | 'post', path: string, interaction: Interaction, resource: string][] = [
+  ['get', '/metadata', 'capabilities', 'CapabilityStatement'],
+  ['get', '/Patient', 'search-type', 'Patient'],
+  ['get', '/Patient/:id', 'read', 'Patient'],
+  ['get', '/Practitioner/:id', 'read', 'Practitioner'],
+  ['get', '/Observation', 'search-type', 'Observation'],
+  ['get', '/Observation/:id', 'read', 'Observation'],
+  ['post', '/Observation', 'create', 'Observation'],
+  ['post', '/', (req) => ((req.body as { type?: unknown } | undefined)?.type === 'transaction' ? 'transaction' : 'batch'), 'Bundle'],
+];
+
+const counter =
+  (interaction: Interaction, resource: string): RequestHandler =>
+  (req, res, next) => {
+    res.once('finish', () => {
+      const name = typeof interaction === 'string' ? interaction : interaction(req);
+      fhirInteractions.inc({ interaction: name, resource, status: String(res.statusCode) });
+    });
+    next();
+  };
+
+/**
+ * Counts each interaction once answered, with its status. Mounted before the bearer check, so that refused
+ * requests count too (and are logged with their route rather than the mount path).
+ */
+export function countInteractions(router: Router): void {
+  for (const [method, path, interaction, resource] of INTERACTIONS) router[method](path, counter(interaction, resource));
+}
