@@ -125,7 +125,7 @@ describe('graceful shutdown (SIGTERM, SHUTDOWN_GRACE_MS)', () => {
       expect(answer.connection).toBe('close');
       expect(await server.exited).toBe(0);
 
-      const lines = jsonLines(server.output()); // every line is JSON
+      const lines = jsonLines(server.stdout()); // every line is JSON
       const served = lines.findIndex((l) => l.route === '/graphql' && l.status === 200);
       expect(lines[served]).toMatchObject({ level: 'info', method: 'POST', userId: 10002, clientId: 'portal' });
       expect(lines[served]!.reqId).toEqual(expect.any(String));
@@ -145,7 +145,7 @@ describe('graceful shutdown (SIGTERM, SHUTDOWN_GRACE_MS)', () => {
       server.child.kill('SIGTERM');
       await expect(slow.answer).rejects.toThrow(/socket hang up|ECONNRESET/);
       expect(await server.exited).toBe(0);
-      expect(jsonLines(server.output())).toContainEqual(
+      expect(jsonLines(server.stdout())).toContainEqual(
         expect.objectContaining({
           level: 'warn',
           inFlight: 1,
@@ -181,7 +181,7 @@ describe('/metrics of a cluster (WEB_CONCURRENCY=2, METRICS_PORT, METRICS_TOKEN)
       expect(sample(after.text, 'hxg_http_requests_total', labels) - before).toBe(6);
       // both workers served some of them: the 6 is their sum, not one worker's count
       await expect
-        .poll(() => new Set(jsonLines(server.output()).filter((l) => l.route === labels.route).map((l) => l.worker)))
+        .poll(() => new Set(jsonLines(server.stdout()).filter((l) => l.route === labels.route).map((l) => l.worker)))
         .toEqual(new Set([1, 2]));
       expect(await server.stop('SIGTERM')).toBe(0);
     } finally {

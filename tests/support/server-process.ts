@@ -19,7 +19,10 @@ export function freePort(): Promise<number> {
 
 export interface ServerProcess {
   child: ChildProcess;
+  /** stdout and stderr as written, interleaved */
   output: () => string;
+  /** stdout alone (the log lines; libraries' own warnings go to stderr) */
+  stdout: () => string;
   /** resolves when a line matching `pattern` appears in the output */
   waitFor(pattern: RegExp): Promise<string>;
   /** resolves with the exit code once the process ends by itself */
@@ -37,6 +40,7 @@ export function startServer(env: Record<string, string>): ServerProcess {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
+  let stdout = '';
   const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
   const onData = (chunk: Buffer) => {
     text += chunk.toString();
@@ -48,13 +52,17 @@ export function startServer(env: Record<string, string>): ServerProcess {
       }
     }
   };
-  child.stdout!.on('data', onData);
+  child.stdout!.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    onData(chunk);
+  });
   child.stderr!.on('data', onData);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return {
     child,
     exited,
     output: () => text,
+    stdout: () => stdout,
     waitFor(pattern) {
       const match = pattern.exec(text);
       if (match) return Promise.resolve(match[0]);
