@@ -45,6 +45,8 @@ export async function createGateway(
     corsOrigins: config.corsOrigins,
     requestTimeoutMs: config.timeouts.requestMs,
     logger: log,
+    // without a port of their own, the metrics are on the main port, behind their token
+    ...(config.metrics.port === undefined && config.metrics.token ? { metricsToken: config.metrics.token } : {}),
   });
   return { app, auth };
 }

@@ -3,7 +3,7 @@ import { cappedLabel, graphqlOperations } from '../src/observability/metrics.js'
 import type { GraphQLContext } from './context.js';
 import { logUnexpectedErrors } from './error-log.js';
 
-/** distinct operation names counted by name; more are `other` */
+/** distinct operation names counted by name; more, or longer than 64 characters, are `(other)` */
 const MAX_OPERATION_NAMES = 200;
 
 /**

@@ -49,8 +49,12 @@ export interface Config {
     /** PostgreSQL statement_timeout of the pool that serves HTTP requests (not of migrations, seeding, the CLI) */
     statementMs: number;
   };
+  /** LOG_FORMAT: JSON lines by default; readable lines by default only in development on a terminal */
   logging: { level: LogLevel; format: 'json' | 'pretty' };
-  /** `/metrics` (Prometheus) on a port of its own, off unless METRICS_PORT is set; METRICS_TOKEN: bearer token */
+  /**
+   * `/metrics` (Prometheus): on a port of its own if METRICS_PORT is set (METRICS_TOKEN optional there), else on
+   * the main port if METRICS_TOKEN is set (and then only with it), else nowhere
+   */
   metrics: { port: number | undefined; host: string; token: string | undefined };
   auth: {
     privateKey: string | undefined;
@@ -128,7 +132,13 @@ const millisFromEnv = (env: NodeJS.ProcessEnv, name: string, fallback: number) =
 
 const flag = (value: string | undefined) => value === '1' || value?.toLowerCase() === 'true';
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** the shortest METRICS_TOKEN taken: it guards the metrics on a public port */
+const MIN_METRICS_TOKEN = 16;
+
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  { stdoutIsTTY = Boolean(process.stdout.isTTY) }: { stdoutIsTTY?: boolean } = {},
+): Config {
   const port = intFromEnv(env, 'PORT', 8000);
   const production = env.NODE_ENV === 'production';
   // Demo logins share a published password: production only seeds when told to.
@@ -162,7 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     logging: {
       level: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
-      format: oneOf(env, 'LOG_FORMAT', ['json', 'pretty'], production ? 'json' : 'pretty'),
+      format: oneOf(env, 'LOG_FORMAT', ['json', 'pretty'], !production && stdoutIsTTY ? 'pretty' : 'json'),
     },
     metrics: {
       port: env.METRICS_PORT ? intFromEnv(env, 'METRICS_PORT', 0, 65535, 1) : undefined,
@@ -189,8 +199,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'PATIENT_AUTHORIZATION_CODE_CHALLENGE must be the S256 challenge of PATIENT_AUTHORIZATION_CODE_VERIFIER (base64url of its SHA-256): set both',
     );
   }
+  checkMetrics(config);
   if (production) refuseDemoDefaults(config);
   return config;
+}
+
+function checkMetrics({ metrics, workers }: Config) {
+  if (metrics.token !== undefined && metrics.token.length < MIN_METRICS_TOKEN) {
+    throw new Error(`METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN} characters`);
+  }
+  // on the main port, each scrape would reach one worker and show its share only
+  if (metrics.port === undefined && metrics.token !== undefined && workers > 1) {
+    throw new Error(
+      'METRICS_TOKEN without METRICS_PORT serves /metrics on the main port, one worker at a time: with WEB_CONCURRENCY > 1 set METRICS_PORT, where the metrics are summed over the workers',
+    );
+  }
 }
 
 function refuseDemoDefaults({ auth }: Config) {

@@ -8,7 +8,7 @@ import { fhirFetch } from './support/fhir.js';
 import { collectLogs, type CollectedLogs, isRequestLine } from './support/logs.js';
 import { sample, scrape } from './support/metrics.js';
 import { bundle, heartRate, observation } from './support/omh.js';
-import { gql, tokenFor } from './support/tokens.js';
+import { gql, portalSignIn, tokenFor } from './support/tokens.js';
 
 const MARY = 'mary@example.com';
 const PETER = 'peter@example.com';
@@ -49,9 +49,15 @@ describe('request ids', () => {
     await requestLine('lb-7f3a.42:9');
   });
 
+  it('takes one of up to 64 characters', async () => {
+    const longest = `Root=1-${'a'.repeat(57)}`;
+    const response = await fetch(`${app.baseUrl}/healthz`, { headers: { 'x-request-id': longest } });
+    expect(response.headers.get('x-request-id')).toBe(longest);
+  });
+
   it('makes a new one for a missing, too long or odd X-Request-Id', async () => {
     const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-    for (const sent of [undefined, '', 'x'.repeat(129), 'two words', 'a"b', 'a,b', '<script>']) {
+    for (const sent of [undefined, '', 'x'.repeat(65), 'two words', 'a"b', 'a,b', '<script>', 'a\tb', 'é']) {
       const headers: Record<string, string> = sent === undefined ? {} : { 'x-request-id': sent };
       const answered = (await fetch(`${app.baseUrl}/healthz`, { headers })).headers.get('x-request-id');
       expect(answered).toMatch(uuid);
@@ -113,6 +119,42 @@ describe('request log lines', () => {
   });
 });
 
+describe('secrets in the logs', () => {
+  it('a sign-in, a refused sign-in and a token exchange log no password, code verifier, token or cookie', async () => {
+    const mark = logs.lines.length;
+    const verifier = 'verifier-canary-'.padEnd(64, 'q7');
+    const tokens = await portalSignIn(app, MARY, { verifier });
+    if (!('refresh_token' in tokens) || !tokens.refresh_token) throw new Error('no refresh token');
+    await expect(portalSignIn(app, MARY, { password: 'Wrong-canary-pass-1!' })).rejects.toThrow(/sign-in/);
+    const refreshed = await fetch(`${app.baseUrl}/o/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: 'cookie-canary=1' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: 'portal' }),
+    });
+    expect(refreshed.status).toBe(200);
+    const fresh = (await refreshed.json()) as { access_token: string; refresh_token?: string };
+    expect((await gql(app, MARY, '{ me { id } }')).status).toBe(200); // a bearer token in a request
+
+    const lines = logs.since(mark);
+    expect(lines.filter(isRequestLine).map((l) => l.route)).toEqual(expect.arrayContaining(['/o/*', '/graphql']));
+    const written = JSON.stringify(lines);
+    for (const secret of [
+      'Jhe1234!',
+      'Wrong-canary-pass',
+      'verifier-canary',
+      'cookie-canary',
+      tokens.access_token,
+      tokens.refresh_token,
+      tokens.id_token!,
+      fresh.access_token,
+      ...(fresh.refresh_token ? [fresh.refresh_token] : []),
+    ]) {
+      expect(written).not.toContain(secret);
+    }
+    expect(written).not.toMatch(/Bearer |authorization|set-cookie|"cookie"|code_verifier|password/i);
+  });
+});
+
 describe('database errors in the logs', () => {
   const REFUSE = `create function hxg_test_refuse() returns trigger language plpgsql as $$
     begin raise exception 'the test database refuses observations'; end $$`;
@@ -155,8 +197,9 @@ describe('database errors in the logs', () => {
 });
 
 describe('/metrics', () => {
-  it('is not on the public port, and its own port asks for METRICS_TOKEN', async () => {
+  it('is not on the main port without METRICS_TOKEN, and its own port asks for METRICS_TOKEN', async () => {
     expect((await fetch(`${app.baseUrl}/metrics`, { headers: { accept: 'application/json' } })).status).toBe(404);
+    expect((await scrape(app.baseUrl, METRICS_TOKEN)).status).toBe(404);
     expect((await scrape(metricsUrl)).status).toBe(401);
     expect((await scrape(metricsUrl, 'wrong-token')).status).toBe(401);
     const { status, text } = await scrape(metricsUrl, METRICS_TOKEN);
@@ -189,6 +232,20 @@ describe('/metrics', () => {
       sample(after, 'hxg_graphql_operations_total', labels) - sample(before, 'hxg_graphql_operations_total', labels);
     expect(delta(named)).toBe(2);
     expect(delta(invalid)).toBe(1);
+  });
+
+  it('counts operations without a name as (anonymous), and names past the cap or too long as (other)', async () => {
+    const anonymous = { operation: '(anonymous)', type: 'query', outcome: 'ok' };
+    const other = { operation: '(other)', type: 'query', outcome: 'ok' };
+    const before = await metrics();
+    await gql(app, MARY, '{ me { id } }');
+    await gql(app, MARY, `query ${'Long'.repeat(20)} { me { id } }`);
+    const after = await metrics();
+    const delta = (labels: Record<string, string>) =>
+      sample(after, 'hxg_graphql_operations_total', labels) - sample(before, 'hxg_graphql_operations_total', labels);
+    expect(delta(anonymous)).toBe(1);
+    expect(delta(other)).toBe(1);
+    expect(after).not.toContain('LongLong');
   });
 
   it('counts FHIR interactions and uploaded entries by outcome', async () => {

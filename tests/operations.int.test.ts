@@ -173,6 +173,7 @@ describe('/metrics of a cluster (WEB_CONCURRENCY=2, METRICS_PORT, METRICS_TOKEN)
       await server.waitFor(/metrics on/);
       const metricsBase = `http://127.0.0.1:${metricsPort}`;
       expect((await scrape(metricsBase)).status).toBe(401);
+      expect((await scrape(base, 'cluster-metrics-token')).status).toBe(404); // not on the main port then
       const labels = { method: 'GET', route: '/healthz,/health', status: '200' };
       const before = sample((await scrape(metricsBase, 'cluster-metrics-token')).text, 'hxg_http_requests_total', labels);
       for (let i = 0; i < 6; i++) expect(await getOnNewConnection(`${base}/healthz`)).toBe(200);
@@ -187,5 +188,39 @@ describe('/metrics of a cluster (WEB_CONCURRENCY=2, METRICS_PORT, METRICS_TOKEN)
     } finally {
       await server.stop('SIGKILL');
     }
+  });
+});
+
+describe('/metrics on the main port (METRICS_TOKEN without METRICS_PORT)', () => {
+  it('answers only Authorization: Bearer <METRICS_TOKEN>, and counts what the port served', async () => {
+    const { server, base } = await gateway({ METRICS_TOKEN: 'main-port-metrics-token' });
+    try {
+      await server.waitFor(/listening on/);
+      expect((await scrape(base)).status).toBe(401);
+      expect((await scrape(base, 'main-port-metrics-token-not')).status).toBe(401);
+      const refused = await fetch(`${base}/metrics`, { headers: { authorization: 'Basic bWFpbi1wb3J0' } });
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('www-authenticate')).toBe('Bearer realm="metrics"');
+      expect(await refused.text()).not.toMatch(/hxg_/);
+
+      const labels = { method: 'GET', route: '/healthz,/health', status: '200' };
+      expect((await fetch(`${base}/health`)).status).toBe(200);
+      const { status, text } = await scrape(base, 'main-port-metrics-token');
+      expect(status).toBe(200);
+      expect(sample(text, 'hxg_http_requests_total', labels)).toBe(1);
+      expect(text).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
+      expect(await server.stop('SIGTERM')).toBe(0);
+    } finally {
+      await server.stop('SIGKILL');
+    }
+  });
+
+  it('refuses to start with it in a cluster, or with a short token', async () => {
+    const cluster = await gateway({ METRICS_TOKEN: 'main-port-metrics-token', WEB_CONCURRENCY: '2' });
+    expect(await cluster.server.exited).toBe(1);
+    expect(cluster.server.stdout()).toMatch(/METRICS_TOKEN without METRICS_PORT .* set METRICS_PORT/);
+    const short = await gateway({ METRICS_TOKEN: 'short' });
+    expect(await short.server.exited).toBe(1);
+    expect(short.server.stdout()).toMatch(/METRICS_TOKEN must be at least 16 characters/);
   });
 });

@@ -4,6 +4,7 @@ import type { Orm } from '../db/orm.js';
 import type { Logger } from '../observability/logger.js';
 import { CORS_PATHS, corsMiddleware } from './cors.js';
 import { finalErrorHandler, notFound } from './errors.js';
+import { mainPortMetrics } from './metrics-server.js';
 import { portalRouter } from './portal.js';
 import { requestObservation } from './request-logging.js';
 import { securityHeaders } from './security-headers.js';
@@ -21,6 +22,8 @@ export interface AppDependencies {
   corsOrigins: readonly string[];
   requestTimeoutMs: number;
   logger: Logger;
+  /** serves `GET /metrics` on this app, to this bearer token only; absent: no /metrics here (METRICS_PORT or off) */
+  metricsToken?: string;
 }
 
 /** Composes the HTTP faces on one Express app. */
@@ -33,6 +36,7 @@ export function createApp({
   corsOrigins,
   requestTimeoutMs,
   logger,
+  metricsToken,
 }: AppDependencies): Express {
   const app = express();
   app.use(requestObservation(logger));
@@ -57,6 +61,10 @@ export function createApp({
       res.status(503).json({ status: 'not ready', database: 'unreachable' });
     }
   });
+  if (metricsToken !== undefined) {
+    const answer = mainPortMetrics(metricsToken);
+    app.get('/metrics', (req, res) => void answer(req, res));
+  }
   app.use(auth.router);
   for (const api of apis) app.use(api);
   app.use(portalRouter(clientDir));

@@ -5,8 +5,11 @@ import express, { type Router } from 'express';
 const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Portal not built</title></head>
 <body><main><h1>The portal is not built</h1><p>Run <code>npm run build</code> (or <code>npm start</code>, which builds it).</p></main></body></html>`;
 
-/** The APIs' paths: what they do not answer is a 404 in their format, never the portal's page. */
-const API_PREFIX = /^\/(api|fhir|o|graphql)(\/|$)/i;
+/**
+ * The APIs' paths: what they do not answer is a 404 in their format, never the portal's page (nor is /metrics
+ * where it is not served, see metrics-server.ts).
+ */
+const API_PREFIX = /^\/(api|fhir|o|graphql|metrics)(\/|$)/i;
 
 /**
  * The portal SPA: its hashed assets cached for good, and `index.html` (never cached) for every other GET

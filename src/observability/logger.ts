@@ -6,28 +6,35 @@ import { serializeError } from './error-serializer.js';
 
 export type { Logger } from 'pino';
 
+/** What is never written, wherever a caller put it: credentials and the health data itself. */
+export const SECRET_KEYS = [
+  'authorization',
+  'cookie',
+  'password',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'client_secret',
+  'client_assertion',
+  'code_verifier',
+  'omh',
+  'valueAttachment',
+] as const;
+
 /**
- * Keys never written, wherever a caller put them: the request log itself carries no headers, query strings or
- * bodies, so this is the second line against secrets and health data in a log.
+ * pino's redaction paths for SECRET_KEYS, at the top of a line, one level down, and in `headers` one level down
+ * (`req.headers.authorization`). The request log itself carries no headers, query strings or bodies: this is
+ * the second line against secrets and health data in a log.
  */
 export const REDACTED = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'res.headers["set-cookie"]',
-  'headers.authorization',
-  'headers.cookie',
-  ...['password', 'token', 'access_token', 'refresh_token', 'id_token', 'client_secret', 'code_verifier'].flatMap(
-    (key) => [key, `*.${key}`],
-  ),
-  'omh',
-  '*.omh',
-  'valueAttachment',
-  '*.valueAttachment',
+  ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.headers.${key}`]),
+  '*.headers["set-cookie"]',
 ];
 
 /**
- * The process's logger: JSON lines (LOG_FORMAT=json, the default in production) or compact readable lines,
- * at LOG_LEVEL. `destination` replaces stdout (tests read the lines).
+ * A logger writing JSON lines (LOG_FORMAT=json) or compact readable lines (pretty), at LOG_LEVEL.
+ * `destination` replaces stdout (tests read the lines).
  */
 export function createLogger(options: Config['logging'], destination?: DestinationStream): Logger {
   return pino(
@@ -45,10 +52,17 @@ export function createLogger(options: Config['logging'], destination?: Destinati
 
 let root: Logger | undefined;
 
-/** The process's logger: as `configureLogging` set it, else at LOG_LEVEL (info) in the readable format. */
+/** LOG_LEVEL and LOG_FORMAT as the configuration reads them, for what logs before it is loaded (or is invalid). */
+function loggingFromEnv(env = process.env): Config['logging'] {
+  const level = LOG_LEVELS.find((l) => l === env.LOG_LEVEL) ?? ('info' satisfies LogLevel);
+  const readable = env.NODE_ENV !== 'production' && Boolean(process.stdout.isTTY);
+  const format = env.LOG_FORMAT === 'pretty' || (env.LOG_FORMAT !== 'json' && readable) ? 'pretty' : 'json';
+  return { level, format };
+}
+
+/** The process's logger: as `configureLogging` set it, else from LOG_LEVEL and LOG_FORMAT. */
 export function logger(): Logger {
-  const level = LOG_LEVELS.find((l) => l === process.env.LOG_LEVEL) ?? ('info' satisfies LogLevel);
-  root ??= createLogger({ level, format: 'pretty' });
+  root ??= createLogger(loggingFromEnv());
   return root;
 }
 

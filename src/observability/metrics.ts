@@ -51,15 +51,18 @@ export function collectProcessMetrics(): void {
   client.collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
 }
 
+/** the label of a client-chosen name past the cap (parenthesised: no GraphQL name looks like it) */
+export const OTHER_LABEL = '(other)';
+
 /**
- * A label value from a name the client chose: the first `max` distinct names pass, later ones count as
- * `other`, so that a client inventing names cannot grow the registry without bound.
+ * A label value from a name the client chose: the first `max` distinct names of at most `maxLength` characters
+ * pass, anything else counts as `(other)`, so that a client inventing names cannot grow the registry without bound.
  */
-export function cappedLabel(max: number): (name: string) => string {
+export function cappedLabel(max: number, maxLength = 64): (name: string) => string {
   const seen = new Set<string>();
   return (name) => {
     if (seen.has(name)) return name;
-    if (seen.size >= max) return 'other';
+    if (seen.size >= max || name.length > maxLength) return OTHER_LABEL;
     seen.add(name);
     return name;
   };

@@ -20,12 +20,12 @@ export interface RequestFacts {
 export const REQUEST_ID_HEADER = 'x-request-id';
 
 /** ids of proxies and tracing systems (UUIDs, hex, base64, `Root=1-…`): bounded in length and charset */
-const SANE_ID = /^[\w.:+=/@-]{1,128}$/;
+const SANE_ID = /^[\w.:+=/@-]{1,64}$/;
 const FACTS = Symbol('hxg.requestFacts');
 
 type WithFacts = IncomingMessage & { [FACTS]?: RequestFacts };
 
-/** The client's X-Request-Id if it is one line of at most 128 id characters, else a new UUID. */
+/** The client's X-Request-Id if it is at most 64 letters, digits and `_ . : + = / @ -`, else a new UUID. */
 export function requestIdFrom(header: string | string[] | undefined): string {
   return typeof header === 'string' && SANE_ID.test(header) ? header : randomUUID();
 }

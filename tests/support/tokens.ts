@@ -12,13 +12,13 @@ const cache = new WeakMap<TestApp, Map<string, string>>();
 export async function portalSignIn(
   app: TestApp,
   email: string,
-  opts: { password?: string; scope?: string; params?: Record<string, string> } = {},
+  opts: { password?: string; scope?: string; params?: Record<string, string>; verifier?: string } = {},
 ): Promise<oidc.TokenEndpointResponse | { error: string | null }> {
   const client = await oidc.discovery(new URL(`${app.baseUrl}/o`), 'portal', undefined, oidc.None(), {
     execute: [oidc.allowInsecureRequests],
   });
   const redirectUri = `${app.baseUrl}/auth/callback`;
-  const verifier = oidc.randomPKCECodeVerifier();
+  const verifier = opts.verifier ?? oidc.randomPKCECodeVerifier();
   const url = oidc.buildAuthorizationUrl(client, {
     redirect_uri: redirectUri,
     scope: opts.scope ?? 'openid',
