@@ -185,13 +185,43 @@ describe('database errors in the logs', () => {
           err: expect.objectContaining({ code: 'P0001', message: 'the test database refuses observations' }),
         }),
       ]);
+      expect(logs.text()).not.toContain('leak-canary');
       const written = JSON.stringify(logs.since(mark));
-      expect(written).not.toContain('leak-canary');
       expect(written).not.toContain('heart_rate');
       expect(written).not.toMatch(/insert into|jsonb_to_recordset/i);
     } finally {
       await connection.execute('drop trigger hxg_test_refuse on observations');
       await connection.execute('drop function hxg_test_refuse()');
+    }
+  });
+});
+
+describe('database errors in the logs, with PostgreSQL’s detail', () => {
+  it('a check violation is logged by code and constraint, without the failing row PostgreSQL details', async () => {
+    const connection = app.db.orm.em.getConnection();
+    await connection.execute(
+      `alter table observation_identifiers add constraint hxg_test_no_canary check (value not like 'row-canary%') not valid`,
+    );
+    try {
+      const mark = logs.lines.length;
+      const entries = [observation({ patient: 40001, omh: heartRate(71), identifier: 'row-canary-0c4f' })];
+      const upload = await fhirFetch(app, '/', { as: PETER, body: bundle('batch', entries) });
+      expect(upload.status).toBe(500);
+      const errors = logs.since(mark).filter((l) => l.level === 'error' && !isRequestLine(l));
+      expect(errors).toEqual([
+        expect.objectContaining({
+          err: expect.objectContaining({
+            code: '23514',
+            constraint: 'hxg_test_no_canary',
+            table: 'observation_identifiers',
+            message: expect.stringMatching(/violates check constraint "hxg_test_no_canary"/),
+          }),
+        }),
+      ]);
+      // the whole log as written: the canary is this test's own
+      expect(logs.text()).not.toMatch(/row-canary|Failing row|insert into/i);
+    } finally {
+      await connection.execute('alter table observation_identifiers drop constraint hxg_test_no_canary');
     }
   });
 });
