@@ -71,6 +71,7 @@ describe('npm start with DATABASE_URL', () => {
         SEED: 'none',
         DATA_DIR: dataDir,
         WEB_CONCURRENCY: '2',
+        LOG_FORMAT: 'pretty', // readable lines: `… [hxg worker 1] listening on …`
       });
       await server.waitFor(/worker 1\] listening on/);
       await server.waitFor(/worker 2\] listening on/);
@@ -92,7 +93,8 @@ describe('npm start with DATABASE_URL', () => {
   it('refuses to start with a clear message when the configuration is invalid', async () => {
     const server = startServer({ PORT: 'eighty', DATA_DIR: dataDir });
     expect(await server.exited).toBe(1);
-    expect(server.output()).toMatch(/PORT must be an integer from 0 to 65535, got "eighty"/);
+    // a JSON line (stdout is no terminal): its quotes escaped
+    expect(server.output()).toMatch(/"level":"error".*PORT must be an integer from 0 to 65535, got \\"eighty\\"/);
   });
 });
 
