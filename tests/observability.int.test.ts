@@ -100,6 +100,17 @@ describe('request log lines', () => {
       msg: 'GET /fhir/r5/Patient/:id 200',
     });
     expect(line.ms).toBeGreaterThanOrEqual(0);
+    // the other faces name their routes by pattern too
+    const rest = await fetch(`${app.baseUrl}/api/v1/studies/30001`, {
+      headers: { authorization: `Bearer ${await tokenFor(app, MARY)}`, 'x-request-id': 'rest-study' },
+    });
+    expect(rest.status).toBe(200);
+    await requestLine('rest-study');
+    expect(logs.lines.find((l) => isRequestLine(l) && l.reqId === 'rest-study')).toMatchObject({
+      route: '/api/v1/studies/:id',
+      status: 200,
+      userId: 10002,
+    });
     // no URL, header or token in the line
     expect(JSON.stringify(line)).not.toMatch(/40001|Bearer|authorization/i);
   });
