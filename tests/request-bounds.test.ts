@@ -62,7 +62,7 @@ describe('isDatabaseTimeout', () => {
 describe('limits in the configuration', () => {
   it('has defaults', () => {
     const config = loadConfig({});
-    expect(config.timeouts).toEqual({ requestMs: 30_000, statementMs: 15_000 });
+    expect(config.timeouts).toEqual({ requestMs: 30_000, statementMs: 15_000, shutdownGraceMs: 10_000 });
     expect(config.fhir).toEqual({ maxPageSkip: 10_000 });
     expect(config.graphql).toEqual({
       maxDepth: 12,
@@ -79,7 +79,7 @@ describe('limits in the configuration', () => {
       DB_STATEMENT_TIMEOUT_MS: '2000',
       GRAPHQL_MAX_ALIASES: '0',
     });
-    expect(config.timeouts).toEqual({ requestMs: 5000, statementMs: 2000 });
+    expect(config.timeouts).toEqual({ requestMs: 5000, statementMs: 2000, shutdownGraceMs: 10_000 });
     expect(config.graphql.maxAliases).toBe(0);
     expect(() => loadConfig({ REQUEST_TIMEOUT_MS: '0' })).toThrow(
       /REQUEST_TIMEOUT_MS must be an integer from 1 to 600000/,
