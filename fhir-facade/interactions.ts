@@ -12,7 +12,12 @@ const INTERACTIONS: [method: 'get' | 'post', path: string, interaction: Interact
   ['get', '/Observation', 'search-type', 'Observation'],
   ['get', '/Observation/:id', 'read', 'Observation'],
   ['post', '/Observation', 'create', 'Observation'],
-  ['post', '/', (req) => ((req.body as { type?: unknown } | undefined)?.type === 'transaction' ? 'transaction' : 'batch'), 'Bundle'],
+  [
+    'post',
+    '/',
+    (req) => ((req.body as { type?: unknown } | undefined)?.type === 'transaction' ? 'transaction' : 'batch'),
+    'Bundle',
+  ],
 ];
 
 const counter =
@@ -30,5 +35,6 @@ const counter =
  * requests count too (and are logged with their route rather than the mount path).
  */
 export function countInteractions(router: Router): void {
-  for (const [method, path, interaction, resource] of INTERACTIONS) router[method](path, counter(interaction, resource));
+  for (const [method, path, interaction, resource] of INTERACTIONS)
+    router[method](path, counter(interaction, resource));
 }

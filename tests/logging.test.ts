@@ -59,7 +59,12 @@ describe('the readable format (LOG_FORMAT=pretty)', () => {
       reqId: 'abc',
       route: '/fhir/r5/Patient/:id',
       msg: 'GET /fhir/r5/Patient/:id 500',
-      err: { type: 'DriverException', code: '57P01', message: 'terminating connection', stack: 'Error\n    at f (x.js:1:1)' },
+      err: {
+        type: 'DriverException',
+        code: '57P01',
+        message: 'terminating connection',
+        stack: 'Error\n    at f (x.js:1:1)',
+      },
     });
     expect(formatLine(line)).toBe(
       '08:30:01.234 ERROR [hxg worker 2] GET /fhir/r5/Patient/:id 500 reqId=abc route=/fhir/r5/Patient/:id\n' +

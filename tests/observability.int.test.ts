@@ -140,7 +140,11 @@ describe('secrets in the logs', () => {
     const refreshed = await fetch(`${app.baseUrl}/o/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: 'cookie-canary=1' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: 'portal' }),
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: tokens.refresh_token,
+        client_id: 'portal',
+      }),
     });
     expect(refreshed.status).toBe(200);
     const fresh = (await refreshed.json()) as { access_token: string; refresh_token?: string };
@@ -255,7 +259,9 @@ describe('/metrics', () => {
     const before = await metrics();
     for (const id of [40001, 40002]) expect((await fhirFetch(app, `/Patient/${id}`, { as: MARY })).status).toBe(200);
     const after = await metrics();
-    expect(sample(after, 'hxg_http_requests_total', labels) - sample(before, 'hxg_http_requests_total', labels)).toBe(2);
+    expect(sample(after, 'hxg_http_requests_total', labels) - sample(before, 'hxg_http_requests_total', labels)).toBe(
+      2,
+    );
     const count = 'hxg_http_request_duration_seconds_count';
     expect(sample(after, count, labels) - sample(before, count, labels)).toBe(2);
     expect(after).not.toMatch(/route="[^"]*4000\d/); // patterns, not URLs
@@ -296,12 +302,17 @@ describe('/metrics', () => {
     expect(batch.body.entry.map((e: any) => e.response.status)).toEqual(['201', '201']);
     const again = await fhirFetch(app, '/', {
       as: PETER,
-      body: bundle('batch', [fresh[0], observation({ patient: 40002, omh: heartRate(70) }), { resourceType: 'Patient' }]),
+      body: bundle('batch', [
+        fresh[0],
+        observation({ patient: 40002, omh: heartRate(70) }),
+        { resourceType: 'Patient' },
+      ]),
     });
     expect(again.body.entry.map((e: any) => e.response.status)).toEqual(['200', '404', expect.stringMatching(/^4/)]);
     await fhirFetch(app, '/Observation?patient=40001&_count=1', { as: MARY });
     const after = await metrics();
-    const delta = (name: string, labels: Record<string, string>) => sample(after, name, labels) - sample(before, name, labels);
+    const delta = (name: string, labels: Record<string, string>) =>
+      sample(after, name, labels) - sample(before, name, labels);
     expect(delta('hxg_upload_entries_total', { outcome: 'created' })).toBe(2);
     expect(delta('hxg_upload_entries_total', { outcome: 'existing' })).toBe(1);
     expect(delta('hxg_upload_entries_total', { outcome: 'rejected' })).toBe(2);

@@ -24,7 +24,9 @@ afterAll(async () => {
 });
 
 /** dist/main.js on the test database, logging JSON lines; its base URL. */
-async function gateway(env: Record<string, string> = {}): Promise<{ server: ServerProcess; base: string; port: number }> {
+async function gateway(
+  env: Record<string, string> = {},
+): Promise<{ server: ServerProcess; base: string; port: number }> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const server = startServer({
@@ -48,7 +50,9 @@ const jsonLines = (output: string) =>
 /** A GET on a connection of its own, so that a cluster may hand it to any worker. */
 const getOnNewConnection = (url: string) =>
   new Promise<number>((resolve, reject) => {
-    http.get(url, { agent: false }, (res) => res.resume().on('end', () => resolve(res.statusCode!))).on('error', reject);
+    http
+      .get(url, { agent: false }, (res) => res.resume().on('end', () => resolve(res.statusCode!)))
+      .on('error', reject);
   });
 
 /**
@@ -175,14 +179,25 @@ describe('/metrics of a cluster (WEB_CONCURRENCY=2, METRICS_PORT, METRICS_TOKEN)
       expect((await scrape(metricsBase)).status).toBe(401);
       expect((await scrape(base, 'cluster-metrics-token')).status).toBe(404); // not on the main port then
       const labels = { method: 'GET', route: '/healthz,/health', status: '200' };
-      const before = sample((await scrape(metricsBase, 'cluster-metrics-token')).text, 'hxg_http_requests_total', labels);
+      const before = sample(
+        (await scrape(metricsBase, 'cluster-metrics-token')).text,
+        'hxg_http_requests_total',
+        labels,
+      );
       for (let i = 0; i < 6; i++) expect(await getOnNewConnection(`${base}/healthz`)).toBe(200);
       const after = await scrape(metricsBase, 'cluster-metrics-token');
       expect(after.status).toBe(200);
       expect(sample(after.text, 'hxg_http_requests_total', labels) - before).toBe(6);
       // both workers served some of them: the 6 is their sum, not one worker's count
       await expect
-        .poll(() => new Set(jsonLines(server.stdout()).filter((l) => l.route === labels.route).map((l) => l.worker)))
+        .poll(
+          () =>
+            new Set(
+              jsonLines(server.stdout())
+                .filter((l) => l.route === labels.route)
+                .map((l) => l.worker),
+            ),
+        )
         .toEqual(new Set([1, 2]));
       expect(await server.stop('SIGTERM')).toBe(0);
     } finally {

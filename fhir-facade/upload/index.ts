@@ -83,7 +83,8 @@ export async function uploadObservations(
     }
   }
   // the service counts the entries it is given; these never reach it
-  if (accepted.length < resources.length) uploadEntries.inc({ outcome: 'rejected' }, resources.length - accepted.length);
+  if (accepted.length < resources.length)
+    uploadEntries.inc({ outcome: 'rejected' }, resources.length - accepted.length);
   if (accepted.length > 0) {
     const data = await runGraphQL<{ uploadObservations: UploadResult[] }>(schema, context, UPLOAD[answer], {
       observations: accepted.map((a) => a.upload),

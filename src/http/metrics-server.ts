@@ -25,7 +25,9 @@ export function answerMetrics(source: MetricsSource, token: string | undefined) 
       const body = await source.metrics();
       res.writeHead(200, { 'content-type': source.contentType, 'cache-control': 'no-store' }).end(body);
     } catch (error) {
-      res.writeHead(503, { 'content-type': 'text/plain' }).end(`The metrics could not be collected: ${String(error)}\n`);
+      res
+        .writeHead(503, { 'content-type': 'text/plain' })
+        .end(`The metrics could not be collected: ${String(error)}\n`);
     }
   };
 }

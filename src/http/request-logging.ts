@@ -2,7 +2,12 @@ import type { Request, RequestHandler, Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../observability/logger.js';
 import { httpDuration, httpRequests } from '../observability/metrics.js';
-import { REQUEST_ID_HEADER, type RequestFacts, requestFacts, startRequestFacts } from '../observability/request-context.js';
+import {
+  REQUEST_ID_HEADER,
+  type RequestFacts,
+  requestFacts,
+  startRequestFacts,
+} from '../observability/request-context.js';
 
 /** health probes (every few seconds from a load balancer) are logged at debug only */
 const PROBES = new Set(['/healthz,/health', '/readyz']);

@@ -17,8 +17,11 @@ export function formatLine(line: string): string {
     return line;
   }
   const time = typeof entry.time === 'string' ? entry.time.slice(11, 23) : '';
-  const level = String(entry.level ?? '').toUpperCase().padEnd(5);
-  const who = entry.worker === undefined ? String(entry.name ?? 'hxg') : `${String(entry.name)} worker ${String(entry.worker)}`;
+  const level = String(entry.level ?? '')
+    .toUpperCase()
+    .padEnd(5);
+  const who =
+    entry.worker === undefined ? String(entry.name ?? 'hxg') : `${String(entry.name)} worker ${String(entry.worker)}`;
   const fields = Object.entries(entry)
     .filter(([key]) => !SHOWN.has(key))
     .map(([key, v]) => `${key}=${value(v)}`);

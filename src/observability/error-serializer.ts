@@ -14,7 +14,8 @@ export interface DatabaseErrorLog {
   stack?: string;
 }
 
-type DatabaseError = Error & Partial<Record<'code' | 'table' | 'column' | 'constraint' | 'routine' | 'severity', string>>;
+type DatabaseError = Error &
+  Partial<Record<'code' | 'table' | 'column' | 'constraint' | 'routine' | 'severity', string>>;
 
 const SQLSTATE = /^[0-9A-Z]{5}$/;
 
