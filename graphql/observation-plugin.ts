@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import { logger } from '../src/observability/logger.js';
 import { cappedLabel, graphqlOperations } from '../src/observability/metrics.js';
 import type { GraphQLContext } from './context.js';
 import { logUnexpectedErrors } from './error-log.js';
@@ -8,11 +9,16 @@ const MAX_OPERATION_NAMES = 200;
 
 /**
  * Counts each /graphql operation by name (`(anonymous)` without one, `(invalid)` when the document did not
- * parse or validate) and type, and logs the errors that the answer masks, with the request's id.
+ * parse or validate) and type, and logs the errors that the answer masks, with the request's id (and those
+ * thrown outside execution, which Apollo answers 500 and logs without detail: apollo-logger.ts).
  */
 export function observationPlugin(): ApolloServerPlugin<GraphQLContext> {
   const operationLabel = cappedLabel(MAX_OPERATION_NAMES);
   return {
+    async unexpectedErrorProcessingRequest({ requestContext, error }) {
+      const id = requestContext.contextValue?.request?.id;
+      (id ? logger().child({ reqId: id }) : logger()).error({ err: error }, 'GraphQL request failed');
+    },
     async requestDidStart() {
       return {
         async didEncounterErrors({ errors, contextValue }) {

@@ -11,6 +11,7 @@ import { DomainError } from '../src/errors.js';
 import { answerTimeoutsWith } from '../src/http/timeout.js';
 import { type Logger, requestLog } from '../src/observability/logger.js';
 import { requestFacts } from '../src/observability/request-context.js';
+import { apolloLogger } from './apollo-logger.js';
 import { graphqlBodyErrors, MAX_GRAPHQL_BODY } from './body-errors.js';
 import { createContext, type GraphQLContext } from './context.js';
 import { documentLimits } from './document-limits.js';
@@ -39,7 +40,7 @@ export async function createGraphQLRouter(deps: GraphQLDependencies): Promise<Ro
     parseOptions: { maxTokens: deps.limits.maxTokens },
     validationRules: [depthRule(deps.limits)],
     plugins: [complexityPlugin(deps.schema, deps.limits), timeoutStatusPlugin, observationPlugin()],
-    logger: deps.logger,
+    logger: apolloLogger(deps.logger),
     allowBatchedHttpRequests: false,
     introspection: true,
     csrfPrevention: true,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { apolloLogger } from '../graphql/apollo-logger.js';
 import { loadConfig } from '../src/config.js';
 import { formatLine } from '../src/observability/compact-format.js';
 import { createLogger, SECRET_KEYS } from '../src/observability/logger.js';
@@ -113,5 +114,19 @@ describe('cappedLabel', () => {
     const label = cappedLabel(2, 10);
     expect(['A', 'B', 'C', 'A', 'B', 'D'].map(label)).toEqual(['A', 'B', '(other)', 'A', 'B', '(other)']);
     expect(cappedLabel(5, 10)('x'.repeat(11))).toBe('(other)');
+  });
+});
+
+describe('Apollo Server’s own lines', () => {
+  it('keep an unexpected error’s prefix only: its message may hold SQL and values (the plugin logs the error)', () => {
+    const { log, lines } = capture();
+    const apollo = apolloLogger(log);
+    apollo.error(`Unexpected error processing request: Error: insert into "x" values ('apollo-canary') - boom`);
+    apollo.warn('A GraphQL operation was received during server shutdown.');
+    expect(lines.map((line) => JSON.parse(line) as { level: string; msg: string })).toEqual([
+      expect.objectContaining({ level: 'error', msg: 'Unexpected error processing request:' }),
+      expect.objectContaining({ level: 'warn', msg: 'A GraphQL operation was received during server shutdown.' }),
+    ]);
+    expect(lines.join('')).not.toContain('apollo-canary');
   });
 });
