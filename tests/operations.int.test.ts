@@ -118,6 +118,7 @@ describe('graceful shutdown (SIGTERM, SHUTDOWN_GRACE_MS)', () => {
 
       server.child.kill('SIGTERM');
       await server.waitFor(/SIGTERM: shutting down/);
+      await server.waitFor(/no longer accepting connections/); // written once the port is closed
       await idle.closed;
       expect(await connectionRefused(port)).toBe('ECONNREFUSED');
       expect(server.child.exitCode).toBeNull(); // still waiting for the slow request
@@ -134,6 +135,9 @@ describe('graceful shutdown (SIGTERM, SHUTDOWN_GRACE_MS)', () => {
       expect(lines[served]).toMatchObject({ level: 'info', method: 'POST', userId: 10002, clientId: 'portal' });
       expect(lines[served]!.reqId).toEqual(expect.any(String));
       expect(lines.findIndex((l) => l.msg === 'stopped')).toBeGreaterThan(served);
+      expect(lines).toContainEqual(
+        expect.objectContaining({ msg: expect.stringMatching(/^no longer accepting connections/), inFlight: 1 }),
+      );
     } finally {
       await server.stop('SIGKILL');
     }

@@ -36,6 +36,7 @@ export function drainOnShutdown(server: Server, log: Logger): Drain {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     const answered = new Promise<void>((resolve) => (inFlight.size === 0 ? resolve() : (allDone = resolve)));
     server.closeIdleConnections();
+    log.info({ inFlight: inFlight.size }, 'no longer accepting connections: letting the requests in flight finish');
     let timer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<'grace over'>((resolve) => (timer = setTimeout(resolve, graceMs, 'grace over')));
     if ((await Promise.race([Promise.all([closed, answered]), graceOver])) === 'grace over') {
