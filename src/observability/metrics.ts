@@ -2,8 +2,8 @@ import client, { AggregatorRegistry } from 'prom-client';
 
 /**
  * The gateway's Prometheus metrics, on prom-client's global registry (one per process; a cluster's primary
- * aggregates its workers' registries, see metrics-server.ts). Every label takes few values: routes are the
- * matched patterns, never raw URLs, and client-chosen names (GraphQL operations) are capped.
+ * aggregates its workers' registries, see clusterMetrics and main.ts). Every label takes few values: routes are
+ * the matched patterns, never raw URLs, and client-chosen names (GraphQL operations) are capped.
  */
 export const registry = client.register;
 
