@@ -1,10 +1,13 @@
 import 'reflect-metadata';
 import cluster from 'node:cluster';
 import type { Server } from 'node:http';
+import type { Express } from 'express';
 import { createGateway } from './server.js';
+import { configuredAuthSecrets } from './src/auth/index.js';
 import { type Config, loadConfig } from './src/config.js';
-import { connectDatabase, type Database, prepareDatabase } from './src/database.js';
+import { connectDatabase, type Database, prepareDatabaseWhenReachable } from './src/database.js';
 import { createHttpServer } from './src/http/http-server.js';
+import { Readiness } from './src/http/readiness.js';
 
 const role = cluster.isPrimary ? 'hxg' : `hxg worker ${cluster.worker?.id}`;
 const log = (line: string) => console.log(`[${role}] ${line}`);
@@ -29,9 +32,16 @@ function onShutdown(stop: (signal: string) => Promise<void>) {
   }
 }
 
-/** Serves HTTP on the configured port (shared by all workers of a cluster), on the pool with statement timeouts. */
-async function serve(config: Config, database: Database): Promise<Server> {
-  const { app } = await createGateway(config, await database.servingOrm());
+/** The primary tells its workers that the database is migrated: a message, or at fork an environment variable. */
+const DATABASE_READY = 'hxg:database-ready';
+
+/** The app on the pool with statement timeouts; it touches the database only once requests come. */
+async function buildApp(config: Config, database: Database, readiness: Readiness): Promise<Express> {
+  return (await createGateway(config, await database.servingOrm(), { readiness })).app;
+}
+
+/** Serves HTTP on the configured port (shared by all workers of a cluster). */
+function serve(config: Config, database: Database, app: Express): Server {
   const server = createHttpServer(app, config.timeouts).listen(config.port, () =>
     log(`listening on ${config.publicUrl} (port ${config.port})`),
   );
@@ -46,43 +56,67 @@ async function serve(config: Config, database: Database): Promise<Server> {
 const closeServer = (server: Server) => new Promise((resolve) => server.close(resolve));
 
 /**
- * One process: database, migrations, seed, HTTP. With WEB_CONCURRENCY > 1 the primary prepares the database
- * and forks that many HTTP workers (each with its own pool; an embedded server is the primary's, shared),
- * replaces a worker that dies, and on a signal stops the workers before the database.
+ * One process: configuration, database, migrations, seed, HTTP. Every configuration error stops it before it
+ * connects. While DATABASE_URL's server is away it listens anyway, not ready (503), and prepares the database
+ * once it is back. With WEB_CONCURRENCY > 1 the primary prepares the database and forks that many HTTP workers
+ * (each with its own pool; an embedded server is the primary's, shared), tells them when the database is
+ * ready, replaces a worker that dies, and on a signal stops the workers before the database.
  */
 async function main() {
+  const readiness = new Readiness(cluster.isWorker && process.env.HXG_DATABASE_READY === '1');
+  if (cluster.isWorker) process.on('message', (message) => message === DATABASE_READY && readiness.markReady());
   const config = loadConfig();
-  const database = await connectDatabase(config, log);
+  await configuredAuthSecrets(config);
+  const database = await connectDatabase(config, log, { lazy: true });
+  const stopping = new AbortController();
   const servers: Server[] = [];
   const workersExited = () =>
     Promise.all(Object.values(cluster.workers ?? {}).map((w) => new Promise((resolve) => w?.once('exit', resolve))));
   onShutdown(async () => {
+    stopping.abort();
     const exited = cluster.isPrimary ? workersExited() : Promise.resolve([]);
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
     await Promise.all([...servers.map(closeServer), exited]);
     await database.close();
   });
   if (cluster.isWorker) {
-    servers.push(await serve(config, database));
+    servers.push(serve(config, database, await buildApp(config, database, readiness)));
     return;
   }
+  const app = config.workers <= 1 ? await buildApp(config, database, readiness) : undefined;
+  let firstAttemptFailed = () => {};
+  const prepared = prepareDatabaseWhenReachable(database.orm, config, log, {
+    signal: stopping.signal,
+    onWaiting: (reason) => {
+      readiness.waiting(reason);
+      firstAttemptFailed();
+    },
+  });
   try {
-    await prepareDatabase(database.orm, config, log);
+    // a reachable database is prepared before the gateway listens, as it always was; an unreachable one after
+    await Promise.race([prepared, new Promise<void>((resolve) => (firstAttemptFailed = resolve))]);
+    if (app) servers.push(serve(config, database, app));
+    else startWorkers(config.workers, readiness);
+    await prepared;
   } catch (error) {
+    if (stopping.signal.aborted) return;
     await database.close();
     throw error;
   }
-  if (config.workers <= 1) {
-    servers.push(await serve(config, database));
-    return;
-  }
-  log(`starting ${config.workers} HTTP workers`);
+  readiness.markReady();
+  for (const worker of Object.values(cluster.workers ?? {})) worker?.send(DATABASE_READY);
+  if (readiness.reason !== 'starting') log('database ready');
+}
+
+function startWorkers(count: number, readiness: Readiness) {
+  log(`starting ${count} HTTP workers`);
+  const fork = () => cluster.fork({ HXG_DATABASE_READY: readiness.ready ? '1' : '0' });
   cluster.on('exit', (worker, code, signal) => {
     if (worker.exitedAfterDisconnect || signal === 'SIGTERM' || code === 0) return;
     log(`worker ${worker.id} ended (${signal ?? code}); starting another`);
-    cluster.fork();
+    fork();
   });
-  for (let i = 0; i < config.workers; i++) cluster.fork();
+  for (let i = 0; i < count; i++) fork();
 }
 
 main().catch((error) => {

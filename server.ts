@@ -7,12 +7,17 @@ import { type Auth, createAuth } from './src/auth/index.js';
 import type { Config } from './src/config.js';
 import type { Orm } from './src/db/orm.js';
 import { createApp } from './src/http/app.js';
+import type { Readiness } from './src/http/readiness.js';
 
 /**
  * The composition root: the core (src/), its OAuth provider, and the API faces that sit on top of it
  * (graphql/, fhir-facade/, rest-api/). It lives outside src/ because the core must not import its faces.
  */
-export async function createGateway(config: Config, orm: Orm): Promise<{ app: Express; auth: Auth }> {
+export async function createGateway(
+  config: Config,
+  orm: Orm,
+  options: { readiness?: Readiness } = {},
+): Promise<{ app: Express; auth: Auth }> {
   const auth = await createAuth(config, orm);
   const schema = await buildExecutableSchema();
   const graphql = await createGraphQLRouter({
@@ -34,6 +39,7 @@ export async function createGateway(config: Config, orm: Orm): Promise<{ app: Ex
     publicUrl: config.publicUrl,
     corsOrigins: config.corsOrigins,
     requestTimeoutMs: config.timeouts.requestMs,
+    readiness: options.readiness,
   });
   return { app, auth };
 }

@@ -64,6 +64,7 @@ export async function startGatewayProcesses(opts: {
       DATA_DIR: opts.dataDir,
       PORT: String(port),
       PUBLIC_URL: base,
+      PUBLIC_URL_ALLOW_HTTP: 'true', // loopback, no TLS to measure
       SEED: 'none',
       WEB_CONCURRENCY: String(opts.workers),
     },

@@ -9,6 +9,7 @@ import type { Orm } from '../src/db/orm.js';
 import { isDatabaseTimeout } from '../src/db/statement-timeout.js';
 import { DomainError } from '../src/errors.js';
 import { answerTimeoutsWith } from '../src/http/timeout.js';
+import { anonymousSchemaPrivacy } from './anonymous-schema.js';
 import { graphqlBodyErrors, MAX_GRAPHQL_BODY } from './body-errors.js';
 import { createContext, type GraphQLContext } from './context.js';
 import { documentLimits } from './document-limits.js';
@@ -33,7 +34,11 @@ export async function createGraphQLRouter(deps: GraphQLDependencies): Promise<Ro
     // documentLimits refuses such documents first, with a clearer answer; this stays as a second line
     parseOptions: { maxTokens: deps.limits.maxTokens },
     validationRules: [depthRule(deps.limits)],
-    plugins: [complexityPlugin(deps.schema, deps.limits), timeoutStatusPlugin],
+    plugins: [
+      complexityPlugin(deps.schema, deps.limits),
+      timeoutStatusPlugin,
+      ...(deps.config.production ? [anonymousSchemaPrivacy] : []),
+    ],
     allowBatchedHttpRequests: false,
     introspection: true,
     csrfPrevention: true,

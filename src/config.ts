@@ -33,6 +33,8 @@ export interface Config {
   /** the built portal SPA served at `/` */
   clientDir: string;
   embeddedPostgresPort: number;
+  /** as root: where the embedded PostgreSQL's binaries and data go when the postgres user cannot enter the clone */
+  embeddedPostgresSharedDir: string;
   seed: 'demo' | 'none';
   /** HTTP worker processes (node:cluster) sharing the port and the database; 1: no cluster */
   workers: number;
@@ -117,7 +119,7 @@ const flag = (value: string | undefined) => value === '1' || value?.toLowerCase(
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = intFromEnv(env, 'PORT', 8000);
   const production = env.NODE_ENV === 'production';
-  // Demo logins share a published password: production only seeds when told to.
+  // Demo logins share a published password: production refuses SEED=demo (refuseDemoDefaults).
   const seed = env.SEED ?? (production ? 'none' : 'demo');
   if (seed !== 'demo' && seed !== 'none') throw new Error(`SEED must be "demo" or "none", got "${seed}"`);
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, '');
@@ -130,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(env.DATA_DIR || '.data'),
     clientDir: path.resolve(env.CLIENT_DIR || 'dist/client'),
     embeddedPostgresPort: intFromEnv(env, 'EMBEDDED_PG_PORT', 54329),
+    embeddedPostgresSharedDir: path.resolve(env.EMBEDDED_PG_SHARED_DIR || '/var/lib/hxg'),
     workers:
       env.WEB_CONCURRENCY === 'auto' ? os.availableParallelism() : intFromEnv(env, 'WEB_CONCURRENCY', 1, 64) || 1,
     seed,
@@ -165,11 +168,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'PATIENT_AUTHORIZATION_CODE_CHALLENGE must be the S256 challenge of PATIENT_AUTHORIZATION_CODE_VERIFIER (base64url of its SHA-256): set both',
     );
   }
-  if (production) refuseDemoDefaults(config);
+  if (production) refuseDemoDefaults(config, flag(env.PUBLIC_URL_ALLOW_HTTP));
   return config;
 }
 
-function refuseDemoDefaults({ auth }: Config) {
+/** Production mode: every demo default, and anything only fit for a laptop, stops the start with what to set. */
+function refuseDemoDefaults({ auth, seed, publicUrl, databaseUrl }: Config, allowHttp: boolean) {
   if (auth.patientCodeVerifier === JUPYTERHEALTH_DEMO_PKCE.verifier) {
     throw new Error(
       'production mode refuses JupyterHealth’s published demo PATIENT_AUTHORIZATION_CODE_VERIFIER: set your own',
@@ -183,5 +187,18 @@ function refuseDemoDefaults({ auth }: Config) {
   }
   if (auth.registrationInviteCode === DEMO_DEFAULTS.registrationInviteCode) {
     throw new Error('production mode refuses the demo REGISTRATION_INVITE_CODE: set your own or leave it unset');
+  }
+  if (seed === 'demo') {
+    throw new Error('production mode refuses SEED=demo (its logins share a published password): use SEED=none');
+  }
+  if (!databaseUrl) {
+    throw new Error(
+      'production mode needs DATABASE_URL: the embedded PostgreSQL has a fixed password and keeps its data in the checkout',
+    );
+  }
+  if (new URL(publicUrl).protocol !== 'https:' && !allowHttp) {
+    throw new Error(
+      `production mode needs an https PUBLIC_URL (the URL users reach, the proxy's when it terminates TLS), got "${publicUrl}"; PUBLIC_URL_ALLOW_HTTP=true allows http where no TLS is wanted`,
+    );
   }
 }

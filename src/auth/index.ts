@@ -4,7 +4,6 @@ import type { Config } from '../config.js';
 import type { Orm } from '../db/orm.js';
 import { DomainError, UnauthenticatedError } from '../errors.js';
 import { accountFinder } from './account.js';
-import { deleteExpiredOidcPayloads } from './adapter.js';
 import { bearerToken, createTokenVerifier, type TokenVerifier } from './bearer.js';
 import { interactionRouter } from './interactions.js';
 import { loadAuthSecrets, publicJwk } from './keys.js';
@@ -20,16 +19,23 @@ export interface Auth {
   router: Router;
 }
 
-export async function createAuth(config: Config, orm: Orm): Promise<Auth> {
-  const secrets = await loadAuthSecrets({
+/**
+ * The configured signing and cookie keys (generated in development), or an error saying what to set. main.ts
+ * calls it before it connects to the database, so that a configuration error never waits for one.
+ */
+export const configuredAuthSecrets = (config: Config) =>
+  loadAuthSecrets({
     production: config.production,
     dataDir: config.dataDir,
     privateKey: config.auth.privateKey,
     cookieKeys: config.auth.cookieKeys,
   });
+
+/** The OAuth provider and its routes; touches no database until a request comes (start-up may precede it). */
+export async function createAuth(config: Config, orm: Orm): Promise<Auth> {
+  const secrets = await configuredAuthSecrets(config);
   const provider = createProvider(config, orm, secrets.signingKey, secrets.cookieKeys);
   extendTokenEndpoint(provider, orm);
-  await deleteExpiredOidcPayloads(orm.em);
   const { issuer, resource, fhirBase } = authEndpoints(config.publicUrl);
   const verifyToken = createTokenVerifier({
     keys: [publicJwk(secrets.signingKey)],

@@ -4,6 +4,7 @@ import type { Orm } from '../db/orm.js';
 import { CORS_PATHS, corsMiddleware } from './cors.js';
 import { finalErrorHandler, notFound } from './errors.js';
 import { portalRouter } from './portal.js';
+import { Readiness, unavailableUntilReady } from './readiness.js';
 import { securityHeaders } from './security-headers.js';
 import { requestTimeout } from './timeout.js';
 
@@ -18,6 +19,8 @@ export interface AppDependencies {
   /** the browser origins allowed to call the APIs and /o (Config.corsOrigins) */
   corsOrigins: readonly string[];
   requestTimeoutMs: number;
+  /** whether the database is reachable and migrated yet (main.ts); ready by default */
+  readiness?: Readiness;
 }
 
 /** Composes the HTTP faces on one Express app. */
@@ -29,6 +32,7 @@ export function createApp({
   publicUrl,
   corsOrigins,
   requestTimeoutMs,
+  readiness = new Readiness(true),
 }: AppDependencies): Express {
   const app = express();
   app.use(requestTimeout(requestTimeoutMs));
@@ -45,6 +49,10 @@ export function createApp({
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
+    if (!readiness.ready) {
+      res.status(503).json({ status: 'not ready', database: readiness.reason });
+      return;
+    }
     try {
       await orm.em.getConnection().execute('select 1');
       res.json({ status: 'ready', database: 'ok' });
@@ -52,6 +60,7 @@ export function createApp({
       res.status(503).json({ status: 'not ready', database: 'unreachable' });
     }
   });
+  app.use(unavailableUntilReady(readiness));
   app.use(auth.router);
   for (const api of apis) app.use(api);
   app.use(portalRouter(clientDir));

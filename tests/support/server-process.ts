@@ -28,11 +28,20 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Runs the built server (`npm run build` output, as `npm start` does) with extra environment. */
-export function startServer(env: Record<string, string>): ServerProcess {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build (npm test does it first)`);
-  const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, ...env },
+/**
+ * Runs the built server (`npm run build` output, as `npm start` does) with extra environment (and without the
+ * `unset` variables of the test's own); `cwd`: a copy of the project whose `dist/main.js` runs there.
+ */
+export function startServer(
+  env: Record<string, string>,
+  { cwd, unset = [] }: { cwd?: string; unset?: string[] } = {},
+): ServerProcess {
+  const main = cwd ? path.join(cwd, 'dist', 'main.js') : MAIN;
+  if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build (npm test does it first)`);
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !unset.includes(name)));
+  const child = spawn(process.execPath, [main], {
+    cwd,
+    env: { ...inherited, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
