@@ -4,6 +4,7 @@ import { deleteExpiredOidcPayloads } from './auth/adapter.js';
 import type { Config } from './config.js';
 import { startEmbeddedPostgres } from './db/embedded.js';
 import { migrate, type Orm, openOrm } from './db/orm.js';
+import { withStartupLock } from './db/startup-lock.js';
 import { statementTimeoutOptions } from './db/statement-timeout.js';
 import { unreachableReason } from './db/unreachable.js';
 import { seedDemo } from './seed/demo.js';
@@ -68,18 +69,24 @@ function withServingPool(config: Config, url: string, orm: Orm, stopServer = asy
   };
 }
 
+/** Applies pending migrations under the start-up lock (`npm run cli -- migrate`); returns the names applied. */
+export const migrateDatabase = (orm: Orm): Promise<string[]> => withStartupLock(orm, () => migrate(orm));
+
 /**
- * Creates the database if it is missing (and the login may), applies pending migrations, drops expired OAuth
- * records, then seeds the demo data into an empty database unless SEED=none.
+ * Creates the database if it is missing (and the login may), then, under the start-up lock that other
+ * instances starting at once wait for: applies pending migrations, drops expired OAuth records, and seeds the
+ * demo data into an empty database unless SEED=none. The second instance finds it all done.
  */
 export async function prepareDatabase(orm: Orm, config: Config, log: (line: string) => void): Promise<void> {
   await orm.getSchemaGenerator().ensureDatabase();
-  const applied = await migrate(orm);
-  if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
-  await deleteExpiredOidcPayloads(orm.em.fork());
-  if (config.seed === 'none') return;
-  const result = await seedDemo(orm, config.publicUrl);
-  log(result.seeded ? `seeded demo data (${result.observations} observations)` : `demo seed skipped: ${result.reason}`);
+  await withStartupLock(orm, async () => {
+    const applied = await migrate(orm);
+    if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
+    await deleteExpiredOidcPayloads(orm.em.fork());
+    if (config.seed === 'none') return;
+    const result = await seedDemo(orm, config.publicUrl);
+    log(result.seeded ? `seeded demo data (${result.observations} observations)` : `demo seed skipped: ${result.reason}`);
+  });
 }
 
 const RETRY_MAX_SECONDS = 30;

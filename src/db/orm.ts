@@ -24,26 +24,8 @@ export function openOrm(clientUrl: string, extra: Partial<Options> = {}): Promis
   return MikroORM.init(ormOptions(clientUrl, extra));
 }
 
-/** Key of the PostgreSQL advisory lock that migrations hold ("hxg migrate"); any bigint shared by all instances. */
-export const MIGRATION_LOCK_KEY = 0x6878_6d69_6772;
-
-/**
- * Applies pending migrations; returns the names applied. Several gateways starting at once (or the CLI beside
- * them) take turns: each waits for a session-level advisory lock on one connection of its own, and whoever comes
- * second finds the migrations applied. The lock ends with the session, should the process die holding it.
- */
+/** Applies pending migrations; returns the names applied. Unlocked: the gateway and the CLI use `migrateDatabase`. */
 export async function migrate(orm: Orm): Promise<string[]> {
-  const knex = orm.em.getConnection().getKnex();
-  const connection: unknown = await knex.client.acquireConnection();
-  try {
-    await knex.raw('select pg_advisory_lock(?)', [MIGRATION_LOCK_KEY]).connection(connection);
-    try {
-      const applied = await orm.getMigrator().up();
-      return applied.map((m) => m.name);
-    } finally {
-      await knex.raw('select pg_advisory_unlock(?)', [MIGRATION_LOCK_KEY]).connection(connection);
-    }
-  } finally {
-    await knex.client.releaseConnection(connection);
-  }
+  const applied = await orm.getMigrator().up();
+  return applied.map((m) => m.name);
 }
