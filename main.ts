@@ -32,8 +32,22 @@ function onShutdown(stop: (signal: string) => Promise<void>) {
   }
 }
 
-/** The primary tells its workers that the database is migrated: a message, or at fork an environment variable. */
-const DATABASE_READY = 'hxg:database-ready';
+/**
+ * The primary tells its workers whether the database is migrated, and what it waits for: at fork in an
+ * environment variable, then in messages.
+ */
+interface ReadinessMessage {
+  hxg: 'readiness';
+  ready: boolean;
+  reason: string;
+}
+const readinessMessage = (readiness: Readiness): ReadinessMessage => ({
+  hxg: 'readiness',
+  ready: readiness.ready,
+  reason: readiness.reason,
+});
+const isReadinessMessage = (message: unknown): message is ReadinessMessage =>
+  typeof message === 'object' && message !== null && (message as { hxg?: unknown }).hxg === 'readiness';
 
 /** The app on the pool with statement timeouts; it touches the database only once requests come. */
 async function buildApp(config: Config, database: Database, readiness: Readiness): Promise<Express> {
@@ -64,7 +78,13 @@ const closeServer = (server: Server) => new Promise((resolve) => server.close(re
  */
 async function main() {
   const readiness = new Readiness(cluster.isWorker && process.env.HXG_DATABASE_READY === '1');
-  if (cluster.isWorker) process.on('message', (message) => message === DATABASE_READY && readiness.markReady());
+  if (cluster.isWorker) {
+    process.on('message', (message) => {
+      if (!isReadinessMessage(message)) return;
+      readiness.waiting(message.reason);
+      if (message.ready) readiness.markReady();
+    });
+  }
   const config = loadConfig();
   await configuredAuthSecrets(config);
   const database = await connectDatabase(config, log, { lazy: true });
@@ -89,12 +109,21 @@ async function main() {
     signal: stopping.signal,
     onWaiting: (reason) => {
       readiness.waiting(reason);
+      tellWorkers(readiness);
       firstAttemptFailed();
     },
   });
+  const becameReady = () => {
+    readiness.markReady();
+    tellWorkers(readiness);
+  };
   try {
     // a reachable database is prepared before the gateway listens, as it always was; an unreachable one after
-    await Promise.race([prepared, new Promise<void>((resolve) => (firstAttemptFailed = resolve))]);
+    const first = await Promise.race([
+      prepared.then(() => 'prepared' as const),
+      new Promise<'waiting'>((resolve) => (firstAttemptFailed = () => resolve('waiting'))),
+    ]);
+    if (first === 'prepared') becameReady();
     if (app) servers.push(serve(config, database, app));
     else startWorkers(config.workers, readiness);
     await prepared;
@@ -103,14 +132,23 @@ async function main() {
     await database.close();
     throw error;
   }
-  readiness.markReady();
-  for (const worker of Object.values(cluster.workers ?? {})) worker?.send(DATABASE_READY);
-  if (readiness.reason !== 'starting') log('database ready');
+  if (readiness.ready) return;
+  becameReady();
+  log('database ready');
+}
+
+/** A worker that has not listened yet hears it when it does (startWorkers). */
+function tellWorkers(readiness: Readiness) {
+  for (const worker of Object.values(cluster.workers ?? {})) {
+    if (worker?.isConnected()) worker.send(readinessMessage(readiness));
+  }
 }
 
 function startWorkers(count: number, readiness: Readiness) {
   log(`starting ${count} HTTP workers`);
   const fork = () => cluster.fork({ HXG_DATABASE_READY: readiness.ready ? '1' : '0' });
+  // a worker listens once it has its 'message' handler: a message sent before then could be lost
+  cluster.on('listening', (worker) => worker.isConnected() && worker.send(readinessMessage(readiness)));
   cluster.on('exit', (worker, code, signal) => {
     if (worker.exitedAfterDisconnect || signal === 'SIGTERM' || code === 0) return;
     log(`worker ${worker.id} ended (${signal ?? code}); starting another`);

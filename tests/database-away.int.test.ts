@@ -16,9 +16,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('a gateway whose DATABASE_URL server is away', () => {
+describe.each([1, 2])('a gateway (WEB_CONCURRENCY=%i) whose DATABASE_URL server is away', (workers) => {
   it('listens, answers 503 with Retry-After on every face, and becomes ready once the database is back', async () => {
-    const pg = { dir: path.join(dir, 'pg'), port: await freePort(), database: 'hxg' };
+    const pg = { dir: path.join(dir, `pg-${workers}`), port: await freePort(), database: 'hxg' };
     // a real PostgreSQL, initialised, then stopped: its URL refuses connections
     database = await startEmbeddedPostgres(pg);
     const { url } = database;
@@ -26,7 +26,10 @@ describe('a gateway whose DATABASE_URL server is away', () => {
 
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    server = startServer({ DATABASE_URL: url, PORT: String(port), SEED: 'none', DATA_DIR: dir }, { unset: ['NODE_ENV'] });
+    server = startServer(
+      { DATABASE_URL: url, PORT: String(port), SEED: 'none', DATA_DIR: dir, WEB_CONCURRENCY: String(workers) },
+      { unset: ['NODE_ENV'] },
+    );
     await server.waitFor(/listening on/);
     expect(server.output()).toMatch(/database unreachable \(ECONNREFUSED\); trying again in 1 s/);
 
@@ -60,9 +63,7 @@ describe('a gateway whose DATABASE_URL server is away', () => {
 
     // the database comes back: the gateway migrates it in the background and becomes ready
     database = await startEmbeddedPostgres(pg);
-    await expect
-      .poll(async () => (await fetch(`${base}/readyz`)).status, { timeout: 40_000, interval: 250 })
-      .toBe(200);
+    await expect.poll(async () => (await fetch(`${base}/readyz`)).status, { timeout: 40_000, interval: 250 }).toBe(200);
     expect(server.output()).toMatch(/applied migrations: Migration\d+_initial/);
     expect(server.output()).toMatch(/database ready/);
     const metadata = await fetch(`${base}/fhir/r5/metadata`);
