@@ -85,7 +85,9 @@ export async function prepareDatabase(orm: Orm, config: Config, log: (line: stri
     await deleteExpiredOidcPayloads(orm.em.fork());
     if (config.seed === 'none') return;
     const result = await seedDemo(orm, config.publicUrl);
-    log(result.seeded ? `seeded demo data (${result.observations} observations)` : `demo seed skipped: ${result.reason}`);
+    log(
+      result.seeded ? `seeded demo data (${result.observations} observations)` : `demo seed skipped: ${result.reason}`,
+    );
   });
 }
 

@@ -91,6 +91,10 @@ export async function startPostgresAs(
     }
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // a process that ends without stopping it (a crash, process.exit) must not leave the server running
+  const stopOnExit = () => child.kill('SIGINT');
+  process.once('exit', stopOnExit);
+  child.once('exit', () => process.off('exit', stopOnExit));
   // settled once: an exit after the server was ready rejects nothing
   await new Promise<void>((resolve, reject) => {
     ready = resolve;

@@ -46,7 +46,17 @@ export function ensurePostgresUser(): PostgresUser {
     execFileSync('groupadd', ['--system', '-f', 'postgres'], { stdio: 'pipe' });
     execFileSync(
       'useradd',
-      ['--system', '--gid', 'postgres', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', 'postgres'],
+      [
+        '--system',
+        '--gid',
+        'postgres',
+        '--no-create-home',
+        '--home-dir',
+        '/nonexistent',
+        '--shell',
+        '/usr/sbin/nologin',
+        'postgres',
+      ],
       { stdio: 'pipe' },
     );
   } catch (error) {
@@ -138,7 +148,10 @@ export function reachableDataDir(user: PostgresUser, dir: string, sharedDir: str
       `${dir} holds PostgreSQL data that the "postgres" user cannot enter (a parent directory is closed to it): move it where that user can enter and set DATA_DIR, or set DATABASE_URL`,
     );
   }
-  const key = createHash('sha256').update(realpathSync(path.dirname(dir))).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(realpathSync(path.dirname(dir)))
+    .digest('hex')
+    .slice(0, 16);
   const target = path.join(sharedDir, 'data', `${key}-${path.basename(dir)}`);
   try {
     ensureDir(sharedDir, 0o755);
