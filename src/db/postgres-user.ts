@@ -139,10 +139,21 @@ export function reachableBinaries(user: PostgresUser, nativeDir: string, version
  * that the data stays findable from the clone and every later start uses it.
  */
 export function reachableDataDir(user: PostgresUser, dir: string, sharedDir: string): string {
-  const link = lstatSync(dir, { throwIfNoEntry: false });
-  if (link?.isSymbolicLink()) return ownedDataDir(user, path.resolve(path.dirname(dir), readlinkSync(dir)));
+  let link = lstatSync(dir, { throwIfNoEntry: false });
+  if (link?.isSymbolicLink()) {
+    const target = path.resolve(path.dirname(dir), readlinkSync(dir));
+    if (!userCan(user, '-x', path.dirname(target))) {
+      throw cannotReach('data', dir, path.dirname(target), `${dir} links to ${target}, which it cannot reach`);
+    }
+    return ownedDataDir(user, target);
+  }
   mkdirSync(path.dirname(dir), { recursive: true });
   if (userCan(user, '-x', path.dirname(dir))) return ownedDataDir(user, dir);
+  // an empty directory left by a start that failed here before (initdb could not enter it) holds nothing
+  if (link?.isDirectory() && readdirSync(dir).length === 0) {
+    rmSync(dir, { recursive: true });
+    link = undefined;
+  }
   if (link) {
     throw new Error(
       `${dir} holds PostgreSQL data that the "postgres" user cannot enter (a parent directory is closed to it): move it where that user can enter and set DATA_DIR, or set DATABASE_URL`,
@@ -157,13 +168,14 @@ export function reachableDataDir(user: PostgresUser, dir: string, sharedDir: str
     ensureDir(sharedDir, 0o755);
     ensureDir(path.dirname(target), 0o755);
     ownedDataDir(user, target);
-    symlinkSync(target, dir);
   } catch (error) {
     throw cannotReach('data', path.dirname(dir), sharedDir, (error as Error).message);
   }
+  // checked before the link is made, so that a later start does not find a link to a closed directory
   if (!userCan(user, '-x', target)) {
     throw cannotReach('data', path.dirname(dir), sharedDir, `the postgres user cannot enter ${target} either`);
   }
+  symlinkSync(target, dir);
   return target;
 }
 
