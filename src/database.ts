@@ -69,6 +69,26 @@ function withServingPool(config: Config, url: string, orm: Orm, stopServer = asy
   };
 }
 
+/**
+ * Creates the configured database if it is missing (and the login may). Another instance may create it between
+ * the check and the create (duplicate_database, or the catalog's unique index when both run at once): it is
+ * there then. MikroORM switched the connection to the management database for the create and, on that error,
+ * left it there: it goes back before anything else runs.
+ */
+async function ensureDatabase(orm: Orm): Promise<void> {
+  const dbName = orm.config.get('dbName');
+  try {
+    await orm.getSchemaGenerator().ensureDatabase();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (orm.config.get('dbName') !== dbName) {
+      orm.config.set('dbName', dbName);
+      await orm.reconnect();
+    }
+    if (code !== '42P04' && code !== '23505') throw error;
+  }
+}
+
 /** Applies pending migrations under the start-up lock (`npm run cli -- migrate`); returns the names applied. */
 export const migrateDatabase = (orm: Orm): Promise<string[]> => withStartupLock(orm, () => migrate(orm));
 
@@ -78,7 +98,7 @@ export const migrateDatabase = (orm: Orm): Promise<string[]> => withStartupLock(
  * demo data into an empty database unless SEED=none. The second instance finds it all done.
  */
 export async function prepareDatabase(orm: Orm, config: Config, log: (line: string) => void): Promise<void> {
-  await orm.getSchemaGenerator().ensureDatabase();
+  await ensureDatabase(orm);
   await withStartupLock(orm, async () => {
     const applied = await migrate(orm);
     if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);

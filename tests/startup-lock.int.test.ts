@@ -24,11 +24,8 @@ const count = async (orm: Orm, sql: string) =>
 const ADVISORY_LOCKS = `select count(*) as n from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())`;
 
 describe('two instances preparing one fresh database at once', () => {
-  it('both succeed, in turns under one advisory lock: migrations applied once, demo data seeded once', async () => {
-    const client = admin();
-    await client.connect();
-    await client.query(`create database ${name}`);
-    await client.end();
+  it('both succeed (creating the missing database), in turns under one advisory lock: migrations applied once, demo data seeded once', async () => {
+    // the database does not exist yet: both create it if missing, then take turns
     const url = new URL(inject('adminDatabaseUrl'));
     url.pathname = `/${name}`;
     orms.push(await openOrm(url.toString()), await openOrm(url.toString()));
@@ -72,5 +69,30 @@ describe('two instances preparing one fresh database at once', () => {
     await knex.client.releaseConnection(holder);
     await waiting;
     expect(done).toBe(true);
+  });
+
+  it('stops, on its own database again, when the login may not create the missing one', async () => {
+    const role = `hxg_nocreate_${randomBytes(4).toString('hex')}`;
+    const client = admin();
+    await client.connect();
+    await client.query(`create role ${role} login password 'x' nocreatedb`);
+    try {
+      const url = new URL(inject('adminDatabaseUrl'));
+      url.username = role;
+      url.password = 'x';
+      url.pathname = `/${name}_missing`;
+      const orm = await openOrm(url.toString(), { connect: false });
+      try {
+        await expect(prepareDatabase(orm, loadConfig({ SEED: 'none' }), () => {})).rejects.toMatchObject({
+          code: '42501',
+        });
+        expect(orm.config.get('dbName')).toBe(`${name}_missing`);
+      } finally {
+        await orm.close();
+      }
+    } finally {
+      await client.query(`drop role ${role}`);
+      await client.end();
+    }
   });
 });
