@@ -69,4 +69,7 @@ export class PatientCapabilities {
 
   @Field({ description: 'answer the studies’ consent requests (the patient alone)' })
   answerConsents!: boolean;
+
+  @Field({ description: 'see who read or changed the patient’s data (accessLog)' })
+  viewAccessLog!: boolean;
 }

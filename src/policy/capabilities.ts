@@ -10,6 +10,7 @@ import {
   canInvitePatient,
   canRegisterClients,
   canAnswerConsents,
+  canViewPatientAccessLog,
   type PatientFacts,
 } from './rules.js';
 import { tokenAllows } from './token.js';
@@ -55,4 +56,5 @@ export const patientCapabilities = (viewer: Viewer, patient: PatientFacts) => ({
   delete: canDeletePatient(viewer, patient) && tokenAllows(viewer, 'Patient', 'd'),
   invite: canInvitePatient(viewer, patient) && tokenAllows(viewer, 'Patient', 'u'),
   answerConsents: canAnswerConsents(viewer, patient.id) && tokenAllows(viewer, 'Consent', 'u'),
+  viewAccessLog: canViewPatientAccessLog(viewer, patient) && tokenAllows(viewer, 'AuditEvent', 's'),
 });
