@@ -3,7 +3,8 @@ import { Migration } from '@mikro-orm/migrations';
 /**
  * The audit trail: one row per read or write of patient data, append-only. A trigger refuses UPDATE, TRUNCATE
  * and any DELETE but the retention purge's (audit_events_purge), which deletes only rows older than the
- * retention it is given: the application's own connection cannot rewrite or drop the record of what it did.
+ * retention it is given (at least a day): the application's own connection cannot rewrite or drop the record of
+ * what it did. (A database superuser can still drop the trigger: that is for the database's own audit.)
  */
 export class Migration20261208070000 extends Migration {
   override async up(): Promise<void> {
@@ -30,9 +31,13 @@ export class Migration20261208070000 extends Migration {
     this.addSql(`create index "audit_events_user_id_index" on "audit_events" ("user_id", "id");`);
     this.addSql(`create index "audit_events_patient_ids_index" on "audit_events" using gin ("patient_ids");`);
 
+    // A DELETE passes only inside the purge: the client's statement is exactly a call of audit_events_purge (so
+    // that a session cannot set the purge's setting itself and delete), and the row is older than its cutoff.
     this.addSql(`create function audit_events_append_only() returns trigger language plpgsql as $$
       begin
-        if tg_op = 'DELETE' and old.recorded_at < current_setting('hxg.audit_purge_before', true)::timestamptz then
+        if tg_op = 'DELETE'
+           and current_query() ~* '^\\s*select audit_events_purge\\((\\$1|\\d+)\\)( as purged)?\\s*;?\\s*$'
+           and old.recorded_at < nullif(current_setting('hxg.audit_purge_before', true), '')::timestamptz then
           return old;
         end if;
         raise exception 'audit_events is append-only: % is refused', tg_op using errcode = 'insufficient_privilege';

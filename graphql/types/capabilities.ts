@@ -18,6 +18,9 @@ export class ViewerCapabilities {
 
   @Field({ description: 'create, change and delete the apps patients use (clients)' })
   manageClients!: boolean;
+
+  @Field({ description: 'read the audit trail (auditEvents)' })
+  readAuditTrail!: boolean;
 }
 
 @ObjectType({ description: 'What the viewer may do with one organization', simpleResolvers: true })

@@ -8,6 +8,7 @@ import {
   canEditPatient,
   canEditStudy,
   canInvitePatient,
+  canReadAuditTrail,
   canRegisterClients,
   canAnswerConsents,
   canViewPatientAccessLog,
@@ -32,6 +33,7 @@ export const viewerCapabilities = (viewer: Viewer) => ({
     tokenAllows(viewer, '*', 'c') &&
     tokenAllows(viewer, '*', 'u') &&
     tokenAllows(viewer, '*', 'd'),
+  readAuditTrail: canReadAuditTrail(viewer) && tokenAllows(viewer, 'AuditEvent', 's'),
 });
 
 export const organizationCapabilities = (viewer: Viewer, org: { id: number; partOfId: number | null }) => ({

@@ -39,7 +39,8 @@ const filterInput = z.object({
 });
 export type AuditEventFilter = z.input<typeof filterInput>;
 
-const COLUMNS = `id::int, recorded_at as "recordedAt", user_id as "userId", client_id as "clientId", face, address,
+// the bigserial id as a double: a JavaScript number, exact to 2^53 (pg hands int8 over as text)
+const COLUMNS = `id::float8 as id, recorded_at as "recordedAt", user_id as "userId", client_id as "clientId", face, address,
   user_agent as "userAgent", request_id as "requestId", operation, action, resource_type as "resourceType",
   resource_ids as "resourceIds", patient_ids as "patientIds", params, row_count as "rowCount", outcome,
   error_code as "errorCode"`;
