@@ -27,7 +27,7 @@ export interface AuditEventRow {
   errorCode: string | null;
 }
 
-/** the table's ids are PostgreSQL integers: a larger one matches nothing, and must not fail the query */
+/** the table's ids are PostgreSQL integers: a larger one is refused as a bad filter, not sent to the database */
 const rowId = id.max(2_147_483_647, 'no such id');
 
 const filterInput = z.object({
@@ -101,7 +101,11 @@ async function page(ctx: ServiceContext, args: AuditEventFilter & PageArgs): Pro
       `select ${COLUMNS} from audit_events where ${sql}${afterId === null ? '' : ' and id < ?'} order by id desc limit ?`,
       [...params, ...(afterId === null ? [] : [afterId]), size + 1],
     );
-  return toPage(rows, size);
+  // timestamps come back from a raw query as PostgreSQL writes them (the pool parses no types)
+  return toPage(
+    rows.map((row) => ({ ...row, recordedAt: new Date(row.recordedAt) })),
+    size,
+  );
 }
 
 async function count(ctx: ServiceContext, filter: AuditEventFilter): Promise<number> {
