@@ -29,10 +29,11 @@ type Row = ResultOf<typeof AuditEventRow>;
 const OUTCOME_LABEL: Record<Row['outcome'], string> = { ALLOWED: 'allowed', DENIED: 'denied', ERROR: 'error' };
 
 /** Audit events as a table: when, who (and with which app), what, whose data, how many rows, how it ended. */
-export function AuditEventTable({ rows, showPatients = true }: { rows: readonly Row[]; showPatients?: boolean }) {
+export function AuditEventTable(props: { rows: readonly Row[]; label: string; showPatients?: boolean }) {
+  const { rows, label, showPatients = true } = props;
   if (rows.length === 0) return <Empty>No access recorded for these filters.</Empty>;
   return (
-    <table className="audit-events">
+    <table className="audit-events" aria-label={label}>
       <thead>
         <tr>
           <th>Time</th>

@@ -46,7 +46,7 @@ export function PatientAccessLog({ patientId }: { patientId: string }) {
           <p className="muted" aria-live="polite">
             {data.patient.accessLog.totalCount} access{data.patient.accessLog.totalCount === 1 ? '' : 'es'} recorded
           </p>
-          <AuditEventTable rows={data.patient.accessLog.nodes} showPatients={false} />
+          <AuditEventTable rows={data.patient.accessLog.nodes} label="Access log" showPatients={false} />
           <Pager
             onPrevious={cursors.length > 1 ? () => setCursors(cursors.slice(0, -1)) : undefined}
             next={data.patient.accessLog.pageInfo.hasNextPage ? data.patient.accessLog.pageInfo.endCursor : null}

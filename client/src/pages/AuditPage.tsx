@@ -34,7 +34,8 @@ const isId = (v: string) => /^\d{1,9}$/.test(v);
 
 function AuditFilters({ values, onApply }: { values: Filters; onApply: (v: Filters) => void }) {
   const [v, setV] = useState(values);
-  const set = (key: keyof Filters) => (e: { target: { value: string } }) => setV({ ...v, [key]: e.target.value.trim() });
+  const set = (key: keyof Filters) => (e: { target: { value: string } }) =>
+    setV({ ...v, [key]: e.target.value.trim() });
   const invalid = (v.user && !isId(v.user)) || (v.patient && !isId(v.patient)) || (v.from && v.to && v.from > v.to);
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -42,7 +43,9 @@ function AuditFilters({ values, onApply }: { values: Filters; onApply: (v: Filte
   };
   return (
     <form className="filters" onSubmit={submit} aria-label="Filter audit events">
-      <Field label="User id">{(id) => <input id={id} inputMode="numeric" value={v.user} onChange={set('user')} />}</Field>
+      <Field label="User id">
+        {(id) => <input id={id} inputMode="numeric" value={v.user} onChange={set('user')} />}
+      </Field>
       <Field label="Patient id">
         {(id) => <input id={id} inputMode="numeric" value={v.patient} onChange={set('patient')} />}
       </Field>
@@ -106,10 +109,10 @@ export function AuditPage() {
         ) : (
           <>
             <p className="muted" aria-live="polite">
-              {data.auditEvents.totalCount} event{data.auditEvents.totalCount === 1 ? '' : 's'} match; page{' '}
+              {data.auditEvents.totalCount} {data.auditEvents.totalCount === 1 ? 'event matches' : 'events match'}; page{' '}
               {cursors.length}
             </p>
-            <AuditEventTable rows={data.auditEvents.nodes} />
+            <AuditEventTable rows={data.auditEvents.nodes} label="Audit events" />
             <Pager
               onPrevious={cursors.length > 1 ? () => setCursors(cursors.slice(0, -1)) : undefined}
               next={data.auditEvents.pageInfo.hasNextPage ? data.auditEvents.pageInfo.endCursor : null}
