@@ -33,10 +33,11 @@ function literalPath(ancestors: readonly (ASTNode | readonly ASTNode[])[]): stri
 export function literalsError(document: DocumentNode): GraphQLError | undefined {
   let error: GraphQLError | undefined;
   visit(document, {
-    StringValue(node, _key, _parent, _path, ancestors) {
+    StringValue(node, _key, parent, _path, ancestors) {
       const issue = findValueIssue(node.value, INPUT_LIMITS);
       if (!issue) return undefined;
-      error = badInput(literalPath(ancestors), describeValueIssue(issue));
+      // `ancestors` leaves out the direct parent: the argument or input field the literal is the value of
+      error = badInput(literalPath(parent ? [...ancestors, parent] : ancestors), describeValueIssue(issue));
       return BREAK;
     },
   });

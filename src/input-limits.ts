@@ -66,7 +66,8 @@ export function findValueIssue(value: unknown, limits: ValueLimits): ValueIssue 
       const child: Visit = { value: item, depth: depth + 1, parent: visit, key };
       if (typeof key === 'string') {
         const problem = stringIssue(key, limits);
-        if (problem) return { path: pathOf(child), problem, ...(problem === 'long' ? { limit: limits.maxString } : {}) };
+        if (problem)
+          return { path: pathOf(child), problem, ...(problem === 'long' ? { limit: limits.maxString } : {}) };
       }
       stack.push(child);
     }

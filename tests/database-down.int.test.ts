@@ -15,14 +15,18 @@ let proxy: TcpProxy;
 beforeAll(async () => {
   const admin = new URL(inject('adminDatabaseUrl'));
   proxy = await startTcpProxy(admin.hostname, Number(admin.port));
-  app = await startTestApp({}, {}, {
-    route: (url) => {
-      const viaProxy = new URL(url);
-      viaProxy.hostname = '127.0.0.1';
-      viaProxy.port = String(proxy.port);
-      return viaProxy.toString();
+  app = await startTestApp(
+    {},
+    {},
+    {
+      route: (url) => {
+        const viaProxy = new URL(url);
+        viaProxy.hostname = '127.0.0.1';
+        viaProxy.port = String(proxy.port);
+        return viaProxy.toString();
+      },
     },
-  });
+  );
   // tokens are minted while the database is up; verifying them needs the viewer's rows
   await tokenFor(app, PETER);
   await tokenFor(app, MARY);

@@ -50,7 +50,12 @@ const isClientError = (status: number) => status >= 400 && status < 500;
 const idOf = (location: string) => Number(/Observation\/(\d+)$/.exec(location)![1]);
 
 /** Runs a property with a fixed seed of its own (from its name) and logs how long it took. */
-async function check<T>(name: string, arbitrary: fc.Arbitrary<T>, runs: number, predicate: (value: T) => Promise<void>) {
+async function check<T>(
+  name: string,
+  arbitrary: fc.Arbitrary<T>,
+  runs: number,
+  predicate: (value: T) => Promise<void>,
+) {
   const started = performance.now();
   const seed = [...name].reduce((sum, c) => sum + c.charCodeAt(0), SEED);
   await fc.assert(fc.asyncProperty(arbitrary, predicate), { seed, numRuns: runs, endOnFailure: true });
@@ -92,7 +97,13 @@ describe('fuzzing the FHIR facade', () => {
   });
 
   it('any JSON, or text that is not JSON, as a body: a 4xx', async () => {
-    const raw = fc.tuple(fc.constantFrom('/', '/Observation'), fc.oneof(anyValue.map((v) => JSON.stringify(v)), nastyString));
+    const raw = fc.tuple(
+      fc.constantFrom('/', '/Observation'),
+      fc.oneof(
+        anyValue.map((v) => JSON.stringify(v)),
+        nastyString,
+      ),
+    );
     await check('raw FHIR bodies', raw, RUNS.raw, async ([path, text]) => {
       const response = await fhirFetch(app, path, { as: PETER, body: text === undefined ? 'null' : text });
       expect(isClientError(response.status), `${path} ${text?.slice(0, 80)}`).toBe(true);
@@ -126,7 +137,10 @@ describe('fuzzing /graphql', () => {
   });
 
   it('raw bodies, content types and GET queries: JSON answers, never a 5xx or an HTML page', async () => {
-    const text = fc.oneof(nastyString.filter((t) => t.length < 5000), fc.constantFrom('{"query": ', '[', '{"query": "{ me { id } }"}'));
+    const text = fc.oneof(
+      nastyString.filter((t) => t.length < 5000),
+      fc.constantFrom('{"query": ', '[', '{"query": "{ me { id } }"}'),
+    );
     const contentType = fc.constantFrom(
       'application/json',
       'application/json; charset=latin1',
@@ -153,31 +167,53 @@ describe('fuzzing /api/v1', () => {
       method: fc.constant('POST'),
       path: fc.constant('/studies'),
       body: fc.record(
-        { name: nastyString, description: nastyString, organization: fc.oneof(fc.constant(20003), anyValue), iconUrl: anyValue },
+        {
+          name: nastyString,
+          description: nastyString,
+          organization: fc.oneof(fc.constant(20003), anyValue),
+          iconUrl: anyValue,
+        },
         { requiredKeys: [] },
       ),
     }),
     fc.record({
       method: fc.constant('PATCH'),
       path: fc.constant('/patients/40002'),
-      body: fc.record({ nameFamily: nastyString, nameGiven: nastyString, birthDate: dateLike, identifiers: anyValue }, { requiredKeys: [] }),
+      body: fc.record(
+        { nameFamily: nastyString, nameGiven: nastyString, birthDate: dateLike, identifiers: anyValue },
+        { requiredKeys: [] },
+      ),
     }),
     fc.record({
       method: fc.constant('GET'),
       path: fc
         .tuple(
           fc.constantFrom('/patients', '/observations', '/studies', '/organizations', '/studies/30001/patients'),
-          fc.array(fc.tuple(fc.constantFrom('organization_id', 'study_id', 'patient_id', 'page', 'page_size', 'coding_code', 'x'), nastyString), { maxLength: 3 }),
+          fc.array(
+            fc.tuple(
+              fc.constantFrom('organization_id', 'study_id', 'patient_id', 'page', 'page_size', 'coding_code', 'x'),
+              nastyString,
+            ),
+            { maxLength: 3 },
+          ),
         )
-        .map(([path, params]) => `${path}?${new URLSearchParams(params.map(([k, v]) => [k, v.slice(0, 2000)]))}`),
+        .map(([path, params]) => `${path}?${new URLSearchParams(params.map(([k, v]) => [k, v.slice(0, 2000)] as [string, string]))}`),
       body: fc.constant(undefined),
     }),
-    fc.record({ method: fc.constantFrom('POST', 'PUT'), path: fc.constantFrom('/studies', '/organizations', '/patients', '/studies/30001'), body: anyValue }),
+    fc.record({
+      method: fc.constantFrom('POST', 'PUT'),
+      path: fc.constantFrom('/studies', '/organizations', '/patients', '/studies/30001'),
+      body: anyValue,
+    }),
   );
 
   it('bodies and queries of any shape: a success or a 4xx {"detail"}', async () => {
     await check('REST', restArb, RUNS.rest, async ({ method, path, body }) => {
-      const response = await rest(app, path, { as: MARY, method, body: body === undefined ? undefined : JSON.stringify(body) ?? 'null' });
+      const response = await rest(app, path, {
+        as: MARY,
+        method,
+        body: body === undefined ? undefined : (JSON.stringify(body) ?? 'null'),
+      });
       expect(response.status, `${method} ${path}`).toBeLessThan(500);
       if (response.status >= 400) expect(typeof response.body.detail).toBe('string');
     });

@@ -54,7 +54,9 @@ describe('FHIR uploads', () => {
     expect(diagnostics(long.body)).toBe('/identifier/0/value must be at most 255 characters');
     const deep = await fhirFetch(app, '/Observation', { as: PETER, body: { ...good(), extension: nested(2000) } });
     expect(deep.status).toBe(400);
-    expect(diagnostics(deep.body)).toMatch(/^Observation\.extension\[0\](\.extension\[0\])+ is nested more than 32 levels deep$/);
+    expect(diagnostics(deep.body)).toMatch(
+      /^Observation\.extension\[0\](\.extension\[0\])+ is nested more than 32 levels deep$/,
+    );
     // a NUL inside the Open mHealth data point, and a reference past the ids the tables hold
     const omh = { ...heartRate(61), note: 'a\u0000b' };
     const nulOmh = await fhirFetch(app, '/Observation', { as: PETER, body: observation({ patient: 40001, omh }) });
@@ -83,7 +85,15 @@ describe('FHIR uploads', () => {
     ];
     const response = await fhirFetch(app, '/', { as: PETER, body: bundle('batch', entries) });
     expect(response.status).toBe(200);
-    expect(response.body.entry.map((e: any) => e.response.status)).toEqual(['201', '400', '422', '400', '201', '400', '400']);
+    expect(response.body.entry.map((e: any) => e.response.status)).toEqual([
+      '201',
+      '400',
+      '422',
+      '400',
+      '201',
+      '400',
+      '400',
+    ]);
     expect(await count()).toBe(before + 2);
     // a transaction with one such entry stores nothing, and says which
     const atomic = await fhirFetch(app, '/', { as: PETER, body: bundle('transaction', [good(), withNulSystem()]) });
@@ -193,14 +203,20 @@ describe('GraphQL', () => {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
-      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { errors: { extensions: { code: string } }[] } }));
+      }).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as { errors: { extensions: { code: string } }[] },
+      }));
     const mismatch = await send({
       query: '{ __typename }',
       extensions: { persistedQuery: { version: 1, sha256Hash: 'bogus' } },
     });
     expect(mismatch.status).toBe(400);
     expect(mismatch.body.errors[0]!.extensions.code).toBe('BAD_REQUEST');
-    const version = await send({ query: '{ __typename }', extensions: { persistedQuery: { version: 2, sha256Hash: 'x' } } });
+    const version = await send({
+      query: '{ __typename }',
+      extensions: { persistedQuery: { version: 2, sha256Hash: 'x' } },
+    });
     expect(version.status).toBe(400);
     expect(version.body.errors[0]!.extensions.code).toBe('BAD_REQUEST');
     const unknown = await send({ extensions: { persistedQuery: { version: 1, sha256Hash: 'bogus' } } });
@@ -214,11 +230,14 @@ describe('/api/v1', () => {
     const create = (body: unknown) => rest(app, '/studies', { as: MARY, body });
     const nul = await create({ name: 'a\u0000b', description: '', organization: Number(BIDS) });
     expect(nul).toMatchObject({ status: 400, body: { detail: 'name: must not contain NUL characters (\\u0000)' } });
-    const deep = await create(JSON.parse(`${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`));
+    const deep = await create(`${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`);
     expect(deep.status).toBe(400);
     expect(deep.body.detail).toMatch(/is nested more than 32 levels deep$/);
     const patch = await rest(app, '/patients/40001', { as: MARY, method: 'PATCH', body: { nameFamily: '\u0000' } });
-    expect(patch).toMatchObject({ status: 400, body: { detail: 'nameFamily: must not contain NUL characters (\\u0000)' } });
+    expect(patch).toMatchObject({
+      status: 400,
+      body: { detail: 'nameFamily: must not contain NUL characters (\\u0000)' },
+    });
     const query = await rest(app, '/patients?organization_id=20003&patient_identifier_value=%00', { as: MARY });
     expect(query.status).toBe(400);
   });

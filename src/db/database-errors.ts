@@ -23,7 +23,15 @@ const DATA_ERRORS: Record<string, string> = {
 };
 
 /** Node's codes for a socket that cannot reach, or lost, the database server */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+]);
 /** how pg and knex say a connection is gone when they give no code */
 const CONNECTION_MESSAGE = /^(Connection terminated|Client has encountered a connection error)/;
 

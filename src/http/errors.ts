@@ -62,7 +62,10 @@ export function finalErrorHandler(error: unknown, req: Request, res: Response, n
   }
   if (fromDatabaseError(error) instanceof UnavailableError || isDatabaseTimeout(error)) {
     res.status(503).set('retry-after', String(RETRY_AFTER_SECONDS));
-    res.json({ error: 'temporarily_unavailable', message: 'The database cannot be reached right now; try again later' });
+    res.json({
+      error: 'temporarily_unavailable',
+      message: 'The database cannot be reached right now; try again later',
+    });
     return;
   }
   console.error(`[hxg] ${req.method} ${req.path} failed:`, error);

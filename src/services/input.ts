@@ -7,10 +7,10 @@ import { describeValueIssue, dottedPath, findValueIssue, MAX_INPUT_STRING } from
  * of any input may hold a NUL character (the database stores none), whatever its schema says.
  */
 export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const issue = findValueIssue(input, { maxDepth: 32, maxString: MAX_INPUT_STRING });
-  if (issue) {
-    const field = dottedPath(issue.path) || undefined;
-    throw new InvalidError(`${field ?? 'input'}: ${describeValueIssue(issue)}`, field);
+  const valueIssue = findValueIssue(input, { maxDepth: 32, maxString: MAX_INPUT_STRING });
+  if (valueIssue) {
+    const field = dottedPath(valueIssue.path) || undefined;
+    throw new InvalidError(`${field ?? 'input'}: ${describeValueIssue(valueIssue)}`, field);
   }
   const result = schema.safeParse(input);
   if (result.success) return result.data;

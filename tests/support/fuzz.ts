@@ -6,18 +6,30 @@ import { heartRate, observation } from './omh.js';
 /** Strings that broke something once, or could: NUL, lone surrogates, escapes, texts past their columns. */
 export const nastyString: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 12 }),
-  fc.constantFrom('', ' ', '\u0000', 'a\u0000b', '\ud800', 'x\udfff', '😀', '\\u0000', "'; drop table x; --", '%00', '0'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    'a\u0000b',
+    '\ud800',
+    'x\udfff',
+    '😀',
+    '\\u0000',
+    "'; drop table x; --",
+    '%00',
+    '0',
+  ),
   fc.integer({ min: 200, max: 400 }).map((n) => 'x'.repeat(n)),
   fc.constantFrom('y'.repeat(20_000), 'z'.repeat(300_000)),
 );
 
-/** `levels` objects in objects, deeper than any check allows when it is large */
+/** `levels` objects in objects: up to 400, past every depth limit, yet within what the test's own JSON.stringify and fast-check can print */
 export const nest = (levels: number, leaf: unknown = 1): unknown => {
   let value = leaf;
   for (let i = 0; i < levels; i++) value = { a: [value] };
   return value;
 };
-const deep = fc.integer({ min: 1, max: 3000 }).map((n) => nest(n));
+const deep = fc.integer({ min: 1, max: 400 }).map((n) => nest(n));
 
 /** Any JSON value, a nasty string, or a deep nesting. */
 export const anyValue: fc.Arbitrary<unknown> = fc.oneof(
@@ -36,7 +48,9 @@ export const dateLike: fc.Arbitrary<string> = fc
     digits(4),
     fc.option(digits(2)),
     fc.option(digits(2)),
-    fc.option(fc.tuple(digits(2), digits(2), fc.option(digits(2)), fc.constantFrom('', 'Z', '+02:00', '-14:00', '+99:99'))),
+    fc.option(
+      fc.tuple(digits(2), digits(2), fc.option(digits(2)), fc.constantFrom('', 'Z', '+02:00', '-14:00', '+99:99')),
+    ),
   )
   .map(([prefix, y, m, d, t]) => {
     let text = `${prefix}${y}`;
@@ -105,8 +119,14 @@ export const observationArb = fc
 
 /** A Bundle entry: mostly a POST of such an Observation, sometimes a broken entry. */
 export const entryArb = fc.oneof(
-  { weight: 4, arbitrary: observationArb.map((resource) => ({ resource, request: { method: 'POST', url: 'Observation' } })) },
-  { weight: 1, arbitrary: fc.record({ resource: observationArb, request: fc.record({ method: anyValue, url: anyValue }) }) },
+  {
+    weight: 4,
+    arbitrary: observationArb.map((resource) => ({ resource, request: { method: 'POST', url: 'Observation' } })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ resource: observationArb, request: fc.record({ method: anyValue, url: anyValue }) }),
+  },
   { weight: 1, arbitrary: anyValue },
 );
 
@@ -150,7 +170,17 @@ export const searchArb = fc.tuple(
 );
 
 const FIELDS = ['id', 'name', 'email', '__typename', 'totalCount', 'nodes', 'bogus'];
-const PARENTS = ['me', 'organizations', 'studies', 'patients', 'observations', 'children', 'user', 'practitioner', 'nodes'];
+const PARENTS = [
+  'me',
+  'organizations',
+  'studies',
+  'patients',
+  'observations',
+  'children',
+  'user',
+  'practitioner',
+  'nodes',
+];
 const literal = fc.oneof(
   nastyString.filter((s) => s.length < 1000).map((s) => JSON.stringify(s)),
   fc.integer().map(String),
@@ -173,19 +203,22 @@ const { selection } = fc.letrec<{ selection: string }>((tie) => ({
 }));
 /** A GraphQL document: operations and fragments that may spread each other in cycles, or plain garbage. */
 export const documentArb = fc.oneof(
-  { weight: 4, arbitrary: fc
-    .tuple(
-      fc.constantFrom('', 'query', 'mutation', 'subscription', 'query ($v: String)', 'query Q'),
-      fc.array(selection, { minLength: 1, maxLength: 3 }),
-      fc.array(
-        fc.tuple(fc.constantFrom('A', 'B'), fc.constantFrom('User', 'Query', 'Organization', 'Bogus'), selection),
-        { maxLength: 2 },
+  {
+    weight: 4,
+    arbitrary: fc
+      .tuple(
+        fc.constantFrom('', 'query', 'mutation', 'subscription', 'query ($v: String)', 'query Q'),
+        fc.array(selection, { minLength: 1, maxLength: 3 }),
+        fc.array(
+          fc.tuple(fc.constantFrom('A', 'B'), fc.constantFrom('User', 'Query', 'Organization', 'Bogus'), selection),
+          { maxLength: 2 },
+        ),
+      )
+      .map(
+        ([op, selections, fragments]) =>
+          `${op} { ${selections.join(' ')} } ${fragments.map(([n, on, s]) => `fragment ${n} on ${on} { ${s} }`).join(' ')}`,
       ),
-    )
-    .map(
-      ([op, selections, fragments]) =>
-        `${op} { ${selections.join(' ')} } ${fragments.map(([n, on, s]) => `fragment ${n} on ${on} { ${s} }`).join(' ')}`,
-    ) },
+  },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 60 }) },
 );
 
