@@ -197,7 +197,10 @@ describe('fuzzing /api/v1', () => {
             { maxLength: 3 },
           ),
         )
-        .map(([path, params]) => `${path}?${new URLSearchParams(params.map(([k, v]) => [k, v.slice(0, 2000)] as [string, string]))}`),
+        .map(
+          ([path, params]) =>
+            `${path}?${new URLSearchParams(params.map(([k, v]) => [k, v.slice(0, 2000)] as [string, string]))}`,
+        ),
       body: fc.constant(undefined),
     }),
     fc.record({
