@@ -39,6 +39,7 @@ describe('fromDatabaseError', () => {
     expect(fromDatabaseError(pg('ECONNREFUSED'))).toBeInstanceOf(UnavailableError);
     expect(fromDatabaseError(pg('57P01'))).toBeInstanceOf(UnavailableError);
     expect(fromDatabaseError(new Error('Connection terminated unexpectedly'))).toBeInstanceOf(UnavailableError);
+    expect(fromDatabaseError(new Error('Connection ended unexpectedly'))).toBeInstanceOf(UnavailableError);
     expect(fromDatabaseError({ originalError: { cause: pg('08006') } })).toBeInstanceOf(UnavailableError);
     expect(fromDatabaseError(new AggregateError([pg('ECONNREFUSED')]))).toBeInstanceOf(UnavailableError);
     const known = new NotFoundError('Patient', 1);

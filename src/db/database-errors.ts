@@ -33,7 +33,8 @@ const NETWORK_CODES = new Set([
   'EHOSTUNREACH',
 ]);
 /** how pg and knex say a connection is gone when they give no code */
-const CONNECTION_MESSAGE = /^(Connection terminated|Client has encountered a connection error)/;
+const CONNECTION_MESSAGE =
+  /^(Connection terminated|Connection ended unexpectedly|Client has encountered a connection error)/;
 
 /**
  * The typed error for a database failure, or undefined if `error` is not one. MikroORM and pg keep the driver's
