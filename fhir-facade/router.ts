@@ -9,14 +9,16 @@ import { smartConfiguration } from '../src/auth/smart.js';
 import type { Config } from '../src/config.js';
 import type { Orm } from '../src/db/orm.js';
 import { DATABASE_TIMEOUT_MESSAGE, isDatabaseTimeout } from '../src/db/statement-timeout.js';
+import { fromDatabaseError } from '../src/db/database-errors.js';
 import { DomainError } from '../src/errors.js';
+import { domainToGraphQLError } from '../graphql/errors.js';
 import { answerTimeoutsWith, RETRY_AFTER_SECONDS } from '../src/http/timeout.js';
 import { searchAuditEvents } from './audit-events.js';
 import { capabilityStatement } from './capability.js';
 import { FHIR_JSON, negotiate } from './content.js';
 import { fhirStructureIssue } from './fhir-schema.js';
 import { readObservation, searchObservations } from './observations.js';
-import { FhirError, operationOutcome } from './outcome.js';
+import { FhirError, fromGraphQLError, operationOutcome } from './outcome.js';
 import { readPatient, searchPatients } from './patients.js';
 import { readPractitioner } from './practitioners.js';
 import { returnPreference } from './prefer.js';
@@ -131,6 +133,8 @@ function toFhirError(error: unknown): FhirError {
   }
   if (status && status >= 400 && status < 500) return new FhirError(status, 'invalid', (error as Error).message);
   if (isDatabaseTimeout(error)) return new FhirError(503, 'timeout', DATABASE_TIMEOUT_MESSAGE);
+  const typed = error instanceof DomainError ? error : fromDatabaseError(error);
+  if (typed) return fromGraphQLError(domainToGraphQLError(typed));
   console.error('[hxg] FHIR facade error:', error);
   return new FhirError(500, 'exception', 'Internal server error');
 }

@@ -69,6 +69,9 @@ export const SEARCH_PARAMS: Record<'Patient' | 'Observation' | 'AuditEvent', Sea
 
 export type SearchQuery = Record<string, string | string[]>;
 
+/** a parameter's value: a system|value token of two 255-character texts, a cursor, a date */
+const MAX_PARAM_LENGTH = 1024;
+
 /** One value per parameter, except those that may repeat (dates). */
 export function readParams(
   resource: keyof typeof SEARCH_PARAMS,
@@ -86,6 +89,11 @@ export function readParams(
       );
     }
     const values = (Array.isArray(raw) ? raw : [raw]).map(String);
+    const bad = values.find((v) => v.length > MAX_PARAM_LENGTH || v.includes('\u0000'));
+    if (bad !== undefined) {
+      const problem = bad.length > MAX_PARAM_LENGTH ? `is longer than ${MAX_PARAM_LENGTH} characters` : 'holds a NUL';
+      throw new FhirError(400, 'invalid', `Search parameter "${name}" ${problem}`, name);
+    }
     if (values.length > 1 && !['date', '_lastUpdated'].includes(name)) {
       throw new FhirError(400, 'invalid', `Search parameter "${name}" may appear only once`, name);
     }

@@ -2,6 +2,7 @@ import { type GraphQLFormattedError, type GraphQLSchema, parse } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { GraphQLContext } from './context.js';
 import { formatError } from './errors.js';
+import { variablesError } from './input-strings.js';
 
 const compiledBySchema = new WeakMap<GraphQLSchema, Map<string, CompiledQuery>>();
 
@@ -34,6 +35,9 @@ export async function executeOperation<T>(
   query: string,
   variables: Record<string, unknown>,
 ): Promise<{ data: T; error?: GraphQLFormattedError }> {
+  // the faces refuse such values first, in their own formats; this is the line behind them
+  const refused = variablesError(variables);
+  if (refused) return { data: undefined as T, error: formatError(refused.toJSON(), refused) };
   const result = await compiled(schema, query).query(undefined, context, variables);
   context.audit.commit();
   const [error] = result.errors ?? [];

@@ -8,15 +8,23 @@ import type { Config } from '../src/config.js';
 import type { AuditSink } from '../src/audit/writer.js';
 import type { Orm } from '../src/db/orm.js';
 import { isDatabaseTimeout } from '../src/db/statement-timeout.js';
-import { DomainError } from '../src/errors.js';
+import { fromDatabaseError } from '../src/db/database-errors.js';
+import { DomainError, UnavailableError } from '../src/errors.js';
 import { requestMetadata } from '../src/http/request-metadata.js';
 import { answerTimeoutsWith } from '../src/http/timeout.js';
 import { graphqlBodyErrors, MAX_GRAPHQL_BODY } from './body-errors.js';
 import { createContext, type GraphQLContext } from './context.js';
 import { documentLimits } from './document-limits.js';
 import { formatError } from './errors.js';
+import { inputStringsPlugin } from './input-strings.js';
 import { complexityPlugin, depthRule, type QueryLimits } from './limits.js';
-import { databaseTimeoutError, graphqlTimeoutAnswer, timeoutStatusPlugin } from './timeouts.js';
+import {
+  databaseTimeoutError,
+  graphqlTimeoutAnswer,
+  retryableError,
+  SERVICE_UNAVAILABLE,
+  timeoutStatusPlugin,
+} from './timeouts.js';
 
 export interface GraphQLDependencies {
   schema: GraphQLSchema;
@@ -43,7 +51,7 @@ export async function createGraphQLRouter(deps: GraphQLDependencies): Promise<Ro
     // documentLimits refuses such documents first, with a clearer answer; this stays as a second line
     parseOptions: { maxTokens: deps.limits.maxTokens },
     validationRules: [depthRule(deps.limits)],
-    plugins: [complexityPlugin(deps.schema, deps.limits), timeoutStatusPlugin, commitAuditEvents],
+    plugins: [inputStringsPlugin, complexityPlugin(deps.schema, deps.limits), timeoutStatusPlugin, commitAuditEvents],
     allowBatchedHttpRequests: false,
     introspection: true,
     csrfPrevention: true,
@@ -72,7 +80,9 @@ export async function createGraphQLRouter(deps: GraphQLDependencies): Promise<Ro
             throw new GraphQLError(error.message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
           }
           if (isDatabaseTimeout(error)) throw databaseTimeoutError();
-          throw error;
+          const typed = fromDatabaseError(error);
+          if (typed instanceof UnavailableError) throw retryableError(typed.message, SERVICE_UNAVAILABLE);
+          throw typed ?? error;
         }
       },
     }),

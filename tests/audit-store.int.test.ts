@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AuditEvent } from '../src/audit/event.js';
 import { purgeAuditEvents } from '../src/audit/purge.js';
 import { AuditWriter } from '../src/audit/writer.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { startTcpProxy } from './support/tcp-proxy.js';
 
 /**
  * The audit table and its writer against a real PostgreSQL, through the application's own connection: rows
@@ -40,8 +41,9 @@ const event = (overrides: Partial<AuditEvent> = {}): AuditEvent => ({
 
 const countOf = async (requestId: string) =>
   Number(
-    (await sql().execute<{ n: string }[]>('select count(*) as n from audit_events where request_id = ?', [requestId]))[0]!
-      .n,
+    (
+      await sql().execute<{ n: string }[]>('select count(*) as n from audit_events where request_id = ?', [requestId])
+    )[0]!.n,
   );
 
 describe('append-only', () => {
@@ -97,10 +99,47 @@ describe('the batched writer', () => {
     const writer = new AuditWriter(db.orm, { flushMs: 60_000, flushEvents: 1000 }, (m) => logged.push(m));
     writer.record(event({ requestId: 'bad', outcome: 'maybe' as never }));
     await expect(writer.flush()).resolves.toBeUndefined();
-    expect(logged).toEqual([expect.stringMatching(/^audit trail: 1 events could not be written/)]);
+    expect(logged).toEqual([expect.stringMatching(/^audit trail: 1 events could not be written \(SQLSTATE 23514\)$/)]);
     writer.record(event({ requestId: 'after-failure' }));
     await writer.close();
     expect(await countOf('after-failure')).toBe(1);
+  });
+
+  it('keeps what it could not write while the database was unreachable, and writes it once it is back', async () => {
+    const admin = new URL(inject('adminDatabaseUrl'));
+    const proxy = await startTcpProxy(admin.hostname, Number(admin.port));
+    const viaProxy = await createTestDatabase('empty', {}, (url) => {
+      const routed = new URL(url);
+      routed.hostname = '127.0.0.1';
+      routed.port = String(proxy.port);
+      return routed.toString();
+    });
+    try {
+      const logged: string[] = [];
+      const writer = new AuditWriter(viaProxy.orm, { flushMs: 50, flushEvents: 1000 }, (m) => logged.push(m));
+      await proxy.cut();
+      writer.record(event({ requestId: 'outage' }));
+      await writer.flush();
+      writer.record(event({ requestId: 'outage-later' }));
+      await writer.flush();
+      await proxy.restore();
+      // the writer's own timer tries again; the first attempt may meet a connection the outage broke
+      const direct = async () =>
+        (
+          await viaProxy.orm.em
+            .fork()
+            .getConnection()
+            .execute<{ request_id: string }[]>(
+              "select request_id from audit_events where request_id like 'outage%' order by id",
+            )
+        ).map((row) => row.request_id);
+      await expect.poll(direct, { timeout: 10_000 }).toEqual(['outage', 'outage-later']);
+      expect(logged).toEqual([]);
+    } finally {
+      await proxy.restore().catch(() => undefined);
+      await viaProxy.drop();
+      await proxy.close();
+    }
   });
 
   it('keeps no more than fits its columns, and writes many in few statements', async () => {

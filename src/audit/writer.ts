@@ -1,4 +1,6 @@
+import { fromDatabaseError } from '../db/database-errors.js';
 import type { Orm } from '../db/orm.js';
+import { UnavailableError } from '../errors.js';
 import type { AuditEvent } from './event.js';
 
 /** Where requests hand their audit events: recording never waits for the database. */
@@ -34,6 +36,8 @@ const COLUMNS = [
 const ROW = `(${COLUMNS.map((c) => (c.endsWith('_ids') ? '?::int[]' : c === 'params' ? '?::jsonb' : '?')).join(', ')})`;
 /** rows per INSERT: 16 parameters each, well under PostgreSQL's 65535 */
 const ROWS_PER_STATEMENT = 1000;
+/** events kept for a database that cannot be reached; beyond it the oldest are dropped (and said so) */
+const MAX_WAITING = 200_000;
 
 const intArray = (ids: readonly number[]) => `{${ids.filter(Number.isSafeInteger).join(',')}}`;
 const cut = (text: string | null, length: number) => (text === null ? null : text.slice(0, length));
@@ -61,8 +65,9 @@ function values(e: AuditEvent): unknown[] {
 
 /**
  * The batched writer: events wait in memory and go to `audit_events` in multi-row INSERTs every `flushMs`, or
- * as soon as `flushEvents` are waiting, and on close. Batches are written one after the other, in order. A
- * failed write is logged, never thrown into a request (the events of that batch are lost, and said so).
+ * as soon as `flushEvents` are waiting, and on close. Batches are written one after the other, in order. A write
+ * the database could not take for lack of a connection is kept and tried again at the next flush (up to
+ * MAX_WAITING events); any other failed write is logged with its SQLSTATE, never thrown into a request.
  */
 export class AuditWriter implements AuditSink {
   private queue: AuditEvent[] = [];
@@ -78,7 +83,7 @@ export class AuditWriter implements AuditSink {
   record(event: AuditEvent): void {
     this.queue.push(event);
     if (this.queue.length >= this.options.flushEvents) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), this.options.flushMs).unref();
+    else this.schedule();
   }
 
   flush(): Promise<void> {
@@ -94,10 +99,15 @@ export class AuditWriter implements AuditSink {
     return this.flush();
   }
 
+  private schedule() {
+    this.timer ??= setTimeout(() => void this.flush(), this.options.flushMs).unref();
+  }
+
   private async write(batch: AuditEvent[]): Promise<void> {
+    let written = 0;
     try {
-      for (let start = 0; start < batch.length; start += ROWS_PER_STATEMENT) {
-        const rows = batch.slice(start, start + ROWS_PER_STATEMENT);
+      for (; written < batch.length; written += ROWS_PER_STATEMENT) {
+        const rows = batch.slice(written, written + ROWS_PER_STATEMENT);
         await this.orm.em
           .getConnection()
           .execute(
@@ -107,9 +117,26 @@ export class AuditWriter implements AuditSink {
           );
       }
     } catch (error) {
-      this.log(
-        `audit trail: ${batch.length} events could not be written: ${error instanceof Error ? error.message : error}`,
-      );
+      const rest = batch.slice(written);
+      if (fromDatabaseError(error) instanceof UnavailableError) this.keep(rest);
+      else this.log(`audit trail: ${rest.length} events could not be written (${describe(error)})`);
     }
   }
+
+  /** puts unwritten events back before the newer ones, for the next flush */
+  private keep(events: AuditEvent[]) {
+    this.queue = [...events, ...this.queue];
+    const dropped = this.queue.length - MAX_WAITING;
+    if (dropped > 0) {
+      this.queue = this.queue.slice(dropped);
+      this.log(`audit trail: the database is unreachable; ${dropped} oldest events dropped`);
+    }
+    this.schedule();
+  }
 }
+
+/** an error without its message: the driver's message may hold bound values */
+const describe = (error: unknown) => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? `SQLSTATE ${code}` : error instanceof Error ? error.name : 'unknown error';
+};

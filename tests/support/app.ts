@@ -24,11 +24,12 @@ export interface TestApp {
 
 /**
  * The real app (OIDC provider, APIs) over real HTTP on a free port, on its own seeded database, with the
- * server's timeouts as `npm start` sets them.
+ * server's timeouts as `npm start` sets them. `route` gives the URL the app reaches its database at (a proxy's).
  */
 export async function startTestApp(
   env: Record<string, string> = {},
   ormOptions: Partial<Options> = {},
+  opts: { route?: (databaseUrl: string) => string } = {},
 ): Promise<TestApp> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hxg-app-test-'));
@@ -39,10 +40,11 @@ export async function startTestApp(
     DATA_DIR: dataDir,
     ...env,
   });
-  const db = await createTestDatabase('seeded', {
-    ...statementTimeoutOptions(config.timeouts.statementMs),
-    ...ormOptions,
-  });
+  const db = await createTestDatabase(
+    'seeded',
+    { ...statementTimeoutOptions(config.timeouts.statementMs), ...ormOptions },
+    opts.route,
+  );
   const gateway = await createGateway(config, db.orm);
   const { app, auth } = gateway;
   const server: Server = await new Promise((resolve) => {
