@@ -37,7 +37,10 @@ export async function measureAuditOverhead(
   });
   const runId = `audit-${Date.now()}`;
   const rounds = (side: string) =>
-    chunks(chunks(uploadWorkload(patientIds, opts.batches * BATCH_SIZE, `${runId}-${side}`), BATCH_SIZE).map(bundleOf), opts.concurrency);
+    chunks(
+      chunks(uploadWorkload(patientIds, opts.batches * BATCH_SIZE, `${runId}-${side}`), BATCH_SIZE).map(bundleOf),
+      opts.concurrency,
+    );
   const warmup = (side: AuditedGateway, name: string) =>
     runConcurrently(
       chunks(uploadWorkload(patientIds, opts.concurrency * BATCH_SIZE, `${runId}-${name}-warmup`), BATCH_SIZE).map(

@@ -105,7 +105,9 @@ export function toFhirAuditEvent(node: AuditEventNode) {
     entity: [
       ...node.patientIds.map((id) => ({
         what: { reference: `Patient/${id}` },
-        role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '1', display: 'Patient' }] },
+        role: {
+          coding: [{ system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '1', display: 'Patient' }],
+        },
       })),
       ...node.resourceIds.map((id) => ({ what: { reference: `${node.resourceType}/${id}` } })),
       {

@@ -55,7 +55,11 @@ export const SEARCH_PARAMS: Record<'Patient' | 'Observation' | 'AuditEvent', Sea
     ...paging,
   ],
   AuditEvent: [
-    { name: 'date', type: 'date', documentation: 'when it was recorded; prefixes ge, le, gt, lt, eq; repeat for a range' },
+    {
+      name: 'date',
+      type: 'date',
+      documentation: 'when it was recorded; prefixes ge, le, gt, lt, eq; repeat for a range',
+    },
     { name: 'agent', type: 'reference', documentation: 'the user who did it (10002 or Person/10002)' },
     { name: 'patient', type: 'reference', documentation: 'events that read or changed this patient’s data' },
     {

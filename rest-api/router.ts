@@ -82,7 +82,9 @@ function handler(route: Route, deps: RestDependencies) {
     const body = camelBody(req.body);
     validators.query(query);
     validators.body(body);
-    const context = route.public ? undefined : await authenticatedContext(req.get('authorization'), deps, requestMetadata(req, 'rest'));
+    const context = route.public
+      ? undefined
+      : await authenticatedContext(req.get('authorization'), deps, requestMetadata(req, 'rest'));
     const answer = await route.handle({
       params: req.params as Record<string, string>,
       query: query as Record<string, string>,

@@ -237,7 +237,9 @@ describe('auditEvents (super users)', () => {
     expect(totalCount).toBe(2);
     expect(nodes[0].user).toEqual({ email: MEGAN });
 
-    const denied = await gqlAs(SAM, TRAIL, { filter: { userId: '10003', from: start.toISOString(), outcome: 'DENIED' } });
+    const denied = await gqlAs(SAM, TRAIL, {
+      filter: { userId: '10003', from: start.toISOString(), outcome: 'DENIED' },
+    });
     expect(denied.data!.auditEvents.nodes.map((n: { operation: string }) => n.operation)).toEqual([
       'Query.auditEvents',
     ]);
@@ -245,7 +247,9 @@ describe('auditEvents (super users)', () => {
     expect(pamela.data!.auditEvents.nodes).toEqual([
       expect.objectContaining({ userId: '10003', operation: 'Query.patient', patientIds: ['40002'] }),
     ]);
-    const none = await gqlAs(SAM, TRAIL, { filter: { userId: '10003', before: start.toISOString(), from: start.toISOString() } });
+    const none = await gqlAs(SAM, TRAIL, {
+      filter: { userId: '10003', before: start.toISOString(), from: start.toISOString() },
+    });
     expect(none.data!.auditEvents.nodes).toEqual([]);
 
     const first = await gqlAs(SAM, TRAIL, { filter: { userId: '10003', from: start.toISOString() }, first: 1 });

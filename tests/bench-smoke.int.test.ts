@@ -164,7 +164,9 @@ describe('npm run bench, in small', () => {
         expect(response.status).toBe(200);
       }
       await app.audit.flush();
-      const recorded = await pool.query('select count(*)::int as n from audit_events where request_id = $1', [requestId]);
+      const recorded = await pool.query('select count(*)::int as n from audit_events where request_id = $1', [
+        requestId,
+      ]);
       expect(recorded.rows[0].n).toBe(1);
     } finally {
       server.closeAllConnections();

@@ -43,11 +43,17 @@ function addRows(entry: AuditEntry, info: GraphQLResolveInfo, value: unknown) {
   entry.addRows(values.length);
   const resourceOf = RESOURCE_OF[typeName];
   if (resourceOf && entry.event.action !== 'search') {
-    entry.addIds('resourceIds', values.map((v) => resourceOf(v as Record<string, unknown>)));
+    entry.addIds(
+      'resourceIds',
+      values.map((v) => resourceOf(v as Record<string, unknown>)),
+    );
   }
   const patientOf = PATIENT_OF[typeName];
   if (patientOf && entry.event.resourceType !== 'AuditEvent') {
-    entry.addIds('patientIds', values.map((v) => patientOf(v as Record<string, unknown>)));
+    entry.addIds(
+      'patientIds',
+      values.map((v) => patientOf(v as Record<string, unknown>)),
+    );
   }
 }
 
@@ -124,7 +130,11 @@ export function auditSchema(schema: GraphQLSchema): GraphQLSchema {
     const nodeType = typeName.replace(/Connection$/, '');
     for (const fieldName of ['nodes', 'edges']) {
       const field = type.getFields()[fieldName]!;
-      field.resolve = connectionRows((field.resolve ?? defaultFieldResolver) as Resolver, nodeType, fieldName === 'edges');
+      field.resolve = connectionRows(
+        (field.resolve ?? defaultFieldResolver) as Resolver,
+        nodeType,
+        fieldName === 'edges',
+      );
     }
   }
   return schema;

@@ -31,7 +31,10 @@ export class AuditEvent {
   @Field(() => String, { nullable: true })
   userAgent!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'the request’s id (X-Request-Id, or the one the gateway gave it)' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'the request’s id (X-Request-Id, or the one the gateway gave it)',
+  })
   requestId!: string | null;
 
   @Field({ description: 'the GraphQL field that did it, e.g. Query.observations (FHIR and REST run GraphQL too)' })

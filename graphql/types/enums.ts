@@ -59,8 +59,4 @@ export const AuditOutcomeEnum = enumOf<AuditOutcome>(
   'AuditOutcome',
   'How an access to patient data ended: allowed, denied by the policy, or failed with an error',
 );
-export const AuditActionEnum = enumOf<AuditAction>(
-  AUDIT_ACTIONS,
-  'AuditAction',
-  'What an access to patient data did',
-);
+export const AuditActionEnum = enumOf<AuditAction>(AUDIT_ACTIONS, 'AuditAction', 'What an access to patient data did');
