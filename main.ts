@@ -30,8 +30,10 @@ function onShutdown(stop: (signal: string) => Promise<void>) {
 }
 
 /** Serves HTTP on the configured port (shared by all workers of a cluster), on the pool with statement timeouts. */
-async function serve(config: Config, database: Database): Promise<Server> {
-  const { app } = await createGateway(config, await database.servingOrm());
+async function serve(config: Config, database: Database, closing: (() => Promise<void>)[]): Promise<Server> {
+  const gateway = await createGateway(config, await database.servingOrm());
+  closing.push(gateway.close);
+  const { app } = gateway;
   const server = createHttpServer(app, config.timeouts).listen(config.port, () =>
     log(`listening on ${config.publicUrl} (port ${config.port})`),
   );
@@ -54,16 +56,19 @@ async function main() {
   const config = loadConfig();
   const database = await connectDatabase(config, log);
   const servers: Server[] = [];
+  // the gateways' audit trails, flushed after HTTP has stopped and before the database closes
+  const gateways: (() => Promise<void>)[] = [];
   const workersExited = () =>
     Promise.all(Object.values(cluster.workers ?? {}).map((w) => new Promise((resolve) => w?.once('exit', resolve))));
   onShutdown(async () => {
     const exited = cluster.isPrimary ? workersExited() : Promise.resolve([]);
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
     await Promise.all([...servers.map(closeServer), exited]);
+    await Promise.all(gateways.map((close) => close()));
     await database.close();
   });
   if (cluster.isWorker) {
-    servers.push(await serve(config, database));
+    servers.push(await serve(config, database, gateways));
     return;
   }
   try {
@@ -73,7 +78,7 @@ async function main() {
     throw error;
   }
   if (config.workers <= 1) {
-    servers.push(await serve(config, database));
+    servers.push(await serve(config, database, gateways));
     return;
   }
   log(`starting ${config.workers} HTTP workers`);

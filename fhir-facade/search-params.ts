@@ -29,7 +29,7 @@ const paging: SearchParamDefinition[] = [
   { name: '_format', type: 'token', documentation: '`json`' },
 ];
 
-export const SEARCH_PARAMS: Record<'Patient' | 'Observation', SearchParamDefinition[]> = {
+export const SEARCH_PARAMS: Record<'Patient' | 'Observation' | 'AuditEvent', SearchParamDefinition[]> = {
   Patient: [
     {
       name: '_has:Group:member:_id',
@@ -53,6 +53,21 @@ export const SEARCH_PARAMS: Record<'Patient' | 'Observation', SearchParamDefinit
     { name: 'date', type: 'date', documentation: 'effective time; prefixes ge, le, gt, lt, eq; repeat for a range' },
     { name: '_lastUpdated', type: 'date', documentation: 'last update; prefixes ge, le, gt, lt' },
     ...paging,
+  ],
+  AuditEvent: [
+    {
+      name: 'date',
+      type: 'date',
+      documentation: 'when it was recorded; prefixes ge, le, gt, lt, eq; repeat for a range',
+    },
+    { name: 'agent', type: 'reference', documentation: 'the user who did it (10002 or Person/10002)' },
+    { name: 'patient', type: 'reference', documentation: 'events that read or changed this patient’s data' },
+    {
+      name: 'outcome',
+      type: 'token',
+      documentation: '0 (allowed), 4 (denied by the policy) or 8 (failed), of audit-event-outcome',
+    },
+    ...paging.filter((p) => p.name !== '_page'),
   ],
 };
 

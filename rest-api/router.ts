@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { authenticatedContext, type FaceDependencies } from '../graphql/context.js';
+import { requestMetadata } from '../src/http/request-metadata.js';
 import { DATABASE_TIMEOUT_MESSAGE, isDatabaseTimeout } from '../src/db/statement-timeout.js';
 import { fromDatabaseError } from '../src/db/database-errors.js';
 import { DomainError } from '../src/errors.js';
@@ -81,7 +82,9 @@ function handler(route: Route, deps: RestDependencies) {
     const body = camelBody(req.body);
     validators.query(query);
     validators.body(body);
-    const context = route.public ? undefined : await authenticatedContext(req.get('authorization'), deps);
+    const context = route.public
+      ? undefined
+      : await authenticatedContext(req.get('authorization'), deps, requestMetadata(req, 'rest'));
     const answer = await route.handle({
       params: req.params as Record<string, string>,
       query: query as Record<string, string>,

@@ -47,6 +47,17 @@ export interface Config {
     /** PostgreSQL statement_timeout of the pool that serves HTTP requests (not of migrations, seeding, the CLI) */
     statementMs: number;
   };
+  audit: {
+    /** rows older than this are purged (0: kept for ever) */
+    retentionDays: number;
+    /** the writer's queue is flushed every flushMs or at flushEvents events, whichever comes first */
+    flushMs: number;
+    flushEvents: number;
+    /** the HMAC key of free-text search values (emails, identifier values); unset: a random key per process */
+    hashKey: string | undefined;
+    /** false only for the bench's with/without comparison (AUDIT_BENCH_DISABLE=1); production refuses it */
+    enabled: boolean;
+  };
   auth: {
     privateKey: string | undefined;
     cookieKeys: string | undefined;
@@ -145,6 +156,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       requestMs: millisFromEnv(env, 'REQUEST_TIMEOUT_MS', 30_000),
       statementMs: millisFromEnv(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000),
     },
+    audit: {
+      retentionDays: intFromEnv(env, 'AUDIT_RETENTION_DAYS', 2190, 36_500),
+      flushMs: intFromEnv(env, 'AUDIT_FLUSH_MS', 200, 60_000, 1),
+      flushEvents: intFromEnv(env, 'AUDIT_FLUSH_EVENTS', 500, 10_000, 1),
+      hashKey: env.AUDIT_HASH_KEY || undefined,
+      enabled: !flag(env.AUDIT_BENCH_DISABLE),
+    },
     auth: {
       privateKey: env.OIDC_PRIVATE_KEY || undefined,
       cookieKeys: env.OIDC_COOKIE_KEYS || undefined,
@@ -164,6 +182,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(
       'PATIENT_AUTHORIZATION_CODE_CHALLENGE must be the S256 challenge of PATIENT_AUTHORIZATION_CODE_VERIFIER (base64url of its SHA-256): set both',
     );
+  }
+  if (production && !config.audit.enabled) {
+    throw new Error('production mode refuses AUDIT_BENCH_DISABLE: the audit trail is always on');
   }
   if (production) refuseDemoDefaults(config);
   return config;

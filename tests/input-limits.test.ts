@@ -40,6 +40,9 @@ describe('fromDatabaseError', () => {
     expect(fromDatabaseError(pg('57P01'))).toBeInstanceOf(UnavailableError);
     expect(fromDatabaseError(new Error('Connection terminated unexpectedly'))).toBeInstanceOf(UnavailableError);
     expect(fromDatabaseError(new Error('Connection ended unexpectedly'))).toBeInstanceOf(UnavailableError);
+    const knex = new Error("insert into t (a) values ('Connection terminated') - Connection terminated unexpectedly");
+    expect(fromDatabaseError(knex)).toBeInstanceOf(UnavailableError);
+    expect(fromDatabaseError(new Error("insert into t (a) values ('Connection terminated')"))).toBeUndefined();
     expect(fromDatabaseError({ originalError: { cause: pg('08006') } })).toBeInstanceOf(UnavailableError);
     expect(fromDatabaseError(new AggregateError([pg('ECONNREFUSED')]))).toBeInstanceOf(UnavailableError);
     const known = new NotFoundError('Patient', 1);

@@ -32,9 +32,9 @@ const NETWORK_CODES = new Set([
   'EAI_AGAIN',
   'EHOSTUNREACH',
 ]);
-/** how pg and knex say a connection is gone when they give no code */
+/** how pg says a connection is gone when it gives no code (knex puts the statement before it, then " - ") */
 const CONNECTION_MESSAGE =
-  /^(Connection terminated|Connection ended unexpectedly|Client has encountered a connection error)/;
+  /(^|\s-\s)(Connection terminated|Connection ended unexpectedly|Client has encountered a connection error)/;
 
 /**
  * The typed error for a database failure, or undefined if `error` is not one. MikroORM and pg keep the driver's

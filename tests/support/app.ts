@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Options } from '@mikro-orm/postgresql';
 import { createGateway } from '../../server.js';
+import type { AuditSink } from '../../src/audit/writer.js';
 import type { Auth } from '../../src/auth/index.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { statementTimeoutOptions } from '../../src/db/statement-timeout.js';
@@ -16,6 +17,8 @@ export interface TestApp {
   config: Config;
   db: TestDatabase;
   auth: Auth;
+  /** the audit trail's writer: `await app.audit.flush()` before reading audit_events */
+  audit: AuditSink;
   close(): Promise<void>;
 }
 
@@ -42,7 +45,8 @@ export async function startTestApp(
     { ...statementTimeoutOptions(config.timeouts.statementMs), ...ormOptions },
     opts.route,
   );
-  const { app, auth } = await createGateway(config, db.orm);
+  const gateway = await createGateway(config, db.orm);
+  const { app, auth } = gateway;
   const server: Server = await new Promise((resolve) => {
     const s = createHttpServer(app, config.timeouts).listen(port, '127.0.0.1', () => resolve(s));
   });
@@ -51,9 +55,11 @@ export async function startTestApp(
     config,
     db,
     auth,
+    audit: gateway.audit,
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      await gateway.close();
       await db.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
