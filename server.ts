@@ -34,6 +34,7 @@ export async function createGateway(config: Config, orm: Orm): Promise<{ app: Ex
     publicUrl: config.publicUrl,
     corsOrigins: config.corsOrigins,
     requestTimeoutMs: config.timeouts.requestMs,
+    trustProxy: config.trustProxy,
   });
   return { app, auth };
 }

@@ -9,8 +9,8 @@ export interface Database {
   /** for migrations, seeding and the CLI: its statements take as long as they need */
   orm: Orm;
   /**
-   * The pool that serves HTTP requests, opened on the first call: every statement is cancelled after
-   * DB_STATEMENT_TIMEOUT_MS, and a request waits no longer for a free connection.
+   * The pool that serves HTTP requests, opened on the first call: at most DB_POOL_SIZE connections; every
+   * statement is cancelled after DB_STATEMENT_TIMEOUT_MS, and a request waits no longer for a free connection.
    */
   servingOrm(): Promise<Orm>;
   /** closes the pools and, when embedded, stops the server */
@@ -34,7 +34,11 @@ function withServingPool(config: Config, url: string, orm: Orm, stopServer = asy
   let serving: Promise<Orm> | undefined;
   return {
     orm,
-    servingOrm: () => (serving ??= openOrm(url, statementTimeoutOptions(config.timeouts.statementMs))),
+    servingOrm: () =>
+      (serving ??= openOrm(url, {
+        ...statementTimeoutOptions(config.timeouts.statementMs),
+        pool: { min: 0, max: config.dbPoolSize },
+      })),
     async close() {
       await Promise.all([
         orm.close(),
@@ -48,11 +52,21 @@ function withServingPool(config: Config, url: string, orm: Orm, stopServer = asy
   };
 }
 
-/** Applies pending migrations, then seeds the demo data into an empty database unless SEED=none. */
+/** the PostgreSQL advisory lock under which one gateway process at a time migrates and seeds */
+const PREPARE_LOCK = 7_427_001;
+
+/**
+ * Applies pending migrations, then seeds the demo data into an empty database unless SEED=none. Gateway
+ * processes started together on one database take turns (an advisory lock, held by a transaction of its own):
+ * the first migrates and seeds, the others then find nothing left to do.
+ */
 export async function prepareDatabase(orm: Orm, config: Config, log: (line: string) => void): Promise<void> {
-  const applied = await migrate(orm);
-  if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
-  if (config.seed === 'none') return;
-  const result = await seedDemo(orm, config.publicUrl);
-  log(result.seeded ? `seeded demo data (${result.observations} observations)` : `demo seed skipped: ${result.reason}`);
+  await orm.em.getConnection().transactional(async (lock) => {
+    await orm.em.getConnection().execute('select pg_advisory_xact_lock(?)', [PREPARE_LOCK], 'all', lock);
+    const applied = await migrate(orm);
+    if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
+    if (config.seed === 'none') return;
+    const result = await seedDemo(orm, config.publicUrl);
+    log(result.seeded ? `seeded demo data (${result.observations} observations)` : `demo seed skipped: ${result.reason}`);
+  });
 }

@@ -127,7 +127,7 @@ export function interactionRouter(provider: Provider, orm: Orm, throttle: LoginT
           }),
         );
 
-    const wait = throttle.retryAfterSeconds(email, address);
+    const wait = await throttle.retryAfterSeconds({ account: email, address });
     if (wait > 0) {
       res.set('retry-after', String(wait));
       again(429, `Too many failed sign-in attempts. Try again in ${Math.ceil(wait / 60)} minute(s).`);
@@ -135,11 +135,11 @@ export function interactionRouter(provider: Provider, orm: Orm, throttle: LoginT
     }
     const user = email && password ? await authenticate(orm.em.fork(), email, password) : null;
     if (!user) {
-      throttle.recordFailure(email, address);
+      await throttle.recordFailure({ account: email, address });
       again(401, 'The email or password is not correct.');
       return;
     }
-    throttle.recordSuccess(email);
+    await throttle.forget({ account: email });
     const em = orm.em.fork();
     if (await servesPatientsOnly(em, String(interaction.params.client_id))) {
       const login = await loadViewer(em, user.id);

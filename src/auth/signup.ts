@@ -4,6 +4,7 @@ import type { Orm } from '../db/orm.js';
 import { DomainError } from '../errors.js';
 import { createPractitionerAccount } from '../services/users.js';
 import { messagePage, signupPage } from './pages.js';
+import type { Throttle } from './throttle.js';
 
 const FIELDS = ['inviteCode', 'firstName', 'lastName', 'email', 'password'] as const;
 
@@ -13,8 +14,16 @@ function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Self sign-up for practitioners, gated by REGISTRATION_INVITE_CODE (off when it is unset). */
-export function signupRouter(orm: Orm, inviteCode: string | undefined, portalUrl: string): Router {
+/**
+ * Self sign-up for practitioners, gated by REGISTRATION_INVITE_CODE (off when it is unset); wrong codes are
+ * throttled per address, so that the code cannot be guessed.
+ */
+export function signupRouter(
+  orm: Orm,
+  inviteCode: string | undefined,
+  portalUrl: string,
+  throttle: Throttle<'address'>,
+): Router {
   const router = Router();
   const action = '/o/signup';
   router.get('/', (_req, res) => {
@@ -37,7 +46,15 @@ export function signupRouter(orm: Orm, inviteCode: string | undefined, portalUrl
         .status(status)
         .type('html')
         .send(signupPage({ action, values: { ...values, password: '' }, error }));
+    const address = req.ip ?? 'unknown';
+    const wait = await throttle.retryAfterSeconds({ address });
+    if (wait > 0) {
+      res.set('retry-after', String(wait));
+      again(429, `Too many wrong invitation codes. Try again in ${Math.ceil(wait / 60)} minute(s).`);
+      return;
+    }
     if (!sameSecret(values.inviteCode.trim(), inviteCode)) {
+      await throttle.recordFailure({ address });
       again(403, 'The invitation code is not valid.');
       return;
     }
