@@ -30,7 +30,7 @@ export interface LoadBalancer {
 export async function startNginx(port: number, upstreams: Record<string, string>): Promise<LoadBalancer> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hxg-nginx-'));
   const group = (name: string, servers: string[]) =>
-    `upstream ${name} { ${servers.map((s) => `server ${s} max_fails=1 fail_timeout=60s;`).join(' ')} keepalive 8; }`;
+    `upstream ${name} { ${servers.map((s) => `server ${s} max_fails=1 fail_timeout=60s;`).join(' ')} }`;
   const config = `
 daemon off;
 worker_processes 1;
@@ -61,7 +61,6 @@ http {
     location / {
       proxy_pass http://$gateway;
       proxy_http_version 1.1;
-      proxy_set_header Connection "";
       proxy_set_header Host $http_host;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_set_header X-Forwarded-Proto $scheme;
