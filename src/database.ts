@@ -52,21 +52,11 @@ function withServingPool(config: Config, url: string, orm: Orm, stopServer = asy
   };
 }
 
-/** the PostgreSQL advisory lock under which one gateway process at a time migrates and seeds */
-const PREPARE_LOCK = 7_427_001;
-
-/**
- * Applies pending migrations, then seeds the demo data into an empty database unless SEED=none. Gateway
- * processes started together on one database take turns (an advisory lock, held by a transaction of its own):
- * the first migrates and seeds, the others then find nothing left to do.
- */
+/** Applies pending migrations, then seeds the demo data into an empty database unless SEED=none. */
 export async function prepareDatabase(orm: Orm, config: Config, log: (line: string) => void): Promise<void> {
-  await orm.em.getConnection().transactional(async (lock) => {
-    await orm.em.getConnection().execute('select pg_advisory_xact_lock(?)', [PREPARE_LOCK], 'all', lock);
-    const applied = await migrate(orm);
-    if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
-    if (config.seed === 'none') return;
-    const result = await seedDemo(orm, config.publicUrl);
-    log(result.seeded ? `seeded demo data (${result.observations} observations)` : `demo seed skipped: ${result.reason}`);
-  });
+  const applied = await migrate(orm);
+  if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
+  if (config.seed === 'none') return;
+  const result = await seedDemo(orm, config.publicUrl);
+  log(result.seeded ? `seeded demo data (${result.observations} observations)` : `demo seed skipped: ${result.reason}`);
 }

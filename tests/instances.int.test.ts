@@ -60,11 +60,11 @@ beforeAll(async () => {
     publicKeyEncoding: { type: 'spki', format: 'pem' },
   });
   const cookieKeys = randomBytes(32).toString('base64url');
-  // started together: they take turns migrating and seeding the one database
+  // one after the other: the first migrates and seeds the fresh database, the second finds nothing left to do
   for (const [name, ns] of Object.entries(hosts) as [Name, Namespace][]) {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), `hxg-instance-${name}-`));
     dataDirs.push(dataDir);
-    gateways[name] = startServer(
+    const gateway = startServer(
       {
         PORT: String(PORT),
         PUBLIC_URL: `http://127.0.0.1:${lbPort}`,
@@ -80,8 +80,9 @@ beforeAll(async () => {
       },
       ns.exec,
     );
+    gateways[name] = gateway;
+    await gateway.waitFor(/listening on/);
   }
-  await Promise.all(Object.values(gateways).map((g) => g.waitFor(/listening on/)));
   lb = await startNginx(lbPort, { a: upstream('a'), b: upstream('b') });
   sql = new pg.Client({ connectionString: database.url('127.0.0.1') });
   await sql.connect();
@@ -115,9 +116,13 @@ async function signIn(email: string, password: string, start: Name, finish: Name
   const page = await browser.follow(url.toString(), {}, leaves);
   expect(page.response.headers.get('x-upstream')).toBe(upstream(start));
   browser.headers = { [lb!.pinHeader]: finish };
-  const done = await browser.follow(readForm(await page.response.text(), page.url).action, {
-    form: { email, password },
-  }, leaves);
+  const done = await browser.follow(
+    readForm(await page.response.text(), page.url).action,
+    {
+      form: { email, password },
+    },
+    leaves,
+  );
   return { done, verifier, redirectUri, leaves };
 }
 
@@ -184,7 +189,30 @@ describe.skipIf(unavailable)(
       const keys = (await sql!.query<{ key: string }>('select key from throttle_failures')).rows.map((r) => r.key);
       expect(keys).toContain(throttleKey('login', 'account', 'victor@example.com'));
       expect(keys).toContain(throttleKey('login', 'address', '127.0.0.1'));
-      for (const ns of Object.values(hosts)) expect(keys).not.toContain(throttleKey('login', 'address', ns.hostAddress));
+      for (const ns of Object.values(hosts))
+        expect(keys).not.toContain(throttleKey('login', 'address', ns.hostAddress));
+    });
+
+    it('throttles wrong sign-up invitation codes counted on both, on both', async () => {
+      const signUp = (to: Name, inviteCode: string, i: number) =>
+        send('/o/signup', {
+          to,
+          ...form({
+            inviteCode,
+            firstName: 'Sam',
+            lastName: 'S',
+            email: `sam-${i}@example.com`,
+            password: 'Secret1234',
+          }),
+        });
+      for (let i = 0; i < 10; i++) expect((await signUp(i % 2 ? 'a' : 'b', `guess-${i}`, i)).status).toBe(403);
+      for (const to of ['a', 'b'] as const) {
+        const blocked = await signUp(to, DEMO_DEFAULTS.registrationInviteCode, 10);
+        expect(blocked.status).toBe(429);
+        expect(blocked.headers.get('x-upstream')).toBe(upstream(to));
+      }
+      const keys = (await sql!.query<{ key: string }>('select key from throttle_failures')).rows.map((r) => r.key);
+      expect(keys).toContain(throttleKey('signup', 'address', '127.0.0.1'));
     });
 
     it('redeems an invitation minted on one on the other, once, even when both are asked at the same time', async () => {
@@ -244,15 +272,30 @@ describe.skipIf(unavailable)(
           headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${patientToken}` },
           body: JSON.stringify(body),
         });
+      /** each identifier of the batch with how many observations hold it */
       const stored = async (label: string) =>
+        (
+          await sql!.query<{ value: string; n: string }>(
+            `select i.value, count(o.id) as n from observation_identifiers i join observations o on o.id = i.observation_id
+              where i.value like $1 group by i.value`,
+            [`${run}-${label}-%`],
+          )
+        ).rows.map((r) => [r.value, Number(r.n)]);
+      const once = (label: string, n: number) =>
+        Array.from({ length: n }, (_, i) => [`${run}-${label}-${i}`, 1]).sort(([a], [b]) =>
+          String(a).localeCompare(String(b)),
+        );
+      const storedOnce = async (label: string, n: number) =>
+        expect((await stored(label)).sort(([a], [b]) => String(a).localeCompare(String(b)))).toEqual(once(label, n));
+      const peters = async () =>
         Number(
           (
-            await sql!.query<{ n: string }>(
-              `select count(distinct observation_id) as n from observation_identifiers where value like $1`,
-              [`${run}-${label}-%`],
-            )
+            await sql!.query<{ n: string }>('select count(*) as n from observations where subject_patient_id = $1', [
+              PETER,
+            ])
           ).rows[0]!.n,
         );
+      const before = await peters();
       type Entry = { response: { status: string; location?: string } };
       const answered = async (res: Response) => ((await res.json()) as { entry: Entry[] }).entry;
 
@@ -289,8 +332,12 @@ describe.skipIf(unavailable)(
       await gateways.a!.stop('SIGKILL');
       await blocker.query('rollback');
       await blocker.end();
+      // nginx answers for the upstream that went away
       const lost = await cut;
-      expect(lost instanceof Error ? 502 : lost.status).toBe(502);
+      expect(lost).toBeInstanceOf(Response);
+      expect((lost as Response).status).toBe(502);
+      // nothing of the cut batch was committed
+      expect(await stored('cut')).toEqual([]);
 
       // through nginx, A refuses connections now: B answers
       const retried = await upload(first);
@@ -299,17 +346,19 @@ describe.skipIf(unavailable)(
       const same = await answered(retried);
       expect(same.map((e) => e.response.status)).toEqual(same.map(() => '200'));
       expect(same.map((e) => e.response.location)).toEqual(created.map((e) => e.response.location));
-      expect(await stored('stored')).toBe(200);
+      await storedOnce('stored', 200);
 
       const retriedCut = await upload(second);
       expect(retriedCut.status).toBe(200);
+      expect(retriedCut.headers.get('x-upstream')).toMatch(new RegExp(`${upstream('b')}$`));
       const entries = await answered(retriedCut);
       expect(entries.every((e) => ['200', '201'].includes(e.response.status))).toBe(true);
       expect(new Set(entries.map((e) => e.response.location)).size).toBe(500);
-      expect(await stored('cut')).toBe(500);
+      await storedOnce('cut', 500);
       // and again: nothing more
       expect((await answered(await upload(second))).every((e) => e.response.status === '200')).toBe(true);
-      expect(await stored('cut')).toBe(500);
+      await storedOnce('cut', 500);
+      expect(await peters()).toBe(before + 700);
 
       // the tokens still work, on the one left
       expect((await me(practitionerToken, 'b')).data?.me?.id).toBe('10002');

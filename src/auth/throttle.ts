@@ -31,7 +31,10 @@ export class Throttle<K extends string> {
   }
 
   private entries(values: Partial<Record<K, string>>): { key: string; limit: number }[] {
-    return (Object.keys(values) as K[]).map((kind) => ({ key: throttleKey(this.name, kind, values[kind]!), limit: this.limits[kind] }));
+    return (Object.keys(values) as K[]).map((kind) => ({
+      key: throttleKey(this.name, kind, values[kind]!),
+      limit: this.limits[kind],
+    }));
   }
 
   /** Seconds to wait before trying again, or 0 when an attempt is allowed. */

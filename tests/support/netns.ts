@@ -20,7 +20,12 @@ export function namespacesUnavailable(): string | undefined {
   const probe = `hxgp${randomBytes(4).toString('hex')}`;
   try {
     ip('netns', 'add', probe);
-    ip('netns', 'delete', probe);
+    try {
+      // running a program inside needs more than making the namespace (it mounts a /sys of its own)
+      execFileSync('ip', ['netns', 'exec', probe, 'ip', 'link', 'set', 'lo', 'up'], { stdio: 'pipe' });
+    } finally {
+      ip('netns', 'delete', probe);
+    }
     return undefined;
   } catch (error) {
     return `ip netns is not available or not permitted here (${(error as Error).message.split('\n')[0]})`;
