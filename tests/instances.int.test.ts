@@ -97,8 +97,8 @@ afterAll(async () => {
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 
-/** Starts the portal's sign-in on `start` and submits the login form on `finish`; returns the form's answer. */
-async function signIn(email: string, password: string, start: Name, finish: Name) {
+/** Starts the portal's sign-in on `start`; `submit` sends the login form on `finish` and returns its answer. */
+async function startSignIn(start: Name) {
   const client = await oidc.discovery(new URL(`${lb!.url}/o`), 'portal', undefined, oidc.None(), {
     execute: [oidc.allowInsecureRequests],
   });
@@ -115,15 +115,18 @@ async function signIn(email: string, password: string, start: Name, finish: Name
   browser.headers = { [lb!.pinHeader]: start };
   const page = await browser.follow(url.toString(), {}, leaves);
   expect(page.response.headers.get('x-upstream')).toBe(upstream(start));
-  browser.headers = { [lb!.pinHeader]: finish };
-  const done = await browser.follow(
-    readForm(await page.response.text(), page.url).action,
-    {
-      form: { email, password },
-    },
-    leaves,
-  );
-  return { done, verifier, redirectUri, leaves };
+  const { action } = readForm(await page.response.text(), page.url);
+  const submit = (email: string, password: string, finish: Name) => {
+    browser.headers = { [lb!.pinHeader]: finish };
+    return browser.follow(action, { form: { email, password } }, leaves);
+  };
+  return { submit, verifier, redirectUri, leaves };
+}
+
+/** Starts the portal's sign-in on `start` and submits the login form on `finish`; returns the form's answer. */
+async function signIn(email: string, password: string, start: Name, finish: Name) {
+  const { submit, ...rest } = await startSignIn(start);
+  return { done: await submit(email, password, finish), ...rest };
 }
 
 const me = async (token: string, to: Name) => {
@@ -191,6 +194,13 @@ describe.skipIf(unavailable)(
       expect(keys).toContain(throttleKey('login', 'address', '127.0.0.1'));
       for (const ns of Object.values(hosts))
         expect(keys).not.toContain(throttleKey('login', 'address', ns.hostAddress));
+
+      // ten wrong passwords at the same instant, half on each: five get through to be checked, five are refused
+      const started = await Promise.all(Array.from({ length: 10 }, (_, i) => startSignIn(i % 2 ? 'a' : 'b')));
+      const burst = await Promise.all(
+        started.map(({ submit }, i) => submit('walter@example.com', `wrong-${i}`, i % 2 ? 'b' : 'a')),
+      );
+      expect(burst.map((b) => b.response.status).sort()).toEqual([...Array(5).fill(401), ...Array(5).fill(429)]);
     });
 
     it('throttles wrong sign-up invitation codes counted on both, on both', async () => {

@@ -54,6 +54,27 @@ describe('the throttle in PostgreSQL', () => {
     expect(await failures('short', 'address', '192.0.2.1')).toBeUndefined();
   });
 
+  it('lets no more than the limit through of attempts made at the same time, and a success takes its count back', async () => {
+    const throttle = new Throttle(db.orm, 'burst', { account: 5, address: 8 });
+    const burst = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => throttle.attempt({ account: 'e@example.com', address: `192.0.2.${i % 2}` })),
+    );
+    expect(burst.filter((a) => a.at !== null)).toHaveLength(5);
+    expect(burst.filter((a) => a.at === null).every((a) => a.wait > 14 * 60)).toBe(true);
+    expect(await failures('burst', 'account', 'e@example.com')).toBe(5);
+
+    // an address's limit holds across accounts; a success gives back its own count only
+    const many = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => throttle.attempt({ account: `f${i}@example.com`, address: '192.0.2.9' })),
+    );
+    const through = many.filter((a) => a.at !== null);
+    expect(through).toHaveLength(8);
+    await throttle.succeeded({ account: 'f0@example.com', address: '192.0.2.9' }, through[0]!.at!, ['account']);
+    expect(await failures('burst', 'address', '192.0.2.9')).toBe(7);
+    expect((await throttle.attempt({ account: 'g@example.com', address: '192.0.2.9' })).at).not.toBeNull();
+    expect((await throttle.attempt({ account: 'h@example.com', address: '192.0.2.9' })).at).toBeNull();
+  });
+
   it('forgets the failures of the keys it is told, and only those', async () => {
     const throttle = new Throttle(db.orm, 'forget', { account: 5, address: 20 });
     await throttle.recordFailure({ account: 'd@example.com', address: '192.0.2.2' });

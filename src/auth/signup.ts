@@ -47,17 +47,18 @@ export function signupRouter(
         .type('html')
         .send(signupPage({ action, values: { ...values, password: '' }, error }));
     const address = req.ip ?? 'unknown';
-    const wait = await throttle.retryAfterSeconds({ address });
-    if (wait > 0) {
-      res.set('retry-after', String(wait));
-      again(429, `Too many wrong invitation codes. Try again in ${Math.ceil(wait / 60)} minute(s).`);
+    const attempt = await throttle.attempt({ address });
+    if (attempt.at === null) {
+      res.set('retry-after', String(attempt.wait));
+      again(429, `Too many wrong invitation codes. Try again in ${Math.ceil(attempt.wait / 60)} minute(s).`);
       return;
     }
     if (!sameSecret(values.inviteCode.trim(), inviteCode)) {
-      await throttle.recordFailure({ address });
+      // already counted by the attempt
       again(403, 'The invitation code is not valid.');
       return;
     }
+    await throttle.succeeded({ address }, attempt.at);
     try {
       await createPractitionerAccount(orm.em.fork(), {
         email: values.email,
