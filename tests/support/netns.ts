@@ -28,7 +28,9 @@ export function namespacesUnavailable(): string | undefined {
     }
     return undefined;
   } catch (error) {
-    return `ip netns is not available or not permitted here (${(error as Error).message.split('\n')[0]})`;
+    const { stderr, message } = error as Error & { stderr?: Buffer };
+    const why = stderr?.toString().trim() || message.split('\n')[0];
+    return `ip netns is not available or not permitted here (${why})`;
   }
 }
 
