@@ -48,6 +48,7 @@ export async function createGateway(config: Config, orm: Orm): Promise<Gateway> 
     publicUrl: config.publicUrl,
     corsOrigins: config.corsOrigins,
     requestTimeoutMs: config.timeouts.requestMs,
+    trustProxy: config.trustProxy,
   });
   return {
     app,

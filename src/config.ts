@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
+import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.js';
 
 /** Demo defaults, public on purpose; production mode refuses to start with any of them. */
 export const DEMO_DEFAULTS = {
@@ -28,7 +29,11 @@ export interface Config {
    * (the portal) first, then CORS_ORIGINS.
    */
   corsOrigins: readonly string[];
+  /** the proxies (load balancers) whose X-Forwarded-* headers tell the client's address, protocol and host */
+  trustProxy: TrustProxy;
   databaseUrl: string | undefined;
+  /** connections of the pool that serves HTTP, per process (per worker) */
+  dbPoolSize: number;
   dataDir: string;
   /** the built portal SPA served at `/` */
   clientDir: string;
@@ -137,7 +142,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     publicUrl,
     corsOrigins: [...new Set([originOf(publicUrl), ...originsFromEnv(env.CORS_ORIGINS)])],
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     databaseUrl: env.DATABASE_URL || undefined,
+    dbPoolSize: intFromEnv(env, 'DB_POOL_SIZE', 10, 1000, 1),
     dataDir: path.resolve(env.DATA_DIR || '.data'),
     clientDir: path.resolve(env.CLIENT_DIR || 'dist/client'),
     embeddedPostgresPort: intFromEnv(env, 'EMBEDDED_PG_PORT', 54329),

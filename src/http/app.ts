@@ -6,6 +6,7 @@ import { finalErrorHandler, notFound } from './errors.js';
 import { portalRouter } from './portal.js';
 import { securityHeaders } from './security-headers.js';
 import { requestTimeout } from './timeout.js';
+import type { TrustProxy } from './trust-proxy.js';
 
 export interface AppDependencies {
   orm: Orm;
@@ -18,6 +19,8 @@ export interface AppDependencies {
   /** the browser origins allowed to call the APIs and /o (Config.corsOrigins) */
   corsOrigins: readonly string[];
   requestTimeoutMs: number;
+  /** Config.trustProxy: whose X-Forwarded-* headers count (req.ip, req.protocol) */
+  trustProxy: TrustProxy;
 }
 
 /** Composes the HTTP faces on one Express app. */
@@ -29,11 +32,12 @@ export function createApp({
   publicUrl,
   corsOrigins,
   requestTimeoutMs,
+  trustProxy,
 }: AppDependencies): Express {
   const app = express();
   app.use(requestTimeout(requestTimeoutMs));
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', trustProxy);
   // API answers are per viewer and often large (a FHIR page of 1000 is ~1 MB): hashing each body for a weak
   // ETag cost ~2.5 ms a page and saved nothing. The portal's static files keep serve-static's own ETags.
   app.set('etag', false);

@@ -28,10 +28,14 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Runs the built server (`npm run build` output, as `npm start` does) with extra environment. */
-export function startServer(env: Record<string, string>): ServerProcess {
+/**
+ * Runs the built server (`npm run build` output, as `npm start` does) with extra environment; `prefix`: a command
+ * that runs it (e.g. `ip netns exec <name>`), which must exec it, so that a signal to the child reaches the server.
+ */
+export function startServer(env: Record<string, string>, prefix: string[] = []): ServerProcess {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build (npm test does it first)`);
-  const child = spawn(process.execPath, [MAIN], {
+  const [command, ...args] = [...prefix, process.execPath, MAIN];
+  const child = spawn(command!, args, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
