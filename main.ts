@@ -49,9 +49,19 @@ const readinessMessage = (readiness: Readiness): ReadinessMessage => ({
 const isReadinessMessage = (message: unknown): message is ReadinessMessage =>
   typeof message === 'object' && message !== null && (message as { hxg?: unknown }).hxg === 'readiness';
 
-/** The app on the pool with statement timeouts; it touches the database only once requests come. */
-async function buildApp(config: Config, database: Database, readiness: Readiness): Promise<Express> {
-  return (await createGateway(config, await database.servingOrm(), { readiness })).app;
+/**
+ * The app on the pool with statement timeouts; it touches the database only once requests come. Its gateway's
+ * close (the audit trail's last flush) joins `closing`.
+ */
+async function buildApp(
+  config: Config,
+  database: Database,
+  readiness: Readiness,
+  closing: (() => Promise<void>)[],
+): Promise<Express> {
+  const gateway = await createGateway(config, await database.servingOrm(), { readiness });
+  closing.push(gateway.close);
+  return gateway.app;
 }
 
 /** Serves HTTP on the configured port (shared by all workers of a cluster). */
@@ -90,6 +100,8 @@ async function main() {
   const database = await connectDatabase(config, log, { lazy: true });
   const stopping = new AbortController();
   const servers: Server[] = [];
+  // the gateways' audit trails, flushed after HTTP has stopped and before the database closes
+  const gateways: (() => Promise<void>)[] = [];
   const workersExited = () =>
     Promise.all(Object.values(cluster.workers ?? {}).map((w) => new Promise((resolve) => w?.once('exit', resolve))));
   onShutdown(async () => {
@@ -97,13 +109,14 @@ async function main() {
     const exited = cluster.isPrimary ? workersExited() : Promise.resolve([]);
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
     await Promise.all([...servers.map(closeServer), exited]);
+    await Promise.all(gateways.map((close) => close()));
     await database.close();
   });
   if (cluster.isWorker) {
-    servers.push(serve(config, database, await buildApp(config, database, readiness)));
+    servers.push(serve(config, database, await buildApp(config, database, readiness, gateways)));
     return;
   }
-  const app = config.workers <= 1 ? await buildApp(config, database, readiness) : undefined;
+  const app = config.workers <= 1 ? await buildApp(config, database, readiness, gateways) : undefined;
   let firstAttemptFailed = () => {};
   const prepared = prepareDatabaseWhenReachable(database.orm, config, log, {
     signal: stopping.signal,

@@ -3,6 +3,8 @@ import { createFhirRouter, FHIR_PATH } from './fhir-facade/router.js';
 import { buildExecutableSchema } from './graphql/schema.js';
 import { createGraphQLRouter } from './graphql/server.js';
 import { createRestApi } from './rest-api/router.js';
+import { schedulePurge } from './src/audit/purge.js';
+import { type AuditSink, AuditWriter, DISCARD } from './src/audit/writer.js';
 import { type Auth, createAuth } from './src/auth/index.js';
 import type { Config } from './src/config.js';
 import type { Orm } from './src/db/orm.js';
@@ -13,13 +15,24 @@ import type { Readiness } from './src/http/readiness.js';
  * The composition root: the core (src/), its OAuth provider, and the API faces that sit on top of it
  * (graphql/, fhir-facade/, rest-api/). It lives outside src/ because the core must not import its faces.
  */
+export interface Gateway {
+  app: Express;
+  auth: Auth;
+  /** the audit trail's writer: `flush()` writes what is queued (tests await it) */
+  audit: AuditSink;
+  /** stops the retention purge and flushes the audit trail: call before closing the database */
+  close(): Promise<void>;
+}
+
 export async function createGateway(
   config: Config,
   orm: Orm,
   options: { readiness?: Readiness } = {},
-): Promise<{ app: Express; auth: Auth }> {
+): Promise<Gateway> {
   const auth = await createAuth(config, orm);
-  const schema = await buildExecutableSchema();
+  const audit = config.audit.enabled ? new AuditWriter(orm, config.audit) : DISCARD;
+  const purge = config.audit.enabled ? schedulePurge(orm, config.audit.retentionDays) : { stop() {} };
+  const schema = await buildExecutableSchema({ audit: config.audit.enabled });
   const graphql = await createGraphQLRouter({
     schema,
     orm,
@@ -27,8 +40,9 @@ export async function createGateway(
     provider: auth.provider,
     config,
     limits: config.graphql,
+    audit,
   });
-  const faceDeps = { schema, orm, verifyToken: auth.verifyToken, provider: auth.provider, config };
+  const faceDeps = { schema, orm, verifyToken: auth.verifyToken, provider: auth.provider, config, audit };
   const fhir = Router().use(FHIR_PATH, createFhirRouter(faceDeps));
   const rest = createRestApi(faceDeps);
   const app = createApp({
@@ -40,6 +54,15 @@ export async function createGateway(
     corsOrigins: config.corsOrigins,
     requestTimeoutMs: config.timeouts.requestMs,
     readiness: options.readiness,
+    trustProxy: config.trustProxy,
   });
-  return { app, auth };
+  return {
+    app,
+    auth,
+    audit,
+    async close() {
+      purge.stop();
+      await audit.close();
+    },
+  };
 }

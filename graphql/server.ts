@@ -1,21 +1,31 @@
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { Router } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type Provider from 'oidc-provider';
 import { type TokenVerifier, viewerFromAuthorization } from '../src/auth/bearer.js';
 import type { Config } from '../src/config.js';
+import type { AuditSink } from '../src/audit/writer.js';
 import type { Orm } from '../src/db/orm.js';
 import { isDatabaseTimeout } from '../src/db/statement-timeout.js';
-import { DomainError } from '../src/errors.js';
+import { fromDatabaseError } from '../src/db/database-errors.js';
+import { DomainError, UnavailableError } from '../src/errors.js';
+import { requestMetadata } from '../src/http/request-metadata.js';
 import { answerTimeoutsWith } from '../src/http/timeout.js';
 import { anonymousSchemaPrivacy } from './anonymous-schema.js';
 import { graphqlBodyErrors, MAX_GRAPHQL_BODY } from './body-errors.js';
 import { createContext, type GraphQLContext } from './context.js';
 import { documentLimits } from './document-limits.js';
 import { formatError } from './errors.js';
+import { inputStringsPlugin } from './input-strings.js';
 import { complexityPlugin, depthRule, type QueryLimits } from './limits.js';
-import { databaseTimeoutError, graphqlTimeoutAnswer, timeoutStatusPlugin } from './timeouts.js';
+import {
+  databaseTimeoutError,
+  graphqlTimeoutAnswer,
+  retryableError,
+  SERVICE_UNAVAILABLE,
+  timeoutStatusPlugin,
+} from './timeouts.js';
 
 export interface GraphQLDependencies {
   schema: GraphQLSchema;
@@ -24,7 +34,15 @@ export interface GraphQLDependencies {
   provider: Provider;
   config: Config;
   limits: QueryLimits;
+  audit: AuditSink;
 }
+
+/** The request's audit events go to the trail once its answer is ready. */
+const commitAuditEvents: ApolloServerPlugin<GraphQLContext> = {
+  requestDidStart: async () => ({
+    willSendResponse: async ({ contextValue }) => contextValue.audit.commit(),
+  }),
+};
 
 /** `/graphql`: Apollo Server on the shielded schema; each request gets its viewer, entity manager, loaders. */
 export async function createGraphQLRouter(deps: GraphQLDependencies): Promise<Router> {
@@ -35,8 +53,10 @@ export async function createGraphQLRouter(deps: GraphQLDependencies): Promise<Ro
     parseOptions: { maxTokens: deps.limits.maxTokens },
     validationRules: [depthRule(deps.limits)],
     plugins: [
+      inputStringsPlugin,
       complexityPlugin(deps.schema, deps.limits),
       timeoutStatusPlugin,
+      commitAuditEvents,
       ...(deps.config.production ? [anonymousSchemaPrivacy] : []),
     ],
     allowBatchedHttpRequests: false,
@@ -56,13 +76,20 @@ export async function createGraphQLRouter(deps: GraphQLDependencies): Promise<Ro
         const em = deps.orm.em.fork();
         try {
           const viewer = await viewerFromAuthorization(req.get('authorization'), deps.verifyToken, em);
-          return createContext(em, viewer, { provider: deps.provider, config: deps.config });
+          return createContext(
+            em,
+            viewer,
+            { provider: deps.provider, config: deps.config },
+            { sink: deps.audit, request: requestMetadata(req, 'graphql') },
+          );
         } catch (error) {
           if (error instanceof DomainError && error.code === 'UNAUTHENTICATED') {
             throw new GraphQLError(error.message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
           }
           if (isDatabaseTimeout(error)) throw databaseTimeoutError();
-          throw error;
+          const typed = fromDatabaseError(error);
+          if (typed instanceof UnavailableError) throw retryableError(typed.message, SERVICE_UNAVAILABLE);
+          throw typed ?? error;
         }
       },
     }),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
+import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.js';
 
 /** Demo defaults, public on purpose; production mode refuses to start with any of them. */
 export const DEMO_DEFAULTS = {
@@ -28,7 +29,11 @@ export interface Config {
    * (the portal) first, then CORS_ORIGINS.
    */
   corsOrigins: readonly string[];
+  /** the proxies (load balancers) whose X-Forwarded-* headers tell the client's address, protocol and host */
+  trustProxy: TrustProxy;
   databaseUrl: string | undefined;
+  /** connections of the pool that serves HTTP, per process (per worker) */
+  dbPoolSize: number;
   dataDir: string;
   /** the built portal SPA served at `/` */
   clientDir: string;
@@ -48,6 +53,17 @@ export interface Config {
     requestMs: number;
     /** PostgreSQL statement_timeout of the pool that serves HTTP requests (not of migrations, seeding, the CLI) */
     statementMs: number;
+  };
+  audit: {
+    /** rows older than this are purged (0: kept for ever) */
+    retentionDays: number;
+    /** the writer's queue is flushed every flushMs or at flushEvents events, whichever comes first */
+    flushMs: number;
+    flushEvents: number;
+    /** the HMAC key of free-text search values (emails, identifier values); unset: a random key per process */
+    hashKey: string | undefined;
+    /** false only for the bench's with/without comparison (AUDIT_BENCH_DISABLE=1); production refuses it */
+    enabled: boolean;
   };
   auth: {
     privateKey: string | undefined;
@@ -128,7 +144,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     publicUrl,
     corsOrigins: [...new Set([originOf(publicUrl), ...originsFromEnv(env.CORS_ORIGINS)])],
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     databaseUrl: env.DATABASE_URL || undefined,
+    dbPoolSize: intFromEnv(env, 'DB_POOL_SIZE', 10, 1000, 1),
     dataDir: path.resolve(env.DATA_DIR || '.data'),
     clientDir: path.resolve(env.CLIENT_DIR || 'dist/client'),
     embeddedPostgresPort: intFromEnv(env, 'EMBEDDED_PG_PORT', 54329),
@@ -147,6 +165,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeouts: {
       requestMs: millisFromEnv(env, 'REQUEST_TIMEOUT_MS', 30_000),
       statementMs: millisFromEnv(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000),
+    },
+    audit: {
+      retentionDays: intFromEnv(env, 'AUDIT_RETENTION_DAYS', 2190, 36_500),
+      flushMs: intFromEnv(env, 'AUDIT_FLUSH_MS', 200, 60_000, 1),
+      flushEvents: intFromEnv(env, 'AUDIT_FLUSH_EVENTS', 500, 10_000, 1),
+      hashKey: env.AUDIT_HASH_KEY || undefined,
+      enabled: !flag(env.AUDIT_BENCH_DISABLE),
     },
     auth: {
       privateKey: env.OIDC_PRIVATE_KEY || undefined,
@@ -167,6 +192,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(
       'PATIENT_AUTHORIZATION_CODE_CHALLENGE must be the S256 challenge of PATIENT_AUTHORIZATION_CODE_VERIFIER (base64url of its SHA-256): set both',
     );
+  }
+  if (production && !config.audit.enabled) {
+    throw new Error('production mode refuses AUDIT_BENCH_DISABLE: the audit trail is always on');
   }
   if (production) refuseDemoDefaults(config, flag(env.PUBLIC_URL_ALLOW_HTTP));
   return config;

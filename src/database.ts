@@ -13,8 +13,8 @@ export interface Database {
   /** for migrations, seeding and the CLI: its statements take as long as they need */
   orm: Orm;
   /**
-   * The pool that serves HTTP requests, opened on the first call: every statement is cancelled after
-   * DB_STATEMENT_TIMEOUT_MS, and a request waits no longer for a free connection.
+   * The pool that serves HTTP requests, opened on the first call: at most DB_POOL_SIZE connections; every
+   * statement is cancelled after DB_STATEMENT_TIMEOUT_MS, and a request waits no longer for a free connection.
    */
   servingOrm(): Promise<Orm>;
   /** closes the pools and, when embedded, stops the server */
@@ -55,7 +55,11 @@ function withServingPool(config: Config, url: string, orm: Orm, stopServer = asy
   return {
     orm,
     servingOrm: () =>
-      (serving ??= openOrm(url, { ...statementTimeoutOptions(config.timeouts.statementMs), connect: false })),
+      (serving ??= openOrm(url, {
+        ...statementTimeoutOptions(config.timeouts.statementMs),
+        pool: { min: 0, max: config.dbPoolSize },
+        connect: false,
+      })),
     async close() {
       await Promise.all([
         orm.close(),

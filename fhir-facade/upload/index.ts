@@ -34,6 +34,12 @@ export interface EntryOutcome {
   outcome?: ReturnType<typeof operationOutcome>;
 }
 
+/** A check that failed in a way it should not: logged, and answered for that entry alone. */
+function unexpected(error: unknown): FhirError {
+  console.error('[hxg] FHIR upload entry check failed:', error);
+  return new FhirError(500, 'exception', 'Internal server error');
+}
+
 const asOutcome = (error: FhirError): EntryOutcome => ({
   status: error.status,
   outcome: operationOutcome(error.issueType, error.message, error.expression),
@@ -72,8 +78,8 @@ export async function uploadObservations(
     try {
       if (requestError) throw requestError;
       accepted.push({ index, upload: checkObservation(resource) });
-    } catch (error) {
-      if (!(error instanceof FhirError)) throw error;
+    } catch (caught) {
+      const error = caught instanceof FhirError ? caught : unexpected(caught);
       if (atomic)
         throw new FhirError(error.status, error.issueType, `entry ${index}: ${error.message}`, error.expression);
       outcomes[index] = asOutcome(error);

@@ -8,8 +8,9 @@ import { bearerToken, createTokenVerifier, type TokenVerifier } from './bearer.j
 import { interactionRouter } from './interactions.js';
 import { loadAuthSecrets, publicJwk } from './keys.js';
 import { authEndpoints, createProvider, OIDC_MOUNT_PATH } from './provider.js';
+import { forwardedAsTrusted } from './provider-proxy.js';
 import { signupRouter } from './signup.js';
-import { LoginThrottle } from './throttle.js';
+import { loginThrottle, signupThrottle } from './throttle.js';
 import { extendTokenEndpoint } from './token-endpoint.js';
 
 export interface Auth {
@@ -44,10 +45,11 @@ export async function createAuth(config: Config, orm: Orm): Promise<Auth> {
   });
 
   const router = Router();
-  router.use(`${OIDC_MOUNT_PATH}/interaction`, interactionRouter(provider, orm, new LoginThrottle()));
+  router.use(OIDC_MOUNT_PATH, forwardedAsTrusted);
+  router.use(`${OIDC_MOUNT_PATH}/interaction`, interactionRouter(provider, orm, loginThrottle(orm)));
   router.use(
     `${OIDC_MOUNT_PATH}/signup`,
-    signupRouter(orm, config.auth.registrationInviteCode, `${config.publicUrl}/`),
+    signupRouter(orm, config.auth.registrationInviteCode, `${config.publicUrl}/`, signupThrottle(orm)),
   );
   router.get(`${OIDC_MOUNT_PATH}/me`, userinfo(verifyToken, orm, fhirBase));
   router.use(OIDC_MOUNT_PATH, provider.callback());

@@ -16,6 +16,8 @@ export function ormOptions(clientUrl: string, extra: Partial<Options> = {}): Opt
     allowGlobalContext: false,
     migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false, silent: true },
     pool: { min: 0, max: 10 },
+    // written and read by SQL alone (src/audit/): append-only rows are no entities to flush
+    schemaGenerator: { skipTables: ['audit_events'] },
     ...extra,
   };
 }

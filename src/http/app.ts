@@ -7,6 +7,7 @@ import { portalRouter } from './portal.js';
 import { Readiness, unavailableUntilReady } from './readiness.js';
 import { securityHeaders } from './security-headers.js';
 import { requestTimeout } from './timeout.js';
+import type { TrustProxy } from './trust-proxy.js';
 
 export interface AppDependencies {
   orm: Orm;
@@ -21,6 +22,8 @@ export interface AppDependencies {
   requestTimeoutMs: number;
   /** whether the database is reachable and migrated yet (main.ts); ready by default */
   readiness?: Readiness;
+  /** Config.trustProxy: whose X-Forwarded-* headers count (req.ip, req.protocol) */
+  trustProxy: TrustProxy;
 }
 
 /** Composes the HTTP faces on one Express app. */
@@ -33,11 +36,12 @@ export function createApp({
   corsOrigins,
   requestTimeoutMs,
   readiness = new Readiness(true),
+  trustProxy,
 }: AppDependencies): Express {
   const app = express();
   app.use(requestTimeout(requestTimeoutMs));
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', trustProxy);
   // API answers are per viewer and often large (a FHIR page of 1000 is ~1 MB): hashing each body for a weak
   // ETag cost ~2.5 ms a page and saved nothing. The portal's static files keep serve-static's own ETags.
   app.set('etag', false);
