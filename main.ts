@@ -1,11 +1,14 @@
 import 'reflect-metadata';
 import cluster from 'node:cluster';
+import type { Express } from 'express';
 import { createGateway } from './server.js';
+import { configuredAuthSecrets } from './src/auth/index.js';
 import { type Config, loadConfig } from './src/config.js';
-import { connectDatabase, type Database, prepareDatabase } from './src/database.js';
+import { connectDatabase, type Database, prepareDatabaseWhenReachable } from './src/database.js';
 import { drainOnShutdown } from './src/http/graceful-shutdown.js';
 import { createHttpServer } from './src/http/http-server.js';
 import { createMetricsServer } from './src/http/metrics-server.js';
+import { Readiness } from './src/http/readiness.js';
 import { configureLogging, type Logger, logger } from './src/observability/logger.js';
 import { clusterMetrics, processMetrics } from './src/observability/metrics.js';
 
@@ -39,11 +42,42 @@ function onShutdown(stop: (signal: string) => Promise<void>) {
 type Stop = () => Promise<unknown>;
 
 /**
- * Serves HTTP on the configured port (shared by all workers of a cluster), on the pool with statement timeouts;
- * the returned stop drains it (SHUTDOWN_GRACE_MS).
+ * The primary tells its workers whether the database is migrated, and what it waits for: at fork in an
+ * environment variable, then in messages.
  */
-async function serve(config: Config, database: Database): Promise<Stop> {
-  const { app } = await createGateway(config, await database.servingOrm());
+interface ReadinessMessage {
+  hxg: 'readiness';
+  ready: boolean;
+  reason: string;
+}
+const readinessMessage = (readiness: Readiness): ReadinessMessage => ({
+  hxg: 'readiness',
+  ready: readiness.ready,
+  reason: readiness.reason,
+});
+const isReadinessMessage = (message: unknown): message is ReadinessMessage =>
+  typeof message === 'object' && message !== null && (message as { hxg?: unknown }).hxg === 'readiness';
+
+/**
+ * The app on the pool with statement timeouts; it touches the database only once requests come. Its gateway's
+ * close (the audit trail's last flush) joins `closing`.
+ */
+async function buildApp(
+  config: Config,
+  database: Database,
+  readiness: Readiness,
+  closing: (() => Promise<void>)[],
+): Promise<Express> {
+  const gateway = await createGateway(config, await database.servingOrm(), { readiness });
+  closing.push(gateway.close);
+  return gateway.app;
+}
+
+/**
+ * Serves HTTP on the configured port (shared by all workers of a cluster); the returned stop drains it
+ * (SHUTDOWN_GRACE_MS).
+ */
+function serve(config: Config, database: Database, app: Express): Stop {
   const server = createHttpServer(app, config.timeouts).listen(config.port, () =>
     log(`listening on ${config.publicUrl} (port ${config.port})`),
   );
@@ -76,46 +110,97 @@ function serveMetrics(config: Config): Stop | undefined {
 }
 
 /**
- * One process: database, migrations, seed, HTTP. With WEB_CONCURRENCY > 1 the primary prepares the database
- * and forks that many HTTP workers (each with its own pool; an embedded server is the primary's, shared),
- * replaces a worker that dies, and on a signal stops the workers before the database.
+ * One process: configuration, database, migrations, seed, HTTP. Every configuration error stops it before it
+ * connects. While DATABASE_URL's server is away it listens anyway, not ready (503), and prepares the database
+ * once it is back. With WEB_CONCURRENCY > 1 the primary prepares the database and forks that many HTTP workers
+ * (each with its own pool; an embedded server is the primary's, shared), tells them when the database is
+ * ready, replaces a worker that dies, and on a signal stops the workers before the database.
  */
 async function main() {
+  const readiness = new Readiness(cluster.isWorker && process.env.HXG_DATABASE_READY === '1');
+  if (cluster.isWorker) {
+    process.on('message', (message) => {
+      if (!isReadinessMessage(message)) return;
+      readiness.waiting(message.reason);
+      if (message.ready) readiness.markReady();
+    });
+  }
   const config = loadConfig();
   useLogging(config);
-  const database = await connectDatabase(config, log);
+  await configuredAuthSecrets(config);
+  const database = await connectDatabase(config, log, { lazy: true });
+  const stopping = new AbortController();
   const stops: Stop[] = [];
   const metrics = serveMetrics(config);
   if (metrics) stops.push(metrics);
+  // the gateways' audit trails, flushed after HTTP has drained and before the database closes
+  const gateways: (() => Promise<void>)[] = [];
   const workersExited = () =>
     Promise.all(Object.values(cluster.workers ?? {}).map((w) => new Promise((resolve) => w?.once('exit', resolve))));
   onShutdown(async () => {
+    stopping.abort();
     const exited = cluster.isPrimary ? workersExited() : Promise.resolve([]);
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
     await Promise.all([...stops.map((stop) => stop()), exited]);
+    await Promise.all(gateways.map((close) => close()));
     await database.close();
   });
   if (cluster.isWorker) {
-    stops.push(await serve(config, database));
+    stops.push(serve(config, database, await buildApp(config, database, readiness, gateways)));
     return;
   }
+  const app = config.workers <= 1 ? await buildApp(config, database, readiness, gateways) : undefined;
+  let firstAttemptFailed = () => {};
+  const prepared = prepareDatabaseWhenReachable(database.orm, config, log, {
+    signal: stopping.signal,
+    onWaiting: (reason) => {
+      readiness.waiting(reason);
+      tellWorkers(readiness);
+      firstAttemptFailed();
+    },
+  });
+  const becameReady = () => {
+    readiness.markReady();
+    tellWorkers(readiness);
+  };
   try {
-    await prepareDatabase(database.orm, config, log);
+    // a reachable database is prepared before the gateway listens, as it always was; an unreachable one after
+    const first = await Promise.race([
+      prepared.then(() => 'prepared' as const),
+      new Promise<'waiting'>((resolve) => (firstAttemptFailed = () => resolve('waiting'))),
+    ]);
+    if (first === 'prepared') becameReady();
+    if (app) stops.push(serve(config, database, app));
+    else startWorkers(config.workers, readiness);
+    await prepared;
   } catch (error) {
+    if (stopping.signal.aborted) return;
     await database.close();
     throw error;
   }
-  if (config.workers <= 1) {
-    stops.push(await serve(config, database));
-    return;
+  if (readiness.ready) return;
+  becameReady();
+  log('database ready');
+}
+
+/** A worker that has not listened yet hears it when it does (startWorkers). */
+function tellWorkers(readiness: Readiness) {
+  for (const worker of Object.values(cluster.workers ?? {})) {
+    if (worker?.isConnected()) worker.send(readinessMessage(readiness));
   }
-  log(`starting ${config.workers} HTTP workers`);
+}
+
+function startWorkers(count: number, readiness: Readiness) {
+  log(`starting ${count} HTTP workers`);
+  const fork = () => cluster.fork({ HXG_DATABASE_READY: readiness.ready ? '1' : '0' });
+  // a worker listens once it has its 'message' handler: a message sent before then could be lost
+  cluster.on('listening', (worker) => worker.isConnected() && worker.send(readinessMessage(readiness)));
   cluster.on('exit', (worker, code, signal) => {
     if (worker.exitedAfterDisconnect || signal === 'SIGTERM' || code === 0) return;
     log(`worker ${worker.id} ended (${signal ?? code}); starting another`);
-    cluster.fork();
+    fork();
   });
-  for (let i = 0; i < config.workers; i++) cluster.fork();
+  for (let i = 0; i < count; i++) fork();
 }
 
 main().catch((error) => {

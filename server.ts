@@ -3,6 +3,8 @@ import { createFhirRouter, FHIR_PATH } from './fhir-facade/router.js';
 import { buildExecutableSchema } from './graphql/schema.js';
 import { createGraphQLRouter } from './graphql/server.js';
 import { createRestApi } from './rest-api/router.js';
+import { schedulePurge } from './src/audit/purge.js';
+import { type AuditSink, AuditWriter, DISCARD } from './src/audit/writer.js';
 import { type Auth, createAuth } from './src/auth/index.js';
 import type { Config } from './src/config.js';
 import type { Orm } from './src/db/orm.js';
@@ -10,20 +12,33 @@ import { createApp } from './src/http/app.js';
 import { observePool } from './src/observability/db-pool-metrics.js';
 import { type Logger, logger } from './src/observability/logger.js';
 import { collectProcessMetrics } from './src/observability/metrics.js';
+import type { Readiness } from './src/http/readiness.js';
 
 /**
  * The composition root: the core (src/), its OAuth provider, and the API faces that sit on top of it
  * (graphql/, fhir-facade/, rest-api/). It lives outside src/ because the core must not import its faces.
  */
+export interface Gateway {
+  app: Express;
+  auth: Auth;
+  /** the audit trail's writer: `flush()` writes what is queued (tests await it) */
+  audit: AuditSink;
+  /** stops the retention purge and flushes the audit trail: call before closing the database */
+  close(): Promise<void>;
+}
+
 export async function createGateway(
   config: Config,
   orm: Orm,
-  log: Logger = logger(),
-): Promise<{ app: Express; auth: Auth }> {
+  options: { readiness?: Readiness; log?: Logger } = {},
+): Promise<Gateway> {
+  const log = options.log ?? logger();
   collectProcessMetrics();
   observePool('serving', orm);
   const auth = await createAuth(config, orm);
-  const schema = await buildExecutableSchema();
+  const audit = config.audit.enabled ? new AuditWriter(orm, config.audit) : DISCARD;
+  const purge = config.audit.enabled ? schedulePurge(orm, config.audit.retentionDays) : { stop() {} };
+  const schema = await buildExecutableSchema({ audit: config.audit.enabled });
   const graphql = await createGraphQLRouter({
     schema,
     orm,
@@ -32,8 +47,9 @@ export async function createGateway(
     config,
     limits: config.graphql,
     logger: log,
+    audit,
   });
-  const faceDeps = { schema, orm, verifyToken: auth.verifyToken, provider: auth.provider, config };
+  const faceDeps = { schema, orm, verifyToken: auth.verifyToken, provider: auth.provider, config, audit };
   const fhir = Router().use(FHIR_PATH, createFhirRouter(faceDeps));
   const rest = createRestApi(faceDeps);
   const app = createApp({
@@ -47,6 +63,16 @@ export async function createGateway(
     logger: log,
     // without a port of their own, the metrics are on the main port, behind their token
     ...(config.metrics.port === undefined && config.metrics.token ? { metricsToken: config.metrics.token } : {}),
+    readiness: options.readiness,
+    trustProxy: config.trustProxy,
   });
-  return { app, auth };
+  return {
+    app,
+    auth,
+    audit,
+    async close() {
+      purge.stop();
+      await audit.close();
+    },
+  };
 }

@@ -52,6 +52,10 @@ export async function startGatewayProcesses(opts: {
   workers: number;
   /** the checkout whose `dist/main.js` runs (an A/B of two builds); this one by default */
   checkout?: string;
+  /** false: without NODE_ENV=production (the audit trail's on/off comparison, whose `off` production refuses) */
+  production?: boolean;
+  /** more environment, e.g. AUDIT_BENCH_DISABLE */
+  env?: Record<string, string>;
 }): Promise<GatewayProcesses> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -60,10 +64,13 @@ export async function startGatewayProcesses(opts: {
     env: {
       ...process.env,
       ...productionEnv(opts.dataDir),
+      ...(opts.production === false ? { NODE_ENV: 'development' } : {}),
+      ...opts.env,
       DATABASE_URL: opts.databaseUrl,
       DATA_DIR: opts.dataDir,
       PORT: String(port),
       PUBLIC_URL: base,
+      PUBLIC_URL_ALLOW_HTTP: 'true', // loopback, no TLS to measure
       SEED: 'none',
       WEB_CONCURRENCY: String(opts.workers),
       // as deployed, and its start-up lines are read below

@@ -13,6 +13,7 @@ import { migrate, type Orm, openOrm } from '../src/db/orm.js';
 import { seedDemo } from '../src/seed/demo.js';
 import { parseSize } from '../src/seed/size.js';
 import { fillObservations, syntheticStudy } from '../src/seed/synthetic.js';
+import { measureAuditOverhead } from './audit-overhead.js';
 import { createAuthOverheadBench } from './auth-overhead.js';
 import { measureDeepQuery } from './deep-query.js';
 import { type GatewayProcesses, startGatewayProcesses } from './gateway-processes.js';
@@ -21,7 +22,7 @@ import { measureIngest } from './ingest.js';
 import { measureRestApi } from './rest-api.js';
 import { measureSearch, measureSearchThroughput } from './search.js';
 import { sqlCounter } from './sql-counter.js';
-import { PAGE_SIZE, weekOfStudy } from './search-case.js';
+import { PAGE_SIZE, type SearchCase, weekOfStudy } from './search-case.js';
 import { round, type RunPlan } from './stats.js';
 import { type IngestFigures, type LateStudyFigures, type SizeFigures, summarize } from './summary.js';
 
@@ -89,7 +90,7 @@ async function main() {
     SEED: 'none',
   });
   // the bench's own requests are not worth a log line each; warnings and errors still show
-  const { app, auth } = await createGateway(config, orm, createLogger({ level: 'warn', format: 'json' }));
+  const { app, auth } = await createGateway(config, orm, { log: createLogger({ level: 'warn', format: 'json' }) });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(port, '127.0.0.1', () => resolve(s));
   });
@@ -118,12 +119,15 @@ async function main() {
   const figures: SizeFigures[] = [];
   let ingest: IngestFigures;
   let lateStudy: LateStudyFigures;
+  let auditTrail: Awaited<ReturnType<typeof measureAuditTrail>>;
+  let firstStudyId = 0;
   try {
     for (const size of sizes) {
       log(`generating ${size} observations`);
       const plan = await syntheticStudy(orm, size, 1);
       await fillObservations(orm, plan, size, 1);
       const searchCase = weekOfStudy(plan.studyId);
+      if (firstStudyId === 0) firstStudyId = plan.studyId;
       const { search, throughput, restApi } = await withGateways(async (gateways, gatewayToken) => {
         log(`${size}: search latency`);
         const search = await measureSearch(gateways.base, gatewayToken, pool, searchCase, timing);
@@ -151,6 +155,9 @@ async function main() {
       gatewayWorkers: gateways.workers,
     }));
     log(JSON.stringify(ingest));
+    log('the audit trail: on vs off');
+    auditTrail = await measureAuditTrail(url, dataDir, weekOfStudy(firstStudyId), plan.patientIds);
+    log(JSON.stringify(auditTrail));
   } finally {
     await pool.end();
     server.closeAllConnections();
@@ -159,7 +166,7 @@ async function main() {
     await stopDatabase();
     rmSync(dataDir, { recursive: true, force: true });
   }
-  const summary = summarize(machine, ingest, figures, lateStudy);
+  const summary = { ...summarize(machine, ingest, figures, lateStudy), auditTrail };
   if (!smoke) {
     mkdirSync('bench', { recursive: true });
     writeFileSync('bench/results.json', `${JSON.stringify(summary, null, 2)}\n`);
@@ -183,6 +190,28 @@ async function measureLateStudy(orm: Orm, pool: pg.Pool, withGateways: WithGatew
   const firstWeek = { studyId: plan.studyId, from: '2026-01-01T00:00:00Z', before: '2026-01-08T00:00:00Z' };
   const search = await withGateways((gateways, token) => measureSearch(gateways.base, token, pool, firstWeek, timing));
   return { rowsBefore: n, rows, search };
+}
+
+/**
+ * The audit trail's cost: two gateways of one worker each on this database, alike but for AUDIT_BENCH_DISABLE on
+ * one, both without NODE_ENV=production (which refuses that setting), measured against each other in turns.
+ */
+async function measureAuditTrail(databaseUrl: string, dataDir: string, searchCase: SearchCase, patientIds: number[]) {
+  const start = (env: Record<string, string>) =>
+    startGatewayProcesses({ databaseUrl, dataDir, workers: 1, production: false, env });
+  const on = await start({});
+  const off = await start({ AUDIT_BENCH_DISABLE: '1' });
+  try {
+    return await measureAuditOverhead(
+      { base: on.base, token: await signToken(dataDir, on.base, MARY) },
+      { base: off.base, token: await signToken(dataDir, off.base, MARY) },
+      searchCase,
+      patientIds,
+      { timing, batches: Math.max(2, Math.round(batches / 2)), concurrency },
+    );
+  } finally {
+    await Promise.all([on.stop(), off.stop()]);
+  }
 }
 
 main().catch((error) => {

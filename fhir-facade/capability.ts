@@ -71,6 +71,7 @@ export function capabilityStatement(publicUrl: string, software: { name: string;
           resource('Patient', ['read', 'search-type']),
           resource('Observation', ['read', 'search-type', 'create']),
           resource('Practitioner', ['read']),
+          resource('AuditEvent', ['search-type']),
         ],
         interaction: [{ code: 'batch' }, { code: 'transaction' }],
       },

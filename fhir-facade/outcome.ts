@@ -13,6 +13,7 @@ export type IssueType =
   | 'duplicate'
   | 'too-costly'
   | 'timeout'
+  | 'transient'
   | 'processing'
   | 'exception';
 
@@ -49,6 +50,7 @@ const BY_CODE: Record<string, [number, IssueType]> = {
   CONFLICT: [409, 'duplicate'],
   QUERY_TOO_COMPLEX: [400, 'too-costly'],
   TIMEOUT: [503, 'timeout'],
+  SERVICE_UNAVAILABLE: [503, 'transient'],
 };
 
 export function fromGraphQLError(error: { message: string; extensions?: Record<string, unknown> }): FhirError {

@@ -2,20 +2,24 @@ import express, { type NextFunction, type Request, type Response, Router } from 
 import type { GraphQLSchema } from 'graphql';
 import type Provider from 'oidc-provider';
 import { authenticatedContext, type GraphQLContext } from '../graphql/context.js';
+import type { AuditSink } from '../src/audit/writer.js';
 import type { TokenVerifier } from '../src/auth/bearer.js';
 import { smartConfiguration } from '../src/auth/smart.js';
 import type { Config } from '../src/config.js';
 import type { Orm } from '../src/db/orm.js';
 import { DATABASE_TIMEOUT_MESSAGE, isDatabaseTimeout } from '../src/db/statement-timeout.js';
+import { fromDatabaseError } from '../src/db/database-errors.js';
 import { DomainError } from '../src/errors.js';
+import { domainToGraphQLError } from '../graphql/errors.js';
 import { answerTimeoutsWith, RETRY_AFTER_SECONDS } from '../src/http/timeout.js';
 import { requestLog } from '../src/observability/logger.js';
+import { searchAuditEvents } from './audit-events.js';
 import { capabilityStatement } from './capability.js';
 import { FHIR_JSON, negotiate } from './content.js';
 import { fhirStructureIssue } from './fhir-schema.js';
 import { countInteractions } from './interactions.js';
 import { readObservation, searchObservations } from './observations.js';
-import { FhirError, operationOutcome } from './outcome.js';
+import { FhirError, fromGraphQLError, operationOutcome } from './outcome.js';
 import { readPatient, searchPatients } from './patients.js';
 import { readPractitioner } from './practitioners.js';
 import { returnPreference } from './prefer.js';
@@ -27,6 +31,7 @@ export interface FhirDependencies {
   verifyToken: TokenVerifier;
   provider: Provider;
   config: Config;
+  audit: AuditSink;
 }
 
 export const FHIR_PATH = '/fhir/r5';
@@ -52,7 +57,7 @@ export function createFhirRouter(deps: FhirDependencies): Router {
 
   router.use(async (req: Request, res: Response, next: NextFunction) => {
     try {
-      res.locals.context = await authenticatedContext(req, deps);
+      res.locals.context = await authenticatedContext(req, deps, 'fhir');
       next();
     } catch (error) {
       if (error instanceof DomainError && error.code === 'UNAUTHENTICATED') {
@@ -78,6 +83,9 @@ export function createFhirRouter(deps: FhirDependencies): Router {
   router.get('/Observation', async (req, res) =>
     send(res, 200, await searchObservations(req, deps.schema, ctx(res), baseUrl, maxPageSkip)),
   );
+  router.get('/AuditEvent', async (req, res) =>
+    send(res, 200, await searchAuditEvents(req, deps.schema, ctx(res), baseUrl, maxPageSkip)),
+  );
   router.get('/Observation/:id', async (req, res) =>
     send(res, 200, await readObservation(String(req.params.id), deps.schema, ctx(res))),
   );
@@ -102,7 +110,7 @@ export function createFhirRouter(deps: FhirDependencies): Router {
   });
 
   router.all('/{*rest}', (req) => {
-    const known = /^\/(Patient|Observation|Practitioner)(\/[^/]+)?$|^\/$/.test(req.path);
+    const known = /^\/(Patient|Observation|Practitioner|AuditEvent)(\/[^/]+)?$|^\/$/.test(req.path);
     throw known
       ? new FhirError(405, 'not-supported', `${req.method} is not supported on ${req.path}`)
       : new FhirError(404, 'not-found', `No such resource type or endpoint: ${req.path}`);
@@ -127,6 +135,8 @@ function toFhirError(error: unknown, req: Request): FhirError {
   }
   if (status && status >= 400 && status < 500) return new FhirError(status, 'invalid', (error as Error).message);
   if (isDatabaseTimeout(error)) return new FhirError(503, 'timeout', DATABASE_TIMEOUT_MESSAGE);
+  const typed = error instanceof DomainError ? error : fromDatabaseError(error);
+  if (typed) return fromGraphQLError(domainToGraphQLError(typed));
   requestLog(req).error({ err: error }, 'FHIR facade error');
   return new FhirError(500, 'exception', 'Internal server error');
 }

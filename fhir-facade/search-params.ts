@@ -29,7 +29,7 @@ const paging: SearchParamDefinition[] = [
   { name: '_format', type: 'token', documentation: '`json`' },
 ];
 
-export const SEARCH_PARAMS: Record<'Patient' | 'Observation', SearchParamDefinition[]> = {
+export const SEARCH_PARAMS: Record<'Patient' | 'Observation' | 'AuditEvent', SearchParamDefinition[]> = {
   Patient: [
     {
       name: '_has:Group:member:_id',
@@ -54,9 +54,27 @@ export const SEARCH_PARAMS: Record<'Patient' | 'Observation', SearchParamDefinit
     { name: '_lastUpdated', type: 'date', documentation: 'last update; prefixes ge, le, gt, lt' },
     ...paging,
   ],
+  AuditEvent: [
+    {
+      name: 'date',
+      type: 'date',
+      documentation: 'when it was recorded; prefixes ge, le, gt, lt, eq; repeat for a range',
+    },
+    { name: 'agent', type: 'reference', documentation: 'the user who did it (10002 or Person/10002)' },
+    { name: 'patient', type: 'reference', documentation: 'events that read or changed this patient’s data' },
+    {
+      name: 'outcome',
+      type: 'token',
+      documentation: '0 (allowed), 4 (denied by the policy) or 8 (failed), of audit-event-outcome',
+    },
+    ...paging.filter((p) => p.name !== '_page'),
+  ],
 };
 
 export type SearchQuery = Record<string, string | string[]>;
+
+/** a parameter's value: a system|value token of two 255-character texts, a cursor, a date */
+const MAX_PARAM_LENGTH = 1024;
 
 /** One value per parameter, except those that may repeat (dates). */
 export function readParams(
@@ -75,6 +93,11 @@ export function readParams(
       );
     }
     const values = (Array.isArray(raw) ? raw : [raw]).map(String);
+    const bad = values.find((v) => v.length > MAX_PARAM_LENGTH || v.includes('\u0000'));
+    if (bad !== undefined) {
+      const problem = bad.length > MAX_PARAM_LENGTH ? `is longer than ${MAX_PARAM_LENGTH} characters` : 'holds a NUL';
+      throw new FhirError(400, 'invalid', `Search parameter "${name}" ${problem}`, name);
+    }
     if (values.length > 1 && !['date', '_lastUpdated'].includes(name)) {
       throw new FhirError(400, 'invalid', `Search parameter "${name}" may appear only once`, name);
     }

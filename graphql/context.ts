@@ -5,9 +5,13 @@ import { type TokenVerifier, viewerFromAuthorization } from '../src/auth/bearer.
 import type { Config } from '../src/config.js';
 import type { Orm } from '../src/db/orm.js';
 import { UnauthenticatedError } from '../src/errors.js';
+import { requestMetadata } from '../src/http/request-metadata.js';
 import { type RequestFacts, requestFacts } from '../src/observability/request-context.js';
+import type { RequestMetadata } from '../src/audit/event.js';
+import { type AuditSink, DISCARD } from '../src/audit/writer.js';
 import type { Viewer } from '../src/policy/viewer.js';
 import type { ServiceContext } from '../src/services/context.js';
+import { RequestAudit } from './audit/request-audit.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
 
 /** What every resolver and shield rule gets: the viewer, their scoped services, per-request loaders. */
@@ -18,16 +22,26 @@ export interface GraphQLContext {
   auth: { provider: Provider; config: Config };
   /** the HTTP request's id and token holder (src/observability/request-context.ts); absent outside HTTP */
   request?: RequestFacts;
+  /** the request's audit events, committed to the trail when its operation is done */
+  audit: RequestAudit;
 }
 
 export function createContext(
   em: EntityManager,
   viewer: Viewer,
   auth: { provider: Provider; config: Config },
+  audit: { sink: AuditSink; request?: RequestMetadata } = { sink: DISCARD },
   request?: RequestFacts,
 ): GraphQLContext {
   const services: ServiceContext = { em, viewer };
-  return { viewer, services, loaders: createLoaders(services), auth, ...(request ? { request } : {}) };
+  return {
+    viewer,
+    services,
+    loaders: createLoaders(services),
+    auth,
+    audit: new RequestAudit(audit.sink, viewer, audit.request),
+    ...(request ? { request } : {}),
+  };
 }
 
 export interface FaceDependencies {
@@ -35,15 +49,23 @@ export interface FaceDependencies {
   verifyToken: TokenVerifier;
   provider: Provider;
   config: Config;
+  /** where the requests' audit events go */
+  audit: AuditSink;
 }
 
 /**
  * The context of a request to a face that takes no anonymous callers (FHIR, REST): the bearer token's viewer on a
  * fresh entity manager. No token, or a bad one: UnauthenticatedError, which each face answers in its format.
  */
-export async function authenticatedContext(req: Request, deps: FaceDependencies) {
+export async function authenticatedContext(req: Request, deps: FaceDependencies, face: 'fhir' | 'rest') {
   const em = deps.orm.em.fork();
   const viewer = await viewerFromAuthorization(req.get('authorization'), deps.verifyToken, em, req);
   if (viewer.userId === null) throw new UnauthenticatedError('An access token is required (Authorization: Bearer …)');
-  return createContext(em, viewer, { provider: deps.provider, config: deps.config }, requestFacts(req));
+  return createContext(
+    em,
+    viewer,
+    { provider: deps.provider, config: deps.config },
+    { sink: deps.audit, request: requestMetadata(req, face) },
+    requestFacts(req),
+  );
 }

@@ -24,6 +24,8 @@ export interface DocumentSize {
   aliases: number;
   /** a fragment that spreads itself, directly or through others */
   cycle?: string;
+  /** a spread of a fragment the document does not define */
+  unknownFragment?: string;
 }
 
 const NOTHING: DocumentSize = { fields: 0, aliases: 0 };
@@ -43,12 +45,14 @@ export function measureDocument(document: DocumentNode): DocumentSize {
   const measured = new Map<string, DocumentSize>();
   const entered = new Set<string>();
   let cycle: string | undefined;
+  let unknownFragment: string | undefined;
 
   const fragmentSize = (name: string): DocumentSize => {
     const known = measured.get(name);
     if (known) return known;
     const fragment = fragments.get(name);
     if (entered.has(name)) cycle ??= name;
+    if (!fragment) unknownFragment ??= name;
     if (!fragment || entered.has(name)) return NOTHING; // unknown fragments are graphql's validation's to refuse
     entered.add(name);
     const size = selectionSize(fragment.selectionSet);
@@ -88,7 +92,12 @@ export function measureDocument(document: DocumentNode): DocumentSize {
     fields = Math.max(fields, size.fields);
     aliases = Math.max(aliases, size.aliases);
   }
-  return cycle === undefined ? { fields, aliases } : { fields, aliases, cycle };
+  return {
+    fields,
+    aliases,
+    ...(cycle === undefined ? {} : { cycle }),
+    ...(unknownFragment === undefined ? {} : { unknownFragment }),
+  };
 }
 
 /**

@@ -3,7 +3,8 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import { DATABASE_TIMEOUT_MESSAGE, isDatabaseTimeout } from '../src/db/statement-timeout.js';
 import { DomainError, type DomainErrorCode } from '../src/errors.js';
-import { TIMEOUT } from './timeouts.js';
+import { SERVICE_UNAVAILABLE, TIMEOUT } from './timeouts.js';
+import { fromDatabaseError } from '../src/db/database-errors.js';
 
 /** The error codes clients see in `extensions.code`. */
 const CODES: Record<DomainErrorCode, string> = {
@@ -12,6 +13,7 @@ const CODES: Record<DomainErrorCode, string> = {
   INVALID: 'BAD_USER_INPUT',
   CONFLICT: 'CONFLICT',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
+  UNAVAILABLE: SERVICE_UNAVAILABLE,
 };
 
 /** Codes GraphQL itself (and our limits and shield) produce for bad requests, and timeouts: shown as they are. */
@@ -29,6 +31,7 @@ const CLIENT_ERROR_CODES = new Set([
   'CONFLICT',
   'QUERY_TOO_COMPLEX',
   TIMEOUT,
+  SERVICE_UNAVAILABLE,
 ]);
 
 export function domainToGraphQLError(error: DomainError): GraphQLError {
@@ -41,11 +44,17 @@ export const INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR';
 
 /**
  * One mapping for every error leaving /graphql: domain errors keep their message and get their code;
- * argument validation is BAD_USER_INPUT; a statement cancelled by its timeout is TIMEOUT (HTTP 503, see
- * timeouts.ts); anything unexpected is masked (error-log.ts logs it).
+ * argument validation is BAD_USER_INPUT; a statement cancelled by its timeout is TIMEOUT, a database that
+ * cannot be reached SERVICE_UNAVAILABLE (both HTTP 503, see timeouts.ts), any other database error the typed error
+ * database-errors.ts maps it to; anything unexpected is masked (error-log.ts logs it).
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
+  const unwrapped = unwrapResolverError(error);
+  if (isDatabaseTimeout(unwrapped)) {
+    const { locations, path } = formatted;
+    return { message: DATABASE_TIMEOUT_MESSAGE, locations, path, extensions: { code: TIMEOUT } };
+  }
+  const original = fromDatabaseError(unwrapped) ?? unwrapped;
   if (original instanceof DomainError) {
     const mapped = domainToGraphQLError(original);
     return {
@@ -65,17 +74,14 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       extensions: { code: 'BAD_USER_INPUT' },
     };
   }
-  if (isDatabaseTimeout(original)) {
-    const { locations, path } = formatted;
-    return { message: DATABASE_TIMEOUT_MESSAGE, locations, path, extensions: { code: TIMEOUT } };
-  }
-  const code = String(formatted.extensions?.code ?? '');
+  const code = requestErrorCode(original) ?? String(formatted.extensions?.code ?? '');
   if (CLIENT_ERROR_CODES.has(code)) {
+    const field = formatted.extensions?.field;
     return {
       message: formatted.message,
       locations: formatted.locations,
       path: formatted.path,
-      extensions: { code },
+      extensions: { code, ...(typeof field === 'string' ? { field } : {}) },
     };
   }
   return {
@@ -83,4 +89,14 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     path: formatted.path,
     extensions: { code: INTERNAL_SERVER_ERROR },
   };
+}
+
+/**
+ * Apollo refuses some requests (a persisted query whose hash does not match, an unknown persisted query version)
+ * with a GraphQLError that has an HTTP 4xx status but no code: they are BAD_REQUEST, not internal errors.
+ */
+function requestErrorCode(error: unknown): string | undefined {
+  if (!(error instanceof GraphQLError) || error.extensions.code !== undefined) return undefined;
+  const status = (error.extensions.http as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? 'BAD_REQUEST' : undefined;
 }

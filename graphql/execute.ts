@@ -3,6 +3,7 @@ import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { GraphQLContext } from './context.js';
 import { logUnexpectedErrors } from './error-log.js';
 import { formatError } from './errors.js';
+import { variablesError } from './input-strings.js';
 
 const compiledBySchema = new WeakMap<GraphQLSchema, Map<string, CompiledQuery>>();
 
@@ -26,7 +27,8 @@ function compiled(schema: GraphQLSchema, query: string): CompiledQuery {
 /**
  * Runs one of a face's operations against the gateway's own schema, as the request's viewer, so graphql-shield
  * and the services decide access exactly as for /graphql. Errors come formatted as /graphql formats them (domain
- * errors with their codes, anything unexpected masked); the face maps the first one to its own format.
+ * errors with their codes, anything unexpected masked); the face maps the first one to its own format. The
+ * operation's audit events go to the trail once it is done.
  */
 export async function executeOperation<T>(
   schema: GraphQLSchema,
@@ -34,7 +36,11 @@ export async function executeOperation<T>(
   query: string,
   variables: Record<string, unknown>,
 ): Promise<{ data: T; error?: GraphQLFormattedError }> {
+  // the faces refuse such values first, in their own formats; this is the line behind them
+  const refused = variablesError(variables);
+  if (refused) return { data: undefined as T, error: formatError(refused.toJSON(), refused) };
   const result = await compiled(schema, query).query(undefined, context, variables);
+  context.audit.commit();
   const [error] = result.errors ?? [];
   if (error) logUnexpectedErrors([error], context);
   return { data: result.data as T, error: error ? formatError(error.toJSON(), error) : undefined };

@@ -1,9 +1,9 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema, type ValidationRule } from 'graphql';
 import depthLimit from 'graphql-depth-limit';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 
-import type { DocumentLimits } from './document-limits.js';
+import { type DocumentLimits, measureDocument } from './document-limits.js';
 
 /** What bounds a GraphQL request before it runs: the document (document-limits.ts), its depth and its cost. */
 export interface QueryLimits extends DocumentLimits {
@@ -11,7 +11,18 @@ export interface QueryLimits extends DocumentLimits {
   maxComplexity: number;
 }
 
-export const depthRule = (limits: QueryLimits) => depthLimit(limits.maxDepth);
+/**
+ * graphql-depth-limit's rule, for documents it can measure: it follows fragment spreads without a guard, so a
+ * fragment cycle overflows its stack and an unknown fragment makes it throw (a 500). graphql's own rules
+ * (NoFragmentCycles, KnownFragmentNames) refuse those documents in the same validation pass.
+ */
+export function depthRule(limits: QueryLimits): ValidationRule {
+  const rule = depthLimit(limits.maxDepth) as ValidationRule;
+  return (context) => {
+    const size = measureDocument(context.getDocument());
+    return size.cycle === undefined && size.unknownFragment === undefined ? rule(context) : {};
+  };
+}
 
 /**
  * Refuses operations whose estimated cost (fields × the page sizes they ask for) exceeds the limit,

@@ -4,6 +4,8 @@ import { applyMiddleware } from 'graphql-middleware';
 import { allow } from 'graphql-shield';
 import { buildSchema } from 'type-graphql';
 import { DateTimeISO } from './date-time.js';
+import { AuditEventResolver, PatientAccessLogResolver } from './resolvers/audit-event.js';
+import { auditSchema } from './audit/wrap.js';
 import { callResolversDirectly } from './direct-resolvers.js';
 import { CodeableConceptResolver, DataSourceResolver } from './resolvers/catalog.js';
 import { ClientRegistrationResolver, ClientResolver } from './resolvers/client.js';
@@ -22,6 +24,7 @@ import { PractitionerResolver, UserResolver } from './resolvers/user.js';
 import { permissions, ruleTree } from './rules/index.js';
 
 const resolvers = [
+  AuditEventResolver,
   ClientRegistrationResolver,
   ClientResolver,
   CodeableConceptResolver,
@@ -31,6 +34,7 @@ const resolvers = [
   ObservationUploadResolver,
   OrganizationResolver,
   PatientResolver,
+  PatientAccessLogResolver,
   PatientConsentsResolver,
   PatientInvitationResolver,
   PatientObservationsResolver,
@@ -60,9 +64,10 @@ export async function buildBareSchema(): Promise<GraphQLSchema> {
 /**
  * The executable schema: resolvers behind the graphql-shield permissions. Fields whose rule is `allow` get
  * their own resolvers back: shield's wrapper would only say yes, but it makes every field asynchronous, and a
- * page of 1000 observations has some 20,000 fields.
+ * page of 1000 observations has some 20,000 fields. The audit trail wraps the fields that read or write patient
+ * data outside the shield (`audit: false`, the bench's comparison only, leaves it out).
  */
-export async function buildExecutableSchema(): Promise<GraphQLSchema> {
+export async function buildExecutableSchema(options: { audit?: boolean } = {}): Promise<GraphQLSchema> {
   const bare = await buildBareSchema();
   const schema = applyMiddleware(bare, permissions);
   for (const [typeName, fieldName] of alwaysAllowed(bare)) {
@@ -72,7 +77,7 @@ export async function buildExecutableSchema(): Promise<GraphQLSchema> {
       shielded.getFields()[fieldName]!.resolve = original.getFields()[fieldName]!.resolve;
     }
   }
-  return schema;
+  return options.audit === false ? schema : auditSchema(schema);
 }
 
 function* alwaysAllowed(schema: GraphQLSchema): Generator<[string, string]> {

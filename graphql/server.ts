@@ -1,24 +1,35 @@
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { Router } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type Provider from 'oidc-provider';
 import { type TokenVerifier, viewerFromAuthorization } from '../src/auth/bearer.js';
 import type { Config } from '../src/config.js';
+import type { AuditSink } from '../src/audit/writer.js';
 import type { Orm } from '../src/db/orm.js';
 import { isDatabaseTimeout } from '../src/db/statement-timeout.js';
-import { DomainError } from '../src/errors.js';
+import { fromDatabaseError } from '../src/db/database-errors.js';
+import { DomainError, UnavailableError } from '../src/errors.js';
+import { requestMetadata } from '../src/http/request-metadata.js';
 import { answerTimeoutsWith } from '../src/http/timeout.js';
 import { type Logger, requestLog } from '../src/observability/logger.js';
 import { requestFacts } from '../src/observability/request-context.js';
 import { apolloLogger } from './apollo-logger.js';
+import { anonymousSchemaPrivacy } from './anonymous-schema.js';
 import { graphqlBodyErrors, MAX_GRAPHQL_BODY } from './body-errors.js';
 import { createContext, type GraphQLContext } from './context.js';
 import { documentLimits } from './document-limits.js';
 import { formatError } from './errors.js';
+import { inputStringsPlugin } from './input-strings.js';
 import { complexityPlugin, depthRule, type QueryLimits } from './limits.js';
 import { observationPlugin } from './observation-plugin.js';
-import { databaseTimeoutError, graphqlTimeoutAnswer, timeoutStatusPlugin } from './timeouts.js';
+import {
+  databaseTimeoutError,
+  graphqlTimeoutAnswer,
+  retryableError,
+  SERVICE_UNAVAILABLE,
+  timeoutStatusPlugin,
+} from './timeouts.js';
 
 export interface GraphQLDependencies {
   schema: GraphQLSchema;
@@ -29,7 +40,15 @@ export interface GraphQLDependencies {
   limits: QueryLimits;
   /** for what Apollo Server logs itself */
   logger: Logger;
+  audit: AuditSink;
 }
+
+/** The request's audit events go to the trail once its answer is ready. */
+const commitAuditEvents: ApolloServerPlugin<GraphQLContext> = {
+  requestDidStart: async () => ({
+    willSendResponse: async ({ contextValue }) => contextValue.audit.commit(),
+  }),
+};
 
 /** `/graphql`: Apollo Server on the shielded schema; each request gets its viewer, entity manager, loaders. */
 export async function createGraphQLRouter(deps: GraphQLDependencies): Promise<Router> {
@@ -39,7 +58,14 @@ export async function createGraphQLRouter(deps: GraphQLDependencies): Promise<Ro
     // documentLimits refuses such documents first, with a clearer answer; this stays as a second line
     parseOptions: { maxTokens: deps.limits.maxTokens },
     validationRules: [depthRule(deps.limits)],
-    plugins: [complexityPlugin(deps.schema, deps.limits), timeoutStatusPlugin, observationPlugin()],
+    plugins: [
+      inputStringsPlugin,
+      complexityPlugin(deps.schema, deps.limits),
+      timeoutStatusPlugin,
+      commitAuditEvents,
+      observationPlugin(),
+      ...(deps.config.production ? [anonymousSchemaPrivacy] : []),
+    ],
     logger: apolloLogger(deps.logger),
     allowBatchedHttpRequests: false,
     introspection: true,
@@ -58,12 +84,21 @@ export async function createGraphQLRouter(deps: GraphQLDependencies): Promise<Ro
         const em = deps.orm.em.fork();
         try {
           const viewer = await viewerFromAuthorization(req.get('authorization'), deps.verifyToken, em, req);
-          return createContext(em, viewer, { provider: deps.provider, config: deps.config }, requestFacts(req));
+          return createContext(
+            em,
+            viewer,
+            { provider: deps.provider, config: deps.config },
+            { sink: deps.audit, request: requestMetadata(req, 'graphql') },
+            requestFacts(req),
+          );
         } catch (error) {
           if (error instanceof DomainError && error.code === 'UNAUTHENTICATED') {
             throw new GraphQLError(error.message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
           }
           if (isDatabaseTimeout(error)) throw databaseTimeoutError();
+          const typed = fromDatabaseError(error);
+          if (typed instanceof UnavailableError) throw retryableError(typed.message, SERVICE_UNAVAILABLE);
+          if (typed) throw typed;
           requestLog(req).error({ err: error }, 'GraphQL context failed');
           throw error;
         }

@@ -6,6 +6,7 @@ import { Migration } from '@mikro-orm/migrations';
  * (code, time) one, which PostgreSQL's skip scan of the new one covers.
  */
 export class Migration20261202130000 extends Migration {
+  // locks table: observations, while the check scans it and the index builds (writes wait; reads go on)
   override async up(): Promise<void> {
     this.addSql(
       `alter table "observations" add constraint "observations_effective_time_ms_check" check (date_trunc('milliseconds', effective_time) = effective_time);`,

@@ -7,6 +7,7 @@ import { Migration } from '@mikro-orm/migrations';
  * whole, and PostgreSQL writes json out as it was stored, four times faster than it prints jsonb.
  */
 export class Migration20261202191036 extends Migration {
+  // rewrites table: observations, every row that has identifiers gets its copy (one update)
   override async up(): Promise<void> {
     this.addSql(`alter table "observations" add column "identifiers" json not null default '[]';`);
     this.addSql(

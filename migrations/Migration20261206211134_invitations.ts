@@ -6,6 +6,7 @@ import { Migration } from '@mikro-orm/migrations';
  * device code read from the database can no longer be used. Artifacts stored before are hashed in place.
  */
 export class Migration20261206211134 extends Migration {
+  // rewrites table: oidc_payloads, every stored id is replaced by its hash (one update; a small table)
   override async up(): Promise<void> {
     this.addSql(
       `create table "patient_invitations" ("id" serial primary key, "patient_id" int not null, "created_by_id" int null, "created_at" timestamptz not null default now(), "client_id" varchar(64) not null, "code_hash" varchar(64) not null, "grant_id" varchar(255) not null, "expires_at" timestamptz not null, "redeemed_at" timestamptz null, "redeemed_by_client" varchar(64) null, "cancelled_at" timestamptz null, "cancelled_by_id" int null, "superseded_at" timestamptz null);`,

@@ -4,6 +4,8 @@ import { Migration20261202130000 } from './Migration20261202130000_observation_o
 import { Migration20261202191036 } from './Migration20261202191036_observation_identifiers.js';
 import { Migration20261206211134 } from './Migration20261206211134_invitations.js';
 import { Migration20261207012848 } from './Migration20261207012848_clients.js';
+import { Migration20261208070000 } from './Migration20261208070000_audit_events.js';
+import { Migration20261208070100 } from './Migration20261208070100_throttle_failures.js';
 
 /** Every migration in order; listed explicitly so the compiled server and vitest find the same ones. */
 export const migrationsList = [
@@ -13,4 +15,6 @@ export const migrationsList = [
   { name: 'Migration20261202191036_observation_identifiers', class: Migration20261202191036 },
   { name: 'Migration20261206211134_invitations', class: Migration20261206211134 },
   { name: 'Migration20261207012848_clients', class: Migration20261207012848 },
+  { name: 'Migration20261208070000_audit_events', class: Migration20261208070000 },
+  { name: 'Migration20261208070100_throttle_failures', class: Migration20261208070100 },
 ];

@@ -20,6 +20,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   TIMEOUT: 503,
+  SERVICE_UNAVAILABLE: 503,
 };
 
 export function fromGraphQLError(error: GraphQLFormattedError): RestError {

@@ -1,4 +1,5 @@
 import type { GraphQLSchema } from 'graphql';
+import type { RestCall } from './route.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { executeOperation } from '../graphql/execute.js';
 import { fromGraphQLError } from './errors.js';
@@ -14,3 +15,11 @@ export async function runGraphQL<T>(
   if (error) throw fromGraphQLError(error);
   return data;
 }
+
+/** The handler of a `DELETE /things/:id` route: runs `mutation` with the path's id, answers no content. */
+export const deleteByPathId =
+  (mutation: string) =>
+  async ({ schema, context, params }: RestCall): Promise<undefined> => {
+    await runGraphQL(schema, context, mutation, { id: params.id });
+    return undefined;
+  };

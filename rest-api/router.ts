@@ -2,15 +2,17 @@ import express, { type NextFunction, type Request, type Response, Router } from 
 import type { GraphQLSchema } from 'graphql';
 import { authenticatedContext, type FaceDependencies } from '../graphql/context.js';
 import { DATABASE_TIMEOUT_MESSAGE, isDatabaseTimeout } from '../src/db/statement-timeout.js';
+import { fromDatabaseError } from '../src/db/database-errors.js';
 import { DomainError } from '../src/errors.js';
+import { domainToGraphQLError } from '../graphql/errors.js';
 import { answerTimeoutsWith, RETRY_AFTER_SECONDS } from '../src/http/timeout.js';
 import { requestLog } from '../src/observability/logger.js';
 import { camelBody, snakeQuery } from './casing.js';
-import { RestError } from './errors.js';
+import { fromGraphQLError, RestError } from './errors.js';
 import { Answer, ID_PARAMS, type Route } from './route.js';
 import { ROUTES } from './routes/index.js';
 import { swaggerUiRouter } from './swagger-ui.js';
-import { routeValidators } from './validate.js';
+import { checkValues, routeValidators } from './validate.js';
 
 export const REST_PATH = '/api/v1';
 const MAX_BODY = '1mb';
@@ -71,6 +73,8 @@ function handler(route: Route, deps: RestDependencies) {
     for (const [name, value] of Object.entries(req.params)) {
       if (ID_PARAMS.has(name) && !/^[1-9]\d{0,14}$/.test(String(value))) throw new RestError(404, 'Not found.');
     }
+    checkValues(req.query, 'query');
+    checkValues(req.body, 'body');
     const query = snakeQuery(req.query);
     if (Object.values(query).some((v) => typeof v !== 'string')) {
       throw new RestError(400, 'Each query parameter may be given once, as a plain value');
@@ -78,7 +82,7 @@ function handler(route: Route, deps: RestDependencies) {
     const body = camelBody(req.body);
     validators.query(query);
     validators.body(body);
-    const context = route.public ? undefined : await authenticatedContext(req, deps);
+    const context = route.public ? undefined : await authenticatedContext(req, deps, 'rest');
     const answer = await route.handle({
       params: req.params as Record<string, string>,
       query: query as Record<string, string>,
@@ -96,15 +100,13 @@ function handler(route: Route, deps: RestDependencies) {
 
 function toRestError(error: unknown, req: Request): RestError {
   if (error instanceof RestError) return error;
-  if (error instanceof DomainError) {
-    const status = { NOT_FOUND: 404, FORBIDDEN: 403, INVALID: 400, CONFLICT: 409, UNAUTHENTICATED: 401 }[error.code];
-    return new RestError(status, error.message);
-  }
+  if (isDatabaseTimeout(error)) return new RestError(503, DATABASE_TIMEOUT_MESSAGE);
+  const typed = error instanceof DomainError ? error : fromDatabaseError(error);
+  if (typed) return fromGraphQLError(domainToGraphQLError(typed).toJSON());
   const { type, status } = (error ?? {}) as { type?: string; status?: number };
   if (type === 'entity.too.large') return new RestError(413, `The request body is larger than ${MAX_BODY}`);
   if (type === 'entity.parse.failed') return new RestError(400, 'JSON parse error: the request body is not valid JSON');
   if (status && status >= 400 && status < 500) return new RestError(status, 'Bad request');
-  if (isDatabaseTimeout(error)) return new RestError(503, DATABASE_TIMEOUT_MESSAGE);
   requestLog(req).error({ err: error }, 'REST API error');
   return new RestError(500, 'Internal server error');
 }

@@ -3,8 +3,9 @@ import 'reflect-metadata';
 import { Command, InvalidArgumentError } from 'commander';
 import { registerClient } from './auth/client-registry.js';
 import { loadConfig } from './config.js';
-import { connectDatabase, type Database, prepareDatabase } from './database.js';
+import { connectDatabase, type Database, migrateDatabase, prepareDatabase } from './database.js';
 import { migrate } from './db/orm.js';
+import { withStartupLock } from './db/startup-lock.js';
 import { DomainError, InvalidError } from './errors.js';
 import { ALL_SCOPES, type Viewer } from './policy/viewer.js';
 import { seedDemo } from './seed/demo.js';
@@ -80,7 +81,7 @@ program
   .description('apply pending database migrations')
   .action(() =>
     withDatabase(async ({ orm }) => {
-      const applied = await migrate(orm);
+      const applied = await migrateDatabase(orm);
       console.log(applied.length ? `applied: ${applied.join(', ')}` : 'no pending migrations');
     }),
   );
@@ -90,8 +91,10 @@ program
   .description('migrate, then load the demo data into an empty database (does nothing otherwise)')
   .action(() =>
     withDatabase(async ({ orm }) => {
-      await migrate(orm);
-      const result = await seedDemo(orm, loadConfig().publicUrl);
+      const result = await withStartupLock(orm, async () => {
+        await migrate(orm);
+        return seedDemo(orm, loadConfig().publicUrl);
+      });
       console.log(
         result.seeded ? `seeded demo data (${result.observations} observations)` : `skipped: ${result.reason}`,
       );
@@ -110,8 +113,10 @@ program
       const total = parseSize(opts.observations);
       const seed = Number(opts.seed);
       if (!Number.isInteger(seed) || seed < 0) throw new Error('--seed must be a non-negative integer');
-      await migrate(orm);
-      await seedDemo(orm, loadConfig().publicUrl);
+      await withStartupLock(orm, async () => {
+        await migrate(orm);
+        await seedDemo(orm, loadConfig().publicUrl);
+      });
       const plan = await syntheticStudy(orm, total, seed);
       const bar = new SingleBar(
         { format: 'generating |{bar}| {value}/{total} observations {eta_formatted}' },
@@ -129,7 +134,7 @@ program
   .description('(development) write the difference between the entities and the migrated database as a new migration')
   .action(() =>
     withDatabase(async ({ orm }) => {
-      await migrate(orm);
+      await migrateDatabase(orm);
       const created = await orm.getMigrator().createMigration('migrations');
       if (!created.diff.up.length) {
         console.log('the schema matches the entities: no migration needed');
@@ -170,7 +175,7 @@ program
   .option('--confidential', 'issue a client secret (server-side apps); default: public client with PKCE', false)
   .action((opts: { clientId: string; name: string; redirectUri: string[]; confidential: boolean }) =>
     withDatabase(async ({ orm }) => {
-      await migrate(orm);
+      await migrateDatabase(orm);
       const client = await registerClient(orm.em.fork(), {
         clientId: opts.clientId,
         name: opts.name,
@@ -209,7 +214,7 @@ program
   .option('--study <id>', 'a study that holds it: its patients may be invited to it (repeatable)', collectIds, [])
   .action((opts: CreateClientOptions) =>
     withDatabase(async ({ orm }) => {
-      await migrate(orm);
+      await migrateDatabase(orm);
       // all or nothing: the client is not left behind when a study is refused
       const { client, clientSecret } = await orm.em
         .fork()

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
+import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.js';
 
 /** Demo defaults, public on purpose; production mode refuses to start with any of them. */
 export const DEMO_DEFAULTS = {
@@ -28,11 +29,17 @@ export interface Config {
    * (the portal) first, then CORS_ORIGINS.
    */
   corsOrigins: readonly string[];
+  /** the proxies (load balancers) whose X-Forwarded-* headers tell the client's address, protocol and host */
+  trustProxy: TrustProxy;
   databaseUrl: string | undefined;
+  /** connections of the pool that serves HTTP, per process (per worker) */
+  dbPoolSize: number;
   dataDir: string;
   /** the built portal SPA served at `/` */
   clientDir: string;
   embeddedPostgresPort: number;
+  /** as root: where the embedded PostgreSQL's binaries and data go when the postgres user cannot enter the clone */
+  embeddedPostgresSharedDir: string;
   seed: 'demo' | 'none';
   /** HTTP worker processes (node:cluster) sharing the port and the database; 1: no cluster */
   workers: number;
@@ -56,6 +63,17 @@ export interface Config {
    * the main port if METRICS_TOKEN is set (and then only with it), else nowhere
    */
   metrics: { port: number | undefined; host: string; token: string | undefined };
+  audit: {
+    /** rows older than this are purged (0: kept for ever) */
+    retentionDays: number;
+    /** the writer's queue is flushed every flushMs or at flushEvents events, whichever comes first */
+    flushMs: number;
+    flushEvents: number;
+    /** the HMAC key of free-text search values (emails, identifier values); unset: a random key per process */
+    hashKey: string | undefined;
+    /** false only for the bench's with/without comparison (AUDIT_BENCH_DISABLE=1); production refuses it */
+    enabled: boolean;
+  };
   auth: {
     privateKey: string | undefined;
     cookieKeys: string | undefined;
@@ -141,7 +159,7 @@ export function loadConfig(
 ): Config {
   const port = intFromEnv(env, 'PORT', 8000);
   const production = env.NODE_ENV === 'production';
-  // Demo logins share a published password: production only seeds when told to.
+  // Demo logins share a published password: production refuses SEED=demo (refuseDemoDefaults).
   const seed = env.SEED ?? (production ? 'none' : 'demo');
   if (seed !== 'demo' && seed !== 'none') throw new Error(`SEED must be "demo" or "none", got "${seed}"`);
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, '');
@@ -150,10 +168,13 @@ export function loadConfig(
     port,
     publicUrl,
     corsOrigins: [...new Set([originOf(publicUrl), ...originsFromEnv(env.CORS_ORIGINS)])],
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     databaseUrl: env.DATABASE_URL || undefined,
+    dbPoolSize: intFromEnv(env, 'DB_POOL_SIZE', 10, 1000, 1),
     dataDir: path.resolve(env.DATA_DIR || '.data'),
     clientDir: path.resolve(env.CLIENT_DIR || 'dist/client'),
     embeddedPostgresPort: intFromEnv(env, 'EMBEDDED_PG_PORT', 54329),
+    embeddedPostgresSharedDir: path.resolve(env.EMBEDDED_PG_SHARED_DIR || '/var/lib/hxg'),
     workers:
       env.WEB_CONCURRENCY === 'auto' ? os.availableParallelism() : intFromEnv(env, 'WEB_CONCURRENCY', 1, 64) || 1,
     seed,
@@ -179,6 +200,13 @@ export function loadConfig(
       host: env.METRICS_HOST || '127.0.0.1',
       token: env.METRICS_TOKEN || undefined,
     },
+    audit: {
+      retentionDays: intFromEnv(env, 'AUDIT_RETENTION_DAYS', 2190, 36_500),
+      flushMs: intFromEnv(env, 'AUDIT_FLUSH_MS', 200, 60_000, 1),
+      flushEvents: intFromEnv(env, 'AUDIT_FLUSH_EVENTS', 500, 10_000, 1),
+      hashKey: env.AUDIT_HASH_KEY || undefined,
+      enabled: !flag(env.AUDIT_BENCH_DISABLE),
+    },
     auth: {
       privateKey: env.OIDC_PRIVATE_KEY || undefined,
       cookieKeys: env.OIDC_COOKIE_KEYS || undefined,
@@ -199,8 +227,11 @@ export function loadConfig(
       'PATIENT_AUTHORIZATION_CODE_CHALLENGE must be the S256 challenge of PATIENT_AUTHORIZATION_CODE_VERIFIER (base64url of its SHA-256): set both',
     );
   }
+  if (production && !config.audit.enabled) {
+    throw new Error('production mode refuses AUDIT_BENCH_DISABLE: the audit trail is always on');
+  }
   checkMetrics(config);
-  if (production) refuseDemoDefaults(config);
+  if (production) refuseDemoDefaults(config, flag(env.PUBLIC_URL_ALLOW_HTTP));
   return config;
 }
 
@@ -216,7 +247,8 @@ function checkMetrics({ metrics, workers }: Config) {
   }
 }
 
-function refuseDemoDefaults({ auth }: Config) {
+/** Production mode: every demo default, and anything only fit for a laptop, stops the start with what to set. */
+function refuseDemoDefaults({ auth, seed, publicUrl, databaseUrl }: Config, allowHttp: boolean) {
   if (auth.patientCodeVerifier === JUPYTERHEALTH_DEMO_PKCE.verifier) {
     throw new Error(
       'production mode refuses JupyterHealth’s published demo PATIENT_AUTHORIZATION_CODE_VERIFIER: set your own',
@@ -230,5 +262,18 @@ function refuseDemoDefaults({ auth }: Config) {
   }
   if (auth.registrationInviteCode === DEMO_DEFAULTS.registrationInviteCode) {
     throw new Error('production mode refuses the demo REGISTRATION_INVITE_CODE: set your own or leave it unset');
+  }
+  if (seed === 'demo') {
+    throw new Error('production mode refuses SEED=demo (its logins share a published password): use SEED=none');
+  }
+  if (!databaseUrl) {
+    throw new Error(
+      'production mode needs DATABASE_URL: the embedded PostgreSQL has a fixed password and keeps its data in the checkout',
+    );
+  }
+  if (new URL(publicUrl).protocol !== 'https:' && !allowHttp) {
+    throw new Error(
+      `production mode needs an https PUBLIC_URL (the URL users reach, the proxy's when it terminates TLS), got "${publicUrl}"; PUBLIC_URL_ALLOW_HTTP=true allows http where no TLS is wanted`,
+    );
   }
 }

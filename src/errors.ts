@@ -1,5 +1,5 @@
 /** The typed errors domain services throw; each face maps them to its own error format. */
-export type DomainErrorCode = 'NOT_FOUND' | 'FORBIDDEN' | 'INVALID' | 'CONFLICT' | 'UNAUTHENTICATED';
+export type DomainErrorCode = 'NOT_FOUND' | 'FORBIDDEN' | 'INVALID' | 'CONFLICT' | 'UNAUTHENTICATED' | 'UNAVAILABLE';
 
 export abstract class DomainError extends Error {
   abstract readonly code: DomainErrorCode;
@@ -39,4 +39,12 @@ export class InvalidError extends DomainError {
 
 export class ConflictError extends DomainError {
   readonly code = 'CONFLICT';
+}
+
+/** A dependency (the database) cannot be reached now: the request may be retried later (HTTP 503, Retry-After). */
+export class UnavailableError extends DomainError {
+  readonly code = 'UNAVAILABLE';
+  constructor(message = 'The database cannot be reached right now; try again later') {
+    super(message);
+  }
 }

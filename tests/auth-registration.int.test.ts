@@ -144,7 +144,12 @@ describe('production mode', () => {
     expect(pkce(JUPYTERHEALTH_DEMO_PKCE.verifier).PATIENT_AUTHORIZATION_CODE_CHALLENGE).toBe(
       JUPYTERHEALTH_DEMO_PKCE.challenge,
     );
-    const config = loadConfig({ NODE_ENV: 'production', ...pkce('v'.repeat(50)) });
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      ...pkce('v'.repeat(50)),
+      DATABASE_URL: 'postgres://gateway@db.internal/hxg',
+      PUBLIC_URL: 'https://gateway.example.org',
+    });
     expect(config.auth.registrationInviteCode).toBeUndefined();
     expect(config.seed).toBe('none');
   });

@@ -2,6 +2,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import { measureAuditOverhead } from '../bench/audit-overhead.js';
 import { createAuthOverheadBench } from '../bench/auth-overhead.js';
 import { measureDeepQuery } from '../bench/deep-query.js';
 import { measureIngest } from '../bench/ingest.js';
@@ -9,6 +12,9 @@ import { measureRestApi } from '../bench/rest-api.js';
 import { measureSearch, measureSearchThroughput } from '../bench/search.js';
 import { baselinePage, type SearchCase } from '../bench/search-case.js';
 import { sqlCounter } from '../bench/sql-counter.js';
+import { createGateway } from '../server.js';
+import { loadConfig } from '../src/config.js';
+import { createHttpServer } from '../src/http/http-server.js';
 import { fillObservations, syntheticStudy } from '../src/seed/synthetic.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { tokenFor } from './support/tokens.js';
@@ -119,6 +125,54 @@ describe('npm run bench, in small', () => {
     // the warm-up's two Bundles, then the measured three
     expect(await count('https://bench.example/ids')).toBe(uploaded + 5000);
     expect(await count('https://bench.example/raw')).toBe(inserted + 3000);
+  });
+
+  it('compares the search page and ingest with the audit trail on and off, in one run', async () => {
+    // a second gateway on the same database, alike but for AUDIT_BENCH_DISABLE (same keys, same issuer)
+    const offConfig = loadConfig({
+      PORT: '0',
+      PUBLIC_URL: app.baseUrl,
+      DATA_DIR: app.config.dataDir,
+      AUDIT_BENCH_DISABLE: '1',
+    });
+    const off = await createGateway(offConfig, app.db.orm);
+    const server: Server = await new Promise((resolve) => {
+      const s = createHttpServer(off.app, offConfig.timeouts).listen(0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const offBase = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const token = await tokenFor(app, 'mary@example.com');
+      const figures = await measureAuditOverhead(
+        { base: app.baseUrl, token },
+        { base: offBase, token },
+        searchCase,
+        patientIds,
+        { timing, batches: 2, concurrency: 1 },
+      );
+      expect(figures.search.audited.runs).toBe(2);
+      expect(figures.search.unaudited.runs).toBe(2);
+      expect(figures.search.latencyPairedRatio).toBeGreaterThan(0);
+      expect(figures.ingest.observations).toBe(2000);
+      expect(figures.ingest.throughputRatio).toBeGreaterThan(0);
+
+      // the `off` gateway records nothing; the audited one does
+      const requestId = randomUUID();
+      for (const base of [offBase, app.baseUrl]) {
+        const response = await fetch(`${base}/fhir/r5/Patient/40001`, {
+          headers: { authorization: `Bearer ${token}`, 'x-request-id': requestId },
+        });
+        expect(response.status).toBe(200);
+      }
+      await app.audit.flush();
+      const recorded = await pool.query('select count(*)::int as n from audit_events where request_id = $1', [
+        requestId,
+      ]);
+      expect(recorded.rows[0].n).toBe(1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await off.close();
+    }
   });
 
   it('runs an A/B of two builds (here the same one twice) on the same page, in turns, in rounds of fresh gateways, swapping their places', async () => {

@@ -41,13 +41,17 @@ describe('measureDocument', () => {
     expect(measureDocument(document)).toEqual({ fields: 4, aliases: 4 });
   });
 
-  it('reports a fragment that spreads itself, and counts unknown fragments as nothing', () => {
+  it('reports a fragment that spreads itself, and counts an unknown fragment as nothing and names it', () => {
     expect(
       measureDocument(parse(`{ me { ...A } } fragment A on User { id ...B } fragment B on User { ...A }`)),
     ).toMatchObject({
       cycle: 'A',
     });
-    expect(measureDocument(parse(`{ me { ...Missing id } }`))).toEqual({ fields: 2, aliases: 0 });
+    expect(measureDocument(parse(`{ me { ...Missing id } }`))).toEqual({
+      fields: 2,
+      aliases: 0,
+      unknownFragment: 'Missing',
+    });
   });
 
   it('measures a fragment bomb of 10^30 fields in one linear pass', () => {

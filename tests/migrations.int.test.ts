@@ -54,6 +54,8 @@ describe('migrations', () => {
       'Migration20261202191036_observation_identifiers',
       'Migration20261206211134_invitations',
       'Migration20261207012848_clients',
+      'Migration20261208070000_audit_events',
+      'Migration20261208070100_throttle_failures',
     ]);
     expect(await sql.execute('select model, id, user_code from oidc_payloads order by model')).toEqual([
       { model: 'AuthorizationCode', id: storageHash('code-1'), user_code: null },

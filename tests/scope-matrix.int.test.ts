@@ -129,6 +129,7 @@ const OPERATIONS: Record<string, Operation> = {
   clients: { needs: '*.s', as: 'mary', query: '{ clients { id clientId } }' },
   client: { needs: '*.r', as: 'mary', query: '{ client(id: "90001") { id } }' },
   patientClients: { needs: 'Patient.r', as: 'mary', query: '{ patientClients(patientId: "40001") { id } }' },
+  auditEvents: { needs: 'AuditEvent.s', as: 'sam', query: '{ auditEvents(first: 1) { nodes { id } } }' },
 
   createOrganization: {
     needs: 'Organization.c',
@@ -448,7 +449,7 @@ const PRACTITIONER_SCOPES = [
   'user/*.cud',
   'user/*.cruds',
   'patient/*.cruds',
-  ...['Patient', 'Observation', 'Organization', 'Group', 'Device', 'Consent', 'Practitioner'].map(
+  ...['Patient', 'Observation', 'Organization', 'Group', 'Device', 'Consent', 'Practitioner', 'AuditEvent'].map(
     (r) => `user/${r}.cruds`,
   ),
 ];

@@ -1,6 +1,7 @@
 import { Route, Routes } from 'react-router';
 import { Layout } from './components/Layout.tsx';
 import { Loading } from './components/ui.tsx';
+import { AuditPage } from './pages/AuditPage.tsx';
 import { AuthCallback } from './pages/AuthCallback.tsx';
 import { CatalogPage } from './pages/CatalogPage.tsx';
 import { ClientsPage } from './pages/ClientsPage.tsx';
@@ -43,6 +44,7 @@ export function App() {
                   <Route path="observations" element={<ObservationsPage />} />
                   <Route path="catalog" element={<CatalogPage />} />
                   <Route path="clients" element={<ClientsPage />} />
+                  <Route path="audit" element={<AuditPage />} />
                   <Route path="*" element={<NotFound />} />
                 </Routes>
               </Layout>

@@ -3,6 +3,8 @@ import type { Cache, CacheExchangeOpts, DataFields, Variables } from '@urql/exch
 /** Types without an id of their own: embedded in their parent in the normalized cache. */
 const EMBEDDED = [
   'Attachment',
+  'AuditEventConnection',
+  'AuditEventEdge',
   'Consent',
   'CreatedClient',
   'Identifier',

@@ -33,6 +33,7 @@ export const ViewerQuery = graphql(
         editCodes
         registerClients
         manageClients
+        readAuditTrail
       }
       organizations {
         ...OrgNode

@@ -1,3 +1,4 @@
+import { describeValueIssue, findValueIssue, MAX_INPUT_STRING, type ValuePath } from '../../src/input-limits.js';
 import { fhirStructureIssue } from '../fhir-schema.js';
 import { FhirError } from '../outcome.js';
 
@@ -15,6 +16,24 @@ const structure = (message: string, path: string) => new FhirError(400, 'structu
 const required = (message: string, path: string) => new FhirError(422, 'required', message, path);
 
 /**
+ * Checked before the R5 schema, whose validator recurses into every level: FHIR's own bound on strings (1 MB),
+ * no NUL characters, and a nesting far deeper than any Observation needs (extensions of extensions included).
+ */
+export const RESOURCE_LIMITS = { maxDepth: 32, maxString: MAX_INPUT_STRING };
+
+/** A FHIRPath-like location: Observation.identifier[0].value */
+const fhirPath = (path: ValuePath) =>
+  path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : `${text}.${key}`), 'Observation');
+
+/** An Observation has one value[x] at most (FHIR's invariant obs-7 family; the JSON Schema does not say it). */
+function checkSingleValue(r: Record<string, unknown>) {
+  const values = Object.keys(r).filter((key) => /^value[A-Z]/.test(key));
+  if (values.length > 1) {
+    throw structure(`Observation may have one value[x] only (got ${values.join(', ')})`, 'Observation.value[x]');
+  }
+}
+
+/**
  * The FHIR side of an upload: the resource must be a structurally valid R5 Observation (official JSON
  * Schema) carrying what the gateway needs (a coding, subject, device, attachment). The values themselves
  * (status, references, the single coding, the Open mHealth data) are checked once, by the upload service.
@@ -26,6 +45,12 @@ export function checkObservation(resource: unknown): ObservationUpload {
   const r = resource as Record<string, unknown>;
   if (r.resourceType !== 'Observation')
     throw structure('resourceType must be "Observation"', 'Observation.resourceType');
+  const valueIssue = findValueIssue(resource, RESOURCE_LIMITS);
+  if (valueIssue) {
+    const path = fhirPath(valueIssue.path);
+    throw structure(`${path} ${describeValueIssue(valueIssue)}`, path);
+  }
+  checkSingleValue(r);
   const issue = fhirStructureIssue(resource);
   if (issue) {
     const path = `Observation${issue.path === '/' ? '' : issue.path.replaceAll('/', '.')}`;

@@ -1,5 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import type { GraphQLContext } from '../../graphql/context.js';
+import { logger } from '../../src/observability/logger.js';
 import { uploadEntries } from '../../src/observability/metrics.js';
 import { runGraphQL } from '../execute.js';
 import { FhirError, fromGraphQLError, operationOutcome } from '../outcome.js';
@@ -33,6 +34,12 @@ export interface EntryOutcome {
   stored?: { id: string; lastUpdated: string };
   resource?: ReturnType<typeof toFhirObservation>;
   outcome?: ReturnType<typeof operationOutcome>;
+}
+
+/** A check that failed in a way it should not: logged, and answered for that entry alone. */
+function unexpected(error: unknown): FhirError {
+  logger().error({ err: error }, 'FHIR upload entry check failed');
+  return new FhirError(500, 'exception', 'Internal server error');
 }
 
 const asOutcome = (error: FhirError): EntryOutcome => ({
@@ -73,8 +80,8 @@ export async function uploadObservations(
     try {
       if (requestError) throw requestError;
       accepted.push({ index, upload: checkObservation(resource) });
-    } catch (error) {
-      if (!(error instanceof FhirError)) throw error;
+    } catch (caught) {
+      const error = caught instanceof FhirError ? caught : unexpected(caught);
       if (atomic) {
         uploadEntries.inc({ outcome: 'rejected' }, resources.length);
         throw new FhirError(error.status, error.issueType, `entry ${index}: ${error.message}`, error.expression);

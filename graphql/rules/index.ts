@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { deny, type IRules, shield } from 'graphql-shield';
+import { auditRules } from './audit.js';
 import { catalogRules } from './catalog.js';
 import { clientRules } from './client.js';
 import { consentRules } from './consent.js';
@@ -11,6 +12,7 @@ import { studyRules } from './study.js';
 import { userRules } from './user.js';
 
 const domains = [
+  auditRules,
   catalogRules,
   clientRules,
   consentRules,

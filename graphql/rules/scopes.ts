@@ -15,6 +15,7 @@ type Needs = readonly [ResourceType | '*', Interaction];
  */
 export const TOKEN_SCOPES: Record<string, Record<string, Needs>> = {
   Query: {
+    auditEvents: ['AuditEvent', 's'],
     client: ['*', 'r'],
     clients: ['*', 's'],
     dataSource: ['Device', 'r'],
@@ -80,6 +81,7 @@ export const TOKEN_SCOPES: Record<string, Record<string, Needs>> = {
     uploadObservations: ['Observation', 'c'],
   },
   Patient: {
+    accessLog: ['AuditEvent', 's'],
     consents: ['Consent', 'r'],
     observations: ['Observation', 's'],
     organizations: ['Organization', 's'],

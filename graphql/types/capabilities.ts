@@ -18,6 +18,9 @@ export class ViewerCapabilities {
 
   @Field({ description: 'create, change and delete the apps patients use (clients)' })
   manageClients!: boolean;
+
+  @Field({ description: 'read the audit trail (auditEvents)' })
+  readAuditTrail!: boolean;
 }
 
 @ObjectType({ description: 'What the viewer may do with one organization', simpleResolvers: true })
@@ -69,4 +72,7 @@ export class PatientCapabilities {
 
   @Field({ description: 'answer the studies’ consent requests (the patient alone)' })
   answerConsents!: boolean;
+
+  @Field({ description: 'see who read or changed the patient’s data (accessLog)' })
+  viewAccessLog!: boolean;
 }

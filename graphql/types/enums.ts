@@ -1,4 +1,5 @@
 import { registerEnumType } from 'type-graphql';
+import { AUDIT_ACTIONS, AUDIT_OUTCOMES, type AuditAction, type AuditOutcome } from '../../src/audit/event.js';
 import {
   DATA_SOURCE_TYPES,
   INVITATION_STATUSES,
@@ -52,3 +53,10 @@ export const InvitationStatusEnum = enumOf<InvitationStatus>(
   'InvitationStatus',
   'What became of a patient invitation',
 );
+
+export const AuditOutcomeEnum = enumOf<AuditOutcome>(
+  AUDIT_OUTCOMES,
+  'AuditOutcome',
+  'How an access to patient data ended: allowed, denied by the policy, or failed with an error',
+);
+export const AuditActionEnum = enumOf<AuditAction>(AUDIT_ACTIONS, 'AuditAction', 'What an access to patient data did');

@@ -1,5 +1,5 @@
 import { RestError } from '../errors.js';
-import { runGraphQL } from '../execute.js';
+import { deleteByPathId, runGraphQL } from '../execute.js';
 import { PAGING_PARAMS, pageRequest, paginate } from '../paging.js';
 import type { RestCall, Route } from '../route.js';
 import { pageSchema } from '../shapes.js';
@@ -194,10 +194,7 @@ export const clientRoutes: Route[] = [
     summary: 'removes the app (super users): its record, its OAuth client and every token issued to it',
     status: 204,
     response: {},
-    handle: async ({ schema, context, params }) => {
-      await runGraphQL(schema, context, DELETE, { id: params.id });
-      return undefined;
-    },
+    handle: deleteByPathId(DELETE),
   },
   {
     method: 'get',

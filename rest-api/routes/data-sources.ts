@@ -1,4 +1,4 @@
-import { runGraphQL } from '../execute.js';
+import { deleteByPathId, runGraphQL } from '../execute.js';
 import { PAGING_PARAMS, pageRequest, paginate } from '../paging.js';
 import type { RestCall, Route } from '../route.js';
 import { pageSchema } from '../shapes.js';
@@ -157,10 +157,7 @@ export const dataSourceRoutes: Route[] = [
     summary: 'deletes a data source (super users); 409 while observations name it',
     status: 204,
     response: {},
-    handle: async ({ schema, context, params }) => {
-      await runGraphQL(schema, context, DELETE, { id: params.id });
-      return undefined;
-    },
+    handle: deleteByPathId(DELETE),
   },
   {
     method: 'get',

@@ -1,5 +1,5 @@
 import { RestError } from '../errors.js';
-import { runGraphQL } from '../execute.js';
+import { deleteByPathId, runGraphQL } from '../execute.js';
 import { type Connection, PAGING_PARAMS, pageRequest, paginate } from '../paging.js';
 import type { RestCall, Route } from '../route.js';
 import { PATIENT_FIELDS, type PatientNode, pageSchema, patientSchema, toPatient } from '../shapes.js';
@@ -264,10 +264,7 @@ export const studyRoutes: Route[] = [
     summary: 'deletes a study with its enrollments and the consents given to it (patients and observations stay)',
     status: 204,
     response: {},
-    handle: async ({ schema, context, params }) => {
-      await runGraphQL(schema, context, DELETE, { id: params.id });
-      return undefined;
-    },
+    handle: deleteByPathId(DELETE),
   },
   {
     method: 'get',

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { withInvitationRedirect } from './invitation-redirect.js';
 
@@ -19,6 +19,13 @@ const withoutId = (model: string, payload: AdapterPayload): AdapterPayload => {
   if (KEEPS_ID.has(model)) return payload;
   const { jti: _jti, ...rest } = payload;
   return rest;
+};
+
+/** Grants that must be redeemed once, whichever gateway process is asked, even by two at the same instant. */
+const SINGLE_USE: Record<string, string> = {
+  AuthorizationCode: 'authorization code already consumed',
+  RefreshToken: 'refresh token already used',
+  DeviceCode: 'device code already consumed',
 };
 
 /**
@@ -81,11 +88,17 @@ export function postgresAdapter(em: EntityManager) {
       return this.findWhere('uid', uid);
     }
 
+    /**
+     * The provider checks that an artifact is unused, then consumes it: two redemptions at once (on two
+     * processes) would both pass that check. Only the one that marks it here goes on; the other is refused.
+     */
     async consume(id: string): Promise<void> {
-      await sql('update oidc_payloads set consumed_at = now() where model = ? and id = ?', [
-        this.model,
-        keyOf(this.model, id),
-      ]);
+      const marked = await sql(
+        'update oidc_payloads set consumed_at = now() where model = ? and id = ? and consumed_at is null returning 1',
+        [this.model, keyOf(this.model, id)],
+      );
+      const refusal = SINGLE_USE[this.model];
+      if (refusal && marked.length === 0) throw new errors.InvalidGrant(refusal);
     }
 
     async destroy(id: string): Promise<void> {

@@ -89,5 +89,5 @@ export async function viewerFromAuthorization(
   if (patientClient && !mayUsePatientClient(viewer)) {
     throw new UnauthenticatedError('The access token was issued to a patient app for a login that is not a patient');
   }
-  return viewer;
+  return { ...viewer, tokenClientId: typeof clientId === 'string' ? clientId : null };
 }

@@ -4,13 +4,13 @@ import type { Config } from '../config.js';
 import type { Orm } from '../db/orm.js';
 import { DomainError, UnauthenticatedError } from '../errors.js';
 import { accountFinder } from './account.js';
-import { deleteExpiredOidcPayloads } from './adapter.js';
 import { bearerToken, createTokenVerifier, type TokenVerifier } from './bearer.js';
 import { interactionRouter } from './interactions.js';
 import { loadAuthSecrets, publicJwk } from './keys.js';
 import { authEndpoints, createProvider, OIDC_MOUNT_PATH } from './provider.js';
+import { forwardedAsTrusted } from './provider-proxy.js';
 import { signupRouter } from './signup.js';
-import { LoginThrottle } from './throttle.js';
+import { loginThrottle, signupThrottle } from './throttle.js';
 import { extendTokenEndpoint } from './token-endpoint.js';
 
 export interface Auth {
@@ -20,16 +20,23 @@ export interface Auth {
   router: Router;
 }
 
-export async function createAuth(config: Config, orm: Orm): Promise<Auth> {
-  const secrets = await loadAuthSecrets({
+/**
+ * The configured signing and cookie keys (generated in development), or an error saying what to set. main.ts
+ * calls it before it connects to the database, so that a configuration error never waits for one.
+ */
+export const configuredAuthSecrets = (config: Config) =>
+  loadAuthSecrets({
     production: config.production,
     dataDir: config.dataDir,
     privateKey: config.auth.privateKey,
     cookieKeys: config.auth.cookieKeys,
   });
+
+/** The OAuth provider and its routes; touches no database until a request comes (start-up may precede it). */
+export async function createAuth(config: Config, orm: Orm): Promise<Auth> {
+  const secrets = await configuredAuthSecrets(config);
   const provider = createProvider(config, orm, secrets.signingKey, secrets.cookieKeys);
   extendTokenEndpoint(provider, orm);
-  await deleteExpiredOidcPayloads(orm.em);
   const { issuer, resource, fhirBase } = authEndpoints(config.publicUrl);
   const verifyToken = createTokenVerifier({
     keys: [publicJwk(secrets.signingKey)],
@@ -38,10 +45,11 @@ export async function createAuth(config: Config, orm: Orm): Promise<Auth> {
   });
 
   const router = Router();
-  router.use(`${OIDC_MOUNT_PATH}/interaction`, interactionRouter(provider, orm, new LoginThrottle()));
+  router.use(OIDC_MOUNT_PATH, forwardedAsTrusted);
+  router.use(`${OIDC_MOUNT_PATH}/interaction`, interactionRouter(provider, orm, loginThrottle(orm)));
   router.use(
     `${OIDC_MOUNT_PATH}/signup`,
-    signupRouter(orm, config.auth.registrationInviteCode, `${config.publicUrl}/`),
+    signupRouter(orm, config.auth.registrationInviteCode, `${config.publicUrl}/`, signupThrottle(orm)),
   );
   router.get(`${OIDC_MOUNT_PATH}/me`, userinfo(verifyToken, orm, fhirBase));
   router.use(OIDC_MOUNT_PATH, provider.callback());

@@ -127,19 +127,20 @@ export function interactionRouter(provider: Provider, orm: Orm, throttle: LoginT
           }),
         );
 
-    const wait = throttle.retryAfterSeconds(email, address);
-    if (wait > 0) {
-      res.set('retry-after', String(wait));
-      again(429, `Too many failed sign-in attempts. Try again in ${Math.ceil(wait / 60)} minute(s).`);
+    const keys = { account: email, address };
+    const attempt = await throttle.attempt(keys);
+    if (attempt.at === null) {
+      res.set('retry-after', String(attempt.wait));
+      again(429, `Too many failed sign-in attempts. Try again in ${Math.ceil(attempt.wait / 60)} minute(s).`);
       return;
     }
     const user = email && password ? await authenticate(orm.em.fork(), email, password) : null;
     if (!user) {
-      throttle.recordFailure(email, address);
+      // already counted by the attempt
       again(401, 'The email or password is not correct.');
       return;
     }
-    throttle.recordSuccess(email);
+    await throttle.succeeded(keys, attempt.at, ['account']);
     const em = orm.em.fork();
     if (await servesPatientsOnly(em, String(interaction.params.client_id))) {
       const login = await loadViewer(em, user.id);

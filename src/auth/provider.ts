@@ -103,6 +103,8 @@ export function createProvider(config: Config, orm: Orm, signingKey: JWK, cookie
     },
   };
   const provider = new Provider(issuer, configuration);
+  // koa would believe anyone's X-Forwarded-*: Express, in front, puts only what TRUST_PROXY allows there
+  // (forwardedAsTrusted, on every /o request)
   provider.proxy = true;
   provider.use(cors.middleware);
   provider.use(providerErrors);

@@ -4,6 +4,7 @@ import type { Orm } from '../db/orm.js';
 import { DomainError } from '../errors.js';
 import { createPractitionerAccount } from '../services/users.js';
 import { messagePage, signupPage } from './pages.js';
+import type { Throttle } from './throttle.js';
 
 const FIELDS = ['inviteCode', 'firstName', 'lastName', 'email', 'password'] as const;
 
@@ -13,8 +14,16 @@ function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Self sign-up for practitioners, gated by REGISTRATION_INVITE_CODE (off when it is unset). */
-export function signupRouter(orm: Orm, inviteCode: string | undefined, portalUrl: string): Router {
+/**
+ * Self sign-up for practitioners, gated by REGISTRATION_INVITE_CODE (off when it is unset); wrong codes are
+ * throttled per address, so that the code cannot be guessed.
+ */
+export function signupRouter(
+  orm: Orm,
+  inviteCode: string | undefined,
+  portalUrl: string,
+  throttle: Throttle<'address'>,
+): Router {
   const router = Router();
   const action = '/o/signup';
   router.get('/', (_req, res) => {
@@ -37,10 +46,19 @@ export function signupRouter(orm: Orm, inviteCode: string | undefined, portalUrl
         .status(status)
         .type('html')
         .send(signupPage({ action, values: { ...values, password: '' }, error }));
+    const address = req.ip ?? 'unknown';
+    const attempt = await throttle.attempt({ address });
+    if (attempt.at === null) {
+      res.set('retry-after', String(attempt.wait));
+      again(429, `Too many wrong invitation codes. Try again in ${Math.ceil(attempt.wait / 60)} minute(s).`);
+      return;
+    }
     if (!sameSecret(values.inviteCode.trim(), inviteCode)) {
+      // already counted by the attempt
       again(403, 'The invitation code is not valid.');
       return;
     }
+    await throttle.succeeded({ address }, attempt.at);
     try {
       await createPractitionerAccount(orm.em.fork(), {
         email: values.email,

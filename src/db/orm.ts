@@ -16,6 +16,8 @@ export function ormOptions(clientUrl: string, extra: Partial<Options> = {}): Opt
     allowGlobalContext: false,
     migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false, silent: true },
     pool: { min: 0, max: 10 },
+    // written and read by SQL alone (src/audit/): append-only rows are no entities to flush
+    schemaGenerator: { skipTables: ['audit_events'] },
     ...extra,
   };
 }
@@ -24,7 +26,7 @@ export function openOrm(clientUrl: string, extra: Partial<Options> = {}): Promis
   return MikroORM.init(ormOptions(clientUrl, extra));
 }
 
-/** Applies pending migrations; returns the names applied. */
+/** Applies pending migrations; returns the names applied. Unlocked: the gateway and the CLI use `migrateDatabase`. */
 export async function migrate(orm: Orm): Promise<string[]> {
   const applied = await orm.getMigrator().up();
   return applied.map((m) => m.name);

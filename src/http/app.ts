@@ -7,8 +7,10 @@ import { finalErrorHandler, notFound } from './errors.js';
 import { mainPortMetrics } from './metrics-server.js';
 import { portalRouter } from './portal.js';
 import { requestObservation } from './request-logging.js';
+import { Readiness, unavailableUntilReady } from './readiness.js';
 import { securityHeaders } from './security-headers.js';
 import { requestTimeout } from './timeout.js';
+import type { TrustProxy } from './trust-proxy.js';
 
 export interface AppDependencies {
   orm: Orm;
@@ -24,6 +26,10 @@ export interface AppDependencies {
   logger: Logger;
   /** serves `GET /metrics` on this app, to this bearer token only; absent: no /metrics here (METRICS_PORT or off) */
   metricsToken?: string;
+  /** whether the database is reachable and migrated yet (main.ts); ready by default */
+  readiness?: Readiness;
+  /** Config.trustProxy: whose X-Forwarded-* headers count (req.ip, req.protocol) */
+  trustProxy: TrustProxy;
 }
 
 /** Composes the HTTP faces on one Express app. */
@@ -37,12 +43,14 @@ export function createApp({
   requestTimeoutMs,
   logger,
   metricsToken,
+  readiness = new Readiness(true),
+  trustProxy,
 }: AppDependencies): Express {
   const app = express();
   app.use(requestObservation(logger));
   app.use(requestTimeout(requestTimeoutMs));
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', trustProxy);
   // API answers are per viewer and often large (a FHIR page of 1000 is ~1 MB): hashing each body for a weak
   // ETag cost ~2.5 ms a page and saved nothing. The portal's static files keep serve-static's own ETags.
   app.set('etag', false);
@@ -54,6 +62,10 @@ export function createApp({
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
+    if (!readiness.ready) {
+      res.status(503).json({ status: 'not ready', database: readiness.reason });
+      return;
+    }
     try {
       await orm.em.getConnection().execute('select 1');
       res.json({ status: 'ready', database: 'ok' });
@@ -65,6 +77,7 @@ export function createApp({
     const answer = mainPortMetrics(metricsToken);
     app.get('/metrics', (req, res) => void answer(req, res));
   }
+  app.use(unavailableUntilReady(readiness));
   app.use(auth.router);
   for (const api of apis) app.use(api);
   app.use(portalRouter(clientDir));

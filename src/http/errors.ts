@@ -2,6 +2,10 @@ import { STATUS_CODES } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { requestLog } from '../observability/logger.js';
 import { noteRoute } from '../observability/request-context.js';
+import { fromDatabaseError } from '../db/database-errors.js';
+import { isDatabaseTimeout } from '../db/statement-timeout.js';
+import { UnavailableError } from '../errors.js';
+import { RETRY_AFTER_SECONDS } from './timeout.js';
 
 /** What body-parser and the router report, said without echoing the request back. */
 const CLIENT_ERRORS: Record<string, string> = {
@@ -43,8 +47,8 @@ export function notFound(req: Request, res: Response): void {
 /**
  * The app's last error handler, for what no face handled itself: Express's own would answer with an HTML
  * page that includes the stack trace outside production. Client errors (a body that is not JSON or too
- * large, a URL that does not decode) keep their 4xx status with a fixed message; anything else is logged
- * here and answered as a bare 500.
+ * large, a URL that does not decode) keep their 4xx status with a fixed message; a database that cannot be
+ * reached is a 503 with Retry-After; anything else is logged here and answered as a bare 500.
  */
 export function finalErrorHandler(error: unknown, req: Request, res: Response, next: NextFunction): void {
   if (res.headersSent) return next(error);
@@ -57,6 +61,14 @@ export function finalErrorHandler(error: unknown, req: Request, res: Response, n
       STATUS_CODES[code] ||
       'Bad request';
     res.status(code).json({ error: 'invalid_request', message });
+    return;
+  }
+  if (fromDatabaseError(error) instanceof UnavailableError || isDatabaseTimeout(error)) {
+    res.status(503).set('retry-after', String(RETRY_AFTER_SECONDS));
+    res.json({
+      error: 'temporarily_unavailable',
+      message: 'The database cannot be reached right now; try again later',
+    });
     return;
   }
   requestLog(req).error({ err: error }, 'request failed');

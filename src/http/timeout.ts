@@ -12,12 +12,18 @@ const plainAnswer: TimeoutAnswer = (res, message) => {
   res.type('text/plain').send(message);
 };
 
-/** An API (GraphQL, FHIR) says how its requests' timeouts are answered; anything else gets plain text. */
+/**
+ * An API (GraphQL, FHIR) says how its requests' timeouts are answered; anything else gets plain text. The same
+ * answer says that the gateway is not ready yet (`unavailableUntilReady`).
+ */
 export const answerTimeoutsWith =
   (answer: TimeoutAnswer): RequestHandler =>
   (_req, res, next) => {
     res.locals.timeoutAnswer = answer;
-    next();
+    const unavailable = res.locals.unavailable as string | undefined;
+    if (unavailable === undefined) return next();
+    res.status(503).set('retry-after', String(RETRY_AFTER_SECONDS));
+    answer(res, unavailable);
   };
 
 /**

@@ -8,8 +8,10 @@ import {
   canEditPatient,
   canEditStudy,
   canInvitePatient,
+  canReadAuditTrail,
   canRegisterClients,
   canAnswerConsents,
+  canViewPatientAccessLog,
   type PatientFacts,
 } from './rules.js';
 import { tokenAllows } from './token.js';
@@ -31,6 +33,7 @@ export const viewerCapabilities = (viewer: Viewer) => ({
     tokenAllows(viewer, '*', 'c') &&
     tokenAllows(viewer, '*', 'u') &&
     tokenAllows(viewer, '*', 'd'),
+  readAuditTrail: canReadAuditTrail(viewer) && tokenAllows(viewer, 'AuditEvent', 's'),
 });
 
 export const organizationCapabilities = (viewer: Viewer, org: { id: number; partOfId: number | null }) => ({
@@ -55,4 +58,5 @@ export const patientCapabilities = (viewer: Viewer, patient: PatientFacts) => ({
   delete: canDeletePatient(viewer, patient) && tokenAllows(viewer, 'Patient', 'd'),
   invite: canInvitePatient(viewer, patient) && tokenAllows(viewer, 'Patient', 'u'),
   answerConsents: canAnswerConsents(viewer, patient.id) && tokenAllows(viewer, 'Consent', 'u'),
+  viewAccessLog: canViewPatientAccessLog(viewer, patient) && tokenAllows(viewer, 'AuditEvent', 's'),
 });

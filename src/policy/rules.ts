@@ -146,3 +146,14 @@ export const canViewPractitioner = (viewer: Viewer, practitioner: { id: number; 
   viewer.isSuperuser ||
   viewer.practitionerId === practitioner.id ||
   anyOrgRole(viewer, practitioner.organizationIds, 'viewer');
+
+/** The audit trail as a whole (everyone's accesses): super users. */
+export const canReadAuditTrail = (viewer: Viewer): boolean => viewer.isSuperuser;
+
+/**
+ * Who read or changed a patient's data (their access log): the patient themself, the managers of one of the
+ * patient's organizations (who answer for that organization's people), and super users; members and viewers,
+ * whose own reads are in it, do not.
+ */
+export const canViewPatientAccessLog = (viewer: Viewer, patient: PatientFacts): boolean =>
+  viewer.isSuperuser || isSelf(viewer, patient.id) || anyOrgRole(viewer, patient.organizationIds, 'manager');

@@ -17,6 +17,8 @@ export interface Viewer {
   readonly scopes: readonly GrantedRule[];
   /** the third-party OAuth client the token was issued to (none: no token, or a first-party client) */
   readonly tokenClient?: TokenClient | null;
+  /** the OAuth client the access token was issued to, first- or third-party (the audit trail's "who") */
+  readonly tokenClientId?: string | null;
 }
 
 export interface TokenClient {

@@ -1,8 +1,17 @@
 import { z } from 'zod';
 import { InvalidError } from '../errors.js';
+import { describeValueIssue, dottedPath, findValueIssue, MAX_INPUT_STRING } from '../input-limits.js';
 
-/** Parses service input with a zod schema; the first problem becomes an InvalidError naming its field. */
+/**
+ * Parses service input with a zod schema; the first problem becomes an InvalidError naming its field. No string
+ * of any input may hold a NUL character (the database stores none), whatever its schema says.
+ */
 export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const valueIssue = findValueIssue(input, { maxDepth: 32, maxString: MAX_INPUT_STRING });
+  if (valueIssue) {
+    const field = dottedPath(valueIssue.path) || undefined;
+    throw new InvalidError(`${field ?? 'input'}: ${describeValueIssue(valueIssue)}`, field);
+  }
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0];

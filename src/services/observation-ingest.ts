@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ConflictError, DomainError } from '../errors.js';
+import { fromDatabaseError } from '../db/database-errors.js';
+import { ConflictError, DomainError, InvalidError } from '../errors.js';
 import { uploadEntries, type UploadOutcome } from '../observability/metrics.js';
 import type { ServiceContext } from './context.js';
 import { type Checked, checkUpload, identifierKey as key, loadUploadFacts } from './observation-checks.js';
@@ -65,7 +66,7 @@ async function storeUploads(
   const toInsert = await checkAll(ctx, drafts, results);
   if (opts.atomic) throwFirstError(results);
   if (toInsert.length === 0) return results.map((r) => r!);
-  const { created, earlier } = await insertAll(ctx, toInsert, opts.atomic ?? false);
+  const { created, earlier } = await insertSafely(ctx, toInsert, opts.atomic ?? false);
   for (const [index, stored] of created) results[index] = { status: 'created', ...stored };
   for (const [index, result] of earlier) results[index] = result;
   return results.map((r) => r!);
@@ -116,6 +117,39 @@ function throwFirstError(results: readonly (UploadResult | undefined)[]): void {
 function ofObservation(index: number, error: DomainError): DomainError {
   error.message = `observation ${index}: ${error.message}`;
   return error;
+}
+
+type Inserted = Awaited<ReturnType<typeof insertAll>>;
+
+/**
+ * Inserts all rows at once; should the database refuse a value the checks did not foresee (its error is an
+ * InvalidError, see database-errors.ts), a batch inserts its rows again one by one, so that only the uploads
+ * holding such a value fail and the others are stored. An atomic upload fails as a whole.
+ */
+async function insertSafely(ctx: ServiceContext, rows: Checked[], atomic: boolean): Promise<Inserted> {
+  const refused = (error: unknown) => {
+    const typed = fromDatabaseError(error);
+    if (!(typed instanceof InvalidError)) throw typed ?? error;
+    return typed;
+  };
+  try {
+    return await insertAll(ctx, rows, atomic);
+  } catch (error) {
+    const typed = refused(error);
+    if (atomic || rows.length === 1) throw typed;
+  }
+  const created: Inserted['created'] = new Map();
+  const earlier: Inserted['earlier'] = new Map();
+  for (const row of rows) {
+    try {
+      const one = await insertAll(ctx, [row], false);
+      for (const [index, stored] of one.created) created.set(index, stored);
+      for (const [index, result] of one.earlier) earlier.set(index, result);
+    } catch (error) {
+      earlier.set(row.index, { status: 'error', error: refused(error) });
+    }
+  }
+  return { created, earlier };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { OMH_SYSTEM, validateOmhDataPoint } from '../../omh/validator.js';
 import { OBSERVATION_STATUSES, type ObservationStatus } from '../db/entities/index.js';
-import { InvalidError } from '../errors.js';
+import { InvalidError, NotFoundError } from '../errors.js';
+import { describeValueIssue, findValueIssue } from '../input-limits.js';
 
 /** An observation as FHIR-shaped clients upload it (the GraphQL input and the FHIR facade's entries). */
 export interface FhirShapedObservation {
@@ -24,13 +25,44 @@ export interface ObservationDraft {
 }
 
 const MAX_ATTACHMENT_BYTES = 256 * 1024;
+/** the columns codings and identifiers are stored in (varchar(255)) */
+const MAX_TEXT = 255;
+const MAX_IDENTIFIERS = 20;
+/** far deeper than any Open mHealth data point; PostgreSQL's jsonb parser recurses too */
+const MAX_OMH_DEPTH = 32;
+
+/** A coding's or identifier's text: stored in a varchar(255) column, which holds no NUL character. */
+function text(value: string, path: string): string {
+  if (value.length === 0) throw new InvalidError(`${path} must not be empty`, path);
+  if (value.length > MAX_TEXT) throw new InvalidError(`${path} must be at most ${MAX_TEXT} characters`, path);
+  if (value.includes('\u0000')) throw new InvalidError(`${path} must not contain NUL characters (\\u0000)`, path);
+  return value;
+}
+
+function identifiers(list: FhirShapedObservation['identifier']) {
+  if (!list) return [];
+  if (list.length > MAX_IDENTIFIERS) {
+    throw new InvalidError(`/identifier must hold at most ${MAX_IDENTIFIERS} identifiers`, '/identifier');
+  }
+  return list.map(({ system, value }, i) => ({
+    system: text(system, `/identifier/${i}/system`),
+    value: text(value, `/identifier/${i}/value`),
+  }));
+}
 
 const REFERENCE = { Patient: /^Patient\/([1-9]\d{0,15})$/, Device: /^Device\/([1-9]\d{0,15})$/ };
 
+/** the largest id the tables hold (int4) */
+const MAX_ID = 2 ** 31 - 1;
+
 function reference(value: string, type: keyof typeof REFERENCE, path: string): number {
   const match = REFERENCE[type].exec(value);
-  if (!match) throw new InvalidError(`${path} must be "${type}/<id>", got "${value}"`, path);
-  return Number(match[1]);
+  if (!match) throw new InvalidError(`${path} must be "${type}/<id>", got "${value.slice(0, 100)}"`, path);
+  const id = Number(match[1]);
+  // as checkUpload answers for an id no row has
+  if (id > MAX_ID && type === 'Patient') throw new NotFoundError('Patient', id);
+  if (id > MAX_ID) throw new InvalidError(`/device: Device/${id} does not exist`, path);
+  return id;
 }
 
 function status(value: string | null | undefined): ObservationStatus {
@@ -43,7 +75,8 @@ function status(value: string | null | undefined): ObservationStatus {
 
 function coding(code: FhirShapedObservation['code']) {
   if (code.coding.length !== 1) throw new InvalidError('/code/coding must hold exactly one coding', '/code/coding');
-  return code.coding[0]!;
+  const { system, code: value } = code.coding[0]!;
+  return { system: text(system, '/code/coding/0/system'), code: text(value, '/code/coding/0/code') };
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -84,6 +117,11 @@ function decodeAttachment(attachment: FhirShapedObservation['valueAttachment']) 
       '/valueAttachment/data',
     );
   }
+  const issue = findValueIssue(parsed, { maxDepth: MAX_OMH_DEPTH, maxString: MAX_ATTACHMENT_BYTES });
+  if (issue) {
+    const path = `/valueAttachment/data${issue.path.map((key) => `/${key}`).join('')}`;
+    throw new InvalidError(`${path} ${describeValueIssue(issue)}`, path);
+  }
   return { omh: parsed as Record<string, unknown>, json };
 }
 
@@ -97,8 +135,8 @@ function validateOmh(code: string, omh: Record<string, unknown>): void {
 }
 
 /**
- * One uploaded observation, step by step: references, status, the single coding, the attachment decoded,
- * the Open mHealth data point validated. Throws an InvalidError naming the offending element.
+ * One uploaded observation, step by step: references, status, the single coding and the identifiers (texts their
+ * columns can store), the attachment decoded, the Open mHealth data point validated. Throws an InvalidError naming the offending element.
  */
 export function draftObservation(input: FhirShapedObservation): ObservationDraft {
   const patientId = reference(input.subject.reference, 'Patient', '/subject/reference');
@@ -113,6 +151,6 @@ export function draftObservation(input: FhirShapedObservation): ObservationDraft
     status: status(input.status),
     omh,
     omhJson: json,
-    identifiers: input.identifier ?? [],
+    identifiers: identifiers(input.identifier),
   };
 }

@@ -4,6 +4,8 @@
  */
 export class Browser {
   private readonly cookies = new Map<string, string>();
+  /** sent with every request (e.g. to pin the next steps to one instance behind a load balancer) */
+  headers: Record<string, string> = {};
 
   private remember(response: Response) {
     for (const header of response.headers.getSetCookie()) {
@@ -28,6 +30,7 @@ export class Browser {
       method: init.method ?? (init.form ? 'POST' : 'GET'),
       redirect: 'manual',
       headers: {
+        ...this.headers,
         cookie: this.cookieHeader(),
         ...(init.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
       },

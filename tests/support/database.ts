@@ -16,10 +16,14 @@ function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-/** A fresh database of this test file's own, cloned from a migrated (and, unless `empty`, seeded) template. */
+/**
+ * A fresh database of this test file's own, cloned from a migrated (and, unless `empty`, seeded) template; the ORM
+ * reaches it at `route(url)` (a proxy's address, say).
+ */
 export async function createTestDatabase(
   kind: 'seeded' | 'empty' = 'seeded',
   ormOptions: Partial<Options> = {},
+  route: (url: string) => string = (url) => url,
 ): Promise<TestDatabase> {
   const adminUrl = inject('adminDatabaseUrl');
   const name = `hxg_test_${randomBytes(6).toString('hex')}`;
@@ -29,7 +33,7 @@ export async function createTestDatabase(
   await admin.query(`create database ${name} template ${template}`);
   await admin.end();
   const url = withDatabase(adminUrl, name);
-  const orm = await openOrm(url, ormOptions);
+  const orm = await openOrm(route(url), ormOptions);
   return {
     url,
     orm,

@@ -31,12 +31,24 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Runs the built server (`npm run build` output, as `npm start` does) with extra environment. */
-export function startServer(env: Record<string, string>): ServerProcess {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build (npm test does it first)`);
-  const child = spawn(process.execPath, [MAIN], {
+/**
+ * Runs the built server (`npm run build` output, as `npm start` does) with extra environment (and without the
+ * `unset` variables of the test's own); `cwd`: a copy of the project whose `dist/main.js` runs there; `prefix`: a
+ * command that runs it (e.g. `ip netns exec <name>`), which must exec it, so that a signal to the child reaches
+ * the server.
+ */
+export function startServer(
+  env: Record<string, string>,
+  { cwd, unset = [], prefix = [] }: { cwd?: string; unset?: string[]; prefix?: string[] } = {},
+): ServerProcess {
+  const main = cwd ? path.join(cwd, 'dist', 'main.js') : MAIN;
+  if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build (npm test does it first)`);
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !unset.includes(name)));
+  const [command, ...args] = [...prefix, process.execPath, main];
+  const child = spawn(command!, args, {
+    cwd,
     // the tests read the server's start-up lines (the test runner itself sets LOG_LEVEL=silent)
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    env: { ...inherited, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';

@@ -2,6 +2,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { Identifiers } from '../components/Identifiers.tsx';
 import { Invitation } from '../components/Invitation.tsx';
+import { PatientAccessLog } from '../components/PatientAccessLog.tsx';
 import { PatientConsents } from '../components/PatientConsents.tsx';
 import { PatientForm, patientInput } from '../components/PatientForm.tsx';
 import { DangerButton, ErrorNote, Loading, SavedNote, Section } from '../components/ui.tsx';
@@ -24,6 +25,7 @@ const PatientQuery = graphql(`
         edit
         delete
         invite
+        viewAccessLog
       }
       organizations {
         id
@@ -142,6 +144,7 @@ export function PatientPage() {
       <Identifiers patientId={p.id} identifiers={p.identifiers} editable={editable} />
       {can.invite && <Invitation patientId={p.id} />}
       <PatientConsents studies={p.consents.studies} />
+      {can.viewAccessLog && <PatientAccessLog patientId={p.id} />}
     </>
   );
 }

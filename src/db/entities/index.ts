@@ -7,6 +7,7 @@ import { Organization } from './organization.js';
 import { Patient, PatientIdentifier, PatientOrganization } from './patient.js';
 import { PatientInvitation } from './patient-invitation.js';
 import { Practitioner, PractitionerOrganization } from './practitioner.js';
+import { ThrottleFailure } from './throttle-failure.js';
 import { Study, StudyDataSource, StudyPatient, StudyPatientScopeConsent, StudyScopeRequest } from './study.js';
 import { User } from './user.js';
 
@@ -20,6 +21,7 @@ export * from './patient.js';
 export * from './patient-invitation.js';
 export * from './practitioner.js';
 export * from './study.js';
+export * from './throttle-failure.js';
 export * from './user.js';
 
 export const entities = [
@@ -45,4 +47,5 @@ export const entities = [
   Observation,
   ObservationIdentifier,
   OidcPayload,
+  ThrottleFailure,
 ];
