@@ -8,7 +8,6 @@ import { smartConfiguration } from '../src/auth/smart.js';
 import type { Config } from '../src/config.js';
 import type { Orm } from '../src/db/orm.js';
 import { DATABASE_TIMEOUT_MESSAGE, isDatabaseTimeout } from '../src/db/statement-timeout.js';
-import { fromDatabaseError } from '../src/db/database-errors.js';
 import { DomainError } from '../src/errors.js';
 import { domainToGraphQLError } from '../graphql/errors.js';
 import { answerTimeoutsWith, RETRY_AFTER_SECONDS } from '../src/http/timeout.js';
@@ -135,8 +134,7 @@ function toFhirError(error: unknown, req: Request): FhirError {
   }
   if (status && status >= 400 && status < 500) return new FhirError(status, 'invalid', (error as Error).message);
   if (isDatabaseTimeout(error)) return new FhirError(503, 'timeout', DATABASE_TIMEOUT_MESSAGE);
-  const typed = error instanceof DomainError ? error : fromDatabaseError(error);
-  if (typed) return fromGraphQLError(domainToGraphQLError(typed));
+  if (error instanceof DomainError) return fromGraphQLError(domainToGraphQLError(error));
   requestLog(req).error({ err: error }, 'FHIR facade error');
   return new FhirError(500, 'exception', 'Internal server error');
 }

@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import type Provider from 'oidc-provider';
 import { type TokenVerifier, viewerFromAuthorization } from '../src/auth/bearer.js';
 import type { Config } from '../src/config.js';
+import { fromDatabaseError } from '../src/db/database-errors.js';
 import type { Orm } from '../src/db/orm.js';
 import { UnauthenticatedError } from '../src/errors.js';
 import { requestMetadata } from '../src/http/request-metadata.js';
@@ -54,12 +55,25 @@ export interface FaceDependencies {
 }
 
 /**
+ * The viewer of a request's bearer token (anonymous without one). Loading it is a request's first database read:
+ * a failure there is its typed error (database-errors.ts: unreachable is UnavailableError), as every face answers
+ * it; a statement timeout stays as it is, for the faces' timeout answers.
+ */
+export async function requestViewer(req: Request, verifyToken: TokenVerifier, em: EntityManager): Promise<Viewer> {
+  try {
+    return await viewerFromAuthorization(req.get('authorization'), verifyToken, em, req);
+  } catch (error) {
+    throw fromDatabaseError(error) ?? error;
+  }
+}
+
+/**
  * The context of a request to a face that takes no anonymous callers (FHIR, REST): the bearer token's viewer on a
  * fresh entity manager. No token, or a bad one: UnauthenticatedError, which each face answers in its format.
  */
 export async function authenticatedContext(req: Request, deps: FaceDependencies, face: 'fhir' | 'rest') {
   const em = deps.orm.em.fork();
-  const viewer = await viewerFromAuthorization(req.get('authorization'), deps.verifyToken, em, req);
+  const viewer = await requestViewer(req, deps.verifyToken, em);
   if (viewer.userId === null) throw new UnauthenticatedError('An access token is required (Authorization: Bearer …)');
   return createContext(
     em,

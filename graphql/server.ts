@@ -3,12 +3,11 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { Router } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type Provider from 'oidc-provider';
-import { type TokenVerifier, viewerFromAuthorization } from '../src/auth/bearer.js';
+import type { TokenVerifier } from '../src/auth/bearer.js';
 import type { Config } from '../src/config.js';
 import type { AuditSink } from '../src/audit/writer.js';
 import type { Orm } from '../src/db/orm.js';
 import { isDatabaseTimeout } from '../src/db/statement-timeout.js';
-import { fromDatabaseError } from '../src/db/database-errors.js';
 import { DomainError, UnavailableError } from '../src/errors.js';
 import { requestMetadata } from '../src/http/request-metadata.js';
 import { answerTimeoutsWith } from '../src/http/timeout.js';
@@ -17,7 +16,7 @@ import { requestFacts } from '../src/observability/request-context.js';
 import { apolloLogger } from './apollo-logger.js';
 import { anonymousSchemaPrivacy } from './anonymous-schema.js';
 import { graphqlBodyErrors, MAX_GRAPHQL_BODY } from './body-errors.js';
-import { createContext, type GraphQLContext } from './context.js';
+import { createContext, type GraphQLContext, requestViewer } from './context.js';
 import { documentLimits } from './document-limits.js';
 import { formatError } from './errors.js';
 import { inputStringsPlugin } from './input-strings.js';
@@ -83,7 +82,7 @@ export async function createGraphQLRouter(deps: GraphQLDependencies): Promise<Ro
       context: async ({ req }) => {
         const em = deps.orm.em.fork();
         try {
-          const viewer = await viewerFromAuthorization(req.get('authorization'), deps.verifyToken, em, req);
+          const viewer = await requestViewer(req, deps.verifyToken, em);
           return createContext(
             em,
             viewer,
@@ -96,9 +95,8 @@ export async function createGraphQLRouter(deps: GraphQLDependencies): Promise<Ro
             throw new GraphQLError(error.message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
           }
           if (isDatabaseTimeout(error)) throw databaseTimeoutError();
-          const typed = fromDatabaseError(error);
-          if (typed instanceof UnavailableError) throw retryableError(typed.message, SERVICE_UNAVAILABLE);
-          if (typed) throw typed;
+          if (error instanceof UnavailableError) throw retryableError(error.message, SERVICE_UNAVAILABLE);
+          if (error instanceof DomainError) throw error;
           requestLog(req).error({ err: error }, 'GraphQL context failed');
           throw error;
         }

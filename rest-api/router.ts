@@ -2,7 +2,6 @@ import express, { type NextFunction, type Request, type Response, Router } from 
 import type { GraphQLSchema } from 'graphql';
 import { authenticatedContext, type FaceDependencies } from '../graphql/context.js';
 import { DATABASE_TIMEOUT_MESSAGE, isDatabaseTimeout } from '../src/db/statement-timeout.js';
-import { fromDatabaseError } from '../src/db/database-errors.js';
 import { DomainError } from '../src/errors.js';
 import { domainToGraphQLError } from '../graphql/errors.js';
 import { answerTimeoutsWith, RETRY_AFTER_SECONDS } from '../src/http/timeout.js';
@@ -101,8 +100,7 @@ function handler(route: Route, deps: RestDependencies) {
 function toRestError(error: unknown, req: Request): RestError {
   if (error instanceof RestError) return error;
   if (isDatabaseTimeout(error)) return new RestError(503, DATABASE_TIMEOUT_MESSAGE);
-  const typed = error instanceof DomainError ? error : fromDatabaseError(error);
-  if (typed) return fromGraphQLError(domainToGraphQLError(typed).toJSON());
+  if (error instanceof DomainError) return fromGraphQLError(domainToGraphQLError(error).toJSON());
   const { type, status } = (error ?? {}) as { type?: string; status?: number };
   if (type === 'entity.too.large') return new RestError(413, `The request body is larger than ${MAX_BODY}`);
   if (type === 'entity.parse.failed') return new RestError(400, 'JSON parse error: the request body is not valid JSON');
