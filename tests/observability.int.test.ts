@@ -219,11 +219,19 @@ describe('database errors in the logs, with PostgreSQL’s detail', () => {
     );
     try {
       const mark = logs.lines.length;
-      const entries = [observation({ patient: 40001, omh: heartRate(71), identifier: 'row-canary-0c4f' })];
-      const upload = await fhirFetch(app, '/', { as: PETER, body: bundle('batch', entries) });
-      // a value PostgreSQL refuses is the client's error (src/db/database-errors.ts), not a 500
-      expect(upload.status).toBe(422);
-      expect(upload.body).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'invalid' }] });
+      const refused = [observation({ patient: 40001, omh: heartRate(71), identifier: 'row-canary-0c4f' })];
+      const alone = await fhirFetch(app, '/', { as: PETER, body: bundle('batch', refused) });
+      // a value PostgreSQL refuses is that entry's error (src/db/database-errors.ts), not a 500 nor the batch's
+      expect(alone.status).toBe(200);
+      expect(alone.body.entry.map((e: any) => e.response.status)).toEqual(['422']);
+      expect(alone.body.entry[0].response.outcome).toMatchObject({ issue: [{ code: 'invalid' }] });
+      const good = observation({ patient: 40001, omh: heartRate(72), identifier: 'canary-neighbour-0c4f' });
+      const mixed = await fhirFetch(app, '/', { as: PETER, body: bundle('batch', [good, ...refused, good]) });
+      expect(mixed.status).toBe(200);
+      expect(mixed.body.entry.map((e: any) => e.response.status)).toEqual(['201', '422', '409']);
+      const transaction = await fhirFetch(app, '/', { as: PETER, body: bundle('transaction', refused) });
+      expect(transaction.status).toBe(422);
+      expect(transaction.body).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'invalid' }] });
       expect(logs.since(mark).filter((l) => l.level === 'error' && !isRequestLine(l))).toEqual([]);
       // the whole log as written: the canary is this test's own
       expect(logs.text()).not.toMatch(/row-canary|Failing row|insert into/i);

@@ -124,7 +124,7 @@ type Inserted = Awaited<ReturnType<typeof insertAll>>;
 /**
  * Inserts all rows at once; should the database refuse a value the checks did not foresee (its error is an
  * InvalidError, see database-errors.ts), a batch inserts its rows again one by one, so that only the uploads
- * holding such a value fail and the others are stored. An atomic upload fails as a whole.
+ * holding such a value fail, as that entry's answer, and the others are stored. An atomic upload fails as a whole.
  */
 async function insertSafely(ctx: ServiceContext, rows: Checked[], atomic: boolean): Promise<Inserted> {
   const refused = (error: unknown) => {
@@ -132,14 +132,15 @@ async function insertSafely(ctx: ServiceContext, rows: Checked[], atomic: boolea
     if (!(typed instanceof InvalidError)) throw typed ?? error;
     return typed;
   };
+  const created: Inserted['created'] = new Map();
+  const earlier: Inserted['earlier'] = new Map();
   try {
     return await insertAll(ctx, rows, atomic);
   } catch (error) {
     const typed = refused(error);
-    if (atomic || rows.length === 1) throw typed;
+    if (atomic) throw typed;
+    if (rows.length === 1) return { created, earlier: earlier.set(rows[0]!.index, { status: 'error', error: typed }) };
   }
-  const created: Inserted['created'] = new Map();
-  const earlier: Inserted['earlier'] = new Map();
   for (const row of rows) {
     try {
       const one = await insertAll(ctx, [row], false);
