@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import type Provider from 'oidc-provider';
 import type { Orm } from '../db/orm.js';
 import { LAUNCH_PATIENT } from '../policy/token-scopes.js';
@@ -30,14 +31,18 @@ export function extendTokenEndpoint(provider: Provider, orm: Orm): void {
       if (patientId !== null) body.patient = String(patientId);
     }
     const issued = entities.AccessToken;
-    if (issued?.jti && issued.exp && issued.clientId) {
-      await recordAccessToken(em, {
-        jti: issued.jti,
-        exp: issued.exp,
-        clientId: issued.clientId,
-        grantId: issued.grantId,
-        accountId: issued.accountId,
-      });
+    if (issued?.clientId && typeof body.access_token === 'string') {
+      // the JWT's own jti and exp (the model computes its expiry without keeping it)
+      const { jti, exp } = decodeJwt(body.access_token);
+      if (jti && exp) {
+        await recordAccessToken(em, {
+          jti,
+          exp,
+          clientId: issued.clientId,
+          grantId: issued.grantId,
+          accountId: issued.accountId,
+        });
+      }
     }
     const code = entities.AuthorizationCode;
     if (code?.jti && ctx.oidc.client) await recordRedemption(em, code.jti, ctx.oidc.client.clientId);
