@@ -23,7 +23,7 @@ import { readPatient, searchPatients } from './patients.js';
 import { readPractitioner } from './practitioners.js';
 import { returnPreference } from './prefer.js';
 import { uploadBundle, uploadObservations } from './upload/index.js';
-import { bearerChallenge } from '../src/auth/bearer-challenge.js';
+import { challengeFor } from '../src/auth/bearer-challenge.js';
 
 export interface FhirDependencies {
   schema: GraphQLSchema;
@@ -68,10 +68,6 @@ export function createFhirRouter(deps: FhirDependencies): Router {
       next();
     } catch (error) {
       if (error instanceof DomainError && error.code === 'UNAUTHENTICATED') {
-        res.set(
-          'www-authenticate',
-          bearerChallenge(deps.config.publicUrl, { error: 'invalid_token', description: error.message }),
-        );
         throw new FhirError(401, 'login', error.message);
       }
       throw error;
@@ -129,6 +125,7 @@ export function createFhirRouter(deps: FhirDependencies): Router {
   router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const fhir = toFhirError(error, req);
     if (fhir.status === 503) res.set('retry-after', String(RETRY_AFTER_SECONDS));
+    if (fhir.status === 401) res.set('www-authenticate', challengeFor(deps.config.publicUrl, req, fhir.message));
     send(res, fhir.status, operationOutcome(fhir.issueType, fhir.message, fhir.expression));
   });
   return router;

@@ -90,6 +90,16 @@ describe('discovery for MCP clients', () => {
     expect(smart.introspection_endpoint).toBe(openid.introspection_endpoint);
   });
 
+  it('points a request without a token at the metadata, with no error code (RFC 6750 §3.1)', async () => {
+    for (const url of [`${app.baseUrl}/fhir/r5/Patient`, `${app.baseUrl}/api/v1/organizations`]) {
+      const answer = await fetch(url);
+      expect(answer.status, url).toBe(401);
+      expect(answer.headers.get('www-authenticate'), url).toBe(
+        `Bearer resource_metadata="${app.baseUrl}/.well-known/oauth-protected-resource"`,
+      );
+    }
+  });
+
   it('points every face’s 401 at the metadata, keeping its error', async () => {
     const bad = { authorization: 'Bearer not.a.token' };
     const answers = {

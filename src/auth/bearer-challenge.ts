@@ -34,3 +34,12 @@ export function bearerChallenge(publicUrl: string, options: BearerChallengeOptio
     .map(([name, value]) => `${name}=${quotedString(value)}`)
     .join(', ')}`;
 }
+
+/**
+ * The challenge of a face's 401: `invalid_token` with the reason when the request presented credentials, none
+ * without (RFC 6750 §3.1: a request without authentication gets no error code).
+ */
+export const challengeFor = (publicUrl: string, req: { get(name: string): string | undefined }, reason: string) =>
+  req.get('authorization')
+    ? bearerChallenge(publicUrl, { error: 'invalid_token', description: reason })
+    : bearerChallenge(publicUrl);
