@@ -72,7 +72,14 @@ describe('hxg CLI', () => {
   });
 
   it('registers a resource server that may only introspect tokens, with a secret once', async () => {
-    const made = await cli('register-client', '--client-id', 'my-rs', '--name', 'My resource server', '--introspection');
+    const made = await cli(
+      'register-client',
+      '--client-id',
+      'my-rs',
+      '--name',
+      'My resource server',
+      '--introspection',
+    );
     expect(made.code).toBe(0);
     expect(made.out).toMatch(/client secret \(shown only now\): \S{40,}/);
     const [row] = await rows<{ payload: Record<string, unknown> }>(
@@ -84,7 +91,16 @@ describe('hxg CLI', () => {
       response_types: [],
       redirect_uris: [],
     });
-    const both = await cli('register-client', '--client-id', 'my-rs2', '--name', 'RS', '--introspection', '--redirect-uri', 'https://x.example/cb');
+    const both = await cli(
+      'register-client',
+      '--client-id',
+      'my-rs2',
+      '--name',
+      'RS',
+      '--introspection',
+      '--redirect-uri',
+      'https://x.example/cb',
+    );
     expect(both.code).toBe(1);
     expect(both.out).toMatch(/--introspection takes no --redirect-uri/);
     const none = await cli('register-client', '--client-id', 'no-redirect', '--name', 'Dashboard');

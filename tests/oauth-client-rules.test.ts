@@ -15,7 +15,9 @@ const BASE = 'https://gw.example';
 
 describe('bearerChallenge', () => {
   it('points at the protected resource metadata, alone or with the error parts in order', () => {
-    expect(bearerChallenge(BASE)).toBe('Bearer resource_metadata="https://gw.example/.well-known/oauth-protected-resource"');
+    expect(bearerChallenge(BASE)).toBe(
+      'Bearer resource_metadata="https://gw.example/.well-known/oauth-protected-resource"',
+    );
     expect(
       bearerChallenge(BASE, { error: 'insufficient_scope', description: 'needs more', scope: 'user/Patient.c' }),
     ).toBe(
@@ -24,7 +26,10 @@ describe('bearerChallenge', () => {
   });
 
   it('escapes quotes and backslashes and keeps the header printable ASCII', () => {
-    const value = bearerChallenge(BASE, { error: 'invalid_token', description: 'the token’s "aud" is \\wrong\r\nX: y' });
+    const value = bearerChallenge(BASE, {
+      error: 'invalid_token',
+      description: 'the token’s "aud" is \\wrong\r\nX: y',
+    });
     expect(value).toContain(`error_description="the token's \\"aud\\" is \\\\wrong  X: y"`);
     expect(value).toMatch(/^[\x20-\x7e]+$/);
     // a header parser reads the quoted-string back whole
@@ -41,11 +46,19 @@ describe('bearerChallenge', () => {
 
 describe('what a client may register itself with', () => {
   it('splits the OpenID scopes from the read-only resource scopes; no scope gets the documented default', () => {
-    expect(registeredScope('openid fhirUser user/*.rs patient/Observation.rs?code=https://w3id.org/openmhealth|omh:heart-rate:2.0 user/Patient.read')).toEqual({
+    expect(
+      registeredScope(
+        'openid fhirUser user/*.rs patient/Observation.rs?code=https://w3id.org/openmhealth|omh:heart-rate:2.0 user/Patient.read',
+      ),
+    ).toEqual({
       oidc: 'openid fhirUser',
-      resource: 'user/*.rs patient/Observation.rs?code=https://w3id.org/openmhealth|omh:heart-rate:2.0 user/Patient.read',
+      resource:
+        'user/*.rs patient/Observation.rs?code=https://w3id.org/openmhealth|omh:heart-rate:2.0 user/Patient.read',
     });
-    expect(registeredScope(undefined)).toEqual({ oidc: 'openid fhirUser profile email offline_access', resource: 'user/*.rs' });
+    expect(registeredScope(undefined)).toEqual({
+      oidc: 'openid fhirUser profile email offline_access',
+      resource: 'user/*.rs',
+    });
     expect(DEFAULT_REGISTERED_SCOPE).toContain('user/*.rs');
   });
 
@@ -56,9 +69,12 @@ describe('what a client may register itself with', () => {
     },
   );
 
-  it.each(['system/*.rs', 'user/Foo.rs', 'user/Patient.rs?name=x', 'admin'])('refuses %s (not a scope granted here)', (scope) => {
-    expect(registeredScope(scope)).toMatch(/not one this server grants/);
-  });
+  it.each(['system/*.rs', 'user/Foo.rs', 'user/Patient.rs?name=x', 'admin'])(
+    'refuses %s (not a scope granted here)',
+    (scope) => {
+      expect(registeredScope(scope)).toMatch(/not one this server grants/);
+    },
+  );
 
   it('takes https, loopback http on any port and an app’s own scheme as redirects; nothing else', () => {
     for (const ok of [
@@ -87,7 +103,9 @@ describe('what a client may register itself with', () => {
 
   it('takes a public authorization code client, and refuses anything else', () => {
     expect(registrationProblem(publicClient)).toBeNull();
-    expect(registrationProblem({ ...publicClient, token_endpoint_auth_method: 'client_secret_basic' })).toMatch(/only public clients/);
+    expect(registrationProblem({ ...publicClient, token_endpoint_auth_method: 'client_secret_basic' })).toMatch(
+      /only public clients/,
+    );
     expect(registrationProblem({ ...publicClient, grant_types: ['implicit'] })).toMatch(/grant_types/);
     expect(registrationProblem({ ...publicClient, grant_types: ['client_credentials'] })).toMatch(/grant_types/);
     expect(registrationProblem({ ...publicClient, grant_types: ['refresh_token'] })).toMatch(/grant_types/);
@@ -119,10 +137,12 @@ describe('a registered scope as a ceiling (scopeCovers)', () => {
 describe('configuration and discovery', () => {
   it('keeps registration on by default (production too), 10 an hour; off when told', () => {
     expect(loadConfig({}).auth.clientRegistration).toEqual({ enabled: true, perHour: 10 });
-    expect(loadConfig({ OAUTH_REGISTRATION: 'off', OAUTH_REGISTRATION_PER_HOUR: '3' }).auth.clientRegistration).toEqual({
-      enabled: false,
-      perHour: 3,
-    });
+    expect(loadConfig({ OAUTH_REGISTRATION: 'off', OAUTH_REGISTRATION_PER_HOUR: '3' }).auth.clientRegistration).toEqual(
+      {
+        enabled: false,
+        perHour: 3,
+      },
+    );
     expect(() => loadConfig({ OAUTH_REGISTRATION: 'maybe' })).toThrow(/OAUTH_REGISTRATION must be one of on, off/);
     expect(() => loadConfig({ OAUTH_REGISTRATION_PER_HOUR: '0' })).toThrow(/OAUTH_REGISTRATION_PER_HOUR/);
   });
@@ -130,6 +150,8 @@ describe('configuration and discovery', () => {
   it('names the registration endpoint in SMART discovery only when registration is on', () => {
     expect(smartConfiguration(BASE, { registration: true }).registration_endpoint).toBe(`${BASE}/o/reg`);
     expect(smartConfiguration(BASE, { registration: false })).not.toHaveProperty('registration_endpoint');
-    expect(smartConfiguration(BASE, { registration: false }).introspection_endpoint).toBe(`${BASE}/o/token/introspection`);
+    expect(smartConfiguration(BASE, { registration: false }).introspection_endpoint).toBe(
+      `${BASE}/o/token/introspection`,
+    );
   });
 });

@@ -158,15 +158,25 @@ describe('dynamic client registration (/o/reg)', () => {
     const registered = await json(bare);
     expect(registered.scope).toBe(DEFAULT_REGISTERED_SCOPE);
     expect(registered).toMatchObject({ token_endpoint_auth_method: 'none', application_type: 'web' });
-    const sneaky = await json(await register({ ...MCP_CLIENT, scope: 'openid user/Patient.rs', resource_scope: 'user/*.cruds' }));
+    const sneaky = await json(
+      await register({ ...MCP_CLIENT, scope: 'openid user/Patient.rs', resource_scope: 'user/*.cruds' }),
+    );
     expect(sneaky.scope).toBe('openid user/Patient.rs');
     const stored = await app.auth.provider.Client.find(sneaky.client_id);
     expect(stored?.metadata().resource_scope).toBe('user/Patient.rs');
   });
 
   it.each([
-    ['a confidential client (client_secret_basic)', { token_endpoint_auth_method: 'client_secret_basic' }, /only public clients/],
-    ['a confidential client (client_secret_post)', { token_endpoint_auth_method: 'client_secret_post' }, /only public clients/],
+    [
+      'a confidential client (client_secret_basic)',
+      { token_endpoint_auth_method: 'client_secret_basic' },
+      /only public clients/,
+    ],
+    [
+      'a confidential client (client_secret_post)',
+      { token_endpoint_auth_method: 'client_secret_post' },
+      /only public clients/,
+    ],
     ['a write scope', { scope: 'openid user/Observation.c' }, /may only read and search/],
     ['user/*.cruds', { scope: 'user/*.cruds' }, /may only read and search/],
     ['SMART v1 user/*.write', { scope: 'openid user/*.write' }, /may only read and search/],
@@ -211,14 +221,20 @@ describe('dynamic client registration (/o/reg)', () => {
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(3000);
     expect(await json(blocked)).toEqual({
       error: 'temporarily_unavailable',
-      error_description: expect.stringMatching(/Too many client registrations from this address; try again in \d+ seconds/),
+      error_description: expect.stringMatching(
+        /Too many client registrations from this address; try again in \d+ seconds/,
+      ),
     });
     expect((await register(MCP_CLIENT, newAddress())).status).toBe(201);
   });
 });
 
 /** A client registered through /o/reg and a practitioner's tokens for it through the consent screen. */
-async function registeredClientTokens(email: string, scope: string, registeredScope = 'openid offline_access user/*.rs') {
+async function registeredClientTokens(
+  email: string,
+  scope: string,
+  registeredScope = 'openid offline_access user/*.rs',
+) {
   const client = await json(await register({ ...MCP_CLIENT, scope: registeredScope }));
   // oidc-provider issues refresh tokens (offline_access) only with prompt=consent, which MCP clients send
   const flow = await thirdPartySignIn(app, email, {
@@ -238,6 +254,8 @@ describe('a self-registered client’s tokens', () => {
     );
     expect(consent).toMatch(/user\/\*\.rs/);
     expect(consent).not.toMatch(/cruds|Observation\.c/);
+    expect(consent).toContain(`registered itself: its name is its own claim`);
+    expect(consent).toContain(`sends you back to ${REDIRECT}`);
     expect(tokens.scope!.split(' ').sort()).toEqual(['offline_access', 'openid', 'user/*.rs']);
     expect(tokens.refresh_token).toEqual(expect.any(String));
 
@@ -256,7 +274,11 @@ describe('a self-registered client’s tokens', () => {
   });
 
   it('lets the user grant fewer scopes than asked, and gives the registered scopes when none is asked for', async () => {
-    const narrower = await registeredClientTokens('mary@example.com', 'openid user/Patient.rs user/Observation.rs', 'openid user/*.rs');
+    const narrower = await registeredClientTokens(
+      'mary@example.com',
+      'openid user/Patient.rs user/Observation.rs',
+      'openid user/*.rs',
+    );
     const few = await thirdPartySignIn(app, 'megan@example.com', {
       clientId: narrower.clientId,
       redirectUri: REDIRECT,
@@ -279,7 +301,10 @@ describe('token introspection (/o/token/introspection)', () => {
   let resourceServer: { clientId: string; clientSecret: string };
   let signingKey: JWK;
   beforeAll(async () => {
-    resourceServer = await registerIntrospectionClient(app.db.orm.em.fork(), { clientId: 'mcp-rs', name: 'A resource server' });
+    resourceServer = await registerIntrospectionClient(app.db.orm.em.fork(), {
+      clientId: 'mcp-rs',
+      name: 'A resource server',
+    });
     signingKey = JSON.parse(readFileSync(path.join(app.config.dataDir, 'oidc-secrets.json'), 'utf8')).signingKey;
   });
 
@@ -366,5 +391,27 @@ describe('token introspection (/o/token/introspection)', () => {
     const wrong = await introspect(tokens.access_token, basic(resourceServer.clientId, 'not-the-secret'));
     expect(wrong.status).toBe(401);
     expect((await json(wrong)).error).toBe('invalid_client');
+  });
+});
+
+describe('with OAUTH_REGISTRATION=off', () => {
+  let closed: TestApp;
+  beforeAll(async () => {
+    closed = await startTestApp({ OAUTH_REGISTRATION: 'off' });
+  });
+  afterAll(() => closed?.close());
+
+  it('has no registration endpoint, in discovery or at /o/reg; the resource metadata stays', async () => {
+    const openid = await json(await fetch(`${closed.baseUrl}/o/.well-known/openid-configuration`));
+    expect(openid).not.toHaveProperty('registration_endpoint');
+    const smart = await json(await fetch(`${closed.baseUrl}/fhir/r5/.well-known/smart-configuration`));
+    expect(smart).not.toHaveProperty('registration_endpoint');
+    const attempt = await fetch(`${closed.baseUrl}/o/reg`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(MCP_CLIENT),
+    });
+    expect(attempt.status).toBe(404);
+    expect((await fetch(`${closed.baseUrl}/.well-known/oauth-protected-resource`)).status).toBe(200);
   });
 });

@@ -55,10 +55,7 @@ export async function createAuth(config: Config, orm: Orm): Promise<Auth> {
   router.use(OIDC_MOUNT_PATH, forwardedAsTrusted);
   const { clientRegistration } = config.auth;
   if (clientRegistration.enabled) {
-    router.post(
-      `${OIDC_MOUNT_PATH}/reg`,
-      throttleRegistrations(registrationThrottle(orm, clientRegistration.perHour)),
-    );
+    router.post(`${OIDC_MOUNT_PATH}/reg`, throttleRegistrations(registrationThrottle(orm, clientRegistration.perHour)));
   }
   router.use(`${OIDC_MOUNT_PATH}/interaction`, interactionRouter(provider, orm, loginThrottle(orm)));
   router.use(

@@ -36,11 +36,15 @@ export function discoveryRouter(provider: Provider, publicUrl: string): Router {
     res.set('cache-control', 'public, max-age=3600').json(metadata);
   });
   const callback = provider.callback();
-  router.get(`/.well-known/oauth-authorization-server${OIDC_MOUNT_PATH}`, forwardedAsTrusted, (req: Request, res) => {
-    // the provider finds its mount path (and so its endpoints' URLs) from the original URL
-    req.originalUrl = `${OIDC_MOUNT_PATH}/.well-known/openid-configuration`;
-    req.url = '/.well-known/openid-configuration';
-    void callback(req, res as Response);
-  });
+  router.get(
+    `/.well-known/oauth-authorization-server${OIDC_MOUNT_PATH}`,
+    forwardedAsTrusted,
+    (req: Request, res: Response) => {
+      // the provider finds its mount path (and so its endpoints' URLs) from the original URL
+      req.originalUrl = `${OIDC_MOUNT_PATH}/.well-known/openid-configuration`;
+      req.url = '/.well-known/openid-configuration';
+      void callback(req, res);
+    },
+  );
   return router;
 }

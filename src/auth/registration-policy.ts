@@ -20,7 +20,17 @@ const WRITES = INTERACTIONS.filter((letter) => letter !== 'r' && letter !== 's')
 const OIDC: ReadonlySet<string> = new Set(OIDC_SCOPES);
 const LOOPBACKS = new Set(['127.0.0.1', '[::1]', 'localhost']);
 /** schemes that are no app's own: a browser would run, read or show them instead of handing them to an app */
-const NOT_APP_SCHEMES = new Set(['javascript:', 'data:', 'file:', 'blob:', 'about:', 'vbscript:', 'ftp:', 'ws:', 'wss:']);
+const NOT_APP_SCHEMES = new Set([
+  'javascript:',
+  'data:',
+  'file:',
+  'blob:',
+  'about:',
+  'vbscript:',
+  'ftp:',
+  'ws:',
+  'wss:',
+]);
 
 export interface RegisteredScope {
   /** the OpenID scopes, kept in the client's standard `scope` (the provider checks requests against it) */
@@ -56,7 +66,9 @@ export function redirectUriProblem(uri: unknown): string | null {
   }
   if (url.protocol === 'https:') return null;
   if (url.protocol === 'http:') {
-    return LOOPBACKS.has(url.hostname) ? null : `redirect URI ${url.href} must use https (http only to a loopback address)`;
+    return LOOPBACKS.has(url.hostname)
+      ? null
+      : `redirect URI ${url.href} must use https (http only to a loopback address)`;
   }
   if (NOT_APP_SCHEMES.has(url.protocol)) return `redirect URI scheme ${url.protocol} is not allowed`;
   return null;
