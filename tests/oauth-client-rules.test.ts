@@ -4,6 +4,7 @@ import {
   DEFAULT_REGISTERED_SCOPE,
   inferredApplicationType,
   redirectUriProblem,
+  redirectUrisProblem,
   registeredScope,
   registrationProblem,
 } from '../src/auth/registration-policy.js';
@@ -98,7 +99,6 @@ describe('what a client may register itself with', () => {
     token_endpoint_auth_method: 'none',
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
-    redirect_uris: ['http://127.0.0.1:9/cb'],
   };
 
   it('takes a public authorization code client, and refuses anything else', () => {
@@ -110,7 +110,10 @@ describe('what a client may register itself with', () => {
     expect(registrationProblem({ ...publicClient, grant_types: ['client_credentials'] })).toMatch(/grant_types/);
     expect(registrationProblem({ ...publicClient, grant_types: ['refresh_token'] })).toMatch(/grant_types/);
     expect(registrationProblem({ ...publicClient, response_types: ['code id_token'] })).toMatch(/response_types/);
-    expect(registrationProblem({ ...publicClient, redirect_uris: [] })).toMatch(/at least one/);
+    expect(redirectUrisProblem(['http://127.0.0.1:9/cb', 'cursor://x/cb'])).toBeNull();
+    expect(redirectUrisProblem([])).toMatch(/at least one/);
+    expect(redirectUrisProblem('https://a.example/cb')).toMatch(/at least one/);
+    expect(redirectUrisProblem(['https://a.example/cb', 'http://b.example/cb'])).toMatch(/must use https/);
   });
 
   it('makes loopback and own-scheme clients native (any loopback port), https ones web', () => {

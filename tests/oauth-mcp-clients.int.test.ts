@@ -182,18 +182,46 @@ describe('dynamic client registration (/o/reg)', () => {
     ['SMART v1 user/*.write', { scope: 'openid user/*.write' }, /may only read and search/],
     ['SMART v1 patient/*.*', { scope: 'patient/*.*' }, /may only read and search/],
     ['an unknown scope', { scope: 'openid system/*.rs' }, /not one this server grants/],
-    ['an http redirect to another host', { redirect_uris: ['http://mcp.example/callback'] }, /must use https/],
-    ['a javascript: redirect', { redirect_uris: ['javascript:alert(1)//'] }, /not allowed/],
+    [
+      'an http redirect to another host',
+      { redirect_uris: ['http://mcp.example/callback'] },
+      /must use https/,
+      'invalid_redirect_uri',
+    ],
+    ['a javascript: redirect', { redirect_uris: ['javascript:alert(1)//'] }, /not allowed/, 'invalid_redirect_uri'],
     ['the implicit grant', { grant_types: ['implicit'], response_types: ['token'] }, /grant_types/],
     ['client credentials', { grant_types: ['client_credentials'] }, /grant_types/],
-  ])('refuses %s with invalid_client_metadata, storing nothing', async (_what, change, reason) => {
-    const before = await storedClients();
-    const answer = await register({ ...MCP_CLIENT, ...change });
+  ])(
+    'refuses %s (invalid_client_metadata, or invalid_redirect_uri for redirects), storing nothing',
+    async (_what, change, reason, error = 'invalid_client_metadata') => {
+      const before = await storedClients();
+      const answer = await register({ ...MCP_CLIENT, ...change });
+      expect(answer.status).toBe(400);
+      const body = await json(answer);
+      expect(body.error).toBe(error);
+      expect(body.error_description).toMatch(reason);
+      expect(await storedClients()).toBe(before);
+    },
+  );
+
+  it.each([
+    ['not JSON', 'application/json', '{"redirect_uris": ['],
+    ['an array', 'application/json', '[]'],
+    ['a string', 'application/json', '"x"'],
+    ['a form', 'application/x-www-form-urlencoded', 'redirect_uris=https://a.example/cb'],
+    ['redirect_uris as a string', 'application/json', '{"redirect_uris": "https://a.example/cb"}'],
+    ['a number for a redirect', 'application/json', '{"redirect_uris": [1]}'],
+    ['a number for scope', 'application/json', '{"redirect_uris": ["https://a.example/cb"], "scope": 5}'],
+    ['an object for grant_types', 'application/json', '{"redirect_uris": ["https://a.example/cb"], "grant_types": {}}'],
+    ['a fragment in a redirect', 'application/json', '{"redirect_uris": ["https://a.example/cb#x"]}'],
+  ])('answers %s with a 400 OAuth error, never a 5xx', async (_what, type, body) => {
+    const answer = await fetch(`${app.baseUrl}/o/reg`, {
+      method: 'POST',
+      headers: { 'content-type': type, 'x-forwarded-for': newAddress() },
+      body,
+    });
     expect(answer.status).toBe(400);
-    const body = await json(answer);
-    expect(body.error).toBe('invalid_client_metadata');
-    expect(body.error_description).toMatch(reason);
-    expect(await storedClients()).toBe(before);
+    expect((await json(answer)).error).toMatch(/^invalid_(request|client_metadata|redirect_uri)$/);
   });
 
   it('offers no way to read, change or widen a registration', async () => {

@@ -62,15 +62,13 @@ export function redirectUriProblem(uri: unknown): string | null {
   try {
     url = new URL(String(uri));
   } catch {
-    return `redirect URI ${String(uri)} is not a URL`;
+    return `${String(uri)} is not a URL`;
   }
   if (url.protocol === 'https:') return null;
   if (url.protocol === 'http:') {
-    return LOOPBACKS.has(url.hostname)
-      ? null
-      : `redirect URI ${url.href} must use https (http only to a loopback address)`;
+    return LOOPBACKS.has(url.hostname) ? null : `${url.href} must use https (http only to a loopback address)`;
   }
-  if (NOT_APP_SCHEMES.has(url.protocol)) return `redirect URI scheme ${url.protocol} is not allowed`;
+  if (NOT_APP_SCHEMES.has(url.protocol)) return `the scheme ${url.protocol} is not allowed`;
   return null;
 }
 
@@ -78,7 +76,6 @@ export interface RegistrationRequest {
   token_endpoint_auth_method?: unknown;
   grant_types?: unknown;
   response_types?: unknown;
-  redirect_uris?: unknown;
   application_type?: unknown;
 }
 
@@ -94,11 +91,16 @@ export function registrationProblem(metadata: RegistrationRequest): string | nul
   }
   const responses = Array.isArray(metadata.response_types) ? (metadata.response_types as unknown[]) : [];
   if (responses.length !== 1 || responses[0] !== 'code') return 'response_types must be ["code"]';
-  const uris = Array.isArray(metadata.redirect_uris) ? (metadata.redirect_uris as unknown[]) : [];
+  return null;
+}
+
+/** Why these redirect URIs may not be self-registered, or null; `redirect_uris…` (the provider answers it invalid_redirect_uri). */
+export function redirectUrisProblem(redirectUris: unknown): string | null {
+  const uris = Array.isArray(redirectUris) ? (redirectUris as unknown[]) : [];
   if (uris.length === 0) return 'redirect_uris must name at least one redirect URI';
   for (const uri of uris) {
     const problem = redirectUriProblem(uri);
-    if (problem) return problem;
+    if (problem) return `redirect_uris: ${problem}`;
   }
   return null;
 }

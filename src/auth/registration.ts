@@ -5,6 +5,7 @@ import type { Orm } from '../db/orm.js';
 import {
   inferredApplicationType,
   registeredScope,
+  redirectUrisProblem,
   registrationProblem,
   RESOURCE_SCOPE_METADATA,
 } from './registration-policy.js';
@@ -44,6 +45,8 @@ function shapeRegistration(ctx: KoaContextWithOIDC, metadata: Metadata) {
   const body = (ctx.oidc.body ?? {}) as Metadata;
   const problem = registrationProblem(metadata);
   if (problem) throw new errors.InvalidClientMetadata(problem);
+  const redirects = redirectUrisProblem(metadata.redirect_uris);
+  if (redirects) throw new errors.InvalidClientMetadata(redirects);
   const scope = registeredScope(body.scope);
   if (typeof scope === 'string') throw new errors.InvalidClientMetadata(scope);
   metadata.scope = scope.oidc;
