@@ -4,18 +4,18 @@ import type { Config } from '../config.js';
 import type { Orm } from '../db/orm.js';
 import { DomainError, UnauthenticatedError } from '../errors.js';
 import { accountFinder } from './account.js';
+import { bearerChallenge } from './bearer-challenge.js';
 import { bearerToken, createTokenVerifier, type TokenVerifier } from './bearer.js';
+import { jwtTokenEndpoints } from './introspection.js';
 import { interactionRouter } from './interactions.js';
 import { loadAuthSecrets, publicJwk } from './keys.js';
+import { discoveryRouter } from './protected-resource.js';
 import { authEndpoints, createProvider, OIDC_MOUNT_PATH } from './provider.js';
 import { forwardedAsTrusted } from './provider-proxy.js';
+import { registrationThrottle, throttleRegistrations } from './registration.js';
 import { signupRouter } from './signup.js';
 import { loginThrottle, signupThrottle } from './throttle.js';
 import { extendTokenEndpoint } from './token-endpoint.js';
-import { jwtTokenEndpoints } from './introspection.js';
-import { discoveryRouter } from './protected-resource.js';
-import { registrationThrottle, throttleRegistrations } from './registration.js';
-import { bearerChallenge } from './bearer-challenge.js';
 
 export interface Auth {
   provider: Provider;

@@ -40,8 +40,8 @@ export function acceptedResourceScopes(ctx: KoaContextWithOIDC): string {
 /**
  * SMART's `aud` authorization parameter, checked when given (it must name this FHIR server), and the place
  * where a first-party client that asks for no resource scope gets its documented defaults (a self-registered
- * client: the resource scopes it registered). Runs on the
- * authorization and device authorization endpoints, after the provider's own scope checks.
+ * client: the resource scopes it registered). Runs on the authorization and device authorization endpoints,
+ * after the provider's own scope checks.
  */
 export function audienceParameter(fhirBase: string, resource: string) {
   return async (ctx: KoaContextWithOIDC, value: unknown) => {
