@@ -291,3 +291,70 @@ describe('omhSchemas', () => {
     expect(codes(await gql(app, null, '{ omhSchemas { name } }'))).not.toEqual([]);
   });
 });
+
+describe('Query.patients search arguments', () => {
+  const PATIENTS = `query ($name: String, $family: String, $given: String, $email: String, $birthDate: String) {
+    patients(name: $name, family: $family, given: $given, email: $email, birthDate: $birthDate) { totalCount nodes { id } }
+  }`;
+  const found = async (as: string, variables: Record<string, string>) => {
+    const result = await gql(app, as, PATIENTS, variables);
+    if (result.errors) throw new Error(JSON.stringify(result.errors));
+    return result.data!.patients.nodes.map((p: { id: string }) => Number(p.id));
+  };
+
+  it('finds by name, family, given, email and birth date, only among the patients the viewer may see', async () => {
+    expect(await found(MARY, { name: 'PET' })).toEqual([PATIENT.peter]);
+    expect(await found(MARY, { email: ' Pamela@Example.com ' })).toEqual([PATIENT.pamela]);
+    expect(await found(MARY, { birthDate: '1980-01-01' })).toEqual([PATIENT.peter]);
+    // percy is Moslehi's: mark finds him, mary (BIDS) does not
+    expect(await found(MARK, { given: 'perc' })).toEqual([PATIENT.percy]);
+    expect(await found(MARY, { given: 'perc' })).toEqual([]);
+    expect(await found(MARY, { email: 'percy@example.com' })).toEqual([]);
+  });
+
+  it('answers bad values with BAD_USER_INPUT naming the argument', async () => {
+    for (const variables of [{ name: ' ' }, { family: 'x'.repeat(151) }, { email: 'nope' }, { birthDate: '2001-13-01' }]) {
+      const result = await gql(app, MARY, PATIENTS, variables);
+      expect(codes(result), JSON.stringify(variables)).toEqual(['BAD_USER_INPUT']);
+      expect(result.errors![0]!.message).toContain(`${Object.keys(variables)[0]}:`);
+    }
+  });
+});
+
+describe('Study.consentCounts', () => {
+  const COUNTS = `query ($id: ID!) { study(id: $id) { consentCounts {
+    enrolled fullyAnswered pending scopes { code { id } consented declined pending } } } }`;
+
+  it('counts the enrolled patients’ answers: pending, consented, declined', async () => {
+    // BIDS Study on BP: pamela consented, peter has only been asked
+    const bp = await gql(app, MARY, COUNTS, { id: String(STUDY.bidsBp) });
+    expect(bp.data!.study.consentCounts).toEqual({
+      enrolled: 2,
+      fullyAnswered: 1,
+      pending: 1,
+      scopes: [{ code: { id: String(CODE.bp) }, consented: 1, declined: 0, pending: 1 }],
+    });
+    const { access_token } = await patientToken(app, PATIENT.peter, 'patient/*.cruds');
+    const declined = await gqlWith(
+      access_token,
+      app,
+      `mutation { setConsents(patientId: "${PATIENT.peter}", studyScopeConsents: [{ studyId: "${STUDY.bidsBp}",
+        scopeConsents: [{ codingSystem: "${OMH}", codingCode: "omh:blood-pressure:4.0", consented: false }] }]) { consolidatedConsentedScopes { id } } }`,
+    );
+    expect(declined.errors).toBeUndefined();
+    const after = await gql(app, MARY, COUNTS, { id: String(STUDY.bidsBp) });
+    expect(after.data!.study.consentCounts).toEqual({
+      enrolled: 2,
+      fullyAnswered: 2,
+      pending: 0,
+      scopes: [{ code: { id: String(CODE.bp) }, consented: 1, declined: 1, pending: 0 }],
+    });
+    // the patient sees the study, and counts over their own record alone
+    const own = await gqlWith(access_token, app, COUNTS, { id: String(STUDY.bidsBp) });
+    expect(own.data!.study.consentCounts).toMatchObject({ enrolled: 1, fullyAnswered: 1, pending: 0 });
+  });
+
+  it('is not shown to another organization’s practitioner', async () => {
+    expect(codes(await gql(app, MARK, COUNTS, { id: String(STUDY.bidsBp) }))).toEqual(['NOT_FOUND']);
+  });
+});
