@@ -9,7 +9,8 @@ export interface OmhSchemaEntry {
   schema: object;
 }
 
-const ID = /^https:\/\/w3id\.org\/(?:openmhealth\/schemas\/(omh)|(ieee)\/ieee-1752-schema)\/([a-z0-9-]+)-(\d+\.\d+)\.json$/;
+const ID =
+  /^https:\/\/w3id\.org\/(?:openmhealth\/schemas\/(omh)|(ieee)\/ieee-1752-schema)\/([a-z0-9-]+)-(\d+\.\d+)\.json$/;
 
 function entryOf(schema: object): OmhSchemaEntry {
   const id = String((schema as { $id?: unknown }).$id);
@@ -20,9 +21,7 @@ function entryOf(schema: object): OmhSchemaEntry {
 }
 
 /** Every schema of omh/schemas, by name. */
-export const OMH_SCHEMAS: readonly OmhSchemaEntry[] = schemas
-  .map(entryOf)
-  .sort((a, b) => a.name.localeCompare(b.name));
+export const OMH_SCHEMAS: readonly OmhSchemaEntry[] = schemas.map(entryOf).sort((a, b) => a.name.localeCompare(b.name));
 
 const byName = new Map(OMH_SCHEMAS.map((entry) => [entry.name, entry]));
 

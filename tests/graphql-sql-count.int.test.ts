@@ -74,10 +74,10 @@ describe('GraphQL SQL statements per request', () => {
   });
 
   it('count the consents of every listed study in a fixed number of statements, however many studies', async () => {
-    const COUNTED = '{ studies(first: 100) { nodes { id consentCounts { enrolled pending scopes { code { id } consented } } } } }';
+    const COUNTED =
+      '{ studies(first: 100) { nodes { id consentCounts { enrolled pending scopes { code { id } consented } } } } }';
     const PLAIN = '{ studies(first: 100) { nodes { id } } }';
-    const extra = async () =>
-      (await statementsFor(COUNTED)).statements - (await statementsFor(PLAIN)).statements;
+    const extra = async () => (await statementsFor(COUNTED)).statements - (await statementsFor(PLAIN)).statements;
     const before = await extra();
     await app.db.orm.em.getConnection().execute(
       `with created as (

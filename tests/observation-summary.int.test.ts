@@ -60,7 +60,7 @@ interface Node {
 /** Every observation `observations(filter)` lists, page by page. */
 async function allObservations(send: (query: string, variables: object) => Promise<any>, filter: object) {
   const nodes: Node[] = [];
-  for (let after: string | null = null; ; ) {
+  for (let after: string | null = null; ;) {
     const result = await send(
       `query ($filter: ObservationFilter!, $after: String) { observations(filter: $filter, first: 1000, after: $after) {
         nodes { effectiveTime code { id } omh } pageInfo { hasNextPage endCursor } } }`,
@@ -143,7 +143,12 @@ describe('observationSummary', () => {
   });
 
   it('narrows like the observations search (code, patient, dates)', async () => {
-    const filter = { patientId: String(PATIENT.pamela), code: HR, from: '2026-11-02T00:00:00Z', before: '2026-11-03T00:00:00Z' };
+    const filter = {
+      patientId: String(PATIENT.pamela),
+      code: HR,
+      from: '2026-11-02T00:00:00Z',
+      before: '2026-11-03T00:00:00Z',
+    };
     const nodes = await allObservations(asMary, filter);
     expect(nodes).toHaveLength(24);
     expect(comparable(await summary(MARY, filter, 'DAY'))).toEqual(comparable(expectedSummary(nodes, true)));
@@ -175,7 +180,12 @@ describe('observationSummary', () => {
   });
 
   it('buckets by UTC day and by ISO week from Monday, at the exact boundaries', async () => {
-    const times = ['2026-10-04T23:59:59.999Z', '2026-10-05T00:00:00.000Z', '2026-10-11T23:59:59.999Z', '2026-10-12T00:00:00.000Z'];
+    const times = [
+      '2026-10-04T23:59:59.999Z',
+      '2026-10-05T00:00:00.000Z',
+      '2026-10-11T23:59:59.999Z',
+      '2026-10-12T00:00:00.000Z',
+    ];
     const upload = await gql(
       app,
       MARY,
@@ -191,7 +201,9 @@ describe('observationSummary', () => {
         }),
       },
     );
-    expect(upload.data!.uploadObservations.map((r: { status: string }) => r.status)).toEqual(times.map(() => 'CREATED'));
+    expect(upload.data!.uploadObservations.map((r: { status: string }) => r.status)).toEqual(
+      times.map(() => 'CREATED'),
+    );
     const filter = { patientId: String(PATIENT.peter), code: HR, before: '2026-11-01T00:00:00Z' };
     const days = await summary(MARY, filter, 'DAY');
     expect(days.map((r) => [r.periodStart, r.count])).toEqual([
@@ -313,7 +325,12 @@ describe('Query.patients search arguments', () => {
   });
 
   it('answers bad values with BAD_USER_INPUT naming the argument', async () => {
-    for (const variables of [{ name: ' ' }, { family: 'x'.repeat(151) }, { email: 'nope' }, { birthDate: '2001-13-01' }]) {
+    for (const variables of [
+      { name: ' ' },
+      { family: 'x'.repeat(151) },
+      { email: 'nope' },
+      { birthDate: '2001-13-01' },
+    ]) {
       const result = await gql(app, MARY, PATIENTS, variables);
       expect(codes(result), JSON.stringify(variables)).toEqual(['BAD_USER_INPUT']);
       expect(result.errors![0]!.message).toContain(`${Object.keys(variables)[0]}:`);

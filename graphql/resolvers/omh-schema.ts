@@ -5,7 +5,9 @@ import { OmhSchema } from '../types/omh-schema.js';
 
 @Resolver(() => OmhSchema)
 export class OmhSchemaResolver {
-  @Query(() => [OmhSchema], { description: 'the Open mHealth and IEEE 1752.1 schemas uploads are validated with, by name' })
+  @Query(() => [OmhSchema], {
+    description: 'the Open mHealth and IEEE 1752.1 schemas uploads are validated with, by name',
+  })
   omhSchemas() {
     return OMH_SCHEMAS;
   }

@@ -112,7 +112,10 @@ export const TOKEN_SCOPES: Record<string, Record<string, Needs>> = {
 };
 
 /** The operations that need no resource scope (any valid token, or none for `me`). */
-export const UNSCOPED_OPERATIONS = { Query: ['codeableConcepts', 'me', 'omhSchema', 'omhSchemas', 'viewerCan'], Mutation: [] as string[] };
+export const UNSCOPED_OPERATIONS = {
+  Query: ['codeableConcepts', 'me', 'omhSchema', 'omhSchemas', 'viewerCan'],
+  Mutation: [] as string[],
+};
 
 const rules = new Map<string, ShieldRule>();
 

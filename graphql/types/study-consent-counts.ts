@@ -1,6 +1,9 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 
-@ObjectType({ description: 'How one requested scope stands among the study’s enrolled patients', simpleResolvers: true })
+@ObjectType({
+  description: 'How one requested scope stands among the study’s enrolled patients',
+  simpleResolvers: true,
+})
 export class StudyScopeCount {
   @Field(() => Int)
   consented!: number;

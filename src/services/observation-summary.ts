@@ -54,8 +54,9 @@ export function summarySql(matching: SqlCondition, bucket: SummaryBucket, limit:
     ? 'grouping sets ((o.codeable_concept_id, b.period_start, v.name, v.unit), (o.subject_patient_id))'
     : 'o.codeable_concept_id, b.period_start, v.name, v.unit';
   const patientSet = withPatients ? 'grouping(o.subject_patient_id) = 0' : 'false';
+  const patient = withPatients ? 'o.subject_patient_id' : 'null::int';
   const sql = `with grouped as (
-    select ${patientSet} as patient_set, o.subject_patient_id as patient_id,
+    select ${patientSet} as patient_set, ${patient} as patient_id,
            o.codeable_concept_id as code_id, b.period_start, v.name, v.unit, count(*) as n,
            min(v.value) as min, max(v.value) as max, avg(v.value) as mean,
            min(o.effective_time) as first_time, max(o.effective_time) as last_time
@@ -146,14 +147,16 @@ export async function observationDateRange(
 ): Promise<ObservationDateRange> {
   const matching = await matchingObservations(ctx, filter);
   if (!matching) return { count: 0, first: null, last: null, patientIds: [] };
-  const [row] = await ctx.em.getConnection().execute<{ n: string | null; first: string | null; last: string | null; patients: string }[]>(
-    `select sum(n) as n, ${iso('min(first)')} as first, ${iso('max(last)')} as last,
+  const [row] = await ctx.em
+    .getConnection()
+    .execute<{ n: string | null; first: string | null; last: string | null; patients: string }[]>(
+      `select sum(n) as n, ${iso('min(first)')} as first, ${iso('max(last)')} as last,
             coalesce(json_agg(patient_id), '[]')::text as patients
        from (select o.subject_patient_id as patient_id, count(*) as n, min(o.effective_time) as first,
                     max(o.effective_time) as last
                from observations o where ${matching.sql} group by o.subject_patient_id) by_patient`,
-    matching.params,
-  );
+      matching.params,
+    );
   return {
     count: Number(row?.n ?? 0),
     first: row?.first ?? null,
