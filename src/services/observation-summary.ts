@@ -41,6 +41,9 @@ const BUCKET_START: Record<SummaryBucket, string> = {
   WEEK: "date_trunc('week', o.effective_time at time zone 'UTC') at time zone 'UTC'",
 };
 
+/** What to suggest when a summary has too many rows. */
+const COARSER: Record<SummaryBucket, string> = { NONE: '', DAY: 'WEEK or NONE', WEEK: 'NONE' };
+
 const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
@@ -116,8 +119,8 @@ export async function summarizeObservations(
   const rows = records.filter((r) => r.code_id !== null);
   if (rows.length > first) {
     throw new InvalidError(
-      `The summary has more than ${first} rows: narrow the filter (codes, patients, dates) or use a coarser bucket` +
-        (bucket === 'NONE' ? '' : ' (WEEK, NONE)'),
+      `The summary has more than ${first} rows: narrow the filter (codes, patients, dates)` +
+        (COARSER[bucket] ? ` or use a coarser bucket (${COARSER[bucket]})` : ''),
       'first',
     );
   }
