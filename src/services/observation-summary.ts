@@ -46,24 +46,8 @@ const COARSER: Record<SummaryBucket, string> = { NONE: '', DAY: 'WEEK or NONE', 
 
 const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-/**
- * The aggregate over `observations o` narrowed by `matching`, by code, bucket and quantity. Each observation is
- * counted once through a row of its own (name null) next to one row per numeric unit-value of its body: one scan,
- * no `count(distinct)`. With `withPatients`, a second grouping set collects the patients (for the audit trail)
- * in the same pass. The bench's baseline runs it without the policy's condition and without the patients.
- */
-export function summarySql(matching: SqlCondition, bucket: SummaryBucket, limit: number, withPatients = true) {
-  const groupBy = withPatients
-    ? 'grouping sets ((o.codeable_concept_id, b.period_start, v.name, v.unit), (o.subject_patient_id))'
-    : 'o.codeable_concept_id, b.period_start, v.name, v.unit';
-  const patientSet = withPatients ? 'grouping(o.subject_patient_id) = 0' : 'false';
-  const patient = withPatients ? 'o.subject_patient_id' : 'null::int';
-  const sql = `with grouped as (
-    select ${patientSet} as patient_set, ${patient} as patient_id,
-           o.codeable_concept_id as code_id, b.period_start, v.name, v.unit, count(*) as n,
-           min(v.value) as min, max(v.value) as max, avg(v.value) as mean,
-           min(o.effective_time) as first_time, max(o.effective_time) as last_time
-      from observations o
+/** Each matching observation once (name null), and once more per numeric unit-value of its body. */
+const sourceRows = (bucket: SummaryBucket, matching: SqlCondition) => `from observations o
       cross join lateral (select ${BUCKET_START[bucket]} as period_start) b
       cross join lateral (
         select null::text as name, null::text as unit, null::float8 as value
@@ -72,23 +56,55 @@ export function summarySql(matching: SqlCondition, bucket: SummaryBucket, limit:
           from jsonb_each(case when jsonb_typeof(o.omh->'body') = 'object' then o.omh->'body' else '{}' end) q
          where jsonb_typeof(q.value->'value') = 'number'
       ) v
-     where ${matching.sql}
-     group by ${groupBy}
-  ), summary as (
+     where ${matching.sql}`;
+
+const KEYS = 'o.codeable_concept_id as code_id, b.period_start, v.name, v.unit';
+const GROUP_KEYS = 'o.codeable_concept_id, b.period_start, v.name, v.unit';
+
+/**
+ * The aggregate over `observations o` narrowed by `matching`, by code, bucket and quantity, in one scan and
+ * without `count(distinct)`: an observation is counted through its row of its own (name null). With
+ * `withPatients` (the audit trail's), it is first grouped by patient too, then rolled up, and the patients read
+ * from that: a grouping set of patients beside the summary's made PostgreSQL sort every row (1M rows: 3.8 s
+ * against 2.8). The bench's baseline runs it without the policy's condition and without the patients.
+ */
+export function summarySql(matching: SqlCondition, bucket: SummaryBucket, limit: number, withPatients = true) {
+  const source = sourceRows(bucket, matching);
+  const grouped = withPatients
+    ? `by_patient as (
+        select o.subject_patient_id as patient_id, ${KEYS}, count(*) as n, min(v.value) as min, max(v.value) as max,
+               sum(v.value) as total, min(o.effective_time) as first_time, max(o.effective_time) as last_time
+          ${source}
+         group by o.subject_patient_id, ${GROUP_KEYS}
+      ), grouped as (
+        select code_id, period_start, name, unit, sum(n) as n, min(min) as min, max(max) as max,
+               sum(total) / sum(n)::float8 as mean, min(first_time) as first_time, max(last_time) as last_time
+          from by_patient group by code_id, period_start, name, unit
+      )`
+    : `grouped as (
+        select ${KEYS}, count(*) as n, min(v.value) as min, max(v.value) as max, avg(v.value) as mean,
+               min(o.effective_time) as first_time, max(o.effective_time) as last_time
+          ${source}
+         group by ${GROUP_KEYS}
+      )`;
+  const patients = withPatients
+    ? `(select coalesce(json_agg(distinct patient_id), '[]') from by_patient)::text`
+    : "'[]'";
+  const sql = `with ${grouped}, summary as (
     select code_id, period_start,
            max(n) filter (where name is null) as n,
            min(first_time) filter (where name is null) as first_time,
            max(last_time) filter (where name is null) as last_time,
            coalesce(json_agg(json_build_object('name', name, 'unit', unit, 'count', n, 'min', min, 'max', max,
              'mean', mean) order by name, unit) filter (where name is not null), '[]') as quantities
-      from grouped where not patient_set
+      from grouped
      group by code_id, period_start
   )
   (select code_id, ${iso('period_start')} as period_start, n, ${iso('first_time')} as first_time,
           ${iso('last_time')} as last_time, quantities::text as quantities, null as patient_ids
      from summary order by code_id, period_start limit ?)
   union all
-  (select null, null, null, null, null, null, (select coalesce(json_agg(patient_id), '[]') from grouped where patient_set)::text)`;
+  (select null, null, null, null, null, null, ${patients})`;
   return { sql, params: [...matching.params, limit] };
 }
 
