@@ -6,8 +6,8 @@ import { pairedRatio, round, type RunPlan, summarize, timeInterleaved } from './
 /**
  * `observationSummary` of a whole study by UTC day through /graphql (as a practitioner of its organization,
  * consent gate, token scopes, audit trail and all), against the bare SQL of the same aggregate: the same statement
- * with the study's enrolled patients for the policy's visible pairs and without the audit trail's grouping set of
- * patients, run with `pg` from this process, its rows made into JSON. Checked first to aggregate the same
+ * with the study's enrolled patients for the policy's visible pairs and without the audit trail's grouping by
+ * patient, run with `pg` from this process, its rows made into JSON. Checked first to aggregate the same
  * observations into the same rows. Each variant reads the study's every row: a few runs, not sixty.
  */
 const SUMMARY_QUERY = `query ($filter: ObservationFilter!) { observationSummary(filter: $filter, bucket: DAY) {
