@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 
 /** The faces a browser app on another origin may call: the APIs and the OAuth provider. */
-export const CORS_PATHS = ['/graphql', '/fhir/r5', '/o'] as const;
+export const CORS_PATHS = ['/graphql', '/fhir/r5', '/o', '/mcp'] as const;
 
 const ALLOWED_METHODS = 'GET, HEAD, POST';
 /** What SMART apps, FHIR clients and GraphQL clients send (Apollo's CSRF headers included). */
@@ -13,6 +13,8 @@ const ALLOWED_HEADERS = [
   'If-None-Exist',
   'Apollo-Require-Preflight',
   'X-Apollo-Operation-Name',
+  'Mcp-Protocol-Version',
+  'Mcp-Session-Id',
 ].join(', ');
 const EXPOSED_HEADERS = [
   'Location',
