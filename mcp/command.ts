@@ -8,10 +8,10 @@ export function mcpCommand(): Command {
       "MCP server on stdio for desktop clients (Claude Desktop, IDEs): forwards to the gateway's /mcp as you. " +
         'Token from HXG_TOKEN, else the device flow (instructions on stderr).',
     )
-    .option('--url <url>', 'the gateway (default: HXG_URL, else PUBLIC_URL, else http://localhost:3000)')
+    .option('--url <url>', 'the gateway (default: HXG_URL, else PUBLIC_URL, else http://localhost:8000)')
     .option('--scope <scope>', 'scopes to ask for in the device flow', 'openid offline_access user/*.rs')
     .action(async (opts: { url?: string; scope: string }) => {
-      const url = (opts.url ?? process.env.HXG_URL ?? process.env.PUBLIC_URL ?? 'http://localhost:3000').replace(
+      const url = (opts.url ?? process.env.HXG_URL ?? process.env.PUBLIC_URL ?? 'http://localhost:8000').replace(
         /\/+$/,
         '',
       );
