@@ -55,7 +55,7 @@ describe('hxg mcp (stdio)', () => {
     const transport = stdioServer({});
     const client = new Client({ name: 'desktop', version: '1' });
     const connected = client.connect(transport);
-    const lines = createInterface({ input: transport.stderr! });
+    const lines = createInterface({ input: transport.stderr as unknown as NodeJS.ReadableStream });
     let verificationUrl = '';
     let userCode = '';
     for await (const line of lines) {

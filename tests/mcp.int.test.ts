@@ -50,14 +50,14 @@ describe('authorization at /mcp', () => {
     const forged = await post(INITIALIZE, { authorization: 'Bearer not-a-token' });
     expect(forged.status).toBe(401);
     expect(forged.headers.get('www-authenticate')).toMatch(/^Bearer resource_metadata="[^"]+", error="invalid_token"/);
-    expect((await forged.json()).error).toMatchObject({ code: -32600 });
+    expect(((await forged.json()) as any).error).toMatchObject({ code: -32600 });
   });
 
   it('answers a token holder, refuses a foreign browser origin, and serves POST only', async () => {
     const token = await tokenFor(app, 'mary@example.com');
     const allowed = await post(INITIALIZE, { authorization: `Bearer ${token}` });
     expect(allowed.status).toBe(200);
-    expect((await allowed.json()).result.serverInfo.name).toBe('health-exchange-gateway');
+    expect(((await allowed.json()) as any).result.serverInfo.name).toBe('health-exchange-gateway');
     const foreign = await post(INITIALIZE, { authorization: `Bearer ${token}`, origin: 'https://evil.example' });
     expect(foreign.status).toBe(403);
     const stream = await fetch(`${app.baseUrl}/mcp`, {
@@ -70,7 +70,7 @@ describe('authorization at /mcp', () => {
       body: '{"jsonrpc":',
     });
     expect(malformed.status).toBe(400);
-    expect((await malformed.json()).error.code).toBe(-32700);
+    expect(((await malformed.json()) as any).error.code).toBe(-32700);
   });
 });
 
@@ -160,6 +160,123 @@ describe('tools', () => {
       /^BAD_USER_INPUT: /,
     );
     expect((await callTool(mary, 'no_such_tool')).error).toMatch(/not found/);
+  });
+});
+
+/** Every observation of a filter through GraphQL's own pages, as the same caller. */
+async function allObservations(email: string, filter: Record<string, unknown>) {
+  const nodes: { effectiveTime: string; omh: { body: Record<string, { value?: number; unit?: string }> } }[] = [];
+  let after: string | null = null;
+  do {
+    const page: any = await gql(
+      app,
+      email,
+      `query ($filter: ObservationFilter!, $after: String) {
+        observations(filter: $filter, first: 1000, after: $after) { nodes { effectiveTime omh } pageInfo { endCursor hasNextPage } }
+      }`,
+      { filter, after },
+    );
+    nodes.push(...page.data.observations.nodes);
+    after = page.data.observations.pageInfo.hasNextPage ? page.data.observations.pageInfo.endCursor : null;
+  } while (after);
+  return nodes;
+}
+
+describe('summaries, counts and date ranges', () => {
+  it('summarize_observations per day equals the aggregate of the GraphQL pages', async () => {
+    const summary = await callTool(mary, 'summarize_observations', { studyId: '30001', code: BP, bucket: 'day' });
+    expect(summary.error).toBeNull();
+    const expected = new Map<string, { count: number; values: Map<string, number[]> }>();
+    for (const o of await allObservations('mary@example.com', {
+      studyId: '30001',
+      code: { system: 'https://w3id.org/openmhealth', code: BP },
+    })) {
+      const day = o.effectiveTime.slice(0, 10);
+      const entry = expected.get(day) ?? { count: 0, values: new Map() };
+      entry.count++;
+      for (const [name, quantity] of Object.entries(o.omh.body)) {
+        if (typeof quantity?.value !== 'number') continue;
+        entry.values.set(`${name} ${quantity.unit}`, [
+          ...(entry.values.get(`${name} ${quantity.unit}`) ?? []),
+          quantity.value,
+        ]);
+      }
+      expected.set(day, entry);
+    }
+    expect(summary.data.rows.map((r: any) => r.periodStart.slice(0, 10))).toEqual([...expected.keys()].sort());
+    for (const row of summary.data.rows) {
+      const want = expected.get(row.periodStart.slice(0, 10))!;
+      expect(row.count).toBe(want.count);
+      expect(row.quantities.map((q: any) => `${q.name} ${q.unit}`).sort()).toEqual([...want.values.keys()].sort());
+      for (const q of row.quantities) {
+        const values = want.values.get(`${q.name} ${q.unit}`)!;
+        expect(q).toMatchObject({ count: values.length, min: Math.min(...values), max: Math.max(...values) });
+        expect(q.mean).toBeCloseTo(values.reduce((a, b) => a + b, 0) / values.length, 6);
+      }
+    }
+  });
+
+  it('count_observations and get_patient_date_range agree with the pages', async () => {
+    const nodes = await allObservations('mary@example.com', { patientId: '40001' });
+    const times = nodes.map((n) => n.effectiveTime).sort();
+    const count = await callTool(mary, 'count_observations', { patientId: '40001' });
+    expect(count.data).toEqual({ count: nodes.length, first: times[0], last: times.at(-1) });
+    const range = await callTool(mary, 'get_patient_date_range', { patientId: 40001 });
+    expect(range.data).toEqual({ patientId: '40001', count: nodes.length, first: times[0], last: times.at(-1) });
+    const window = await callTool(mary, 'count_observations', {
+      patientId: '40001',
+      from: '2026-11-02',
+      before: '2026-11-03',
+    });
+    expect(window.data.count).toBe(times.filter((t) => t >= '2026-11-02' && t < '2026-11-03').length);
+  });
+});
+
+describe('each tool, allowed and denied', () => {
+  /** what the caller of another organization gets: nothing, as "not found" or as an empty answer */
+  const nothing = ({ error, data }: { error: string | null; data: any }) =>
+    error === null ? (data.count ?? data.totalCount ?? data.rows?.length ?? data.patients?.length) : error;
+  const cases: [string, Record<string, unknown>, (data: any) => void][] = [
+    ['get_study', { studyId: '30001' }, (d) => expect(d.consentCounts.enrolled).toBe(2)],
+    ['list_study_patients', { studyId: '30001' }, (d) => expect(d.totalCount).toBe(2)],
+    ['search_patients', { name: 'peter' }, (d) => expect(d.patients.map((p: any) => p.id)).toEqual(['40001'])],
+    ['get_patient_date_range', { patientId: '40002' }, (d) => expect(d.count).toBeGreaterThan(0)],
+    ['count_observations', { studyId: '30001' }, (d) => expect(d.count).toBeGreaterThan(0)],
+    ['summarize_observations', { studyId: '30001' }, (d) => expect(d.rows.length).toBeGreaterThan(0)],
+    ['get_observations', { studyId: '30001' }, (d) => expect(d.totalCount).toBeGreaterThan(0)],
+  ];
+  for (const [tool, args, check] of cases) {
+    it(`${tool}: the study's organization sees it, another organization nothing`, async () => {
+      const allowed = await callTool(mary, tool, args);
+      expect(allowed.error).toBeNull();
+      check(allowed.data);
+      expect(nothing(await callTool(mark, tool, args))).toSatisfy(
+        (v: unknown) => v === 0 || /^NOT_FOUND: /.test(String(v)),
+      );
+    });
+  }
+
+  it('get_omh_schema: any signed-in caller, an unknown name is not found', async () => {
+    const { data } = await callTool(mark, 'get_omh_schema', { name: 'omh:heart-rate:2.0' });
+    expect(data).toMatchObject({ name: 'omh:heart-rate:2.0', version: '2.0', schema: { type: 'object' } });
+    expect((await callTool(mark, 'get_omh_schema', { name: 'omh:no-such:1.0' })).error).toMatch(/^NOT_FOUND: /);
+    const { resources } = await mark.listResources();
+    expect(resources.map((r) => r.uri)).toContain('omh://schema/omh:blood-pressure:4.0');
+    const read = await mark.readResource({ uri: 'omh://schema/omh:blood-pressure:4.0' });
+    expect(JSON.parse(String((read.contents[0] as { text?: string }).text))).toMatchObject({ type: 'object' });
+  });
+
+  it("a patient's token counts their own observations only", async () => {
+    const { access_token } = await patientToken(app, 40002, 'patient/*.rs');
+    const pamela = await mcpClient(app, access_token);
+    try {
+      expect((await callTool(pamela, 'count_observations', { patientId: '40002' })).data.count).toBeGreaterThan(0);
+      expect(nothing(await callTool(pamela, 'count_observations', { patientId: '40001' }))).toSatisfy(
+        (v: unknown) => v === 0 || /^NOT_FOUND: /.test(String(v)),
+      );
+    } finally {
+      await pamela.close();
+    }
   });
 });
 
