@@ -11,8 +11,11 @@ const SEARCH_PARAM_TYPES: Record<string, string> = {
 };
 
 /** The CapabilityStatement, generated from the search parameter table and the routes the router serves. */
-export function capabilityStatement(publicUrl: string, software: { name: string; version: string }) {
-  const smart = smartConfiguration(publicUrl);
+export function capabilityStatement(
+  publicUrl: string,
+  { software, registration }: { software: { name: string; version: string }; registration: boolean },
+) {
+  const smart = smartConfiguration(publicUrl, { registration });
   const resource = (type: keyof typeof SEARCH_PARAMS | 'Practitioner', interactions: string[]) => ({
     type,
     interaction: interactions.map((code) => ({ code })),
@@ -54,15 +57,26 @@ export function capabilityStatement(publicUrl: string, software: { name: string;
             `document needs an access token (Authorization: Bearer), limited by the gateway's authorization policy`,
             `to what its user may see. CORS answers only the gateway's own origin and the origins the deployment`,
             `lists (CORS_ORIGINS), without credentials: the API takes bearer tokens, not cookies.`,
+            `A 401 names the protected resource metadata (${publicUrl}/.well-known/oauth-protected-resource) in`,
+            `WWW-Authenticate. Resource servers with a client secret may introspect tokens at`,
+            `${smart.introspection_endpoint}.`,
+            ...(smart.registration_endpoint
+              ? [
+                  `Public, read-only clients may register themselves at ${smart.registration_endpoint}`,
+                  `(RFC 7591: PKCE, scopes that only read and search, a consent screen).`,
+                ]
+              : []),
           ].join(' '),
           extension: [
             {
               url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
-              // no `register` or `manage`: clients are registered by a super user, not dynamically
+              // no `manage`: a self-registered client cannot read or change its registration
               extension: [
                 { url: 'authorize', valueUri: smart.authorization_endpoint },
                 { url: 'token', valueUri: smart.token_endpoint },
                 { url: 'revoke', valueUri: smart.revocation_endpoint },
+                { url: 'introspect', valueUri: smart.introspection_endpoint },
+                ...(smart.registration_endpoint ? [{ url: 'register', valueUri: smart.registration_endpoint }] : []),
               ],
             },
           ],

@@ -23,6 +23,7 @@ import { readPatient, searchPatients } from './patients.js';
 import { readPractitioner } from './practitioners.js';
 import { returnPreference } from './prefer.js';
 import { uploadBundle, uploadObservations } from './upload/index.js';
+import { challengeFor } from '../src/auth/bearer-challenge.js';
 
 export interface FhirDependencies {
   schema: GraphQLSchema;
@@ -48,10 +49,17 @@ export function createFhirRouter(deps: FhirDependencies): Router {
   countInteractions(router);
   router.use(negotiate);
   router.get('/metadata', (_req, res) =>
-    send(res, 200, capabilityStatement(deps.config.publicUrl, { name: 'Health Exchange Gateway', version: '0.1.0' })),
+    send(
+      res,
+      200,
+      capabilityStatement(deps.config.publicUrl, {
+        software: { name: 'Health Exchange Gateway', version: '0.1.0' },
+        registration: deps.config.auth.clientRegistration.enabled,
+      }),
+    ),
   );
   router.get('/.well-known/smart-configuration', (_req, res) => {
-    res.json(smartConfiguration(deps.config.publicUrl));
+    res.json(smartConfiguration(deps.config.publicUrl, { registration: deps.config.auth.clientRegistration.enabled }));
   });
 
   router.use(async (req: Request, res: Response, next: NextFunction) => {
@@ -60,7 +68,6 @@ export function createFhirRouter(deps: FhirDependencies): Router {
       next();
     } catch (error) {
       if (error instanceof DomainError && error.code === 'UNAUTHENTICATED') {
-        res.set('www-authenticate', `Bearer error="invalid_token"`);
         throw new FhirError(401, 'login', error.message);
       }
       throw error;
@@ -118,6 +125,7 @@ export function createFhirRouter(deps: FhirDependencies): Router {
   router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const fhir = toFhirError(error, req);
     if (fhir.status === 503) res.set('retry-after', String(RETRY_AFTER_SECONDS));
+    if (fhir.status === 401) res.set('www-authenticate', challengeFor(deps.config.publicUrl, req, fhir.message));
     send(res, fhir.status, operationOutcome(fhir.issueType, fhir.message, fhir.expression));
   });
   return router;

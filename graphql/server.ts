@@ -3,6 +3,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { Router } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type Provider from 'oidc-provider';
+import { bearerChallenge } from '../src/auth/bearer-challenge.js';
 import type { TokenVerifier } from '../src/auth/bearer.js';
 import type { Config } from '../src/config.js';
 import type { AuditSink } from '../src/audit/writer.js';
@@ -92,7 +93,16 @@ export async function createGraphQLRouter(deps: GraphQLDependencies): Promise<Ro
           );
         } catch (error) {
           if (error instanceof DomainError && error.code === 'UNAUTHENTICATED') {
-            throw new GraphQLError(error.message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+            const challenge = bearerChallenge(deps.config.publicUrl, {
+              error: 'invalid_token',
+              description: error.message,
+            });
+            throw new GraphQLError(error.message, {
+              extensions: {
+                code: 'UNAUTHENTICATED',
+                http: { status: 401, headers: new Map([['www-authenticate', challenge]]) },
+              },
+            });
           }
           if (isDatabaseTimeout(error)) throw databaseTimeoutError();
           if (error instanceof UnavailableError) throw retryableError(error.message, SERVICE_UNAVAILABLE);

@@ -3,7 +3,7 @@ import express, { type NextFunction, type Request, type Response, Router } from 
 import type { GraphQLSchema } from 'graphql';
 import { authenticatedContext, type FaceDependencies, type GraphQLContext } from '../graphql/context.js';
 import { executeOperation } from '../graphql/execute.js';
-import { bearerChallenge } from '../src/auth/bearer-challenge.js';
+import { challengeFor } from '../src/auth/bearer-challenge.js';
 import { DATABASE_TIMEOUT_MESSAGE, isDatabaseTimeout } from '../src/db/statement-timeout.js';
 import { DomainError, UnavailableError } from '../src/errors.js';
 import { answerTimeoutsWith, RETRY_AFTER_SECONDS } from '../src/http/timeout.js';
@@ -116,9 +116,7 @@ function answerError(error: unknown, req: Request, res: Response, deps: McpRoute
     return rpcError(res, 413, RPC_INVALID_REQUEST, `The request body is larger than ${MAX_BODY}`);
   }
   if (error instanceof DomainError && error.code === 'UNAUTHENTICATED') {
-    // without credentials, the challenge only says where to get them (RFC 6750 section 3.1)
-    const invalid = req.get('authorization') === undefined ? {} : { error: 'invalid_token' as const };
-    res.set('www-authenticate', bearerChallenge(deps.config.publicUrl, invalid));
+    res.set('www-authenticate', challengeFor(deps.config.publicUrl, req, error.message));
     return rpcError(res, 401, RPC_INVALID_REQUEST, error.message);
   }
   if (isDatabaseTimeout(error)) {

@@ -12,6 +12,7 @@ import { Answer, ID_PARAMS, type Route } from './route.js';
 import { ROUTES } from './routes/index.js';
 import { swaggerUiRouter } from './swagger-ui.js';
 import { checkValues, routeValidators } from './validate.js';
+import { challengeFor } from '../src/auth/bearer-challenge.js';
 
 export const REST_PATH = '/api/v1';
 const MAX_BODY = '1mb';
@@ -60,7 +61,7 @@ function createRestRouter(deps: RestDependencies): Router {
   router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const rest = toRestError(error, req);
     if (rest.status === 503) res.set('retry-after', String(RETRY_AFTER_SECONDS));
-    if (rest.status === 401) res.set('www-authenticate', 'Bearer error="invalid_token"');
+    if (rest.status === 401) res.set('www-authenticate', challengeFor(deps.config.publicUrl, req, rest.message));
     detail(res, rest.status, rest.message);
   });
   return router;

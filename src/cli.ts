@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Command, InvalidArgumentError } from 'commander';
-import { registerClient } from './auth/client-registry.js';
+import { registerClient, registerIntrospectionClient } from './auth/client-registry.js';
 import { loadConfig } from './config.js';
 import { connectDatabase, type Database, migrateDatabase, prepareDatabase } from './database.js';
 import { migrate } from './db/orm.js';
@@ -168,23 +168,36 @@ program
 
 program
   .command('register-client')
-  .description('register a third-party (dashboard) OAuth client; it will ask users for consent')
+  .description(
+    'register a third-party (dashboard) OAuth client, which asks users for consent, or a resource server that introspects tokens',
+  )
   .requiredOption('--client-id <id>', 'client id, e.g. my-dashboard')
   .requiredOption('--name <name>', 'name shown on the consent screen')
-  .requiredOption('--redirect-uri <uri...>', 'allowed redirect URI(s)')
+  .option('--redirect-uri <uri...>', 'allowed redirect URI(s); required unless --introspection')
   .option('--confidential', 'issue a client secret (server-side apps); default: public client with PKCE', false)
-  .action((opts: { clientId: string; name: string; redirectUri: string[]; confidential: boolean }) =>
-    withDatabase(async ({ orm }) => {
-      await migrateDatabase(orm);
-      const client = await registerClient(orm.em.fork(), {
-        clientId: opts.clientId,
-        name: opts.name,
-        redirectUris: opts.redirectUri,
-        confidential: opts.confidential,
-      });
-      console.log(`registered client ${client.clientId}`);
-      if (client.clientSecret) console.log(`client secret (shown only now): ${client.clientSecret}`);
-    }),
+  .option(
+    '--introspection',
+    'a resource server: a confidential client that may only introspect tokens (/o/token/introspection)',
+    false,
+  )
+  .action(
+    (opts: { clientId: string; name: string; redirectUri?: string[]; confidential: boolean; introspection: boolean }) =>
+      withDatabase(async ({ orm }) => {
+        if (opts.introspection && opts.redirectUri) {
+          throw new Error('--introspection takes no --redirect-uri: a resource server gets no tokens');
+        }
+        await migrateDatabase(orm);
+        const client = opts.introspection
+          ? await registerIntrospectionClient(orm.em.fork(), { clientId: opts.clientId, name: opts.name })
+          : await registerClient(orm.em.fork(), {
+              clientId: opts.clientId,
+              name: opts.name,
+              redirectUris: opts.redirectUri ?? [],
+              confidential: opts.confidential,
+            });
+        console.log(`registered client ${client.clientId}`);
+        if (client.clientSecret) console.log(`client secret (shown only now): ${client.clientSecret}`);
+      }),
   );
 
 interface CreateClientOptions {

@@ -86,6 +86,11 @@ export interface Config {
     invitationTtlDays: number;
     /** undefined: self sign-up is off */
     registrationInviteCode: string | undefined;
+    /**
+     * Dynamic client registration at /o/reg (RFC 7591, for MCP clients): open to public, read-only clients,
+     * `perHour` registrations per client address. Production keeps it on unless OAUTH_REGISTRATION=off.
+     */
+    clientRegistration: { enabled: boolean; perHour: number };
   };
 }
 
@@ -219,6 +224,10 @@ export function loadConfig(
       invitationTtlDays: intFromEnv(env, 'INVITATION_TTL_DAYS', 14, 90),
       registrationInviteCode:
         env.REGISTRATION_INVITE_CODE || (production ? undefined : DEMO_DEFAULTS.registrationInviteCode),
+      clientRegistration: {
+        enabled: oneOf(env, 'OAUTH_REGISTRATION', ['on', 'off'], 'on') === 'on',
+        perHour: intFromEnv(env, 'OAUTH_REGISTRATION_PER_HOUR', 10, 10_000, 1),
+      },
     },
   };
   const { patientCodeVerifier, patientCodeChallenge } = config.auth;

@@ -41,7 +41,9 @@ describe('access token checks (no database round trip for verification)', () => 
   ])('rejects %s with 401', async (_name, header, message) => {
     const res = await userinfo(header);
     expect(res.status).toBe(401);
-    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
+    expect(res.headers.get('www-authenticate')).toMatch(
+      /^Bearer resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource", error="invalid_token"/,
+    );
     expect((await json(res)).error_description).toMatch(message);
   });
 

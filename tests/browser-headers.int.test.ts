@@ -38,6 +38,10 @@ const CALLS: { path: string; method: string; headers: string }[] = [
   { path: '/o/jwks', method: 'GET', headers: 'accept' },
   { path: '/o/token', method: 'POST', headers: 'content-type' },
   { path: '/o/token/revocation', method: 'POST', headers: 'content-type' },
+  { path: '/o/reg', method: 'POST', headers: 'content-type' },
+  { path: '/.well-known/oauth-protected-resource', method: 'GET', headers: 'accept' },
+  { path: '/.well-known/oauth-protected-resource/mcp', method: 'GET', headers: 'accept' },
+  { path: '/.well-known/oauth-authorization-server/o', method: 'GET', headers: 'accept' },
   { path: '/o/me', method: 'GET', headers: 'authorization' },
 ];
 
@@ -327,15 +331,19 @@ describe('the CapabilityStatement', () => {
       authorize: smart.authorization_endpoint,
       token: smart.token_endpoint,
       revoke: smart.revocation_endpoint,
+      introspect: smart.introspection_endpoint,
+      register: smart.registration_endpoint,
     });
-    expect([uris.authorize, uris.token, uris.revoke]).toEqual([
+    expect([uris.authorize, uris.token, uris.revoke, uris.introspect, uris.register]).toEqual([
       openid.authorization_endpoint,
       openid.token_endpoint,
       openid.revocation_endpoint,
+      openid.introspection_endpoint,
+      openid.registration_endpoint,
     ]);
-    expect(openid.registration_endpoint).toBeUndefined(); // hence no `register` or `manage`
+    expect(security.extension[0].extension.map((e: { url: string }) => e.url)).not.toContain('manage');
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
-    for (const uri of [uris.token, uris.revoke]) {
+    for (const uri of [uris.token, uris.revoke, uris.introspect]) {
       expect((await fetch(uri, { method: 'POST', headers: form, body: 'client_id=portal' })).status, uri).not.toBe(404);
     }
     expect((await fetch(`${uris.authorize}?client_id=portal`, { redirect: 'manual' })).status).not.toBe(404);

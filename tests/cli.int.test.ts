@@ -71,6 +71,43 @@ describe('hxg CLI', () => {
     expect(made.out).toMatch(/client secret \(shown only now\): \S{40,}/);
   });
 
+  it('registers a resource server that may only introspect tokens, with a secret once', async () => {
+    const made = await cli(
+      'register-client',
+      '--client-id',
+      'my-rs',
+      '--name',
+      'My resource server',
+      '--introspection',
+    );
+    expect(made.code).toBe(0);
+    expect(made.out).toMatch(/client secret \(shown only now\): \S{40,}/);
+    const [row] = await rows<{ payload: Record<string, unknown> }>(
+      `select payload from oidc_payloads where model = 'Client' and id = 'my-rs'`,
+    );
+    expect(row!.payload).toMatchObject({
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: [],
+      response_types: [],
+      redirect_uris: [],
+    });
+    const both = await cli(
+      'register-client',
+      '--client-id',
+      'my-rs2',
+      '--name',
+      'RS',
+      '--introspection',
+      '--redirect-uri',
+      'https://x.example/cb',
+    );
+    expect(both.code).toBe(1);
+    expect(both.out).toMatch(/--introspection takes no --redirect-uri/);
+    const none = await cli('register-client', '--client-id', 'no-redirect', '--name', 'Dashboard');
+    expect(none.code).toBe(1);
+    expect(none.out).toMatch(/give at least one redirect URI/);
+  });
+
   it('creates an app patients use: its client record, data sources and studies, a secret once', async () => {
     const made = await cli(
       'create-client',

@@ -29,7 +29,7 @@ describe('FHIR metadata', () => {
     expect(observation.interaction.map((i: { code: string }) => i.code)).toEqual(['read', 'search-type', 'create']);
     expect(rest.interaction.map((i: { code: string }) => i.code)).toEqual(['batch', 'transaction']);
     const oauth = rest.security.extension[0].extension.map((e: { url: string }) => e.url);
-    expect(oauth).toEqual(['authorize', 'token', 'revoke']);
+    expect(oauth).toEqual(['authorize', 'token', 'revoke', 'introspect', 'register']);
   });
 
   it('negotiates content: JSON yes, XML no', async () => {

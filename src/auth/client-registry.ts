@@ -116,6 +116,33 @@ export async function storedClient(
   };
 }
 
+const resourceServer = z.object({ clientId: oauthClientId, name: z.string().trim().min(1).max(100) });
+
+/**
+ * Registers a resource server that introspects the gateway's access tokens (/o/token/introspection): a
+ * confidential client with a secret (returned once) and no grant, response type or redirect: it gets no tokens.
+ */
+export async function registerIntrospectionClient(
+  em: EntityManager,
+  input: z.input<typeof resourceServer>,
+): Promise<Required<RegisteredClient>> {
+  const { clientId, name } = parseInput(resourceServer, input);
+  if (FIRST_PARTY_CLIENT_IDS.has(clientId) || (await store(em).find(clientId))) {
+    throw new ConflictError(`A client with id "${clientId}" already exists`);
+  }
+  const clientSecret = randomBytes(32).toString('base64url');
+  await store(em).upsert(clientId, {
+    client_id: clientId,
+    client_name: name,
+    client_secret: clientSecret,
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: [],
+    response_types: [],
+    redirect_uris: [],
+  });
+  return { clientId, clientSecret };
+}
+
 /**
  * Registers a third-party (dashboard) client in the provider's storage: public (PKCE) or confidential
  * (client secret). Third-party clients get the consent screen. Super users do this from the CLI.

@@ -4,11 +4,15 @@ import type { Config } from '../config.js';
 import type { Orm } from '../db/orm.js';
 import { DomainError, UnauthenticatedError } from '../errors.js';
 import { accountFinder } from './account.js';
+import { bearerChallenge } from './bearer-challenge.js';
 import { bearerToken, createTokenVerifier, type TokenVerifier } from './bearer.js';
+import { jwtTokenEndpoints } from './introspection.js';
 import { interactionRouter } from './interactions.js';
 import { loadAuthSecrets, publicJwk } from './keys.js';
+import { discoveryRouter } from './protected-resource.js';
 import { authEndpoints, createProvider, OIDC_MOUNT_PATH } from './provider.js';
 import { forwardedAsTrusted } from './provider-proxy.js';
+import { registrationThrottle, throttleRegistrations } from './registration.js';
 import { signupRouter } from './signup.js';
 import { loginThrottle, signupThrottle } from './throttle.js';
 import { extendTokenEndpoint } from './token-endpoint.js';
@@ -44,14 +48,21 @@ export async function createAuth(config: Config, orm: Orm): Promise<Auth> {
     audience: resource,
   });
 
+  provider.use(jwtTokenEndpoints({ orm, verifyToken, findAccount: accountFinder(orm, fhirBase) }));
+
   const router = Router();
+  router.use(discoveryRouter(provider, config.publicUrl));
   router.use(OIDC_MOUNT_PATH, forwardedAsTrusted);
+  const { clientRegistration } = config.auth;
+  if (clientRegistration.enabled) {
+    router.post(`${OIDC_MOUNT_PATH}/reg`, throttleRegistrations(registrationThrottle(orm, clientRegistration.perHour)));
+  }
   router.use(`${OIDC_MOUNT_PATH}/interaction`, interactionRouter(provider, orm, loginThrottle(orm)));
   router.use(
     `${OIDC_MOUNT_PATH}/signup`,
     signupRouter(orm, config.auth.registrationInviteCode, `${config.publicUrl}/`, signupThrottle(orm)),
   );
-  router.get(`${OIDC_MOUNT_PATH}/me`, userinfo(verifyToken, orm, fhirBase));
+  router.get(`${OIDC_MOUNT_PATH}/me`, userinfo(verifyToken, orm, fhirBase, config.publicUrl));
   router.use(OIDC_MOUNT_PATH, provider.callback());
   return { provider, verifyToken, router };
 }
@@ -60,7 +71,7 @@ export async function createAuth(config: Config, orm: Orm): Promise<Auth> {
  * OpenID userinfo for the gateway's own access tokens. oidc-provider's userinfo refuses tokens bound to a
  * resource (audience), and every access token here is one, so the gateway answers it itself.
  */
-function userinfo(verifyToken: TokenVerifier, orm: Orm, fhirBase: string) {
+function userinfo(verifyToken: TokenVerifier, orm: Orm, fhirBase: string, publicUrl: string) {
   const findAccount = accountFinder(orm, fhirBase);
   return async (req: Request, res: Response) => {
     res.set('cache-control', 'no-store');
@@ -73,11 +84,9 @@ function userinfo(verifyToken: TokenVerifier, orm: Orm, fhirBase: string) {
       res.json(await account.claims('userinfo', 'openid', {}, []));
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      // header values must be printable ASCII
-      const description = error.message.replace(/[^\x20-\x7e]/g, "'").replaceAll('"', "'");
       res
         .status(401)
-        .set('www-authenticate', `Bearer error="invalid_token", error_description="${description}"`)
+        .set('www-authenticate', bearerChallenge(publicUrl, { error: 'invalid_token', description: error.message }))
         .json({ error: 'invalid_token', error_description: error.message });
     }
   };

@@ -7,6 +7,7 @@ import { authenticate } from '../services/users.js';
 import { LAUNCH_PATIENT } from '../policy/token-scopes.js';
 import { FIRST_PARTY_CLIENT_IDS, servesPatientsOnly } from './clients.js';
 import { consentPage, loginPage, messagePage } from './pages.js';
+import { registeredResourceScope } from './registration.js';
 import { OIDC_MOUNT_PATH } from './provider.js';
 import type { LoginThrottle } from './throttle.js';
 
@@ -77,6 +78,8 @@ export function interactionRouter(provider: Provider, orm: Orm, throttle: LoginT
     const grantId = await grant.save();
     await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
   };
+  const selfRegistered = async (clientId: unknown) =>
+    typeof clientId === 'string' && registeredResourceScope(await provider.Client.find(clientId)) !== undefined;
   const clientName = async (clientId: unknown) => {
     const client = typeof clientId === 'string' ? await provider.Client.find(clientId) : undefined;
     return client?.clientName ?? String(clientId ?? 'the application');
@@ -103,6 +106,9 @@ export function interactionRouter(provider: Provider, orm: Orm, throttle: LoginT
         abort: `${base(interaction.uid)}/abort`,
         clientName: name,
         scopes,
+        note: (await selfRegistered(interaction.params.client_id))
+          ? `This application registered itself: its name is its own claim, not checked by this server. It may only read, and sends you back to ${String(interaction.params.redirect_uri)}.`
+          : undefined,
       }),
     );
   });

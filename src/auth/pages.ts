@@ -11,6 +11,7 @@ export const PAGE_STYLE = `
   input { width: 100%; padding: .5rem; font-size: 1rem; box-sizing: border-box; }
   button { margin-top: 1.5rem; padding: .6rem 1.2rem; font-size: 1rem; }
   .error { color: #a00; border: 1px solid #a00; padding: .5rem; margin-top: 1rem; }
+  .note { color: #555; border-left: 3px solid #a60; padding-left: .5rem; }
   ul.scopes { list-style: none; padding: 0; }
   ul.scopes li { margin: .4rem 0; }
   label.inline { display: inline; font-weight: normal; margin-left: .4rem; }
@@ -71,7 +72,14 @@ export function describeScope(scope: string): string {
 }
 
 /** The consent screen of third-party clients: every requested scope, each one the user may untick. */
-export function consentPage(opts: { action: string; abort: string; clientName: string; scopes: string[] }): string {
+export function consentPage(opts: {
+  action: string;
+  abort: string;
+  clientName: string;
+  scopes: string[];
+  /** shown under the request (a self-registered client's warning) */
+  note?: string;
+}): string {
   const items = opts.scopes
     .map((s, i) =>
       s === 'openid'
@@ -82,7 +90,7 @@ export function consentPage(opts: { action: string; abort: string; clientName: s
   return page(
     'Allow access?',
     `<p><strong>${escapeHtml(opts.clientName)}</strong> asks to act on your behalf with these scopes; untick what you do not want to give:</p>
-<form method="post" action="${escapeHtml(opts.action)}">
+${opts.note ? `<p class="note">${escapeHtml(opts.note)}</p>\n` : ''}<form method="post" action="${escapeHtml(opts.action)}">
 <ul class="scopes">${items}</ul>
 <button type="submit">Allow</button>
 </form>

@@ -9,6 +9,8 @@ import { deviceFlowPages } from './device-pages.js';
 import { logoutPage, messagePage } from './pages.js';
 import { providerCors } from './provider-cors.js';
 import { providerErrors } from './provider-errors.js';
+import { clientMetadataExtension, registrationAnswer, registrationFeature } from './registration.js';
+import { introspectionFeature } from './introspection.js';
 import { acceptedResourceScopes, audienceParameter } from './scope-requests.js';
 import { CLAIMS, OIDC_SCOPES } from './scopes.js';
 
@@ -44,6 +46,7 @@ export function createProvider(config: Config, orm: Orm, signingKey: JWK, cookie
     claims: Object.fromEntries(Object.entries(CLAIMS).map(([k, v]) => [k, [...v]])),
     conformIdTokenClaims: false,
     pkce: { required: () => true },
+    extraClientMetadata: clientMetadataExtension,
     clientDefaults: { id_token_signed_response_alg: 'RS256', token_endpoint_auth_method: 'none' },
     enabledJWA: { idTokenSigningAlgValues: ['RS256'] },
     responseTypes: ['code'],
@@ -54,6 +57,8 @@ export function createProvider(config: Config, orm: Orm, signingKey: JWK, cookie
       devInteractions: { enabled: false },
       deviceFlow: { enabled: true, ...deviceFlowPages },
       revocation: { enabled: true },
+      registration: registrationFeature(auth.clientRegistration.enabled),
+      introspection: introspectionFeature,
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: (ctx, form) => {
@@ -108,5 +113,6 @@ export function createProvider(config: Config, orm: Orm, signingKey: JWK, cookie
   provider.proxy = true;
   provider.use(cors.middleware);
   provider.use(providerErrors);
+  provider.use(registrationAnswer);
   return provider;
 }

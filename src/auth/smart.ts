@@ -2,8 +2,11 @@ import { DEVICE_CODE_GRANT } from './clients.js';
 import { authEndpoints } from './provider.js';
 import { SUPPORTED_SCOPES } from './scopes.js';
 
-/** SMART App Launch discovery (`/fhir/r5/.well-known/smart-configuration`) for the gateway's provider. */
-export function smartConfiguration(publicUrl: string) {
+/**
+ * SMART App Launch discovery (`/fhir/r5/.well-known/smart-configuration`) for the gateway's provider;
+ * `registration`: dynamic client registration is on (OAUTH_REGISTRATION).
+ */
+export function smartConfiguration(publicUrl: string, { registration }: { registration: boolean }) {
   const { issuer } = authEndpoints(publicUrl);
   return {
     issuer,
@@ -12,6 +15,8 @@ export function smartConfiguration(publicUrl: string) {
     token_endpoint: `${issuer}/token`,
     userinfo_endpoint: `${issuer}/me`,
     revocation_endpoint: `${issuer}/token/revocation`,
+    introspection_endpoint: `${issuer}/token/introspection`,
+    ...(registration ? { registration_endpoint: `${issuer}/reg` } : {}),
     device_authorization_endpoint: `${issuer}/device/auth`,
     end_session_endpoint: `${issuer}/session/end`,
     grant_types_supported: ['authorization_code', 'refresh_token', DEVICE_CODE_GRANT],

@@ -1,7 +1,17 @@
 import type { NextFunction, Request, Response } from 'express';
 
-/** The faces a browser app on another origin may call: the APIs and the OAuth provider. */
-export const CORS_PATHS = ['/graphql', '/fhir/r5', '/o', '/mcp'] as const;
+/**
+ * The faces a browser app on another origin may call: the APIs, the OAuth provider and the discovery documents
+ * outside it (protected resource metadata, the provider's RFC 8414 metadata).
+ */
+export const CORS_PATHS = [
+  '/graphql',
+  '/fhir/r5',
+  '/o',
+  '/mcp',
+  '/.well-known/oauth-protected-resource',
+  '/.well-known/oauth-authorization-server',
+] as const;
 
 const ALLOWED_METHODS = 'GET, HEAD, POST';
 /** What SMART apps, FHIR clients and GraphQL clients send (Apollo's CSRF headers included). */

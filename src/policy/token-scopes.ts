@@ -94,3 +94,16 @@ export function parseScopes(scope: string | undefined): ScopeRule[] {
 /** What a rule grants on a resource type: interaction letters in order. */
 export const ruleCovers = (rule: ScopeRule, resource: ResourceType | '*', interaction: Interaction) =>
   (rule.resource === '*' || rule.resource === resource) && rule.interactions.has(interaction);
+
+/**
+ * Whether `ceiling` allows everything `requested` does: the same context, its resource or `*`, no interaction
+ * beyond its own, and (when it is limited to codes) only codes among its own.
+ */
+export function scopeCovers(ceiling: ScopeRule, requested: ScopeRule): boolean {
+  if (ceiling.context !== requested.context) return false;
+  if (ceiling.resource !== '*' && ceiling.resource !== requested.resource) return false;
+  if ([...requested.interactions].some((letter) => !ceiling.interactions.has(letter))) return false;
+  if (ceiling.codings === null) return true;
+  if (requested.codings === null || requested.resource !== 'Observation') return false;
+  return requested.codings.every((c) => ceiling.codings!.some((g) => g.system === c.system && g.code === c.code));
+}
