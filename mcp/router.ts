@@ -3,7 +3,8 @@ import express, { type NextFunction, type Request, type Response, Router } from 
 import type { GraphQLSchema } from 'graphql';
 import { authenticatedContext, type FaceDependencies, type GraphQLContext } from '../graphql/context.js';
 import { executeOperation } from '../graphql/execute.js';
-import { challengeFor } from '../src/auth/bearer-challenge.js';
+import { bearerChallenge } from '../src/auth/bearer-challenge.js';
+import { DEFAULT_REGISTERED_SCOPE } from '../src/auth/registration-policy.js';
 import { DATABASE_TIMEOUT_MESSAGE, isDatabaseTimeout } from '../src/db/statement-timeout.js';
 import { DomainError, UnavailableError } from '../src/errors.js';
 import { answerTimeoutsWith, RETRY_AFTER_SECONDS } from '../src/http/timeout.js';
@@ -116,7 +117,13 @@ function answerError(error: unknown, req: Request, res: Response, deps: McpRoute
     return rpcError(res, 413, RPC_INVALID_REQUEST, `The request body is larger than ${MAX_BODY}`);
   }
   if (error instanceof DomainError && error.code === 'UNAUTHENTICATED') {
-    res.set('www-authenticate', challengeFor(deps.config.publicUrl, req, error.message));
+    // the scope to ask for: MCP clients register and sign in with it (SEP-835), and a client that registers
+    // itself may hold read scopes only
+    const invalid = req.get('authorization') ? { error: 'invalid_token' as const, description: error.message } : {};
+    res.set(
+      'www-authenticate',
+      bearerChallenge(deps.config.publicUrl, { ...invalid, scope: DEFAULT_REGISTERED_SCOPE }),
+    );
     return rpcError(res, 401, RPC_INVALID_REQUEST, error.message);
   }
   if (isDatabaseTimeout(error)) {

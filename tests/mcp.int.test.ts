@@ -1,8 +1,10 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
-import { callTool, mcpClient } from './support/mcp.js';
-import { patientToken, scopedToken } from './support/scoped-tokens.js';
+import { callTool, mcpClient, RecordingOAuthProvider } from './support/mcp.js';
+import { authorizeInPages, patientToken, scopedToken } from './support/scoped-tokens.js';
 import { gql, tokenFor } from './support/tokens.js';
 
 /**
@@ -45,12 +47,47 @@ describe('authorization at /mcp', () => {
     const anonymous = await post(INITIALIZE);
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('www-authenticate')).toBe(
-      `Bearer resource_metadata="${app.baseUrl}/.well-known/oauth-protected-resource"`,
+      `Bearer resource_metadata="${app.baseUrl}/.well-known/oauth-protected-resource", scope="openid fhirUser profile email offline_access user/*.rs"`,
     );
     const forged = await post(INITIALIZE, { authorization: 'Bearer not-a-token' });
     expect(forged.status).toBe(401);
     expect(forged.headers.get('www-authenticate')).toMatch(/^Bearer resource_metadata="[^"]+", error="invalid_token"/);
     expect(((await forged.json()) as any).error).toMatchObject({ code: -32600 });
+  });
+
+  it("lets the SDK's own OAuth flow find the provider, register, sign the user in and call tools", async () => {
+    const provider = new RecordingOAuthProvider();
+    const url = new URL(`${app.baseUrl}/mcp`);
+    const first = new Client({ name: 'inspector-like', version: '1' });
+    await expect(first.connect(new StreamableHTTPClientTransport(url, { authProvider: provider }))).rejects.toThrow(
+      UnauthorizedError,
+    );
+    // the SDK registered itself and would now open the login page
+    expect(provider.clientInformation()?.client_id).toEqual(expect.any(String));
+    expect(provider.authorizationUrl?.href).toMatch(new RegExp(`^${app.baseUrl}/o/auth\\?`));
+    // the scope the 401 named, ticked in full on the consent screen
+    const asked = provider.authorizationUrl!.searchParams.get('scope')!;
+    expect(asked).toBe('openid fhirUser profile email offline_access user/*.rs');
+    const tick = asked.split(' ').filter((s) => s !== 'openid');
+    const { at } = await authorizeInPages(
+      provider.authorizationUrl!.href,
+      'megan@example.com',
+      provider.redirectUrl,
+      tick,
+    );
+    const finishing = new StreamableHTTPClientTransport(url, { authProvider: provider });
+    await finishing.finishAuth(new URL(at).searchParams.get('code')!);
+    expect(provider.tokens()?.scope?.split(' ')).toEqual(expect.arrayContaining(['offline_access', 'user/*.rs']));
+    expect(provider.tokens()?.refresh_token).toEqual(expect.any(String));
+
+    const agent = new Client({ name: 'inspector-like', version: '1' });
+    await agent.connect(new StreamableHTTPClientTransport(url, { authProvider: provider }));
+    try {
+      const studies = await callTool(agent, 'list_studies');
+      expect(studies.data.studies.map((s: any) => s.id)).toEqual(['30001', '30002']);
+    } finally {
+      await agent.close();
+    }
   });
 
   it('answers a token holder, refuses a foreign browser origin, and serves POST only', async () => {
