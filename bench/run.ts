@@ -19,6 +19,7 @@ import { measureDeepQuery } from './deep-query.js';
 import { type GatewayProcesses, startGatewayProcesses } from './gateway-processes.js';
 import { signToken } from './gateway-client.js';
 import { measureIngest } from './ingest.js';
+import { measureObservationSummary } from './observation-summary.js';
 import { measureRestApi } from './rest-api.js';
 import { measureSearch, measureSearchThroughput } from './search.js';
 import { sqlCounter } from './sql-counter.js';
@@ -128,7 +129,7 @@ async function main() {
       await fillObservations(orm, plan, size, 1);
       const searchCase = weekOfStudy(plan.studyId);
       if (firstStudyId === 0) firstStudyId = plan.studyId;
-      const { search, throughput, restApi } = await withGateways(async (gateways, gatewayToken) => {
+      const { search, throughput, restApi, observationSummary } = await withGateways(async (gateways, gatewayToken) => {
         log(`${size}: search latency`);
         const search = await measureSearch(gateways.base, gatewayToken, pool, searchCase, timing);
         if (search.rows !== PAGE_SIZE) throw new Error(`the measured page holds ${search.rows} rows, not ${PAGE_SIZE}`);
@@ -136,13 +137,29 @@ async function main() {
         const throughput = await measureSearchThroughput(gateways.base, gatewayToken, pool, searchCase, load);
         log(`${size}: REST API against GraphQL`);
         const restApi = await measureRestApi(gateways.base, gatewayToken, plan.studyId, timing);
-        return { search, throughput: { ...throughput, gatewayWorkers: gateways.workers }, restApi };
+        log(`${size}: observationSummary of the study by day against its bare SQL`);
+        const observationSummary = await measureObservationSummary(
+          gateways.base,
+          gatewayToken,
+          pool,
+          plan.studyId,
+          timing,
+        );
+        return { search, throughput: { ...throughput, gatewayWorkers: gateways.workers }, restApi, observationSummary };
       });
       log(`${size}: auth overhead`);
       const overhead = await authOverhead(searchCase, timing);
       log(`${size}: deep GraphQL query`);
       const deepQuery = await measureDeepQuery(config.publicUrl, token, statements, timing);
-      const sizeFigures: SizeFigures = { rows: size, search, throughput, restApi, authOverhead: overhead, deepQuery };
+      const sizeFigures: SizeFigures = {
+        rows: size,
+        search,
+        throughput,
+        restApi,
+        observationSummary,
+        authOverhead: overhead,
+        deepQuery,
+      };
       log(JSON.stringify(sizeFigures));
       figures.push(sizeFigures);
     }

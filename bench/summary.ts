@@ -1,6 +1,7 @@
 import type { AuthOverhead } from './auth-overhead.js';
 import type { measureDeepQuery } from './deep-query.js';
 import type { measureIngest } from './ingest.js';
+import type { ObservationSummaryFigures } from './observation-summary.js';
 import type { RestApiFigures, RestFigures } from './rest-api.js';
 import type { measureSearch, measureSearchThroughput } from './search.js';
 import { round } from './stats.js';
@@ -10,6 +11,7 @@ export interface SizeFigures {
   search: Awaited<ReturnType<typeof measureSearch>>;
   throughput: Awaited<ReturnType<typeof measureSearchThroughput>> & { gatewayWorkers: number };
   restApi: RestApiFigures;
+  observationSummary: ObservationSummaryFigures;
   authOverhead: AuthOverhead;
   deepQuery: Awaited<ReturnType<typeof measureDeepQuery>>;
 }
@@ -80,6 +82,15 @@ export function summarize(machine: object, ingest: IngestFigures, sizes: SizeFig
         bySize(sizes, (s) => restHeadline(s.restApi[name])),
       ]),
     ),
+    /** observationSummary of the whole study by day over its bare SQL aggregate (target ≤ 1.5) */
+    observationSummary: bySize(sizes, (s) => ({
+      observations: s.observationSummary.observations,
+      rows: s.observationSummary.rows,
+      graphqlP50Ms: s.observationSummary.graphql.p50Ms,
+      baselineP50Ms: s.observationSummary.baseline.p50Ms,
+      ratio: s.observationSummary.ratio,
+      pairedRatio: s.observationSummary.pairedRatio,
+    })),
     authOverhead: bySize(sizes, (s) => s.authOverhead),
     graphql: {
       sqlStatements: bySize(sizes, (s) => s.deepQuery.sqlStatements),

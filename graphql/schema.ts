@@ -15,11 +15,14 @@ import {
   ObservationResolver,
   PatientObservationsResolver,
 } from './resolvers/observation.js';
+import { ObservationSummaryResolver } from './resolvers/observation-summary.js';
 import { ObservationUploadResolver } from './resolvers/observation-upload.js';
+import { OmhSchemaResolver } from './resolvers/omh-schema.js';
 import { OrganizationResolver } from './resolvers/organization.js';
 import { PatientInvitationResolver } from './resolvers/invitation.js';
 import { PatientResolver } from './resolvers/patient.js';
 import { StudyResolver } from './resolvers/study.js';
+import { StudyConsentCountsResolver, StudyScopeCountResolver } from './resolvers/study-consent-counts.js';
 import { PractitionerResolver, UserResolver } from './resolvers/user.js';
 import { permissions, ruleTree } from './rules/index.js';
 
@@ -31,7 +34,9 @@ const resolvers = [
   DataSourceResolver,
   ObservationConnectionResolver,
   ObservationResolver,
+  ObservationSummaryResolver,
   ObservationUploadResolver,
+  OmhSchemaResolver,
   OrganizationResolver,
   PatientResolver,
   PatientAccessLogResolver,
@@ -41,6 +46,8 @@ const resolvers = [
   PractitionerResolver,
   StudyResolver,
   StudyConsentsResolver,
+  StudyConsentCountsResolver,
+  StudyScopeCountResolver,
   UserResolver,
 ] as const;
 

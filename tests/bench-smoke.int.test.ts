@@ -8,6 +8,7 @@ import { measureAuditOverhead } from '../bench/audit-overhead.js';
 import { createAuthOverheadBench } from '../bench/auth-overhead.js';
 import { measureDeepQuery } from '../bench/deep-query.js';
 import { measureIngest } from '../bench/ingest.js';
+import { measureObservationSummary } from '../bench/observation-summary.js';
 import { measureRestApi } from '../bench/rest-api.js';
 import { measureSearch, measureSearchThroughput } from '../bench/search.js';
 import { baselinePage, type SearchCase } from '../bench/search-case.js';
@@ -101,6 +102,23 @@ describe('npm run bench, in small', () => {
       expect(variant.pairedRatioP10).toBeGreaterThan(0);
       expect(Number.isFinite(variant.pairedDifferenceMs)).toBe(true);
     }
+  });
+
+  it('times the study’s observationSummary by day against its bare SQL aggregate, of the same rows', async () => {
+    const token = await tokenFor(app, 'mary@example.com');
+    const figures = await measureObservationSummary(app.baseUrl, token, pool, searchCase.studyId, timing);
+    const [{ count }] = (
+      await pool.query(
+        'select count(*)::int from observations where subject_patient_id in (select patient_id from study_patients where study_id = $1)',
+        [searchCase.studyId],
+      )
+    ).rows;
+    expect(figures.observations).toBe(count);
+    expect(figures.rows).toBeGreaterThan(0);
+    expect(figures.graphql.runs).toBe(2);
+    expect(figures.baseline.runs).toBe(2);
+    expect(figures.ratio).toBeGreaterThan(0);
+    expect(figures.pairedRatio).toBeGreaterThan(0);
   });
 
   it('counts the SQL statements of the deep portal query', async () => {

@@ -73,6 +73,24 @@ describe('GraphQL SQL statements per request', () => {
     expect(after.statements).toBeLessThanOrEqual(20);
   });
 
+  it('count the consents of every listed study in a fixed number of statements, however many studies', async () => {
+    const COUNTED =
+      '{ studies(first: 100) { nodes { id consentCounts { enrolled pending scopes { code { id } consented } } } } }';
+    const PLAIN = '{ studies(first: 100) { nodes { id } } }';
+    const extra = async () => (await statementsFor(COUNTED)).statements - (await statementsFor(PLAIN)).statements;
+    const before = await extra();
+    await app.db.orm.em.getConnection().execute(
+      `with created as (
+         insert into studies (organization_id, name, description) select 20003, 'Counted ' || i, '' from generate_series(1, 6) as i
+         returning id
+       ) insert into study_scope_requests (study_id, codeable_concept_id) select id, 50004 from created`,
+    );
+    const counted = await statementsFor(COUNTED);
+    expect(counted.data!.studies.nodes.length).toBeGreaterThan(6);
+    expect(await extra()).toBe(before);
+    expect(before).toBeLessThanOrEqual(3); // the two counts and the codes
+  });
+
   it('load the relations of observation pages once per request, however many pages and however selected', async () => {
     const nodes = (patients: number, selection: string) => `{ patients(first: ${patients}) { nodes { id
       observations(first: 5) { nodes { ${selection} } } } } } fragment Relations on Observation {

@@ -109,3 +109,64 @@ describe('listPatients and countPatients', () => {
     expect(none).toMatchObject({ nodes: [], hasNextPage: true });
   });
 });
+
+describe('searching patients by name, email and birth date', () => {
+  let topAnna: number;
+  let topJoanne: number;
+  let otherAnna: number;
+  beforeAll(async () => {
+    topAnna = (
+      await newPatient(world.org.top, {
+        nameFamily: 'Searchwell',
+        nameGiven: 'Anna',
+        email: 'Anna.Searchwell@Example.com',
+        birthDate: '1984-05-06',
+      })
+    ).id;
+    topJoanne = (await newPatient(world.org.top, { nameFamily: 'Hannaford', nameGiven: 'Joanne' })).id;
+    otherAnna = (await newPatient(world.org.other, { nameFamily: 'Searchwell', nameGiven: 'Anna' })).id;
+  });
+  const ids = async (who: Who, filter: Record<string, string>) =>
+    (await listPatients(await as(who), { ...filter, first: 1000 })).nodes.map((p) => p.id).sort((a, b) => a - b);
+
+  it('name: a part of the given or the family name, in any case; family and given: their start', async () => {
+    expect(await ids('mona', { name: 'ANNA' })).toEqual([topAnna, topJoanne]); // Anna, HANNAford
+    expect(await ids('mona', { name: 'rchwe' })).toEqual([topAnna]);
+    expect(await ids('mona', { family: 'search' })).toEqual([topAnna]);
+    expect(await ids('mona', { family: 'rchwell' })).toEqual([]); // not a start
+    expect(await ids('mona', { given: 'jo', name: 'hanna' })).toEqual([topJoanne]); // every argument narrows
+    expect(await countPatients(await as('mona'), { name: 'anna' })).toBe(2);
+  });
+
+  it('email exactly but for case and spaces; birth date exactly', async () => {
+    expect(await ids('mona', { email: '  anna.searchwell@example.COM ' })).toEqual([topAnna]);
+    expect(await ids('mona', { email: 'anna.searchwell@example.co' })).toEqual([]);
+    expect(await ids('mona', { birthDate: '1984-05-06' })).toEqual([topAnna]);
+    expect(await ids('mona', { birthDate: '1984-05-07' })).toEqual([]);
+  });
+
+  it('finds only the patients the viewer may see, as the list does', async () => {
+    expect(await ids('oscar', { family: 'Searchwell' })).toEqual([otherAnna]);
+    expect(await ids('multi', { family: 'Searchwell' })).toEqual([topAnna, otherAnna]);
+    expect(await ids('carl', { family: 'Searchwell' })).toEqual([]); // Child's member: no role in Top
+    expect(await ids('sam', { family: 'Searchwell' })).toEqual([topAnna, otherAnna]);
+    expect(await ids('pat', { name: 'anna' })).toEqual([]); // a patient: their own record alone
+    expect(await ids('anonymous', { name: 'anna' })).toEqual([]);
+  });
+
+  it('refuses empty, too long and malformed values', async () => {
+    const bad: [Record<string, string>, RegExp][] = [
+      [{ name: '   ' }, /^name: must not be empty/],
+      [{ family: 'x'.repeat(151) }, /^family: must be at most 150 characters/],
+      [{ given: '' }, /^given: must not be empty/],
+      [{ email: 'not-an-email' }, /^email: must be an email address/],
+      [{ birthDate: '1984-02-30' }, /^birthDate: must be a date/],
+      [{ birthDate: '06/05/1984' }, /^birthDate: must be a date/],
+      [{ name: 'a\u0000b' }, /^name: must not contain NUL/],
+    ];
+    for (const [filter, message] of bad) {
+      await expect(listPatients(await as('mona'), filter), JSON.stringify(filter)).rejects.toThrow(message);
+      await expect(listPatients(await as('mona'), filter)).rejects.toBeInstanceOf(InvalidError);
+    }
+  });
+});

@@ -107,6 +107,18 @@ const OPERATIONS: Record<string, Operation> = {
     as: 'mary',
     query: '{ observations(filter: { studyId: "30001" }, first: 2) { nodes { id } } }',
   },
+  observationSummary: {
+    needs: 'Observation.s',
+    as: 'mary',
+    query: '{ observationSummary(filter: { studyId: "30001" }, bucket: DAY) { count code { id } } }',
+  },
+  observationDateRange: {
+    needs: 'Observation.s',
+    as: 'mary',
+    query: '{ observationDateRange(filter: { studyId: "30001" }) { count first last } }',
+  },
+  omhSchemas: { needs: '', as: 'mary', query: '{ omhSchemas { name } }' },
+  omhSchema: { needs: '', as: 'mary', query: '{ omhSchema(name: "omh:heart-rate:2.0") { name } }' },
   organization: { needs: 'Organization.r', as: 'mary', query: '{ organization(id: "20003") { id } }' },
   organizations: { needs: 'Organization.s', as: 'mary', query: '{ organizations { id } }' },
   visibleOrganizations: {
@@ -115,7 +127,11 @@ const OPERATIONS: Record<string, Operation> = {
     query: '{ visibleOrganizations(partOfId: "20002", first: 2) { totalCount nodes { id } } }',
   },
   patient: { needs: 'Patient.r', as: 'mary', query: '{ patient(id: "40001") { id } }' },
-  patients: { needs: 'Patient.s', as: 'mary', query: '{ patients(organizationId: "20003") { nodes { id } } }' },
+  patients: {
+    needs: 'Patient.s',
+    as: 'mary',
+    query: '{ patients(organizationId: "20003", name: "pet", birthDate: "1990-01-01") { nodes { id } } }',
+  },
   patientInvitations: { needs: 'Patient.r', as: 'mary', query: '{ patientInvitations(patientId: "40001") { id } }' },
   patientLookup: { needs: 'Patient.s', as: 'mary', query: '{ patientLookup(email: "percy@example.com") { id } }' },
   practitioner: {
@@ -519,4 +535,18 @@ describe('GraphQL operations × token scopes', () => {
       }
     });
   }
+});
+
+describe('nested fields × token scopes', () => {
+  it('Study.consentCounts needs Consent.s beside the study’s Group.r', async () => {
+    const query = '{ study(id: "30001") { id consentCounts { enrolled scopes { consented } } } }';
+    const allowed = await gqlWith(await token('mary', 'user/Group.rs user/Consent.s'), app, query);
+    expect(allowed.errors).toBeUndefined();
+    expect(allowed.data!.study.consentCounts.enrolled).toBeGreaterThan(0);
+    const denied = await gqlWith(await token('mary', 'user/Group.rs'), app, query);
+    expect(denied.errors?.map((e) => [e.path?.join('.'), e.extensions?.code])).toEqual([
+      ['study.consentCounts', 'FORBIDDEN'],
+    ]);
+    expect(denied.errors![0]!.message).toContain('user/Consent.s');
+  });
 });

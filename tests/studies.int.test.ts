@@ -27,6 +27,7 @@ import {
   unenrollPatients,
   updateStudy,
 } from '../src/services/studies.js';
+import { consentCountsOfStudies } from '../src/services/study-consent-counts.js';
 import type { TestDatabase } from './support/database.js';
 import { outcomes, setUpStudyWorld, WHO, type World } from './support/study-world.js';
 
@@ -342,5 +343,53 @@ describe('enrollment', () => {
     await unenrollPatients(world.ctx('member'), id, [world.patient.pat2, world.patient.pat1, world.patient.pat2]);
     expect(await enrolledIn(id)).toEqual([]);
     await deleteStudy(world.ctx('member'), id);
+  });
+});
+
+describe('consentCountsOfStudies', () => {
+  it('counts the enrolled patients’ answers per study and scope, over the patients the viewer may see', async () => {
+    const studyId = await newStudy('Counted');
+    const plain = await newStudy('Nothing asked');
+    const em = fresh();
+    for (const codeableConcept of [world.code.bp, world.code.hr]) {
+      em.create(StudyScopeRequest, { study: studyId, codeableConcept });
+    }
+    const answer = (studyPatient: StudyPatient, codeableConcept: number, consented: boolean) =>
+      em.create(StudyPatientScopeConsent, { studyPatient, codeableConcept, consented, consentedTime: new Date() });
+    const pat1 = em.create(StudyPatient, { study: studyId, patient: world.patient.pat1 });
+    const pat2 = em.create(StudyPatient, { study: studyId, patient: world.patient.pat2 });
+    em.create(StudyPatient, { study: plain, patient: world.patient.pat2 });
+    answer(pat1, world.code.bp, true);
+    answer(pat1, world.code.hr, false);
+    answer(pat2, world.code.bg, true); // a scope the study does not request: not counted
+    await em.flush();
+    const counts = async (who: Parameters<World['ctx']>[0]) => consentCountsOfStudies(world.ctx(who), [studyId, plain]);
+    const scope = (code: number, consented: number, declined: number, pending: number) => ({
+      codeableConceptId: code,
+      consented,
+      declined,
+      pending,
+    });
+    const forViewer = await counts('viewer');
+    expect(forViewer.get(studyId)).toEqual({
+      enrolled: 2,
+      fullyAnswered: 1,
+      pending: 1,
+      scopes: [scope(world.code.bp, 1, 0, 1), scope(world.code.hr, 0, 1, 1)].sort(
+        (a, b) => a.codeableConceptId - b.codeableConceptId,
+      ),
+    });
+    // nothing requested: every enrolled patient has answered all of it
+    expect(forViewer.get(plain)).toEqual({ enrolled: 1, fullyAnswered: 1, pending: 0, scopes: [] });
+    // a patient counts only their own answers
+    expect((await counts('pat1')).get(studyId)).toMatchObject({ enrolled: 1, fullyAnswered: 1, pending: 0 });
+    // no role in `a`: none of its patients
+    for (const who of ['otherManager', 'parentManager', 'anonymous'] as const) {
+      expect((await counts(who)).get(studyId), who).toMatchObject({ enrolled: 0, fullyAnswered: 0, pending: 0 });
+      expect((await counts(who)).get(studyId)!.scopes.every((s) => s.consented + s.declined + s.pending === 0)).toBe(
+        true,
+      );
+    }
+    expect(await consentCountsOfStudies(world.ctx('sam'), [])).toEqual(new Map());
   });
 });

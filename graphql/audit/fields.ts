@@ -27,6 +27,8 @@ export const AUDITED_FIELDS: Record<string, Record<string, AuditedField>> = {
     patientClients: search('Client'),
     observation: read('Observation'),
     observations: search('Observation'),
+    observationSummary: search('Observation'),
+    observationDateRange: search('Observation'),
     auditEvents: search('AuditEvent'),
   },
   Mutation: {
@@ -93,6 +95,8 @@ export const PATIENT_DATA_TYPES = [
   'ObservationConnection',
   'ObservationEdge',
   'ObservationUploadResult',
+  'ObservationSummaryRow',
+  'ObservationDateRange',
   'AuditEvent',
   'AuditEventConnection',
   'AuditEventEdge',
@@ -108,6 +112,16 @@ export const PATIENT_OF: Record<string, (value: Record<string, unknown>) => unkn
   PatientInvitation: (invitation) => (invitation.patient as { id?: unknown } | undefined)?.id,
   PatientRemoval: (removal) => removal.patientId,
 };
+
+/**
+ * Aggregates of patient data: how many rows of it a value stands for (otherwise one) and whose data it is
+ * (the patients of the whole aggregate; repeated on each row of a summary, counted once).
+ */
+export const AGGREGATE_OF: Record<string, (value: Record<string, unknown>) => { rows: number; patientIds: unknown[] }> =
+  {
+    ObservationSummaryRow: (row) => ({ rows: Number(row.count), patientIds: row.patientIds as unknown[] }),
+    ObservationDateRange: (range) => ({ rows: Number(range.count), patientIds: range.patientIds as unknown[] }),
+  };
 
 /** The id of what a read or a write returned, by type (searches record their parameters and counts instead). */
 export const RESOURCE_OF: Record<string, (value: Record<string, unknown>) => unknown> = {

@@ -15,7 +15,14 @@ import type { GraphQLContext } from '../context.js';
 import { domainToGraphQLError } from '../errors.js';
 import { type AuditEntry } from './request-audit.js';
 import { argumentIds } from './ids.js';
-import { AUDITED_FIELDS, type AuditedField, CONNECTION_TYPES, PATIENT_OF, RESOURCE_OF } from './fields.js';
+import {
+  AGGREGATE_OF,
+  AUDITED_FIELDS,
+  type AuditedField,
+  CONNECTION_TYPES,
+  PATIENT_OF,
+  RESOURCE_OF,
+} from './fields.js';
 import { auditParams } from './params.js';
 
 type Resolver = GraphQLFieldResolver<unknown, GraphQLContext, Record<string, unknown>>;
@@ -40,6 +47,15 @@ function addRows(entry: AuditEntry, info: GraphQLResolveInfo, value: unknown) {
   const typeName = getNamedType(info.returnType).name;
   if (CONNECTION_TYPES.includes(typeName)) return; // its nodes/edges count the rows
   const values = Array.isArray(value) ? value : value === null || value === undefined ? [] : [value];
+  const aggregateOf = AGGREGATE_OF[typeName];
+  if (aggregateOf) {
+    entry.addRows(0); // an empty aggregate read nothing, and says so
+    for (const aggregate of values.map((v) => aggregateOf(v as Record<string, unknown>))) {
+      entry.addRows(aggregate.rows);
+      entry.addIds('patientIds', aggregate.patientIds);
+    }
+    return;
+  }
   entry.addRows(values.length);
   const resourceOf = RESOURCE_OF[typeName];
   if (resourceOf && entry.event.action !== 'search') {

@@ -22,6 +22,7 @@ import { cursorById, type Page } from '../../src/services/paging.js';
 import { dataSourcesByIds, dataSourceSupportedScopes } from '../../src/services/data-sources.js';
 import { clientDataSources, studyClients } from '../../src/services/clients.js';
 import { studiesByIds, studyDataSources, studyScopeRequests } from '../../src/services/studies.js';
+import { consentCountsOfStudies, type StudyConsentCounts } from '../../src/services/study-consent-counts.js';
 import {
   identifiersByPatientIds,
   organizationIdsByPatientIds,
@@ -104,6 +105,12 @@ export function createLoaders(ctx: ServiceContext) {
     studyClients: mapLoader<Client[]>((ids) => studyClients(ctx.em, ids), []),
     clientDataSources: mapLoader<DataSource[]>((ids) => clientDataSources(ctx.em, ids), []),
     studyScopeRequests: mapLoader<CodeableConcept[]>((ids) => studyScopeRequests(ctx.em, ids), []),
+    studyConsentCounts: mapLoader<StudyConsentCounts>((ids) => consentCountsOfStudies(ctx, ids), {
+      enrolled: 0,
+      fullyAnswered: 0,
+      pending: 0,
+      scopes: [],
+    }),
     codeableConcept: mapLoader<CodeableConcept | null>((ids) => codeableConceptsByIds(ctx.em, ids), null),
     organizationStudies: pageLoader((ids, first) => nested.studyPagesByOrganization(ctx, ids, first)),
     organizationStudyCount: mapLoader((ids) => nested.studyCountsByOrganization(ctx, ids), 0),

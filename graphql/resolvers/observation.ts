@@ -17,7 +17,7 @@ import { Attachment, Observation, ObservationConnection, ObservationFilter } fro
 import { type ConnectionValue, PageArgs } from '../types/paging.js';
 import { Identifier, Patient } from '../types/patient.js';
 
-function toFilter(filter: ObservationFilter): search.ObservationFilter {
+export function toFilter(filter: ObservationFilter): search.ObservationFilter {
   if (filter.ids && filter.ids.length > 1000) {
     throw new InvalidError('filter.ids: must name at most 1000 observations', 'filter.ids');
   }

@@ -30,7 +30,7 @@ export class PatientResolver {
 
   @Query(() => PatientConnection, {
     description:
-      'visible patients, optionally of one organization, one study, with one identifier (or an identifier’s value in any system), or among some ids',
+      'visible patients, optionally of one organization, one study, with one identifier (or an identifier’s value in any system), among some ids, or by name, email or birth date (every argument narrows)',
     complexity: pageCost,
   })
   async patients(
@@ -43,6 +43,19 @@ export class PatientResolver {
     })
     identifierValue: string | null,
     @Arg('ids', () => [ID], { nullable: true, description: 'only these patients (at most 1000)' }) ids: string[] | null,
+    @Arg('name', () => String, {
+      nullable: true,
+      description: 'a part of the given or the family name, case-insensitive (e.g. "ete" finds Peter)',
+    })
+    name: string | null,
+    @Arg('family', () => String, { nullable: true, description: 'the start of the family name, case-insensitive' })
+    family: string | null,
+    @Arg('given', () => String, { nullable: true, description: 'the start of the given name, case-insensitive' })
+    given: string | null,
+    @Arg('email', () => String, { nullable: true, description: 'the email, exactly but for case and spaces around it' })
+    email: string | null,
+    @Arg('birthDate', () => String, { nullable: true, description: 'the birth date, YYYY-MM-DD' })
+    birthDate: string | null,
     @Args() page: PageArgs,
     @Ctx() ctx: GraphQLContext,
   ) {
@@ -52,6 +65,11 @@ export class PatientResolver {
       identifier,
       identifierValue,
       ids: ids ? toIds(ids, 'ids') : null,
+      name,
+      family,
+      given,
+      email,
+      birthDate,
     };
     return toConnection(await patients.listPatients(ctx.services, { ...filter, ...page }), () =>
       patients.countPatients(ctx.services, filter),

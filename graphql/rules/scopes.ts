@@ -22,6 +22,8 @@ export const TOKEN_SCOPES: Record<string, Record<string, Needs>> = {
     dataSources: ['Device', 's'],
     observation: ['Observation', 'r'],
     observations: ['Observation', 's'],
+    observationDateRange: ['Observation', 's'],
+    observationSummary: ['Observation', 's'],
     organization: ['Organization', 'r'],
     organizations: ['Organization', 's'],
     patient: ['Patient', 'r'],
@@ -88,6 +90,7 @@ export const TOKEN_SCOPES: Record<string, Record<string, Needs>> = {
     studies: ['Group', 's'],
   },
   Study: {
+    consentCounts: ['Consent', 's'],
     consents: ['Consent', 's'],
     dataSources: ['Device', 's'],
     organization: ['Organization', 'r'],
@@ -109,7 +112,10 @@ export const TOKEN_SCOPES: Record<string, Record<string, Needs>> = {
 };
 
 /** The operations that need no resource scope (any valid token, or none for `me`). */
-export const UNSCOPED_OPERATIONS = { Query: ['codeableConcepts', 'me', 'viewerCan'], Mutation: [] as string[] };
+export const UNSCOPED_OPERATIONS = {
+  Query: ['codeableConcepts', 'me', 'omhSchema', 'omhSchemas', 'viewerCan'],
+  Mutation: [] as string[],
+};
 
 const rules = new Map<string, ShieldRule>();
 

@@ -19,4 +19,7 @@ export const studyRules = {
   Study: allow,
   StudyConnection: allow,
   StudyEdge: allow,
+  // counted over the patients the viewer may see (consentCountsOfStudies)
+  StudyConsentCounts: allow,
+  StudyScopeCount: allow,
 };

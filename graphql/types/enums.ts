@@ -60,3 +60,9 @@ export const AuditOutcomeEnum = enumOf<AuditOutcome>(
   'How an access to patient data ended: allowed, denied by the policy, or failed with an error',
 );
 export const AuditActionEnum = enumOf<AuditAction>(AUDIT_ACTIONS, 'AuditAction', 'What an access to patient data did');
+
+export const SummaryBucketEnum = enumOf<'NONE' | 'DAY' | 'WEEK'>(
+  ['NONE', 'DAY', 'WEEK'],
+  'SummaryBucket',
+  'How an observation summary divides time: NONE (one row per code), DAY or WEEK (ISO weeks, from Monday), both at UTC',
+);

@@ -425,11 +425,24 @@ export async function listObservations(
   return toPage(rows.map(toObservationRow), size, encodeObservationCursor);
 }
 
-export async function countObservations(ctx: ServiceContext, filter: ObservationFilter): Promise<number> {
+/**
+ * Every observation of the filter the viewer may see, as one condition on `observations o` (null: none): what
+ * the count, the summaries and the date range read, so that they cover exactly the rows the pages list.
+ */
+export async function matchingObservations(
+  ctx: ServiceContext,
+  filter: ObservationFilter,
+): Promise<SqlCondition | null> {
   const search = await conditions(ctx, filter);
   const byCode = search.pairChunks ? await allPairs(search.pairChunks) : null;
-  if (byCode?.size === 0) return 0;
-  const { sql, params } = where(byCode ? [pairsCondition(byCode), ...search.others] : search.others);
+  if (byCode?.size === 0) return null;
+  return where(byCode ? [pairsCondition(byCode), ...search.others] : search.others);
+}
+
+export async function countObservations(ctx: ServiceContext, filter: ObservationFilter): Promise<number> {
+  const matching = await matchingObservations(ctx, filter);
+  if (!matching) return 0;
+  const { sql, params } = matching;
   const [row] = await ctx.em
     .getConnection()
     .execute<{ n: string }[]>(`select count(*) as n from observations o where ${sql}`, params);

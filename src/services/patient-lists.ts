@@ -3,7 +3,7 @@ import { Patient } from '../db/entities/index.js';
 import { patientScope } from '../policy/index.js';
 import type { ServiceContext } from './context.js';
 import { visibleOrganization, visibleStudy } from './facts.js';
-import { id, identifier, parseInput } from './input.js';
+import { email, id, identifier, isoDate, parseInput, personName } from './input.js';
 import { decodeCursor, type Page, type PageArgs, pageSize, toPage } from './paging.js';
 
 const filterInput = z.object({
@@ -13,17 +13,27 @@ const filterInput = z.object({
   /** an identifier's value in any system */
   identifierValue: z.string().trim().min(1, 'must not be empty').max(255).nullish(),
   ids: z.array(id).max(1000, 'must name at most 1000 patients').nullish(),
+  /** a part of the given or the family name, any case */
+  name: personName.nullish(),
+  /** the start of the family name, any case */
+  family: personName.nullish(),
+  /** the start of the given name, any case */
+  given: personName.nullish(),
+  /** the email, exactly but for case */
+  email: email.nullish(),
+  birthDate: isoDate.nullish(),
 });
 export type PatientFilter = z.input<typeof filterInput>;
 
 /**
  * The visible patients, optionally only those of one organization, enrolled in one study, with an identifier (or
- * an identifier's value in any system) or among some ids; naming an
+ * an identifier's value in any system), among some ids, or matching a name, email or birth date; naming an
  * organization or study the viewer cannot see is NotFound, as everywhere. Returned wrapped: a QueryBuilder
  * is thenable, so an async function returning it would run it.
  */
 async function visiblePatients(ctx: ServiceContext, filter: PatientFilter) {
-  const { organizationId, studyId, identifier: byIdentifier, identifierValue, ids } = parseInput(filterInput, filter);
+  const parsed = parseInput(filterInput, filter);
+  const { organizationId, studyId, identifier: byIdentifier, identifierValue, ids } = parsed;
   if (organizationId) await visibleOrganization(ctx, organizationId);
   if (studyId) await visibleStudy(ctx, studyId);
   const scope = patientScope(ctx.viewer, 'p.id');
@@ -51,6 +61,18 @@ async function visiblePatients(ctx: ServiceContext, filter: PatientFilter) {
     ]);
   }
   if (ids) qb.andWhere({ id: { $in: ids } });
+  // lower() on both sides: PostgreSQL's case folding, not JavaScript's, decides what matches
+  if (parsed.name) {
+    qb.andWhere('(strpos(lower(p.name_family), lower(?)) > 0 or strpos(lower(p.name_given), lower(?)) > 0)', [
+      parsed.name,
+      parsed.name,
+    ]);
+  }
+  if (parsed.family) qb.andWhere('starts_with(lower(p.name_family), lower(?))', [parsed.family]);
+  if (parsed.given) qb.andWhere('starts_with(lower(p.name_given), lower(?))', [parsed.given]);
+  // the unique index patients_email_lower_unique answers it
+  if (parsed.email) qb.andWhere('lower(p.email) = ?', [parsed.email]);
+  if (parsed.birthDate) qb.andWhere('p.birth_date = ?::date', [parsed.birthDate]);
   return { qb };
 }
 
