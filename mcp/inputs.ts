@@ -70,10 +70,16 @@ export const codeOutput = z.object({
 });
 
 /** A CodeableConcept of GraphQL as the tools show it. */
-export const codeOf = (c: { codingSystem: string; codingCode: string; text: string }) => ({
+export const codeOf = (c: GraphQLCode) => ({
   system: c.codingSystem,
   code: c.codingCode,
   text: c.text,
 });
 
 export const CODE_FIELDS = 'codingSystem codingCode text';
+
+/** A CodeableConcept as GraphQL answers it (CODE_FIELDS). */
+export type GraphQLCode = { codingSystem: string; codingCode: string; text: string };
+
+/** A GraphQL connection as the tools select it. */
+export type Page<T> = { totalCount: number; nodes: T[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } };

@@ -370,6 +370,15 @@ describe('token scopes and patients', () => {
   });
 });
 
+/** The audit events of one request, once the writer has written what it holds. */
+async function eventsOf(requestId: string) {
+  await app.audit.flush();
+  return app.db.orm.em
+    .fork()
+    .getConnection()
+    .execute<any[]>('select * from audit_events where request_id = ? order by id', [requestId]);
+}
+
 describe('audit trail', () => {
   it('records each tool call (who, tool, arguments, rows) and the GraphQL reads it ran, as the MCP face', async () => {
     const token = await tokenFor(app, 'mary@example.com');
@@ -379,11 +388,7 @@ describe('audit trail', () => {
     } finally {
       await traced.close();
     }
-    await app.audit.flush();
-    const rows = await app.db.orm.em
-      .fork()
-      .getConnection()
-      .execute<any[]>(`select * from audit_events where request_id = 'mcp-audit-allowed' order by id`);
+    const rows = await eventsOf('mcp-audit-allowed');
     const call = rows.find((r) => r.operation === 'mcp.get_observations');
     expect(call).toMatchObject({
       user_id: 10002,
@@ -408,11 +413,7 @@ describe('audit trail', () => {
     } finally {
       await traced.close();
     }
-    await app.audit.flush();
-    const rows = await app.db.orm.em
-      .fork()
-      .getConnection()
-      .execute<any[]>(`select * from audit_events where request_id = 'mcp-audit-denied' order by id`);
+    const rows = await eventsOf('mcp-audit-denied');
     expect(rows.find((r) => r.operation === 'mcp.get_patient')).toMatchObject({
       user_id: 10006,
       outcome: 'error',

@@ -10,9 +10,9 @@ import {
   observationFilterInput,
   pageInput,
   pageOutput,
+  type GraphQLCode,
 } from '../inputs.js';
 
-type Code = { codingSystem: string; codingCode: string; text: string };
 type DateRange = { count: number; first: string | null; last: string | null };
 
 const DATE_RANGE = `query ($filter: ObservationFilter!) { observationDateRange(filter: $filter) { count first last } }`;
@@ -100,7 +100,7 @@ export const summarizeObservations = defineTool({
     const bucket = args.bucket ?? 'none';
     const { observationSummary } = await graphql<{
       observationSummary: {
-        code: Code;
+        code: GraphQLCode;
         periodStart: string | null;
         count: number;
         firstTime: string | null;
@@ -123,7 +123,7 @@ export const summarizeObservations = defineTool({
 
 type ObservationNode = {
   id: string;
-  code: Code;
+  code: GraphQLCode;
   effectiveTime: string;
   status: string;
   subject: { id: string };

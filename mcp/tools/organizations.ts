@@ -1,8 +1,16 @@
 import { z } from 'zod';
 import { defineTool } from '../tool.js';
-import { CODE_FIELDS, codeOf, codeOutput, id, nextCursor, pageInput, pageOutput } from '../inputs.js';
-
-type Page<T> = { totalCount: number; nodes: T[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } };
+import {
+  CODE_FIELDS,
+  codeOf,
+  codeOutput,
+  type GraphQLCode,
+  id,
+  nextCursor,
+  type Page,
+  pageInput,
+  pageOutput,
+} from '../inputs.js';
 
 const organization = z.object({
   id: z.string(),
@@ -140,21 +148,20 @@ export const getStudy = defineTool({
   resourceType: 'Study',
   action: 'read',
   async run(args, graphql) {
-    type Code = { codingSystem: string; codingCode: string; text: string };
     const { study } = await graphql<{
       study: {
         id: string;
         name: string;
         description: string;
         organizer: { id: string; name: string; type: string };
-        scopeRequests: Code[];
+        scopeRequests: GraphQLCode[];
         dataSources: { id: string; name: string; type: string }[];
         clients: { id: string; name: string; clientId: string }[];
         consentCounts: {
           enrolled: number;
           fullyAnswered: number;
           pending: number;
-          scopes: { code: Code; consented: number; declined: number; pending: number }[];
+          scopes: { code: GraphQLCode; consented: number; declined: number; pending: number }[];
         };
       };
     }>(

@@ -1,8 +1,17 @@
 import { z } from 'zod';
 import { defineTool } from '../tool.js';
-import { CODE_FIELDS, codeOf, codeOutput, id, nextCursor, pageInput, pageOutput } from '../inputs.js';
+import {
+  CODE_FIELDS,
+  codeOf,
+  codeOutput,
+  type GraphQLCode,
+  id,
+  nextCursor,
+  type Page,
+  pageInput,
+  pageOutput,
+} from '../inputs.js';
 
-type Page<T> = { totalCount: number; nodes: T[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } };
 type PatientNode = { id: string; nameGiven: string; nameFamily: string; birthDate: string | null };
 
 const PATIENT_FIELDS = 'id nameGiven nameFamily birthDate';
@@ -133,14 +142,13 @@ export const getPatientConsents = defineTool({
   resourceType: 'Consent',
   action: 'read',
   async run(args, graphql) {
-    type Code = { codingSystem: string; codingCode: string; text: string };
-    type Answer = { code: Code; consented: boolean | null; consentedTime: string | null };
+    type Answer = { code: GraphQLCode; consented: boolean | null; consentedTime: string | null };
     const { patient } = await graphql<{
       patient: {
         id: string;
         consents: {
-          consolidatedConsentedScopes: Code[];
-          studies: { study: { id: string; name: string }; scopeConsents: Answer[]; pendingScopes: Code[] }[];
+          consolidatedConsentedScopes: GraphQLCode[];
+          studies: { study: { id: string; name: string }; scopeConsents: Answer[]; pendingScopes: GraphQLCode[] }[];
         };
       };
     }>(
