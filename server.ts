@@ -2,6 +2,7 @@ import { type Express, Router } from 'express';
 import { createFhirRouter, FHIR_PATH } from './fhir-facade/router.js';
 import { buildExecutableSchema } from './graphql/schema.js';
 import { createGraphQLRouter } from './graphql/server.js';
+import { createMcpRouter } from './mcp/router.js';
 import { createRestApi } from './rest-api/router.js';
 import { schedulePurge } from './src/audit/purge.js';
 import { type AuditSink, AuditWriter, DISCARD } from './src/audit/writer.js';
@@ -16,7 +17,7 @@ import type { Readiness } from './src/http/readiness.js';
 
 /**
  * The composition root: the core (src/), its OAuth provider, and the API faces that sit on top of it
- * (graphql/, fhir-facade/, rest-api/). It lives outside src/ because the core must not import its faces.
+ * (graphql/, fhir-facade/, rest-api/, mcp/). It lives outside src/ because the core must not import its faces.
  */
 export interface Gateway {
   app: Express;
@@ -52,10 +53,11 @@ export async function createGateway(
   const faceDeps = { schema, orm, verifyToken: auth.verifyToken, provider: auth.provider, config, audit };
   const fhir = Router().use(FHIR_PATH, createFhirRouter(faceDeps));
   const rest = createRestApi(faceDeps);
+  const mcp = createMcpRouter(faceDeps);
   const app = createApp({
     orm,
     auth,
-    apis: [graphql, fhir, rest],
+    apis: [graphql, fhir, rest, mcp],
     clientDir: config.clientDir,
     publicUrl: config.publicUrl,
     corsOrigins: config.corsOrigins,

@@ -82,7 +82,7 @@ export function summarize(machine: object, ingest: IngestFigures, sizes: SizeFig
         bySize(sizes, (s) => restHeadline(s.restApi[name])),
       ]),
     ),
-    /** observationSummary of the whole study by day over its bare SQL aggregate (target ≤ 1.5) */
+    /** observationSummary (GraphQL) and the MCP tool summarize_observations of the whole study by day over its bare SQL aggregate (target ≤ 1.5) */
     observationSummary: bySize(sizes, (s) => ({
       observations: s.observationSummary.observations,
       rows: s.observationSummary.rows,
@@ -90,6 +90,9 @@ export function summarize(machine: object, ingest: IngestFigures, sizes: SizeFig
       baselineP50Ms: s.observationSummary.baseline.p50Ms,
       ratio: s.observationSummary.ratio,
       pairedRatio: s.observationSummary.pairedRatio,
+      mcpP50Ms: s.observationSummary.mcp.p50Ms,
+      mcpRatio: s.observationSummary.mcpRatio,
+      mcpPairedRatio: s.observationSummary.mcpPairedRatio,
     })),
     authOverhead: bySize(sizes, (s) => s.authOverhead),
     graphql: {

@@ -68,10 +68,10 @@ export async function requestViewer(req: Request, verifyToken: TokenVerifier, em
 }
 
 /**
- * The context of a request to a face that takes no anonymous callers (FHIR, REST): the bearer token's viewer on a
+ * The context of a request to a face that takes no anonymous callers (FHIR, REST, MCP): the bearer token's viewer on a
  * fresh entity manager. No token, or a bad one: UnauthenticatedError, which each face answers in its format.
  */
-export async function authenticatedContext(req: Request, deps: FaceDependencies, face: 'fhir' | 'rest') {
+export async function authenticatedContext(req: Request, deps: FaceDependencies, face: 'fhir' | 'rest' | 'mcp') {
   const em = deps.orm.em.fork();
   const viewer = await requestViewer(req, deps.verifyToken, em);
   if (viewer.userId === null) throw new UnauthenticatedError('An access token is required (Authorization: Bearer …)');

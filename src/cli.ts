@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import 'reflect-metadata';
 import { Command, InvalidArgumentError } from 'commander';
 import { registerClient, registerIntrospectionClient } from './auth/client-registry.js';
@@ -72,7 +71,8 @@ function withFlag(error: unknown): unknown {
   return new InvalidError(`${flag}${which}${error.message.slice(error.path.length)}`, error.path);
 }
 
-const program = new Command()
+/** The administration commands; the entry point (cli.ts beside main.ts) adds the faces' own and runs it. */
+export const program = new Command()
   .name('hxg')
   .description('Health Exchange Gateway administration. Uses DATABASE_URL, or the embedded PostgreSQL in .data/.');
 
@@ -253,8 +253,11 @@ program
     }),
   );
 
-program.parseAsync().catch((error: unknown) => {
-  const message = error instanceof DomainError || error instanceof Error ? error.message : String(error);
-  console.error(`error: ${message}`);
-  process.exit(1);
-});
+/** Runs the command line; an error is one line on stderr and exit code 1. */
+export function runCli(cli: Command): void {
+  cli.parseAsync().catch((error: unknown) => {
+    const message = error instanceof DomainError || error instanceof Error ? error.message : String(error);
+    console.error(`error: ${message}`);
+    process.exit(1);
+  });
+}

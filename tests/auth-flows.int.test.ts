@@ -3,6 +3,7 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
 import { Browser, readForm } from './support/browser.js';
+import { approveDevice } from './support/device.js';
 import { json } from './support/http.js';
 
 let app: TestApp;
@@ -241,21 +242,12 @@ describe('notebooks', () => {
     expect(device.user_code).toBeTruthy();
     expect(device.verification_uri).toBe(`${issuer}/device`);
 
-    const browser = new Browser();
-    let { url, response } = await browser.follow(device.verification_uri_complete!);
-    // the provider's pages: confirm the code, sign in, until the success page
-    let html = await response.text();
-    for (let step = 0; step < 5 && /<form/.test(html); step++) {
-      const form = readForm(html, url);
-      const fields: Record<string, string> = /name="email"/.test(html)
-        ? { email: 'megan@example.com', password: 'Jhe1234!' }
-        : /name="user_code"/.test(html) && !form.hidden.user_code
-          ? { user_code: device.user_code }
-          : {};
-      ({ url, response } = await browser.follow(form.action, { form: { ...form.hidden, ...fields } }));
-      html = await response.text();
-    }
-    expect(response.status).toBe(200);
+    const { status, html } = await approveDevice(
+      device.verification_uri_complete!,
+      device.user_code,
+      'megan@example.com',
+    );
+    expect(status).toBe(200);
     expect(html).toMatch(/Sign-in Success|success/i);
     const tokens = await oidc.pollDeviceAuthorizationGrant(notebook, device);
     expect(decodeJwt(tokens.access_token)).toMatchObject({ sub: '10003', client_id: 'notebook' });

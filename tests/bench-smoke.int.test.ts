@@ -104,7 +104,7 @@ describe('npm run bench, in small', () => {
     }
   });
 
-  it('times the study’s observationSummary by day against its bare SQL aggregate, of the same rows', async () => {
+  it('times the study’s observationSummary by day, and the MCP tool, against its bare SQL aggregate, of the same rows', async () => {
     const token = await tokenFor(app, 'mary@example.com');
     const figures = await measureObservationSummary(app.baseUrl, token, pool, searchCase.studyId, timing);
     const [{ count }] = (
@@ -119,6 +119,8 @@ describe('npm run bench, in small', () => {
     expect(figures.baseline.runs).toBe(2);
     expect(figures.ratio).toBeGreaterThan(0);
     expect(figures.pairedRatio).toBeGreaterThan(0);
+    expect(figures.mcp.runs).toBe(2);
+    expect(figures.mcpRatio).toBeGreaterThan(0);
   });
 
   it('counts the SQL statements of the deep portal query', async () => {

@@ -12,7 +12,7 @@ afterAll(() => db?.drop());
 
 /** The built CLI (npm test builds first), against this test's own database. */
 const cli = (...args: string[]) =>
-  run(process.execPath, ['dist/src/cli.js', ...args], { env: { ...process.env, DATABASE_URL: db.url } }).then(
+  run(process.execPath, ['dist/cli.js', ...args], { env: { ...process.env, DATABASE_URL: db.url } }).then(
     (r) => ({ code: 0, out: r.stdout + r.stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
   );

@@ -118,7 +118,7 @@ describe('a deployment', () => {
       }
     };
     visit(path.resolve('dist/main.js'));
-    visit(path.resolve('dist/src/cli.js'));
+    visit(path.resolve('dist/cli.js'));
     expect(seen.size).toBeGreaterThan(100);
     const notProduction = [...packages].filter((name) => !(name in packageJson.dependencies));
     expect(notProduction).toEqual([]);

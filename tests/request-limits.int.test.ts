@@ -416,8 +416,8 @@ describe('statement timeout (DB_STATEMENT_TIMEOUT_MS)', () => {
       empty = await createTestDatabase('empty');
       const env = { ...process.env, DATABASE_URL: empty.url, DB_STATEMENT_TIMEOUT_MS: '1' };
       const run = promisify(execFile);
-      await run(process.execPath, ['dist/src/cli.js', 'seed'], { env });
-      const generated = await run(process.execPath, ['dist/src/cli.js', 'generate', '--observations', '2k'], { env });
+      await run(process.execPath, ['dist/cli.js', 'seed'], { env });
+      const generated = await run(process.execPath, ['dist/cli.js', 'generate', '--observations', '2k'], { env });
       expect(Number(/(\d+) observations/.exec(generated.stdout)?.[1])).toBeGreaterThanOrEqual(2000);
     } finally {
       await database.close();

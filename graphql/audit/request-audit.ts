@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { AuditEvent, AuditOutcome, RequestMetadata } from '../../src/audit/event.js';
-import { NO_REQUEST } from '../../src/audit/event.js';
+import { NO_REQUEST, outcomeOfErrorCode } from '../../src/audit/event.js';
 import { type AuditSink, DISCARD } from '../../src/audit/writer.js';
 import type { Viewer } from '../../src/policy/viewer.js';
 import type { AuditedField } from './fields.js';
@@ -76,28 +76,48 @@ export class RequestAudit {
     const key = fieldKey(info.path);
     let found = this.entries.get(key);
     if (!found) {
-      found = {
-        event: {
-          recordedAt: new Date(),
-          userId: this.viewer?.userId ?? null,
-          clientId: this.viewer?.tokenClientId ?? null,
-          ...this.request,
-          operation: `${info.parentType.name}.${info.fieldName}`,
-          action: field.action,
-          resourceType: field.resourceType,
-          resourceIds: [],
-          patientIds: [],
-          params: params(),
-          rowCount: null,
-          outcome: 'allowed',
-          errorCode: null,
-        },
-        resourceIds: new Set(),
-        patientIds: new Set(),
-      };
+      found = this.pending(`${info.parentType.name}.${info.fieldName}`, field, params());
       this.entries.set(key, found);
     }
     return handleOf(found);
+  }
+
+  /** An event the face records of its own operation (an MCP tool call), committed with the fields' events. */
+  recordCall(
+    operation: string,
+    what: AuditedField,
+    call: { params: Record<string, unknown>; resourceIds: number[]; patientIds: number[]; rowCount: number | null },
+    errorCode: string | null,
+  ): void {
+    const found = this.pending(operation, what, call.params);
+    const entry = handleOf(found);
+    entry.addIds('resourceIds', call.resourceIds);
+    entry.addIds('patientIds', call.patientIds);
+    found.event.rowCount = call.rowCount;
+    if (errorCode) entry.fail(errorCode, outcomeOfErrorCode(errorCode));
+    this.entries.set(`${operation}#${this.entries.size}`, found);
+  }
+
+  private pending(operation: string, field: AuditedField, params: Record<string, unknown>): Pending {
+    return {
+      event: {
+        recordedAt: new Date(),
+        userId: this.viewer?.userId ?? null,
+        clientId: this.viewer?.tokenClientId ?? null,
+        ...this.request,
+        operation,
+        action: field.action,
+        resourceType: field.resourceType,
+        resourceIds: [],
+        patientIds: [],
+        params,
+        rowCount: null,
+        outcome: 'allowed',
+        errorCode: null,
+      },
+      resourceIds: new Set(),
+      patientIds: new Set(),
+    };
   }
 
   /** The entry of the audited field a connection's `nodes`/`edges` belong to, once per resolved list. */

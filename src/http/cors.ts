@@ -8,6 +8,7 @@ export const CORS_PATHS = [
   '/graphql',
   '/fhir/r5',
   '/o',
+  '/mcp',
   '/.well-known/oauth-protected-resource',
   '/.well-known/oauth-authorization-server',
 ] as const;
@@ -22,6 +23,8 @@ const ALLOWED_HEADERS = [
   'If-None-Exist',
   'Apollo-Require-Preflight',
   'X-Apollo-Operation-Name',
+  'Mcp-Protocol-Version',
+  'Mcp-Session-Id',
 ].join(', ');
 const EXPOSED_HEADERS = [
   'Location',

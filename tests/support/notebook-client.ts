@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { TestApp } from './app.js';
-import { Browser, readForm } from './browser.js';
+import { approveDevice } from './device.js';
 
 /**
  * A replay of what jupyterhealth-client 0.4.0 (`JupyterHealthClient`) sends and reads, written from its
@@ -238,20 +238,7 @@ export async function notebookToken(app: TestApp, email: string, scope = 'openid
     return { status: response.status, body: (await response.json()) as Json };
   };
   const device = (await post('device/auth', { client_id: 'notebook', scope })).body;
-  const browser = new Browser();
-  let { url, response } = await browser.follow(device.verification_uri_complete);
-  let html = await response.text();
-  // the provider's pages: confirm the code, sign in, until the success page
-  for (let step = 0; step < 5 && /<form/.test(html); step++) {
-    const form = readForm(html, url);
-    const fields: Record<string, string> = /name="email"/.test(html)
-      ? { email, password: 'Jhe1234!' }
-      : /name="user_code"/.test(html) && !form.hidden.user_code
-        ? { user_code: device.user_code }
-        : {};
-    ({ url, response } = await browser.follow(form.action, { form: { ...form.hidden, ...fields } }));
-    html = await response.text();
-  }
+  await approveDevice(device.verification_uri_complete, device.user_code, email);
   const tokens = await post('token', {
     grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
     device_code: device.device_code,

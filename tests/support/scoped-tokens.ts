@@ -18,6 +18,34 @@ export interface ScopedTokens {
   scope: string;
 }
 
+const defaultTicks = (scope: string) => scope.split(' ').filter((s) => s && s !== 'openid');
+
+/**
+ * Follows an authorization URL through the provider's own pages as `email`: the login form, then the consent
+ * screen (if shown) with the scopes in `tick` ticked, until the redirect back to `redirectUri`. Returns where it
+ * ended (with the code) and the consent page as shown.
+ */
+export async function authorizeInPages(url: string, email: string, redirectUri: string, tick: string[]) {
+  const browser = new Browser();
+  const leaves = (u: string) => u.startsWith(redirectUri);
+  let { url: at, response } = await browser.follow(url, {}, leaves);
+  ({ url: at, response } = await browser.follow(
+    readForm(await response.text(), at).action,
+    { form: { email, password: 'Jhe1234!' } },
+    leaves,
+  ));
+  let consent = '';
+  if (!leaves(at)) {
+    consent = await response.text();
+    ({ url: at } = await browser.follow(
+      readForm(consent, at, 0).action,
+      { form: tick.map((s): [string, string] => ['scope', s]) },
+      leaves,
+    ));
+  }
+  return { at, consent };
+}
+
 /**
  * A third-party client's authorization code + PKCE flow as `email`, through the login form and the consent
  * screen, on which the scopes in `tick` (default: every requested one) are ticked. Returns the token answer and
@@ -39,24 +67,12 @@ export async function thirdPartySignIn(
     code_challenge_method: 'S256',
     ...opts.params,
   });
-  const browser = new Browser();
-  const leaves = (u: string) => u.startsWith(opts.redirectUri);
-  let { url: at, response } = await browser.follow(url.toString(), {}, leaves);
-  ({ url: at, response } = await browser.follow(
-    readForm(await response.text(), at).action,
-    { form: { email, password: 'Jhe1234!' } },
-    leaves,
-  ));
-  let consent = '';
-  if (!leaves(at)) {
-    consent = await response.text();
-    const tick = opts.tick ?? opts.scope.split(' ').filter((s) => s && s !== 'openid');
-    ({ url: at } = await browser.follow(
-      readForm(consent, at, 0).action,
-      { form: tick.map((s): [string, string] => ['scope', s]) },
-      leaves,
-    ));
-  }
+  const { at, consent } = await authorizeInPages(
+    url.toString(),
+    email,
+    opts.redirectUri,
+    opts.tick ?? defaultTicks(opts.scope),
+  );
   const tokens = await oidc.authorizationCodeGrant(client, new URL(at), { pkceCodeVerifier: verifier });
   return { tokens, consent };
 }
