@@ -9,6 +9,8 @@ const INTERACTIONS: [method: 'get' | 'post', path: string, interaction: Interact
   ['get', '/Patient', 'search-type', 'Patient'],
   ['get', '/Patient/:id', 'read', 'Patient'],
   ['get', '/Practitioner/:id', 'read', 'Practitioner'],
+  ['get', '/Organization', 'search-type', 'Organization'],
+  ['get', '/Organization/:id', 'read', 'Organization'],
   ['get', '/Observation', 'search-type', 'Observation'],
   ['get', '/Observation/:id', 'read', 'Observation'],
   ['post', '/Observation', 'create', 'Observation'],

@@ -19,6 +19,7 @@ import { fhirStructureIssue } from './fhir-schema.js';
 import { countInteractions } from './interactions.js';
 import { readObservation, searchObservations } from './observations.js';
 import { FhirError, fromGraphQLError, operationOutcome } from './outcome.js';
+import { readOrganization, searchOrganizations } from './organizations.js';
 import { readPatient, searchPatients } from './patients.js';
 import { readPractitioner } from './practitioners.js';
 import { returnPreference } from './prefer.js';
@@ -86,6 +87,12 @@ export function createFhirRouter(deps: FhirDependencies): Router {
   router.get('/Practitioner/:id', async (req, res) =>
     send(res, 200, await readPractitioner(String(req.params.id), deps.schema, ctx(res))),
   );
+  router.get('/Organization', async (req, res) =>
+    send(res, 200, await searchOrganizations(req, deps.schema, ctx(res), baseUrl, maxPageSkip)),
+  );
+  router.get('/Organization/:id', async (req, res) =>
+    send(res, 200, await readOrganization(String(req.params.id), deps.schema, ctx(res))),
+  );
   router.get('/Observation', async (req, res) =>
     send(res, 200, await searchObservations(req, deps.schema, ctx(res), baseUrl, maxPageSkip)),
   );
@@ -116,7 +123,7 @@ export function createFhirRouter(deps: FhirDependencies): Router {
   });
 
   router.all('/{*rest}', (req) => {
-    const known = /^\/(Patient|Observation|Practitioner|AuditEvent)(\/[^/]+)?$|^\/$/.test(req.path);
+    const known = /^\/(Patient|Observation|Practitioner|AuditEvent|Organization)(\/[^/]+)?$|^\/$/.test(req.path);
     throw known
       ? new FhirError(405, 'not-supported', `${req.method} is not supported on ${req.path}`)
       : new FhirError(404, 'not-found', `No such resource type or endpoint: ${req.path}`);

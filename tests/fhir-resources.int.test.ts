@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from './support/app.js';
+import { fhirFetch } from './support/fhir.js';
+import { patientToken, scopedToken } from './support/scoped-tokens.js';
+import { PATIENT } from './support/seed-viewers.js';
+
+/** Organization, Device and Group on the FHIR face: what generic clients reach by following references. */
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app?.close());
+
+const withToken = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
+const ids = (bundle: any) => bundle.entry.map((e: any) => e.resource.id);
+
+describe('FHIR Organization', () => {
+  it('reads an organization the viewer holds a role in, with its type and parent', async () => {
+    const { status, body } = await fhirFetch(app, '/Organization/20003', { as: 'mary@example.com' });
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      resourceType: 'Organization',
+      id: '20003',
+      name: expect.stringContaining('BIDS'),
+      partOf: { reference: 'Organization/20002' },
+    });
+    // laboratory is not a code of the FHIR CodeSystem: text only
+    expect(body.type).toEqual([{ text: 'Laboratory' }]);
+    const top = await fhirFetch(app, '/Organization/20001', { as: 'mary@example.com' });
+    expect(top.body.partOf).toBeUndefined();
+    expect(top.body.type).toEqual([
+      {
+        coding: [
+          {
+            system: 'http://terminology.hl7.org/CodeSystem/organization-type',
+            code: 'edu',
+            display: 'Educational Institute',
+          },
+        ],
+        text: 'Educational Institute',
+      },
+    ]);
+  });
+
+  it('answers 404 for another organization’s people', async () => {
+    const { status, body } = await fhirFetch(app, '/Organization/20003', { as: 'mark@example.com' });
+    expect(status).toBe(404);
+    expect(body.resourceType).toBe('OperationOutcome');
+    expect((await fhirFetch(app, '/Organization/20004', { as: 'mark@example.com' })).status).toBe(200);
+  });
+
+  it('searches the visible organizations, by partof and by _id', async () => {
+    const all = await fhirFetch(app, '/Organization', { as: 'mary@example.com' });
+    expect(all.status).toBe(200);
+    expect(all.body).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: 3 });
+    expect(ids(all.body)).toEqual(['20001', '20002', '20003']);
+    const children = await fhirFetch(app, '/Organization?partof=Organization/20002', { as: 'mary@example.com' });
+    expect(ids(children.body)).toEqual(['20003']);
+    const one = await fhirFetch(app, '/Organization?_id=20003', { as: 'mary@example.com' });
+    expect(one.body).toMatchObject({ total: 1 });
+    const hidden = await fhirFetch(app, '/Organization?_id=20003', { as: 'mark@example.com' });
+    expect(hidden.body).toMatchObject({ total: 0, entry: [] });
+    const paged = await fhirFetch(app, '/Organization?_count=2', { as: 'mary@example.com' });
+    expect(ids(paged.body)).toEqual(['20001', '20002']);
+    const next = paged.body.link.find((l: any) => l.relation === 'next').url.split('/fhir/r5')[1];
+    expect(ids((await fhirFetch(app, next, { as: 'mary@example.com' })).body)).toEqual(['20003']);
+    expect((await fhirFetch(app, '/Organization?name=BIDS', { as: 'mary@example.com' })).status).toBe(400);
+  });
+
+  it('refuses a token without an Organization scope, naming the scope', async () => {
+    const { access_token } = await scopedToken(app, 'mary@example.com', 'user/Observation.rs');
+    const read = await fhirFetch(app, '/Organization/20003', withToken(access_token));
+    expect(read.status).toBe(403);
+    expect(read.body.issue[0]).toMatchObject({ code: 'forbidden' });
+    expect(read.body.issue[0].diagnostics).toContain('user/Organization.r');
+    const search = await fhirFetch(app, '/Organization', withToken(access_token));
+    expect(search.status).toBe(403);
+    expect(search.body.issue[0].diagnostics).toContain('user/Organization.s');
+  });
+
+  it('gives a patient what GraphQL gives them', async () => {
+    const { access_token } = await patientToken(app, PATIENT.peter, 'patient/*.rs');
+    expect((await fhirFetch(app, '/Organization/20003', withToken(access_token))).status).toBe(404);
+    const search = await fhirFetch(app, '/Organization', withToken(access_token));
+    expect(search.status).toBe(200);
+    expect(search.body.entry).toEqual([]);
+  });
+});
