@@ -86,6 +86,7 @@ export function capabilityStatement(
           resource('Observation', ['read', 'search-type', 'create']),
           resource('Practitioner', ['read']),
           resource('Organization', ['read', 'search-type']),
+          resource('Device', ['read', 'search-type']),
           resource('AuditEvent', ['search-type']),
         ],
         interaction: [{ code: 'batch' }, { code: 'transaction' }],

@@ -11,6 +11,8 @@ const INTERACTIONS: [method: 'get' | 'post', path: string, interaction: Interact
   ['get', '/Practitioner/:id', 'read', 'Practitioner'],
   ['get', '/Organization', 'search-type', 'Organization'],
   ['get', '/Organization/:id', 'read', 'Organization'],
+  ['get', '/Device', 'search-type', 'Device'],
+  ['get', '/Device/:id', 'read', 'Device'],
   ['get', '/Observation', 'search-type', 'Observation'],
   ['get', '/Observation/:id', 'read', 'Observation'],
   ['post', '/Observation', 'create', 'Observation'],

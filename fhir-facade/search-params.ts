@@ -29,7 +29,7 @@ const paging: SearchParamDefinition[] = [
   { name: '_format', type: 'token', documentation: '`json`' },
 ];
 
-type Searchable = 'Patient' | 'Observation' | 'AuditEvent' | 'Organization';
+type Searchable = 'Patient' | 'Observation' | 'AuditEvent' | 'Organization' | 'Device';
 
 export const SEARCH_PARAMS: Record<Searchable, SearchParamDefinition[]> = {
   Patient: [
@@ -75,6 +75,11 @@ export const SEARCH_PARAMS: Record<Searchable, SearchParamDefinition[]> = {
     { name: '_id', type: 'token', documentation: 'the organization with this id, if the viewer may see it' },
     { name: 'partof', type: 'reference', documentation: 'its direct sub-organizations (20002 or Organization/20002)' },
     ...paging,
+  ],
+  // the catalog is a few rows, unpaged in GraphQL: one page, always with its total
+  Device: [
+    { name: '_id', type: 'token', documentation: 'the data source with this id' },
+    { name: '_format', type: 'token', documentation: '`json`' },
   ],
 };
 

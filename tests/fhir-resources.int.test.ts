@@ -86,3 +86,56 @@ describe('FHIR Organization', () => {
     expect(search.body.entry).toEqual([]);
   });
 });
+
+describe('FHIR Device', () => {
+  it('reads a data source with its name, type and supported codes', async () => {
+    const { status, body } = await fhirFetch(app, '/Device/70002', { as: 'mary@example.com' });
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      resourceType: 'Device',
+      id: '70002',
+      displayName: 'Dexcom',
+      name: [{ value: 'Dexcom', type: 'user-friendly-name' }],
+      type: [{ text: 'personal_device' }],
+      property: [
+        {
+          type: { text: 'supported observation code' },
+          valueCodeableConcept: {
+            coding: [
+              { system: 'https://w3id.org/openmhealth', code: 'omh:blood-glucose:4.0', display: expect.any(String) },
+            ],
+          },
+        },
+      ],
+    });
+    expect((await fhirFetch(app, '/Device/79999', { as: 'mary@example.com' })).status).toBe(404);
+    expect((await fhirFetch(app, '/Device/abc', { as: 'mary@example.com' })).status).toBe(400);
+  });
+
+  it('searches the catalog, by _id; a patient sees it too, a token without Device scope does not', async () => {
+    const all = await fhirFetch(app, '/Device', { as: 'mary@example.com' });
+    expect(all.body).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: 4 });
+    expect(ids(all.body)).toEqual(['70001', '70002', '70003', '70004']);
+    const one = await fhirFetch(app, '/Device?_id=Device/70003', { as: 'mary@example.com' });
+    expect(ids(one.body)).toEqual(['70003']);
+    expect((await fhirFetch(app, '/Device?type=x', { as: 'mary@example.com' })).status).toBe(400);
+    const patient = await patientToken(app, PATIENT.peter, 'patient/*.rs');
+    expect((await fhirFetch(app, '/Device/70001', withToken(patient.access_token))).status).toBe(200);
+    const { access_token } = await scopedToken(app, 'mary@example.com', 'user/Observation.rs');
+    const refused = await fhirFetch(app, '/Device/70001', withToken(access_token));
+    expect(refused.status).toBe(403);
+    expect(refused.body.issue[0].diagnostics).toContain('user/Device.r');
+  });
+});
+
+describe('following references', () => {
+  it('an observation’s subject and device answer 200', async () => {
+    const observation = await fhirFetch(app, '/Observation/60001', { as: 'mary@example.com' });
+    expect(observation.status).toBe(200);
+    for (const reference of [observation.body.subject.reference, observation.body.device.reference]) {
+      const followed = await fhirFetch(app, `/${reference}`, { as: 'mary@example.com' });
+      expect(followed.status, reference).toBe(200);
+      expect(`${followed.body.resourceType}/${followed.body.id}`).toBe(reference);
+    }
+  });
+});

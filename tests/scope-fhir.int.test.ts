@@ -57,6 +57,8 @@ const INTERACTIONS: Record<string, Interaction> = {
   'read Observation': { needs: 'Observation.r', ok: 200, run: (t) => fhir(t, '/Observation/60001') },
   'search Organization': { needs: 'Organization.s', ok: 200, run: (t) => fhir(t, '/Organization?partof=20002') },
   'read Organization': { needs: 'Organization.r', ok: 200, run: (t) => fhir(t, '/Organization/20003') },
+  'search Device': { needs: 'Device.s', ok: 200, run: (t) => fhir(t, '/Device') },
+  'read Device': { needs: 'Device.r', ok: 200, run: (t) => fhir(t, '/Device/70001') },
   'create Observation': { needs: 'Observation.c', ok: 201, run: (t) => fhir(t, '/Observation', upload('hr')) },
   'batch of Observations': {
     needs: 'Observation.c',
