@@ -87,6 +87,7 @@ export function capabilityStatement(
           resource('Practitioner', ['read']),
           resource('Organization', ['read', 'search-type']),
           resource('Device', ['read', 'search-type']),
+          resource('Group', ['read', 'search-type']),
           resource('AuditEvent', ['search-type']),
         ],
         interaction: [{ code: 'batch' }, { code: 'transaction' }],

@@ -13,6 +13,8 @@ const INTERACTIONS: [method: 'get' | 'post', path: string, interaction: Interact
   ['get', '/Organization/:id', 'read', 'Organization'],
   ['get', '/Device', 'search-type', 'Device'],
   ['get', '/Device/:id', 'read', 'Device'],
+  ['get', '/Group', 'search-type', 'Group'],
+  ['get', '/Group/:id', 'read', 'Group'],
   ['get', '/Observation', 'search-type', 'Observation'],
   ['get', '/Observation/:id', 'read', 'Observation'],
   ['post', '/Observation', 'create', 'Observation'],

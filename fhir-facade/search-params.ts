@@ -29,7 +29,7 @@ const paging: SearchParamDefinition[] = [
   { name: '_format', type: 'token', documentation: '`json`' },
 ];
 
-type Searchable = 'Patient' | 'Observation' | 'AuditEvent' | 'Organization' | 'Device';
+type Searchable = 'Patient' | 'Observation' | 'AuditEvent' | 'Organization' | 'Device' | 'Group';
 
 export const SEARCH_PARAMS: Record<Searchable, SearchParamDefinition[]> = {
   Patient: [
@@ -74,6 +74,15 @@ export const SEARCH_PARAMS: Record<Searchable, SearchParamDefinition[]> = {
   Organization: [
     { name: '_id', type: 'token', documentation: 'the organization with this id, if the viewer may see it' },
     { name: 'partof', type: 'reference', documentation: 'its direct sub-organizations (20002 or Organization/20002)' },
+    ...paging,
+  ],
+  Group: [
+    { name: '_id', type: 'token', documentation: 'the study with this id, read whole (members included)' },
+    {
+      name: 'managing-entity',
+      type: 'reference',
+      documentation: 'studies run by this organization (20003 or Organization/20003)',
+    },
     ...paging,
   ],
   // the catalog is a few rows, unpaged in GraphQL: one page, always with its total

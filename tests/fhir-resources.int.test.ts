@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
 import { fhirFetch } from './support/fhir.js';
-import { patientToken, scopedToken } from './support/scoped-tokens.js';
+import { gqlWith, patientToken, scopedToken } from './support/scoped-tokens.js';
 import { PATIENT } from './support/seed-viewers.js';
 
 /** Organization, Device and Group on the FHIR face: what generic clients reach by following references. */
@@ -125,6 +125,87 @@ describe('FHIR Device', () => {
     const refused = await fhirFetch(app, '/Device/70001', withToken(access_token));
     expect(refused.status).toBe(403);
     expect(refused.body.issue[0].diagnostics).toContain('user/Device.r');
+  });
+});
+
+describe('FHIR Group (a study)', () => {
+  it('reads a study with its organizer, requested codes and enrolled patients', async () => {
+    const { status, body } = await fhirFetch(app, '/Group/30001', { as: 'mary@example.com' });
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      resourceType: 'Group',
+      id: '30001',
+      type: 'person',
+      membership: 'enumerated',
+      name: 'BIDS Study on BP & HR',
+      quantity: 2,
+      managingEntity: { reference: 'Organization/20003' },
+      member: [{ entity: { reference: 'Patient/40001' } }, { entity: { reference: 'Patient/40002' } }],
+    });
+    expect(body.meta).toBeUndefined();
+    expect(body.characteristic.map((c: any) => c.code.coding[0].code).sort()).toEqual([
+      'omh:blood-pressure:4.0',
+      'omh:heart-rate:2.0',
+    ]);
+    expect(body.characteristic[0]).toMatchObject({ valueBoolean: true, exclude: false });
+    // the references resolve
+    expect((await fhirFetch(app, `/${body.managingEntity.reference}`, { as: 'mary@example.com' })).status).toBe(200);
+    expect((await fhirFetch(app, `/${body.member[0].entity.reference}`, { as: 'mary@example.com' })).status).toBe(200);
+  });
+
+  it('answers 404 to another organization’s people', async () => {
+    const { status, body } = await fhirFetch(app, '/Group/30001', { as: 'mark@example.com' });
+    expect(status).toBe(404);
+    expect(body.resourceType).toBe('OperationOutcome');
+    expect((await fhirFetch(app, '/Group/30004', { as: 'mark@example.com' })).status).toBe(200);
+  });
+
+  it('searches the visible studies, by managing-entity and _id', async () => {
+    const all = await fhirFetch(app, '/Group', { as: 'mary@example.com' });
+    expect(all.status).toBe(200);
+    expect(ids(all.body)).toEqual(['30001', '30002']);
+    expect(all.body.entry[0].resource.meta.tag[0].code).toBe('SUBSETTED');
+    expect(all.body.entry[0].resource.member).toBeUndefined();
+    const ucsf = await fhirFetch(app, '/Group?managing-entity=Organization/20007', { as: 'mark@example.com' });
+    expect(ids(ucsf.body)).toEqual(['30004']);
+    const one = await fhirFetch(app, '/Group?_id=30002', { as: 'mary@example.com' });
+    expect(one.body.total).toBe(1);
+    expect(one.body.entry[0].resource.managingEntity).toEqual({ reference: 'Organization/20003' });
+    expect((await fhirFetch(app, '/Group?_id=30001', { as: 'mark@example.com' })).body).toMatchObject({ total: 0 });
+    expect((await fhirFetch(app, '/Group?member=40001', { as: 'mary@example.com' })).status).toBe(400);
+  });
+
+  it('a token with Group read alone gets the study without members or organizer; without it, 403', async () => {
+    const narrow = await scopedToken(app, 'mary@example.com', 'user/Group.rs');
+    const group = await fhirFetch(app, '/Group/30001', withToken(narrow.access_token));
+    expect(group.status).toBe(200);
+    expect(group.body.name).toBe('BIDS Study on BP & HR');
+    expect(group.body).not.toHaveProperty('member');
+    expect(group.body).not.toHaveProperty('quantity');
+    expect(group.body).not.toHaveProperty('managingEntity');
+    const { access_token } = await scopedToken(app, 'mary@example.com', 'user/Observation.rs');
+    const refused = await fhirFetch(app, '/Group/30001', withToken(access_token));
+    expect(refused.status).toBe(403);
+    expect(refused.body.issue[0]).toMatchObject({ code: 'forbidden' });
+    expect(refused.body.issue[0].diagnostics).toContain('user/Group.r');
+  });
+
+  it('gives a patient the studies and members GraphQL gives them', async () => {
+    const { access_token } = await patientToken(app, PATIENT.peter, 'patient/*.rs');
+    const expected = await gqlWith(
+      access_token,
+      app,
+      '{ study(id: 30001) { patients(first: 1000) { nodes { id } } } }',
+    );
+    const members = (expected.data?.study?.patients.nodes ?? []).map((p: any) => `Patient/${p.id}`);
+    const group = await fhirFetch(app, '/Group/30001', withToken(access_token));
+    expect(group.status).toBe(200);
+    expect((group.body.member ?? []).map((m: any) => m.entity.reference)).toEqual(members);
+    expect(members).toContain('Patient/40001');
+    expect(members).not.toContain('Patient/40002');
+    expect((await fhirFetch(app, '/Group/30003', withToken(access_token))).status).toBe(404);
+    const search = await fhirFetch(app, '/Group', withToken(access_token));
+    expect(ids(search.body)).toEqual(['30001', '30002']);
   });
 });
 
