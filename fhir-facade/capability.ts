@@ -20,7 +20,7 @@ export function capabilityStatement(
     type,
     interaction: interactions.map((code) => ({ code })),
     searchParam: (type === 'Practitioner' ? [] : SEARCH_PARAMS[type])
-      .filter((p) => !p.name.startsWith('_') || p.name.startsWith('_has') || p.name === '_lastUpdated')
+      .filter((p) => !p.name.startsWith('_') || ['_has', '_id', '_lastUpdated'].some((n) => p.name.startsWith(n)))
       .map((p) => ({ name: p.name, type: SEARCH_PARAM_TYPES[p.type], documentation: p.documentation })),
   });
   return {
@@ -85,6 +85,9 @@ export function capabilityStatement(
           resource('Patient', ['read', 'search-type']),
           resource('Observation', ['read', 'search-type', 'create']),
           resource('Practitioner', ['read']),
+          resource('Organization', ['read', 'search-type']),
+          resource('Device', ['read', 'search-type']),
+          resource('Group', ['read', 'search-type']),
           resource('AuditEvent', ['search-type']),
         ],
         interaction: [{ code: 'batch' }, { code: 'transaction' }],

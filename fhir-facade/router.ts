@@ -17,8 +17,11 @@ import { capabilityStatement } from './capability.js';
 import { FHIR_JSON, negotiate } from './content.js';
 import { fhirStructureIssue } from './fhir-schema.js';
 import { countInteractions } from './interactions.js';
+import { readDevice, searchDevices } from './devices.js';
+import { readGroup, searchGroups } from './groups.js';
 import { readObservation, searchObservations } from './observations.js';
 import { FhirError, fromGraphQLError, operationOutcome } from './outcome.js';
+import { readOrganization, searchOrganizations } from './organizations.js';
 import { readPatient, searchPatients } from './patients.js';
 import { readPractitioner } from './practitioners.js';
 import { returnPreference } from './prefer.js';
@@ -86,6 +89,22 @@ export function createFhirRouter(deps: FhirDependencies): Router {
   router.get('/Practitioner/:id', async (req, res) =>
     send(res, 200, await readPractitioner(String(req.params.id), deps.schema, ctx(res))),
   );
+  router.get('/Organization', async (req, res) =>
+    send(res, 200, await searchOrganizations(req, deps.schema, ctx(res), baseUrl, maxPageSkip)),
+  );
+  router.get('/Organization/:id', async (req, res) =>
+    send(res, 200, await readOrganization(String(req.params.id), deps.schema, ctx(res))),
+  );
+  router.get('/Device', async (req, res) => send(res, 200, await searchDevices(req, deps.schema, ctx(res), baseUrl)));
+  router.get('/Device/:id', async (req, res) =>
+    send(res, 200, await readDevice(String(req.params.id), deps.schema, ctx(res))),
+  );
+  router.get('/Group', async (req, res) =>
+    send(res, 200, await searchGroups(req, deps.schema, ctx(res), baseUrl, maxPageSkip)),
+  );
+  router.get('/Group/:id', async (req, res) =>
+    send(res, 200, await readGroup(String(req.params.id), deps.schema, ctx(res))),
+  );
   router.get('/Observation', async (req, res) =>
     send(res, 200, await searchObservations(req, deps.schema, ctx(res), baseUrl, maxPageSkip)),
   );
@@ -116,7 +135,9 @@ export function createFhirRouter(deps: FhirDependencies): Router {
   });
 
   router.all('/{*rest}', (req) => {
-    const known = /^\/(Patient|Observation|Practitioner|AuditEvent)(\/[^/]+)?$|^\/$/.test(req.path);
+    const known = /^\/(Patient|Observation|Practitioner|AuditEvent|Organization|Device|Group)(\/[^/]+)?$|^\/$/.test(
+      req.path,
+    );
     throw known
       ? new FhirError(405, 'not-supported', `${req.method} is not supported on ${req.path}`)
       : new FhirError(404, 'not-found', `No such resource type or endpoint: ${req.path}`);

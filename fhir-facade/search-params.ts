@@ -29,7 +29,9 @@ const paging: SearchParamDefinition[] = [
   { name: '_format', type: 'token', documentation: '`json`' },
 ];
 
-export const SEARCH_PARAMS: Record<'Patient' | 'Observation' | 'AuditEvent', SearchParamDefinition[]> = {
+type Searchable = 'Patient' | 'Observation' | 'AuditEvent' | 'Organization' | 'Device' | 'Group';
+
+export const SEARCH_PARAMS: Record<Searchable, SearchParamDefinition[]> = {
   Patient: [
     {
       name: '_has:Group:member:_id',
@@ -68,6 +70,25 @@ export const SEARCH_PARAMS: Record<'Patient' | 'Observation' | 'AuditEvent', Sea
       documentation: '0 (allowed), 4 (denied by the policy) or 8 (failed), of audit-event-outcome',
     },
     ...paging.filter((p) => p.name !== '_page'),
+  ],
+  Organization: [
+    { name: '_id', type: 'token', documentation: 'the organization with this id, if the viewer may see it' },
+    { name: 'partof', type: 'reference', documentation: 'its direct sub-organizations (20002 or Organization/20002)' },
+    ...paging,
+  ],
+  Group: [
+    { name: '_id', type: 'token', documentation: 'the study with this id, read whole (members included)' },
+    {
+      name: 'managing-entity',
+      type: 'reference',
+      documentation: 'studies run by this organization (20003 or Organization/20003)',
+    },
+    ...paging,
+  ],
+  // the catalog is a few rows, unpaged in GraphQL: one page, always with its total
+  Device: [
+    { name: '_id', type: 'token', documentation: 'the data source with this id' },
+    { name: '_format', type: 'token', documentation: '`json`' },
   ],
 };
 

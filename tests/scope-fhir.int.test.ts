@@ -55,6 +55,12 @@ const INTERACTIONS: Record<string, Interaction> = {
     run: (t) => fhir(t, '/Observation?patient._has:Group:member:_id=30001&_count=5'),
   },
   'read Observation': { needs: 'Observation.r', ok: 200, run: (t) => fhir(t, '/Observation/60001') },
+  'search Organization': { needs: 'Organization.s', ok: 200, run: (t) => fhir(t, '/Organization?partof=20002') },
+  'read Organization': { needs: 'Organization.r', ok: 200, run: (t) => fhir(t, '/Organization/20003') },
+  'search Device': { needs: 'Device.s', ok: 200, run: (t) => fhir(t, '/Device') },
+  'read Device': { needs: 'Device.r', ok: 200, run: (t) => fhir(t, '/Device/70001') },
+  'search Group': { needs: 'Group.s', ok: 200, run: (t) => fhir(t, '/Group?managing-entity=20003') },
+  'read Group': { needs: 'Group.r', ok: 200, run: (t) => fhir(t, '/Group/30001') },
   'create Observation': { needs: 'Observation.c', ok: 201, run: (t) => fhir(t, '/Observation', upload('hr')) },
   'batch of Observations': {
     needs: 'Observation.c',
