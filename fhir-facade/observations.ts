@@ -5,7 +5,7 @@ import { searchsetBundle } from './bundle.js';
 import { runGraphQL } from './execute.js';
 import { OBSERVATION_FIELDS, type ObservationNode, toFhirObservation } from './resources.js';
 import { searchPage } from './search.js';
-import { parseDateRange, parseId, parseToken, readParams } from './search-params.js';
+import { parseDateRange, parseId, parseIds, parseToken, readParams } from './search-params.js';
 
 const SEARCH = `query ($filter: ObservationFilter!, $first: Int, $after: String, $total: Boolean!) {
   observations(filter: $filter, first: $first, after: $after) {
@@ -21,12 +21,19 @@ function observationFilter(params: Map<string, string[]>) {
   const patient = one('patient') ?? one('subject');
   const identifier = one('patient.identifier');
   const code = one('code');
+  const ids = one('_id');
+  const device = one('device');
+  const organization = one('patient.organization');
   const effective = parseDateRange('date', params.get('date'));
   const updated = parseDateRange('_lastUpdated', params.get('_lastUpdated'));
   return {
     studyId: study === undefined ? undefined : parseId('patient._has:Group:member:_id', study, 'Group'),
     patientId: patient === undefined ? undefined : parseId('patient', patient, 'Patient'),
     patientIdentifier: identifier === undefined ? undefined : parseToken('patient.identifier', identifier),
+    ids: ids === undefined ? undefined : parseIds('_id', ids),
+    dataSourceId: device === undefined ? undefined : parseId('device', device, 'Device'),
+    organizationId:
+      organization === undefined ? undefined : parseId('patient.organization', organization, 'Organization'),
     code: code === undefined ? undefined : (({ system, value }) => ({ system, code: value }))(parseToken('code', code)),
     from: effective.from,
     before: effective.before,

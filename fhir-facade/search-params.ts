@@ -60,6 +60,17 @@ export const SEARCH_PARAMS: Record<'Patient' | 'Observation' | 'AuditEvent', Sea
     { name: 'patient', type: 'reference', documentation: 'Patient id (40001 or Patient/40001)' },
     { name: 'subject', type: 'reference', documentation: 'same as patient' },
     { name: 'patient.identifier', type: 'token', documentation: 'system|value of the patient’s identifier' },
+    {
+      name: 'patient.organization',
+      type: 'reference',
+      documentation: 'observations of this Organization’s patients (20003 or Organization/20003)',
+    },
+    { name: '_id', type: 'token', documentation: 'the observation’s id, or a comma list of at most 1000 ids' },
+    {
+      name: 'device',
+      type: 'reference',
+      documentation: 'observations from this Device (data source; 70001 or Device/70001)',
+    },
     { name: 'code', type: 'token', documentation: 'system|code, e.g. https://w3id.org/openmhealth|omh:heart-rate:2.0' },
     { name: 'date', type: 'date', documentation: 'effective time; prefixes ge, le, gt, lt, eq; repeat for a range' },
     { name: '_lastUpdated', type: 'date', documentation: 'last update; prefixes ge, le, gt, lt' },

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
 import { fhirFetch } from './support/fhir.js';
+import { gql } from './support/tokens.js';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -90,5 +91,93 @@ describe('FHIR Patient search parameters', () => {
   it('refuses empty names and a repeated parameter', async () => {
     expect(await refused('/Patient?family=', 'mary@example.com', 'family')).toMatch(/must not be empty/);
     expect(await refused('/Patient?given=a&given=b', 'mary@example.com', 'given')).toMatch(/only once/);
+  });
+});
+
+interface ObservationResource {
+  id: string;
+  subject: { reference: string };
+  device: { reference: string };
+}
+
+async function observations(path: string, as: string): Promise<ObservationResource[]> {
+  const { status, body } = await fhirFetch(app, path, { as });
+  expect(status, JSON.stringify(body)).toBe(200);
+  return body.entry.map((e: { resource: ObservationResource }) => e.resource);
+}
+
+describe('FHIR Observation search parameters', () => {
+  it('_id takes one id or a comma list, narrowed to what the viewer may see', async () => {
+    const marys = await observations('/Observation?_count=1000', 'mary@example.com');
+    const marks = await observations('/Observation?_count=1000', 'mark@example.com');
+    expect(marys.length).toBeGreaterThan(1);
+    expect(marks.length).toBeGreaterThan(0);
+    const [a, b] = marys;
+    const theirs = marks[0]!.id;
+    const found = await observations(`/Observation?_id=${a!.id},${b!.id},${theirs}`, 'mary@example.com');
+    expect(found.map((o) => o.id).sort()).toEqual([a!.id, b!.id].sort());
+    expect(await observations(`/Observation?_id=${a!.id}`, 'mark@example.com')).toEqual([]);
+    expect(await refused('/Observation?_id=1,x', 'mary@example.com', '_id')).toMatch(/_id must be an id/);
+  });
+
+  it('device filters by data source, through GraphQL’s ObservationFilter.dataSourceId', async () => {
+    const all = await observations('/Observation?_count=1000', 'mary@example.com');
+    const devices = [...new Set(all.map((o) => o.device.reference))];
+    expect(devices.length).toBeGreaterThan(1);
+    for (const device of devices) {
+      const expected = all.filter((o) => o.device.reference === device).map((o) => o.id);
+      const found = await observations(`/Observation?_count=1000&device=${device}`, 'mary@example.com');
+      expect(found.map((o) => o.id)).toEqual(expected);
+      const bare = await observations(`/Observation?_count=1000&device=${device.split('/')[1]}`, 'mary@example.com');
+      expect(bare.map((o) => o.id)).toEqual(expected);
+    }
+    // another organization's viewer gets none of BIDS's observations from the same device
+    const marys = new Set(all.map((o) => o.id));
+    const marks = await observations(`/Observation?_count=1000&device=${devices[0]}`, 'mark@example.com');
+    expect(marks.filter((o) => marys.has(o.id))).toEqual([]);
+    expect(await observations('/Observation?device=Device/79999', 'mary@example.com')).toEqual([]);
+    expect(await refused('/Observation?device=Patient/40001', 'mary@example.com', 'device')).toMatch(/an id/);
+    const { data, errors } = await gql(
+      app,
+      'mary@example.com',
+      'query ($id: ID) { observations(filter: { dataSourceId: $id }, first: 1000) { nodes { id dataSource { id } } } }',
+      { id: devices[0]!.split('/')[1] },
+    );
+    expect(errors).toBeUndefined();
+    expect(data!.observations.nodes.map((n: { id: string }) => n.id)).toEqual(
+      all.filter((o) => o.device.reference === devices[0]).map((o) => o.id),
+    );
+  });
+
+  it('patient.organization narrows to that organization’s patients; an invisible one is 404', async () => {
+    const bids = await observations(
+      '/Observation?_count=1000&patient.organization=Organization/20003',
+      'mary@example.com',
+    );
+    expect(bids.length).toBeGreaterThan(0);
+    expect(new Set(bids.map((o) => o.subject.reference))).toEqual(new Set(['Patient/40001', 'Patient/40002']));
+    const cardiology = await observations('/Observation?_count=1000&patient.organization=20006', 'mark@example.com');
+    expect(new Set(cardiology.map((o) => o.subject.reference))).toEqual(new Set(['Patient/40005']));
+    const other = await fhirFetch(app, '/Observation?patient.organization=20003', { as: 'mark@example.com' });
+    expect(other.status).toBe(404);
+    expect(other.body.resourceType).toBe('OperationOutcome');
+    expect(await refused('/Observation?patient.organization=x', 'mary@example.com', 'patient.organization')).toMatch(
+      /an id/,
+    );
+  });
+
+  it('a patient token finds only their own observations by _id', async () => {
+    const pamelas = await observations('/Observation?patient=40002', 'pamela@example.com');
+    const peters = await observations('/Observation?patient=40001', 'peter@example.com');
+    expect(pamelas.length).toBeGreaterThan(0);
+    expect(peters.length).toBeGreaterThan(0);
+    const found = await observations(`/Observation?_id=${pamelas[0]!.id},${peters[0]!.id}`, 'peter@example.com');
+    expect(found.map((o) => o.id)).toEqual([peters[0]!.id]);
+  });
+
+  it('status is not supported (GraphQL has no status filter)', async () => {
+    const { status, body } = await fhirFetch(app, '/Observation?status=final', { as: 'mary@example.com' });
+    expect(status).toBe(400);
+    expect(body.issue[0].code).toBe('not-supported');
   });
 });
