@@ -5,7 +5,7 @@ import { searchsetBundle } from './bundle.js';
 import { runGraphQL } from './execute.js';
 import { OBSERVATION_FIELDS, type ObservationNode, toFhirObservation } from './resources.js';
 import { searchPage } from './search.js';
-import { parseDateRange, parseId, parseIds, parseToken, readParams } from './search-params.js';
+import { parseDateRange, parseId, parseIds, parseSort, parseToken, readParams } from './search-params.js';
 
 const SEARCH = `query ($filter: ObservationFilter!, $first: Int, $after: String, $total: Boolean!) {
   observations(filter: $filter, first: $first, after: $after) {
@@ -14,8 +14,21 @@ const SEARCH = `query ($filter: ObservationFilter!, $first: Int, $after: String,
 }`;
 const READ = `query ($id: ID!) { observation(id: $id) { ${OBSERVATION_FIELDS} } }`;
 
+/**
+ * `_sort`: results come in the order of the keyset index, patient, code, effective time and id; with one
+ * patient and one code that is the effective time's. Other orders (`-date`, `date` across patients) would need
+ * another index and cursor, so they are refused.
+ */
+function checkSort(params: Map<string, string[]>) {
+  const onePatientAndCode = (params.has('patient') || params.has('subject')) && params.has('code');
+  const accepted = ['patient,code,date', 'patient,code,date,_id', ...(onePatientAndCode ? ['date'] : [])];
+  const also = onePatientAndCode ? '' : ' ("date" too, with patient and code given)';
+  parseSort(params.get('_sort')?.[0], accepted, `${also}; descending orders are not served`);
+}
+
 /** The FHIR search parameters as the GraphQL ObservationFilter. */
 function observationFilter(params: Map<string, string[]>) {
+  checkSort(params);
   const one = (name: string) => params.get(name)?.[0];
   const study = one('patient._has:Group:member:_id') ?? one('_has:Group:member:_id');
   const patient = one('patient') ?? one('subject');

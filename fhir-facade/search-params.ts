@@ -74,6 +74,12 @@ export const SEARCH_PARAMS: Record<'Patient' | 'Observation' | 'AuditEvent', Sea
     { name: 'code', type: 'token', documentation: 'system|code, e.g. https://w3id.org/openmhealth|omh:heart-rate:2.0' },
     { name: 'date', type: 'date', documentation: 'effective time; prefixes ge, le, gt, lt, eq; repeat for a range' },
     { name: '_lastUpdated', type: 'date', documentation: 'last update; prefixes ge, le, gt, lt' },
+    {
+      name: '_sort',
+      type: 'special',
+      documentation:
+        '`patient,code,date` (or `patient,code,date,_id`, the order results come in); `date` with `patient` and `code` given',
+    },
     ...paging,
   ],
   AuditEvent: [
@@ -150,14 +156,10 @@ export function parseText(name: string, value: string): string {
 }
 
 /** `_sort`: only the orders the keyset index serves; anything else is refused with the accepted values. */
-export function parseSort(value: string | undefined, accepted: string[]): void {
+export function parseSort(value: string | undefined, accepted: string[], why = ''): void {
   if (value === undefined || accepted.includes(value)) return;
-  throw new FhirError(
-    400,
-    'not-supported',
-    `_sort=${value} is not supported; accepted: ${accepted.map((a) => `"${a}"`).join(', ')}`,
-    '_sort',
-  );
+  const list = accepted.map((a) => `"${a}"`).join(', ');
+  throw new FhirError(400, 'not-supported', `_sort=${value} is not supported; accepted: ${list}${why}`, '_sort');
 }
 
 /** A date parameter with equality only (`birthdate=1980-01-01` or `eq1980-01-01`): YYYY-MM-DD. */

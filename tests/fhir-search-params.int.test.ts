@@ -181,3 +181,35 @@ describe('FHIR Observation search parameters', () => {
     expect(body.issue[0].code).toBe('not-supported');
   });
 });
+
+describe('FHIR _sort on Observation', () => {
+  const hr = 'code=https://w3id.org/openmhealth|omh:heart-rate:2.0';
+
+  it('accepts the order results come in, and date for one patient and code', async () => {
+    const plain = await observations('/Observation?_count=1000', 'mary@example.com');
+    for (const sort of ['patient,code,date', 'patient,code,date,_id']) {
+      const sorted = await observations(`/Observation?_count=1000&_sort=${sort}`, 'mary@example.com');
+      expect(sorted.map((o) => o.id)).toEqual(plain.map((o) => o.id));
+    }
+    const byDate = await fhirFetch(app, `/Observation?patient=40001&${hr}&_sort=date&_count=1000`, {
+      as: 'mary@example.com',
+    });
+    expect(byDate.status).toBe(200);
+    const times = byDate.body.entry.map(
+      (e: { resource: { effectiveDateTime?: string; effectivePeriod?: { start: string } } }) =>
+        Date.parse(e.resource.effectiveDateTime ?? e.resource.effectivePeriod!.start),
+    );
+    expect(times.length).toBeGreaterThan(1);
+    expect(times).toEqual([...times].sort((a: number, b: number) => a - b));
+  });
+
+  it('refuses other orders with the accepted values', async () => {
+    expect(await refused('/Observation?_sort=-date', 'mary@example.com', '_sort')).toMatch(
+      /accepted: "patient,code,date", "patient,code,date,_id" \("date" too, with patient and code given\); descending/,
+    );
+    expect(await refused('/Observation?_sort=date', 'mary@example.com', '_sort')).toMatch(/with patient and code/);
+    expect(await refused(`/Observation?patient=40001&${hr}&_sort=-date`, 'mary@example.com', '_sort')).toMatch(
+      /accepted: "patient,code,date", "patient,code,date,_id", "date"; descending orders are not served/,
+    );
+  });
+});
