@@ -4,7 +4,7 @@ import type { GraphQLContext } from '../graphql/context.js';
 import { searchsetBundle } from './bundle.js';
 import { runGraphQL } from './execute.js';
 import { OBSERVATION_FIELDS, type ObservationNode, toFhirObservation } from './resources.js';
-import { searchPage } from './search.js';
+import { searchInput, searchPage } from './search.js';
 import { parseDateRange, parseId, parseIds, parseSort, parseToken, readParams } from './search-params.js';
 
 const SEARCH = `query ($filter: ObservationFilter!, $first: Int, $after: String, $total: Boolean!) {
@@ -63,8 +63,8 @@ export async function searchObservations(
   baseUrl: string,
   maxPageSkip: number,
 ) {
-  const params = readParams('Observation', req.query);
-  const selfQuery = new URLSearchParams(req.url.split('?')[1] ?? '');
+  const { query, selfQuery } = searchInput(req);
+  const params = readParams('Observation', query);
   const page = await searchPage({
     schema,
     context,

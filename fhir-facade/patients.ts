@@ -4,7 +4,7 @@ import type { GraphQLContext } from '../graphql/context.js';
 import { searchsetBundle } from './bundle.js';
 import { runGraphQL } from './execute.js';
 import { PATIENT_FIELDS, type PatientNode, toFhirPatient } from './resources.js';
-import { searchPage } from './search.js';
+import { searchInput, searchPage } from './search.js';
 import { parseExactDate, parseId, parseIds, parseSort, parseText, parseToken, readParams } from './search-params.js';
 
 const SEARCH = `query ($studyId: ID, $identifier: IdentifierInput, $ids: [ID!], $name: String, $family: String,
@@ -44,8 +44,8 @@ export async function searchPatients(
   baseUrl: string,
   maxPageSkip: number,
 ) {
-  const params = readParams('Patient', req.query);
-  const selfQuery = new URLSearchParams(req.url.split('?')[1] ?? '');
+  const { query, selfQuery } = searchInput(req);
+  const params = readParams('Patient', query);
   const page = await searchPage({
     schema,
     context,

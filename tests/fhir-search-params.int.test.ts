@@ -213,3 +213,53 @@ describe('FHIR _sort on Observation', () => {
     );
   });
 });
+
+describe('POST [type]/_search', () => {
+  const form = (path: string, body: string, as: string, type = 'application/x-www-form-urlencoded') =>
+    fhirFetch(app, path, { as, method: 'POST', body, headers: { 'content-type': type } });
+
+  it('searches Patients with a form body, merged with the URL, as the viewer', async () => {
+    const posted = await form('/Patient/_search?given=Pam', 'family=Patient&_count=1', 'mary@example.com');
+    expect(posted.status, JSON.stringify(posted.body)).toBe(200);
+    expect(ids(posted.body)).toEqual(['40002']);
+    const self = new URL(posted.body.link.find((l: { relation: string }) => l.relation === 'self').url);
+    expect(self.pathname).toBe('/fhir/r5/Patient');
+    expect(Object.fromEntries(self.searchParams)).toEqual({ given: 'Pam', family: 'Patient', _count: '1' });
+    expect(ids((await form('/Patient/_search', 'family=Patient', 'mark@example.com')).body)).toEqual([
+      '40003',
+      '40005',
+    ]);
+    expect(ids((await form('/Patient/_search', 'family=Patient', 'peter@example.com')).body)).toEqual(['40001']);
+  });
+
+  it('searches Observations with a form body; its next link goes on as a GET', async () => {
+    const all = await observations('/Observation?patient=40001&_count=1000', 'mary@example.com');
+    const first = await form('/Observation/_search', 'patient=Patient/40001&_count=2', 'mary@example.com');
+    expect(first.status).toBe(200);
+    expect(first.body.entry.map((e: { resource: { id: string } }) => e.resource.id)).toEqual(
+      all.slice(0, 2).map((o) => o.id),
+    );
+    const next = new URL(first.body.link.find((l: { relation: string }) => l.relation === 'next').url);
+    const second = await fhirFetch(app, `${next.pathname.replace('/fhir/r5', '')}${next.search}`, {
+      as: 'mary@example.com',
+    });
+    expect(second.body.entry.map((e: { resource: { id: string } }) => e.resource.id)).toEqual(
+      all.slice(2, 4).map((o) => o.id),
+    );
+    const marks = await form('/Observation/_search', 'patient=40001', 'mark@example.com');
+    expect(marks.status).toBe(404);
+  });
+
+  it('refuses other content types (415), bad and repeated parameters (400)', async () => {
+    const json = await form('/Patient/_search', '{"family":"Patient"}', 'mary@example.com', 'application/json');
+    expect(json.status).toBe(415);
+    expect(json.body.resourceType).toBe('OperationOutcome');
+    const repeated = await form('/Patient/_search?family=A', 'family=B', 'mary@example.com');
+    expect(repeated.status).toBe(400);
+    expect(repeated.body.issue[0].diagnostics).toMatch(/only once/);
+    const unknown = await form('/Observation/_search', '__proto__=x&status=final', 'mary@example.com');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.issue[0].code).toBe('not-supported');
+    expect((await form('/Patient/_search', 'birthdate=ge1980-01-01', 'mary@example.com')).status).toBe(400);
+  });
+});
