@@ -55,11 +55,18 @@ export async function searchPage<N, R>(opts: {
     }
   };
 
+  // keyset cursors only go forward (GraphQL has no `before`): a previous page has a name only as `_page`
+  let previousQuery: URLSearchParams | null = null;
+  if (page > 1) {
+    previousQuery = new URLSearchParams(opts.selfQuery);
+    previousQuery.set('_page', String(page - 1));
+  }
+
   // _page=N: skip N-1 pages through the keyset (our own next links carry _cursor instead), uncounted
   for (let skipped = 1; skipped < page && count > 0; skipped++) {
     const passed = await run(count, false);
     if (!passed.pageInfo.hasNextPage) {
-      return { resources: [], total: counted ? (await run(0)).totalCount : undefined, nextQuery: null };
+      return { resources: [], total: counted ? (await run(0)).totalCount : undefined, nextQuery: null, previousQuery };
     }
     after = passed.pageInfo.endCursor;
   }
@@ -73,7 +80,7 @@ export async function searchPage<N, R>(opts: {
   }
   const wholeResult = totalMode === 'default' && firstPage && !connection.pageInfo.hasNextPage;
   const total = counted ? connection.totalCount : wholeResult ? connection.nodes.length : undefined;
-  return { resources: connection.nodes.map(opts.toResource), total, nextQuery };
+  return { resources: connection.nodes.map(opts.toResource), total, nextQuery, previousQuery };
 }
 
 /** A search's parameters and the query string of its self link. */

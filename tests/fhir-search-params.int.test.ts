@@ -263,3 +263,25 @@ describe('POST [type]/_search', () => {
     expect((await form('/Patient/_search', 'birthdate=ge1980-01-01', 'mary@example.com')).status).toBe(400);
   });
 });
+
+describe('previous links', () => {
+  const link = (bundle: { link: { relation: string; url: string }[] }, relation: string) =>
+    bundle.link.find((l) => l.relation === relation)?.url;
+  const path = (url: string) => url.replace(`${app.baseUrl}/fhir/r5`, '');
+
+  it('a _page beyond the first links to the page before; the first page and cursor pages have none', async () => {
+    const as = 'mary@example.com';
+    const first = (await fhirFetch(app, '/Observation?patient=40001&_count=2&_page=1', { as })).body;
+    const second = (await fhirFetch(app, '/Observation?patient=40001&_count=2&_page=2', { as })).body;
+    expect(link(first, 'previous')).toBeUndefined();
+    const previous = link(second, 'previous')!;
+    expect(new URL(previous).searchParams.get('_page')).toBe('1');
+    expect(ids((await fhirFetch(app, path(previous), { as })).body)).toEqual(ids(first));
+    // pages reached through `next` cursors: keyset cursors only go forward
+    const next = (await fhirFetch(app, path(link(first, 'next')!), { as })).body;
+    expect(ids(next)).toEqual(ids(second));
+    expect(link(next, 'previous')).toBeUndefined();
+    const patients = (await fhirFetch(app, '/Patient?_count=1&_page=2', { as })).body;
+    expect(ids((await fhirFetch(app, path(link(patients, 'previous')!), { as })).body)).toEqual(['40001']);
+  });
+});
