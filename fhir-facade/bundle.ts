@@ -1,9 +1,11 @@
-/** searchset Bundles: `total`, `self`/`next` links, `entry` always present (even empty), `fullUrl` on each. */
+/** searchset Bundles: `total`, `self`/`next`/`previous` links, `entry` always present (even empty), `fullUrl` on each. */
 export interface SearchPage<R> {
   resources: R[];
   total: number | undefined;
   /** query string for the next page, or null on the last page */
   nextQuery: URLSearchParams | null;
+  /** query string for the page before, where there is one to name (`_page` > 1) */
+  previousQuery?: URLSearchParams | null;
 }
 
 export function searchsetBundle<R extends { resourceType: string; id: string }>(
@@ -14,6 +16,9 @@ export function searchsetBundle<R extends { resourceType: string; id: string }>(
 ) {
   const link = [{ relation: 'self', url: `${baseUrl}/${resourceType}${query(selfQuery)}` }];
   if (page.nextQuery) link.push({ relation: 'next', url: `${baseUrl}/${resourceType}${query(page.nextQuery)}` });
+  if (page.previousQuery) {
+    link.push({ relation: 'previous', url: `${baseUrl}/${resourceType}${query(page.previousQuery)}` });
+  }
   return {
     resourceType: 'Bundle',
     type: 'searchset',

@@ -20,7 +20,7 @@ export function capabilityStatement(
     type,
     interaction: interactions.map((code) => ({ code })),
     searchParam: (type === 'Practitioner' ? [] : SEARCH_PARAMS[type])
-      .filter((p) => !p.name.startsWith('_') || ['_has', '_id', '_lastUpdated'].some((n) => p.name.startsWith(n)))
+      .filter((p) => !p.name.startsWith('_') || p.name.startsWith('_has') || ['_id', '_lastUpdated'].includes(p.name))
       .map((p) => ({ name: p.name, type: SEARCH_PARAM_TYPES[p.type], documentation: p.documentation })),
   });
   return {

@@ -2,12 +2,14 @@ import type { NextFunction, Request, Response } from 'express';
 import { FhirError } from './outcome.js';
 
 export const FHIR_JSON = 'application/fhir+json';
+/** the body of `POST [type]/_search` */
+export const FORM = 'application/x-www-form-urlencoded';
 const ACCEPTABLE = [FHIR_JSON, 'application/json', 'application/*', '*/*'];
 const FORMATS = new Set(['json', FHIR_JSON, 'application/json']);
 
 /**
  * Content negotiation: FHIR JSON or plain JSON (`Accept` or `_format`), nothing else (406); request bodies
- * must be FHIR JSON or JSON (415).
+ * must be FHIR JSON or JSON, and searches' (`POST [type]/_search`) form-encoded (415).
  */
 export function negotiate(req: Request, _res: Response, next: NextFunction) {
   const format = req.query._format;
@@ -24,7 +26,9 @@ export function negotiate(req: Request, _res: Response, next: NextFunction) {
   }
   if (req.method === 'POST' || req.method === 'PUT') {
     const type = req.get('content-type')?.split(';')[0]?.trim().toLowerCase();
-    if (type !== FHIR_JSON && type !== 'application/json') {
+    if (req.path.endsWith('/_search')) {
+      if (type !== FORM) throw new FhirError(415, 'not-supported', `Send ${FORM} (got ${type ?? 'no content type'})`);
+    } else if (type !== FHIR_JSON && type !== 'application/json') {
       throw new FhirError(415, 'not-supported', `Send ${FHIR_JSON} (got ${type ?? 'no content type'})`);
     }
   }

@@ -4,8 +4,8 @@ import type { GraphQLContext } from '../graphql/context.js';
 import { searchsetBundle } from './bundle.js';
 import { runGraphQL } from './execute.js';
 import { OBSERVATION_FIELDS, type ObservationNode, toFhirObservation } from './resources.js';
-import { searchPage } from './search.js';
-import { parseDateRange, parseId, parseToken, readParams } from './search-params.js';
+import { searchInput, searchPage } from './search.js';
+import { parseDateRange, parseId, parseIds, parseSort, parseToken, readParams } from './search-params.js';
 
 const SEARCH = `query ($filter: ObservationFilter!, $first: Int, $after: String, $total: Boolean!) {
   observations(filter: $filter, first: $first, after: $after) {
@@ -14,19 +14,39 @@ const SEARCH = `query ($filter: ObservationFilter!, $first: Int, $after: String,
 }`;
 const READ = `query ($id: ID!) { observation(id: $id) { ${OBSERVATION_FIELDS} } }`;
 
+/**
+ * `_sort`: results come in the order of the keyset index, patient, code, effective time and id; with one
+ * patient and one code that is the effective time's. Other orders (`-date`, `date` across patients) would need
+ * another index and cursor, so they are refused.
+ */
+function checkSort(params: Map<string, string[]>) {
+  const onePatientAndCode = (params.has('patient') || params.has('subject')) && params.has('code');
+  const accepted = ['patient,code,date', 'patient,code,date,_id', ...(onePatientAndCode ? ['date'] : [])];
+  const also = onePatientAndCode ? '' : ' ("date" too, with patient and code given)';
+  parseSort(params.get('_sort')?.[0], accepted, `${also}; descending orders are not served`);
+}
+
 /** The FHIR search parameters as the GraphQL ObservationFilter. */
 function observationFilter(params: Map<string, string[]>) {
+  checkSort(params);
   const one = (name: string) => params.get(name)?.[0];
   const study = one('patient._has:Group:member:_id') ?? one('_has:Group:member:_id');
   const patient = one('patient') ?? one('subject');
   const identifier = one('patient.identifier');
   const code = one('code');
+  const ids = one('_id');
+  const device = one('device');
+  const organization = one('patient.organization');
   const effective = parseDateRange('date', params.get('date'));
   const updated = parseDateRange('_lastUpdated', params.get('_lastUpdated'));
   return {
     studyId: study === undefined ? undefined : parseId('patient._has:Group:member:_id', study, 'Group'),
     patientId: patient === undefined ? undefined : parseId('patient', patient, 'Patient'),
     patientIdentifier: identifier === undefined ? undefined : parseToken('patient.identifier', identifier),
+    ids: ids === undefined ? undefined : parseIds('_id', ids),
+    dataSourceId: device === undefined ? undefined : parseId('device', device, 'Device'),
+    organizationId:
+      organization === undefined ? undefined : parseId('patient.organization', organization, 'Organization'),
     code: code === undefined ? undefined : (({ system, value }) => ({ system, code: value }))(parseToken('code', code)),
     from: effective.from,
     before: effective.before,
@@ -43,8 +63,8 @@ export async function searchObservations(
   baseUrl: string,
   maxPageSkip: number,
 ) {
-  const params = readParams('Observation', req.query);
-  const selfQuery = new URLSearchParams(req.url.split('?')[1] ?? '');
+  const { query, selfQuery } = searchInput(req);
+  const params = readParams('Observation', query);
   const page = await searchPage({
     schema,
     context,

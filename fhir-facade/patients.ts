@@ -4,17 +4,39 @@ import type { GraphQLContext } from '../graphql/context.js';
 import { searchsetBundle } from './bundle.js';
 import { runGraphQL } from './execute.js';
 import { PATIENT_FIELDS, type PatientNode, toFhirPatient } from './resources.js';
-import { searchPage } from './search.js';
-import { parseId, parseToken, readParams } from './search-params.js';
+import { searchInput, searchPage } from './search.js';
+import { parseExactDate, parseId, parseIds, parseSort, parseText, parseToken, readParams } from './search-params.js';
 
-const SEARCH = `query ($studyId: ID, $identifier: IdentifierInput, $first: Int, $after: String, $total: Boolean!) {
-  patients(studyId: $studyId, identifier: $identifier, first: $first, after: $after) {
+const SEARCH = `query ($studyId: ID, $identifier: IdentifierInput, $ids: [ID!], $name: String, $family: String,
+  $given: String, $birthDate: String, $organizationId: ID, $first: Int, $after: String, $total: Boolean!) {
+  patients(studyId: $studyId, identifier: $identifier, ids: $ids, name: $name, family: $family, given: $given,
+    birthDate: $birthDate, organizationId: $organizationId, first: $first, after: $after) {
     totalCount @include(if: $total) nodes { ${PATIENT_FIELDS} } pageInfo { hasNextPage endCursor }
   }
 }`;
 const READ = `query ($id: ID!) { patient(id: $id) { ${PATIENT_FIELDS} } }`;
 
-/** GET /Patient: `_has:Group:member:_id` (study), `identifier=system|value`. */
+/** The FHIR search parameters as the GraphQL `patients` arguments; every one narrows. */
+function patientArguments(params: Map<string, string[]>) {
+  const one = (name: string) => params.get(name)?.[0];
+  const parsed = <T>(name: string, parse: (value: string) => T) => {
+    const value = one(name);
+    return value === undefined ? null : parse(value);
+  };
+  parseSort(one('_sort'), ['_id']);
+  return {
+    studyId: parsed('_has:Group:member:_id', (v) => parseId('_has:Group:member:_id', v, 'Group')),
+    identifier: parsed('identifier', (v) => parseToken('identifier', v)),
+    ids: parsed('_id', (v) => parseIds('_id', v)),
+    name: parsed('name', (v) => parseText('name', v)),
+    family: parsed('family', (v) => parseText('family', v)),
+    given: parsed('given', (v) => parseText('given', v)),
+    birthDate: parsed('birthdate', (v) => parseExactDate('birthdate', v)),
+    organizationId: parsed('organization', (v) => parseId('organization', v, 'Organization')),
+  };
+}
+
+/** GET /Patient: study, identifier, `_id`, names, birth date, organization. */
 export async function searchPatients(
   req: Request,
   schema: GraphQLSchema,
@@ -22,19 +44,14 @@ export async function searchPatients(
   baseUrl: string,
   maxPageSkip: number,
 ) {
-  const params = readParams('Patient', req.query);
-  const selfQuery = new URLSearchParams(req.url.split('?')[1] ?? '');
-  const study = params.get('_has:Group:member:_id')?.[0];
-  const identifier = params.get('identifier')?.[0];
+  const { query, selfQuery } = searchInput(req);
+  const params = readParams('Patient', query);
   const page = await searchPage({
     schema,
     context,
     params,
     query: SEARCH,
-    variables: {
-      studyId: study === undefined ? null : parseId('_has:Group:member:_id', study, 'Group'),
-      identifier: identifier === undefined ? null : parseToken('identifier', identifier),
-    },
+    variables: patientArguments(params),
     connection: (data: { patients: never }) => data.patients,
     toResource: toFhirPatient,
     selfQuery,

@@ -14,7 +14,7 @@ import { answerTimeoutsWith, RETRY_AFTER_SECONDS } from '../src/http/timeout.js'
 import { requestLog } from '../src/observability/logger.js';
 import { searchAuditEvents } from './audit-events.js';
 import { capabilityStatement } from './capability.js';
-import { FHIR_JSON, negotiate } from './content.js';
+import { FHIR_JSON, FORM, negotiate } from './content.js';
 import { fhirStructureIssue } from './fhir-schema.js';
 import { countInteractions } from './interactions.js';
 import { readDevice, searchDevices } from './devices.js';
@@ -77,12 +77,17 @@ export function createFhirRouter(deps: FhirDependencies): Router {
     }
   });
   router.use(express.json({ type: ['application/json', FHIR_JSON], limit: MAX_BODY }));
+  router.use(express.urlencoded({ type: FORM, extended: false, limit: MAX_BODY }));
   const ctx = (res: Response) => res.locals.context as GraphQLContext;
 
   const { maxPageSkip } = deps.config.fhir;
-  router.get('/Patient', async (req, res) =>
-    send(res, 200, await searchPatients(req, deps.schema, ctx(res), baseUrl, maxPageSkip)),
-  );
+  // GET [type]?… and POST [type]/_search (a form body) are one search
+  const patientSearch = async (req: Request, res: Response) =>
+    send(res, 200, await searchPatients(req, deps.schema, ctx(res), baseUrl, maxPageSkip));
+  const observationSearch = async (req: Request, res: Response) =>
+    send(res, 200, await searchObservations(req, deps.schema, ctx(res), baseUrl, maxPageSkip));
+  router.get('/Patient', patientSearch);
+  router.post('/Patient/_search', patientSearch);
   router.get('/Patient/:id', async (req, res) =>
     send(res, 200, await readPatient(String(req.params.id), deps.schema, ctx(res))),
   );
@@ -105,9 +110,8 @@ export function createFhirRouter(deps: FhirDependencies): Router {
   router.get('/Group/:id', async (req, res) =>
     send(res, 200, await readGroup(String(req.params.id), deps.schema, ctx(res))),
   );
-  router.get('/Observation', async (req, res) =>
-    send(res, 200, await searchObservations(req, deps.schema, ctx(res), baseUrl, maxPageSkip)),
-  );
+  router.get('/Observation', observationSearch);
+  router.post('/Observation/_search', observationSearch);
   router.get('/AuditEvent', async (req, res) =>
     send(res, 200, await searchAuditEvents(req, deps.schema, ctx(res), baseUrl, maxPageSkip)),
   );

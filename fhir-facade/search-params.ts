@@ -39,6 +39,17 @@ export const SEARCH_PARAMS: Record<Searchable, SearchParamDefinition[]> = {
       documentation: 'patients enrolled in the study (Group) with this id',
     },
     { name: 'identifier', type: 'token', documentation: 'system|value of a patient identifier' },
+    { name: '_id', type: 'token', documentation: 'the patient’s id, or a comma list of at most 1000 ids' },
+    { name: 'name', type: 'string', documentation: 'a part of the given or family name, case-insensitive' },
+    { name: 'family', type: 'string', documentation: 'the start of the family name, case-insensitive' },
+    { name: 'given', type: 'string', documentation: 'the start of the given name, case-insensitive' },
+    { name: 'birthdate', type: 'date', documentation: 'the birth date, YYYY-MM-DD (equality only)' },
+    {
+      name: 'organization',
+      type: 'reference',
+      documentation: 'patients of this Organization (20003 or Organization/20003)',
+    },
+    { name: '_sort', type: 'special', documentation: '`_id` only (the order patients are listed in)' },
     ...paging,
   ],
   Observation: [
@@ -51,9 +62,26 @@ export const SEARCH_PARAMS: Record<Searchable, SearchParamDefinition[]> = {
     { name: 'patient', type: 'reference', documentation: 'Patient id (40001 or Patient/40001)' },
     { name: 'subject', type: 'reference', documentation: 'same as patient' },
     { name: 'patient.identifier', type: 'token', documentation: 'system|value of the patient’s identifier' },
+    {
+      name: 'patient.organization',
+      type: 'reference',
+      documentation: 'observations of this Organization’s patients (20003 or Organization/20003)',
+    },
+    { name: '_id', type: 'token', documentation: 'the observation’s id, or a comma list of at most 1000 ids' },
+    {
+      name: 'device',
+      type: 'reference',
+      documentation: 'observations from this Device (data source; 70001 or Device/70001)',
+    },
     { name: 'code', type: 'token', documentation: 'system|code, e.g. https://w3id.org/openmhealth|omh:heart-rate:2.0' },
     { name: 'date', type: 'date', documentation: 'effective time; prefixes ge, le, gt, lt, eq; repeat for a range' },
     { name: '_lastUpdated', type: 'date', documentation: 'last update; prefixes ge, le, gt, lt' },
+    {
+      name: '_sort',
+      type: 'special',
+      documentation:
+        '`patient,code,date` (or `patient,code,date,_id`, the order results come in); `date` with `patient` and `code` given',
+    },
     ...paging,
   ],
   AuditEvent: [
@@ -133,6 +161,42 @@ export function parseToken(name: string, value: string): { system: string; value
     throw new FhirError(400, 'invalid', `${name} must be system|value, got "${value}"`, name);
   }
   return { system: value.slice(0, bar), value: value.slice(bar + 1) };
+}
+
+/** A comma list of ids (`_id=1,2,3`), at most `max`. */
+export function parseIds(name: string, value: string, prefix?: string, max = 1000): string[] {
+  const ids = value.split(',').map((one) => parseId(name, one.trim(), prefix));
+  if (ids.length > max) throw new FhirError(400, 'too-costly', `${name} takes at most ${max} ids`, name);
+  return ids;
+}
+
+/** A string search value: not empty. */
+export function parseText(name: string, value: string): string {
+  if (value.trim() === '') throw new FhirError(400, 'invalid', `${name} must not be empty`, name);
+  return value.trim();
+}
+
+/** `_sort`: only the orders the keyset index serves; anything else is refused with the accepted values. */
+export function parseSort(value: string | undefined, accepted: string[], why = ''): void {
+  if (value === undefined || accepted.includes(value)) return;
+  const list = accepted.map((a) => `"${a}"`).join(', ');
+  throw new FhirError(400, 'not-supported', `_sort=${value} is not supported; accepted: ${list}${why}`, '_sort');
+}
+
+/** A date parameter with equality only (`birthdate=1980-01-01` or `eq1980-01-01`): YYYY-MM-DD. */
+export function parseExactDate(name: string, value: string): string {
+  const match = /^(eq)?(\d{4}-\d{2}-\d{2})$/.exec(value);
+  if (!match) {
+    throw new FhirError(
+      400,
+      'invalid',
+      `${name} must be a date YYYY-MM-DD (equality only, no ge/le/gt/lt/ne/sa/eb/ap), got "${value}"`,
+      name,
+    );
+  }
+  const [y, m, d] = match[2]!.split('-').map(Number);
+  if (!isCalendarDate(y!, m, d)) throw new FhirError(400, 'invalid', `${name}: invalid date "${value}"`, name);
+  return match[2]!;
 }
 
 export function parseId(name: string, value: string, prefix?: string): string {

@@ -1,3 +1,4 @@
+import type { Request } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { SearchPage } from './bundle.js';
@@ -54,11 +55,18 @@ export async function searchPage<N, R>(opts: {
     }
   };
 
+  // keyset cursors only go forward (GraphQL has no `before`): a previous page has a name only as `_page`
+  let previousQuery: URLSearchParams | null = null;
+  if (page > 1) {
+    previousQuery = new URLSearchParams(opts.selfQuery);
+    previousQuery.set('_page', String(page - 1));
+  }
+
   // _page=N: skip N-1 pages through the keyset (our own next links carry _cursor instead), uncounted
   for (let skipped = 1; skipped < page && count > 0; skipped++) {
     const passed = await run(count, false);
     if (!passed.pageInfo.hasNextPage) {
-      return { resources: [], total: counted ? (await run(0)).totalCount : undefined, nextQuery: null };
+      return { resources: [], total: counted ? (await run(0)).totalCount : undefined, nextQuery: null, previousQuery };
     }
     after = passed.pageInfo.endCursor;
   }
@@ -72,5 +80,30 @@ export async function searchPage<N, R>(opts: {
   }
   const wholeResult = totalMode === 'default' && firstPage && !connection.pageInfo.hasNextPage;
   const total = counted ? connection.totalCount : wholeResult ? connection.nodes.length : undefined;
-  return { resources: connection.nodes.map(opts.toResource), total, nextQuery };
+  return { resources: connection.nodes.map(opts.toResource), total, nextQuery, previousQuery };
+}
+
+/** A search's parameters and the query string of its self link. */
+export interface SearchInput {
+  query: Record<string, unknown>;
+  selfQuery: URLSearchParams;
+}
+
+/**
+ * The parameters of `GET [type]?…`, or of `POST [type]/_search` with a form body: the URL's and the body's
+ * together, as if all had been in the URL (FHIR search, 3.2.1.3); the self link carries them all as a GET.
+ */
+export function searchInput(req: Request): SearchInput {
+  // no prototype: a body's `__proto__` is a parameter like any other (and refused as unknown)
+  const query: Record<string, unknown> = Object.assign(Object.create(null), req.query);
+  const selfQuery = new URLSearchParams(req.url.split('?')[1] ?? '');
+  if (req.method === 'POST') {
+    const body = (req.body ?? {}) as Record<string, string | string[]>;
+    for (const [name, value] of Object.entries(body)) {
+      const values = Array.isArray(value) ? value : [value];
+      for (const one of values) selfQuery.append(name, one);
+      query[name] = name in query ? [query[name], ...values].flat() : value;
+    }
+  }
+  return { query, selfQuery };
 }

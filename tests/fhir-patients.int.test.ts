@@ -88,9 +88,9 @@ describe('FHIR Patient', () => {
     expect(hidden.body.resourceType).toBe('OperationOutcome');
     const other = await fhirFetch(app, '/Patient?_has:Group:member:_id=30005', { as: 'mary@example.com' });
     expect(other.status).toBe(404);
-    const unknown = await fhirFetch(app, '/Patient?name=peter', { as: 'mary@example.com' });
+    const unknown = await fhirFetch(app, '/Patient?gender=male', { as: 'mary@example.com' });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.issue[0].diagnostics).toMatch(/Unknown or unsupported search parameter "name"/);
+    expect(unknown.body.issue[0].diagnostics).toMatch(/Unknown or unsupported search parameter "gender"/);
     const badId = await fhirFetch(app, '/Patient/abc', { as: 'mary@example.com' });
     expect(badId.status).toBe(400);
   });

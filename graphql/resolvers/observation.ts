@@ -27,6 +27,7 @@ export function toFilter(filter: ObservationFilter): search.ObservationFilter {
     patientIdentifier: filter.patientIdentifier ?? null,
     organizationId: filter.organizationId ? toId(filter.organizationId, 'filter.organizationId') : null,
     ids: filter.ids ? toIds(filter.ids, 'filter.ids') : null,
+    dataSourceId: filter.dataSourceId ? toId(filter.dataSourceId, 'filter.dataSourceId') : null,
     coding: filter.code ?? null,
     from: filter.from ?? null,
     to: filter.to ?? null,

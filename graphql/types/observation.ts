@@ -46,6 +46,9 @@ export class ObservationFilter {
   @Field(() => [ID], { nullable: true, description: 'these observations only (at most 1000)' })
   ids?: string[];
 
+  @Field(() => ID, { nullable: true, description: 'observations from this data source (FHIR Device)' })
+  dataSourceId?: string;
+
   @Field(() => CodingInput, { nullable: true })
   code?: CodingInput;
 

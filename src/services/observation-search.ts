@@ -85,6 +85,8 @@ export interface ObservationFilter {
   organizationId?: number | null;
   /** these observations only */
   ids?: readonly number[] | null;
+  /** observations from this data source (FHIR Device) */
+  dataSourceId?: number | null;
   coding?: { system: string; code: string } | null;
   /** effective time at or after */
   from?: Date | null;
@@ -123,6 +125,7 @@ async function conditions(ctx: ServiceContext, filter: ObservationFilter, fromPa
     if (pairs.codeIds) add('o.codeable_concept_id = any(?::int[])', intArray(pairs.codeIds));
   }
   if (filter.ids) add('o.id = any(?::int[])', intArray(filter.ids));
+  if (filter.dataSourceId) add('o.data_source_id = ?', filter.dataSourceId);
   if (filter.from) add('o.effective_time >= ?', filter.from);
   if (filter.to) add('o.effective_time <= ?', filter.to);
   if (filter.before) add('o.effective_time < ?', filter.before);
