@@ -8,6 +8,13 @@ export interface SearchPage<R> {
   previousQuery?: URLSearchParams | null;
 }
 
+/** The one-page answer of an `_id` search: the resource read, if it matches the search's other parameters. */
+export const onlyMatch = <R>(found: R | undefined | false | null): SearchPage<R> => ({
+  resources: found ? [found] : [],
+  total: found ? 1 : 0,
+  nextQuery: null,
+});
+
 export function searchsetBundle<R extends { resourceType: string; id: string }>(
   baseUrl: string,
   resourceType: string,

@@ -1,9 +1,9 @@
 import type { Request } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type { GraphQLContext } from '../graphql/context.js';
-import { searchsetBundle } from './bundle.js';
+import { onlyMatch, searchsetBundle } from './bundle.js';
 import { runGraphQL } from './execute.js';
-import { FhirError } from './outcome.js';
+import { unlessStatus } from './outcome.js';
 import { searchPage } from './search.js';
 import { parseId, readParams } from './search-params.js';
 
@@ -74,14 +74,10 @@ export async function searchGroups(
   const organizationId = organization === undefined ? null : parseId('managing-entity', organization, 'Organization');
   if (id !== undefined) {
     // a one-row answer: the whole read, members included
-    const found = await readOrNone(parseId('_id', id, 'Group'), schema, context);
+    const found = await unlessStatus(404, readGroup(parseId('_id', id, 'Group'), schema, context));
     const matches =
       found && (organizationId === null || found.managingEntity?.reference === `Organization/${organizationId}`);
-    return searchsetBundle(baseUrl, 'Group', selfQuery, {
-      resources: matches ? [found] : [],
-      total: matches ? 1 : 0,
-      nextQuery: null,
-    });
+    return searchsetBundle(baseUrl, 'Group', selfQuery, onlyMatch(matches && found));
   }
   const page = await searchPage({
     schema,
@@ -105,26 +101,8 @@ export async function readGroup(id: string, schema: GraphQLSchema, context: Grap
   const variables = { id: parseId('id', id) };
   const { study } = await runGraphQL<{ study: StudyNode }>(schema, context, READ, variables);
   const [organizer, members] = await Promise.all([
-    unlessForbidden(runGraphQL<{ study: { organizer: { id: string } } }>(schema, context, ORGANIZER, variables)),
-    unlessForbidden(runGraphQL<{ study: Required<StudyParts> }>(schema, context, MEMBERS, variables)),
+    unlessStatus(403, runGraphQL<{ study: { organizer: { id: string } } }>(schema, context, ORGANIZER, variables)),
+    unlessStatus(403, runGraphQL<{ study: Required<StudyParts> }>(schema, context, MEMBERS, variables)),
   ]);
   return toFhirGroup(study, { organizerId: organizer?.study.organizer.id, patients: members?.study.patients });
-}
-
-async function unlessForbidden<T>(operation: Promise<T>): Promise<T | undefined> {
-  try {
-    return await operation;
-  } catch (error) {
-    if (error instanceof FhirError && error.status === 403) return undefined;
-    throw error;
-  }
-}
-
-async function readOrNone(id: string, schema: GraphQLSchema, context: GraphQLContext) {
-  try {
-    return await readGroup(id, schema, context);
-  } catch (error) {
-    if (error instanceof FhirError && error.status === 404) return undefined;
-    throw error;
-  }
 }

@@ -1,9 +1,9 @@
 import type { Request } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type { GraphQLContext } from '../graphql/context.js';
-import { searchsetBundle } from './bundle.js';
+import { onlyMatch, searchsetBundle } from './bundle.js';
 import { runGraphQL } from './execute.js';
-import { FhirError } from './outcome.js';
+import { unlessStatus } from './outcome.js';
 import { searchPage } from './search.js';
 import { parseId, readParams } from './search-params.js';
 
@@ -70,13 +70,9 @@ export async function searchOrganizations(
   const partOf = params.get('partof')?.[0];
   const partOfId = partOf === undefined ? null : parseId('partof', partOf, 'Organization');
   if (id !== undefined) {
-    const found = await readOrNone(parseId('_id', id, 'Organization'), schema, context);
+    const found = await unlessStatus(404, readOrganization(parseId('_id', id, 'Organization'), schema, context));
     const matches = found && (partOfId === null || found.partOf?.reference === `Organization/${partOfId}`);
-    return searchsetBundle(baseUrl, 'Organization', selfQuery, {
-      resources: matches ? [found] : [],
-      total: matches ? 1 : 0,
-      nextQuery: null,
-    });
+    return searchsetBundle(baseUrl, 'Organization', selfQuery, onlyMatch(matches && found));
   }
   const page = await searchPage({
     schema,
@@ -96,14 +92,4 @@ export async function searchOrganizations(
 export async function readOrganization(id: string, schema: GraphQLSchema, context: GraphQLContext) {
   const data = await runGraphQL<{ organization: OrganizationNode }>(schema, context, READ, { id: parseId('id', id) });
   return toFhirOrganization(data.organization);
-}
-
-/** `_id` search: what the read answers, or nothing where the read is not found (a 403 stays a 403). */
-async function readOrNone(id: string, schema: GraphQLSchema, context: GraphQLContext) {
-  try {
-    return await readOrganization(id, schema, context);
-  } catch (error) {
-    if (error instanceof FhirError && error.status === 404) return undefined;
-    throw error;
-  }
 }

@@ -33,6 +33,16 @@ export class FhirError extends Error {
   }
 }
 
+/** What `operation` answers, or undefined where it fails with this status (a 404 for an `_id` search, …). */
+export async function unlessStatus<T>(status: number, operation: Promise<T>): Promise<T | undefined> {
+  try {
+    return await operation;
+  } catch (error) {
+    if (error instanceof FhirError && error.status === status) return undefined;
+    throw error;
+  }
+}
+
 export function operationOutcome(issueType: IssueType, diagnostics: string, expression?: string): OperationOutcome {
   return {
     resourceType: 'OperationOutcome',

@@ -4,6 +4,7 @@ import { heartRate, observation, OMH } from './support/omh.js';
 import { gqlWith, patientToken, scopedToken } from './support/scoped-tokens.js';
 import { CODE, PATIENT, STUDY } from './support/seed-viewers.js';
 import { codes, gql } from './support/tokens.js';
+import type { QuantitySummary } from '../src/services/observation-summary.js';
 
 /**
  * Query.observationSummary and Query.observationDateRange over real HTTP on the seeded demo (study 30001: peter
@@ -21,14 +22,7 @@ const MARY = 'mary@example.com'; // manager of BIDS, which runs 30001
 const MARK = 'mark@example.com'; // UCSF, Medicine, Cardiology, Moslehi: nothing of BIDS
 const HR = { system: OMH, code: 'omh:heart-rate:2.0' };
 
-interface Quantity {
-  name: string;
-  unit: string | null;
-  count: number;
-  min: number | null;
-  max: number | null;
-  mean: number | null;
-}
+type Quantity = QuantitySummary;
 interface Row {
   code: { id: string };
   periodStart: string | null;
