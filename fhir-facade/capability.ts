@@ -1,4 +1,5 @@
 import { smartConfiguration } from '../src/auth/smart.js';
+import { searchIncludes } from './includes.js';
 import { SEARCH_PARAMS } from './search-params.js';
 
 const SEARCH_PARAM_TYPES: Record<string, string> = {
@@ -22,6 +23,7 @@ export function capabilityStatement(
     searchParam: (type === 'Practitioner' ? [] : SEARCH_PARAMS[type])
       .filter((p) => !p.name.startsWith('_') || p.name.startsWith('_has') || ['_id', '_lastUpdated'].includes(p.name))
       .map((p) => ({ name: p.name, type: SEARCH_PARAM_TYPES[p.type], documentation: p.documentation })),
+    ...(searchIncludes(type).length ? { searchInclude: searchIncludes(type) } : {}),
   });
   return {
     resourceType: 'CapabilityStatement',

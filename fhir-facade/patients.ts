@@ -47,6 +47,7 @@ export async function searchPatients(
   const { query, selfQuery } = searchInput(req);
   const params = readParams('Patient', query);
   const page = await searchPage({
+    resourceType: 'Patient',
     schema,
     context,
     params,

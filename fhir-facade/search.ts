@@ -1,10 +1,11 @@
 import type { Request } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type { GraphQLContext } from '../graphql/context.js';
-import type { SearchPage } from './bundle.js';
+import type { IncludedResource, SearchPage } from './bundle.js';
 import { runGraphQL } from './execute.js';
 import { FhirError } from './outcome.js';
 import { parseCount, parsePage, parseTotal } from './search-params.js';
+import { parseSubsetting, subset } from './subsetting.js';
 
 interface Connection<N> {
   totalCount?: number;
@@ -15,9 +16,11 @@ interface Connection<N> {
 /**
  * Runs one search page through a GraphQL connection field: `_count`, keyset `_cursor` (what our next links
  * carry), JupyterHealth's `_page` (walked page by page with the same keyset, never counting, and at most
- * `maxPageSkip` rows far), `_summary=count`, `_total`.
+ * `maxPageSkip` rows far), `_summary`, `_elements`, `_total`; and the page's `_include`s, read from the whole
+ * matches before they are subsetted.
  */
-export async function searchPage<N, R>(opts: {
+export async function searchPage<N, R extends { resourceType: string }>(opts: {
+  resourceType: string;
   schema: GraphQLSchema;
   context: GraphQLContext;
   params: Map<string, string[]>;
@@ -29,12 +32,12 @@ export async function searchPage<N, R>(opts: {
   selfQuery: URLSearchParams;
   /** FHIR_MAX_PAGE_SKIP */
   maxPageSkip: number;
+  /** the resources the page's matches `_include` (read as the viewer, once per page) */
+  include?: (matches: R[]) => Promise<IncludedResource[]>;
 }): Promise<SearchPage<R>> {
   const one = (name: string) => opts.params.get(name)?.[0];
-  const summaryCount = one('_summary') === 'count';
-  if (one('_summary') !== undefined && !summaryCount) {
-    throw new FhirError(400, 'not-supported', '_summary supports only "count"', '_summary');
-  }
+  const subsetting = parseSubsetting(opts.resourceType, one('_summary'), one('_elements'));
+  const summaryCount = subsetting.kind === 'count';
   const count = summaryCount ? 0 : parseCount(one('_count'));
   const totalMode = parseTotal(one('_total'));
   const counted = summaryCount || totalMode === 'accurate';
@@ -80,7 +83,27 @@ export async function searchPage<N, R>(opts: {
   }
   const wholeResult = totalMode === 'default' && firstPage && !connection.pageInfo.hasNextPage;
   const total = counted ? connection.totalCount : wholeResult ? connection.nodes.length : undefined;
-  return { resources: connection.nodes.map(opts.toResource), total, nextQuery, previousQuery };
+  const matches = connection.nodes.map(opts.toResource);
+  const included = opts.include && matches.length > 0 ? await opts.include(matches) : [];
+  const resources = matches.map((match) => subset(match, subsetting));
+  return { resources, included, total, nextQuery, previousQuery };
+}
+
+/**
+ * A search answered by one unpaged list (an `_id` read, a patient's studies): `_summary`, `_elements` and
+ * `_include` as on a paged search, every match counted.
+ */
+export async function wholePage<R extends { resourceType: string }>(
+  resourceType: string,
+  params: Map<string, string[]>,
+  matches: R[],
+  include?: (matches: R[]) => Promise<IncludedResource[]>,
+): Promise<SearchPage<R>> {
+  const one = (name: string) => params.get(name)?.[0];
+  const subsetting = parseSubsetting(resourceType, one('_summary'), one('_elements'));
+  if (subsetting.kind === 'count') return { resources: [], total: matches.length, nextQuery: null };
+  const included = include && matches.length > 0 ? await include(matches) : [];
+  return { resources: matches.map((m) => subset(m, subsetting)), included, total: matches.length, nextQuery: null };
 }
 
 /** A search's parameters and the query string of its self link. */
