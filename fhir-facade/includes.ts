@@ -103,23 +103,37 @@ async function devicesByIds(ids: string[], schema: GraphQLSchema, context: Graph
   return (data?.dataSources ?? []).filter((d) => wanted.has(d.id)).map(toFhirDevice);
 }
 
+/** Studies per member operation: one query text (compiled once), a chunk padded with its last study. */
+const STUDIES_PER_OPERATION = 25;
+const MEMBERS = `query (${Array.from({ length: STUDIES_PER_OPERATION }, (_, i) => `$s${i}: ID!`).join(', ')}) {
+  ${Array.from(
+    { length: STUDIES_PER_OPERATION },
+    (_, i) => `s${i}: study(id: $s${i}) { patients(first: ${MAX_MEMBERS}) { nodes { ${PATIENT_FIELDS} } } }`,
+  ).join('\n  ')}
+}`;
+
 /**
- * The enrolled patients (at most MAX_MEMBERS per study, as the Group read lists) of a page of Groups: one
- * operation for the page, each study an alias, their patient pages read by one loader batch.
+ * The enrolled patients (at most MAX_MEMBERS per study, as the Group read lists) of a page of Groups, each
+ * once: an operation per STUDIES_PER_OPERATION studies of the page, each study an alias, their patient pages
+ * read by one loader batch. A token without Patient search gets the Groups without them.
  */
 export async function groupMemberIncludes(
   studyIds: string[],
   schema: GraphQLSchema,
   context: GraphQLContext,
 ): Promise<IncludedResource[]> {
-  if (studyIds.length === 0) return [];
-  const variables = Object.fromEntries(studyIds.map((id, i) => [`s${i}`, id]));
-  const query = `query (${studyIds.map((_, i) => `$s${i}: ID!`).join(', ')}) {
-    ${studyIds.map((_, i) => `s${i}: study(id: $s${i}) { patients(first: ${MAX_MEMBERS}) { nodes { ${PATIENT_FIELDS} } } }`).join('\n')}
-  }`;
   type Members = Record<string, { patients: { nodes: PatientNode[] } }>;
-  const data = await unlessStatus(403, runGraphQL<Members>(schema, context, query, variables));
+  const chunks = [];
+  for (let start = 0; start < studyIds.length; start += STUDIES_PER_OPERATION) {
+    const chunk = studyIds.slice(start, start + STUDIES_PER_OPERATION);
+    const variables = Object.fromEntries(
+      Array.from({ length: STUDIES_PER_OPERATION }, (_, i) => [`s${i}`, chunk[i] ?? chunk.at(-1)]),
+    );
+    chunks.push(unlessStatus(403, runGraphQL<Members>(schema, context, MEMBERS, variables)));
+  }
   const patients = new Map<string, PatientNode>();
-  for (const study of Object.values(data ?? {})) for (const p of study.patients.nodes) patients.set(p.id, p);
+  for (const data of await Promise.all(chunks)) {
+    for (const study of Object.values(data ?? {})) for (const p of study.patients.nodes) patients.set(p.id, p);
+  }
   return [...patients.values()].map(toFhirPatient);
 }

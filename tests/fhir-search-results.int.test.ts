@@ -3,6 +3,7 @@ import { observationOrder, observationsAfter } from '../src/services/observation
 import { startTestApp, type TestApp } from './support/app.js';
 import { fhirFetch } from './support/fhir.js';
 import { scopedToken } from './support/scoped-tokens.js';
+import { codes, gql } from './support/tokens.js';
 
 /** FHIR search result parameters: `_sort=-date`, `_elements`, `_summary`, `_include`, and `Group?member=`. */
 let app: TestApp;
@@ -80,6 +81,26 @@ describe('_sort=-date on Observation', () => {
     expect(await refused(`${base}&_sort=-_lastUpdated`, '_sort')).toMatch(
       /accepted: "patient,code,date", "patient,code,date,_id", "date", "-date"/,
     );
+  });
+
+  it('is the GraphQL order TIME_DESC, which needs one patient and one code', async () => {
+    const query = `query ($filter: ObservationFilter!, $after: String) {
+      observations(filter: $filter, order: TIME_DESC, first: 2, after: $after) {
+        nodes { id effectiveTime } pageInfo { endCursor }
+      }
+    }`;
+    const code = { system: 'https://w3id.org/openmhealth', code: 'omh:heart-rate:2.0' };
+    const first = await gql(app, 'mary@example.com', query, { filter: { patientId: '40001', code } });
+    const [a, b] = first.data!.observations.nodes;
+    expect(Date.parse(a.effectiveTime)).toBeGreaterThanOrEqual(Date.parse(b.effectiveTime));
+    const after = first.data!.observations.pageInfo.endCursor;
+    const second = await gql(app, 'mary@example.com', query, { filter: { patientId: '40001', code }, after });
+    expect(Date.parse(second.data!.observations.nodes[0].effectiveTime)).toBeLessThanOrEqual(
+      Date.parse(b.effectiveTime),
+    );
+    const acrossPatients = await gql(app, 'mary@example.com', query, { filter: { code } });
+    expect(codes(acrossPatients)).toEqual(['BAD_USER_INPUT']);
+    expect(acrossPatients.errors![0]!.extensions!.field).toBe('order');
   });
 
   it('is one backward range of observations_subject_code_time_id_idx (EXPLAIN), with no sort', async () => {
@@ -202,7 +223,10 @@ describe('_include', () => {
     expect(patients).not.toContain('Patient/40002');
     // a token for Observations alone: the matches without the includes; with Patient too: the patients only
     const observationsOnly = await scopedToken(app, 'mary@example.com', 'user/Observation.rs');
-    const narrow = await search(`/Observation?patient=40001&${both}&_count=5`, withToken(observationsOnly.access_token));
+    const narrow = await search(
+      `/Observation?patient=40001&${both}&_count=5`,
+      withToken(observationsOnly.access_token),
+    );
     expect(matches(narrow)).toHaveLength(5);
     expect(included(narrow)).toEqual([]);
     const withPatients = await scopedToken(app, 'mary@example.com', 'user/Observation.rs user/Patient.rs');
