@@ -57,7 +57,7 @@ describe('fhir-kit-client as a generic client', () => {
         _include: ['Observation:patient', 'Observation:device'],
         _count: '10',
       } as never,
-    })) as Bundle;
+    })) as unknown as Bundle;
     const [observation] = matches(bundle);
     expect(observation).toBeDefined();
     const included = bundle.entry.filter((e) => e.search.mode === 'include').map((e) => e.resource.resourceType);
@@ -80,7 +80,7 @@ describe('fhir-kit-client as a generic client', () => {
     const studies = (await client.search({
       resourceType: 'Group',
       searchParams: { member: observation!.subject.reference },
-    })) as Bundle;
+    })) as unknown as Bundle;
     const studyIds = matches(studies).map((g) => g.id);
     expect(studyIds).toContain('30001');
     // the study requests the observation's code, and lists the patient among its members
@@ -95,7 +95,7 @@ describe('fhir-kit-client as a generic client', () => {
       (await client.search({
         resourceType: 'Observation',
         searchParams: { patient: '40001', _count: '1000' },
-      })) as Bundle,
+      })) as unknown as Bundle,
     );
     const first = await client.search({
       resourceType: 'Observation',
@@ -111,7 +111,10 @@ describe('fhir-kit-client as a generic client', () => {
   it('sees 404 as another organization’s practitioner and 403 with a narrower token', async () => {
     const mary = await fhirClient(app, 'mary@example.com');
     const [observation] = matches(
-      (await mary.search({ resourceType: 'Observation', searchParams: { patient: '40001', _count: '1' } })) as Bundle,
+      (await mary.search({
+        resourceType: 'Observation',
+        searchParams: { patient: '40001', _count: '1' },
+      })) as unknown as Bundle,
     );
     const mark = await fhirClient(app, 'mark@example.com');
     expect(await failedWith(mark.read({ resourceType: 'Patient', id: '40001' }))).toBe(404);
@@ -120,7 +123,7 @@ describe('fhir-kit-client as a generic client', () => {
     const marksStudies = (await mark.search({
       resourceType: 'Group',
       searchParams: { member: 'Patient/40001' },
-    })) as Bundle;
+    })) as unknown as Bundle;
     expect(marksStudies.entry).toEqual([]);
 
     const { access_token } = await scopedToken(app, 'mary@example.com', 'user/Observation.rs');
@@ -128,7 +131,7 @@ describe('fhir-kit-client as a generic client', () => {
     const bundle = (await narrow.search({
       resourceType: 'Observation',
       searchParams: { patient: '40001', _include: ['Observation:patient', 'Observation:device'], _count: '3' } as never,
-    })) as Bundle;
+    })) as unknown as Bundle;
     expect(bundle.entry.map((e) => e.search.mode)).toEqual(['match', 'match', 'match']);
     expect(
       await failedWith(narrow.resolve({ reference: observation!.subject.reference, context: bundle as never })),
