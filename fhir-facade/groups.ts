@@ -5,7 +5,7 @@ import { searchsetBundle } from './bundle.js';
 import { runGraphQL } from './execute.js';
 import { unlessStatus } from './outcome.js';
 import { groupMemberIncludes, parseIncludes } from './includes.js';
-import { searchPage, wholePage } from './search.js';
+import { listPage, searchPage } from './search.js';
 import { SUBSETTED } from './subsetting.js';
 import { parseId, readParams } from './search-params.js';
 
@@ -89,7 +89,8 @@ export async function searchGroups(
     : undefined;
   if (id !== undefined || member !== undefined) {
     const matches = await unpagedMatches({ id, organizationId, member }, schema, context);
-    return searchsetBundle(baseUrl, 'Group', selfQuery, await wholePage('Group', params, matches, include));
+    const page = await listPage({ resourceType: 'Group', params, selfQuery, matches, include });
+    return searchsetBundle(baseUrl, 'Group', selfQuery, page);
   }
   const page = await searchPage({
     resourceType: 'Group',

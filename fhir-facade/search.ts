@@ -90,20 +90,41 @@ export async function searchPage<N, R extends { resourceType: string }>(opts: {
 }
 
 /**
- * A search answered by one unpaged list (an `_id` read, a patient's studies): `_summary`, `_elements` and
- * `_include` as on a paged search, every match counted.
+ * A search answered by one short list read whole (an `_id` read, a patient's studies): paged in memory by `_count`
+ * and `_page` (its next and previous links name pages; there is no keyset to carry), with `_summary`,
+ * `_elements` and `_include` as on a keyset search, and every match counted.
  */
-export async function wholePage<R extends { resourceType: string }>(
-  resourceType: string,
-  params: Map<string, string[]>,
-  matches: R[],
-  include?: (matches: R[]) => Promise<IncludedResource[]>,
-): Promise<SearchPage<R>> {
+export async function listPage<R extends { resourceType: string }>(opts: {
+  resourceType: string;
+  params: Map<string, string[]>;
+  selfQuery: URLSearchParams;
+  matches: R[];
+  include?: (matches: R[]) => Promise<IncludedResource[]>;
+}): Promise<SearchPage<R>> {
+  const { params, matches } = opts;
   const one = (name: string) => params.get(name)?.[0];
-  const subsetting = parseSubsetting(resourceType, one('_summary'), one('_elements'));
+  const subsetting = parseSubsetting(opts.resourceType, one('_summary'), one('_elements'));
   if (subsetting.kind === 'count') return { resources: [], total: matches.length, nextQuery: null };
-  const included = include && matches.length > 0 ? await include(matches) : [];
-  return { resources: matches.map((m) => subset(m, subsetting)), included, total: matches.length, nextQuery: null };
+  if (one('_cursor') !== undefined) {
+    throw new FhirError(400, 'invalid', '_cursor: this search pages with _page (see its next link)', '_cursor');
+  }
+  const count = parseCount(one('_count'));
+  const page = parsePage(one('_page'), count, Number.MAX_SAFE_INTEGER);
+  const start = (page - 1) * count;
+  const onPage = matches.slice(start, start + count);
+  const pageLink = (n: number) => {
+    const link = new URLSearchParams(opts.selfQuery);
+    link.set('_page', String(n));
+    return link;
+  };
+  const included = opts.include && onPage.length > 0 ? await opts.include(onPage) : [];
+  return {
+    resources: onPage.map((m) => subset(m, subsetting)),
+    included,
+    total: matches.length,
+    nextQuery: count > 0 && start + count < matches.length ? pageLink(page + 1) : null,
+    previousQuery: page > 1 ? pageLink(page - 1) : null,
+  };
 }
 
 /** A search's parameters and the query string of its self link. */

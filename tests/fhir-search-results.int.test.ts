@@ -270,6 +270,14 @@ describe('Group?member=', () => {
     expect(ids(await search('/Group?member=40001&_id=30002'))).toEqual(['30002']);
     expect(ids(await search('/Group?member=40001&_id=30003'))).toEqual([]);
     expect((await search('/Group?member=40001&_summary=count')).total).toBe(2);
+    // one short list, paged in memory by _page
+    const first = await search('/Group?member=40001&_count=1');
+    expect(first.total).toBe(2);
+    const second = await search(pathOf(next(first)!));
+    expect([...ids(first), ...ids(second)].sort()).toEqual(['30001', '30002']);
+    expect(next(second)).toBeUndefined();
+    expect(second.link.find((l: { relation: string }) => l.relation === 'previous').url).toMatch(/_page=1/);
+    expect(await refused('/Group?member=40001&_cursor=abc', '_cursor')).toMatch(/_page/);
     // another organization's practitioner: the patient is not theirs, nothing matches
     expect(ids(await search('/Group?member=Patient/40001', { as: 'mark@example.com' }))).toEqual([]);
     expect(await refused('/Group?member=Device/70001', 'member')).toMatch(/an id/);
