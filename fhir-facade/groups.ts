@@ -4,13 +4,11 @@ import type { GraphQLContext } from '../graphql/context.js';
 import { searchsetBundle } from './bundle.js';
 import { runGraphQL } from './execute.js';
 import { unlessStatus } from './outcome.js';
-import { groupMemberIncludes, parseIncludes } from './includes.js';
+import { groupMemberIncludes, MAX_GROUP_MEMBERS } from './group-members.js';
+import { parseIncludes } from './includes.js';
 import { listPage, searchPage } from './search.js';
 import { SUBSETTED } from './subsetting.js';
 import { parseId, readParams } from './search-params.js';
-
-/** A Group read lists at most this many members (Study.patients' largest page); `quantity` counts them all. */
-export const MAX_GROUP_MEMBERS = 1000;
 
 const FIELDS = 'id name description scopeRequests { codingSystem codingCode text }';
 const SEARCH = `query ($organizationId: ID, $first: Int, $after: String, $total: Boolean!) {
@@ -21,7 +19,10 @@ const SEARCH = `query ($organizationId: ID, $first: Int, $after: String, $total:
 const READ = `query ($id: ID!) { study(id: $id) { ${FIELDS} } }`;
 const ORGANIZER = `query ($id: ID!) { study(id: $id) { organizer { id } } }`;
 const MEMBER_OF = `query ($id: ID!) { patient(id: $id) { studies { ${FIELDS} } } }`;
+type MemberOf = { patient: { studies: StudyNode[] } };
+/** the studies an organization runs, to narrow the few of a `member` or `_id` search */
 const RUN_BY = `query ($organizationId: ID) { studies(organizationId: $organizationId, first: 1000) { nodes { id } } }`;
+type RunBy = { studies: { nodes: { id: string }[] } };
 const MEMBERS = `query ($id: ID!) { study(id: $id) { patients(first: ${MAX_GROUP_MEMBERS}) { totalCount nodes { id } } } }`;
 
 interface StudyNode {
@@ -111,8 +112,8 @@ export async function searchGroups(
 type GroupResource = ReturnType<typeof toFhirGroup>;
 
 /**
- * An `_id` search (the whole read, members included) or a `member` one (the patient's studies, few: one page),
- * narrowed by the other parameters. A study or patient the viewer may not see matches nothing.
+ * An `_id` search (the whole read, members included) or a `member` one (the patient's studies, a few), each
+ * narrowed by the other parameters. A study, patient or organization the viewer may not see matches nothing.
  */
 async function unpagedMatches(
   criteria: { id?: string; organizationId: string | null; member?: string },
@@ -120,28 +121,25 @@ async function unpagedMatches(
   context: GraphQLContext,
 ): Promise<GroupResource[]> {
   const { id, organizationId, member } = criteria;
-  const [read, memberOf, runBy] = await Promise.all([
+  const [read, studiesOfMember, runBy] = await Promise.all([
     id === undefined ? undefined : unlessStatus(404, readGroup(id, schema, context)),
     member === undefined
       ? undefined
-      : unlessStatus(
-          404,
-          runGraphQL<{ patient: { studies: StudyNode[] } }>(schema, context, MEMBER_OF, { id: member }),
+      : unlessStatus(404, runGraphQL<MemberOf>(schema, context, MEMBER_OF, { id: member })).then(
+          (data) => data?.patient.studies ?? [],
         ),
-    organizationId === null || id !== undefined
+    organizationId === null
       ? undefined
-      : runGraphQL<{ studies: { nodes: { id: string }[] } }>(schema, context, RUN_BY, { organizationId }),
+      : unlessStatus(404, runGraphQL<RunBy>(schema, context, RUN_BY, { organizationId })).then(
+          (data) => new Set((data?.studies.nodes ?? []).map((s) => s.id)),
+        ),
   ]);
-  const studiesOfMember = memberOf?.patient.studies ?? [];
-  let matches: GroupResource[] = id === undefined ? studiesOfMember.map((s) => toFhirGroup(s)) : read ? [read] : [];
-  if (id !== undefined && member !== undefined) {
-    matches = matches.filter((g) => studiesOfMember.some((s) => s.id === g.id));
-  }
-  if (id !== undefined && organizationId !== null) {
-    matches = matches.filter((g) => g.managingEntity?.reference === `Organization/${organizationId}`);
-  }
-  if (runBy) matches = matches.filter((g) => runBy.studies.nodes.some((s) => s.id === g.id));
-  return matches;
+  const candidates = id === undefined ? studiesOfMember!.map((s) => toFhirGroup(s)) : read ? [read] : [];
+  return candidates.filter(
+    (group) =>
+      (studiesOfMember === undefined || studiesOfMember.some((s) => s.id === group.id)) &&
+      (runBy === undefined || runBy.has(group.id)),
+  );
 }
 
 /**

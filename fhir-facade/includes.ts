@@ -6,9 +6,6 @@ import { runGraphQL } from './execute.js';
 import { FhirError, unlessStatus } from './outcome.js';
 import { PATIENT_FIELDS, type PatientNode, toFhirPatient } from './resources.js';
 
-/** A Group's members: at most this many per study, as in the Group read. */
-const MAX_MEMBERS = 1000;
-
 type Target = 'Patient' | 'Device' | 'Group:member';
 
 /** The `_include` values served, per searched type, with what each brings; the CapabilityStatement lists them. */
@@ -44,7 +41,8 @@ export function parseIncludes(type: string, values: string[] | undefined): Set<T
   return targets;
 }
 
-const PATIENTS = `query ($ids: [ID!]) { patients(ids: $ids, first: ${MAX_MEMBERS}) { nodes { ${PATIENT_FIELDS} } } }`;
+/** a page holds at most 1000 observations, so as many patients */
+const PATIENTS = `query ($ids: [ID!]) { patients(ids: $ids, first: 1000) { nodes { ${PATIENT_FIELDS} } } }`;
 const DEVICES = `query { dataSources { ${DEVICE_FIELDS} } }`;
 
 /** The ids behind `Type/<id>` references, once each. */
@@ -101,39 +99,4 @@ async function devicesByIds(ids: string[], schema: GraphQLSchema, context: Graph
   const data = await unlessStatus(403, runGraphQL<{ dataSources: DataSourceNode[] }>(schema, context, DEVICES, {}));
   const wanted = new Set(ids);
   return (data?.dataSources ?? []).filter((d) => wanted.has(d.id)).map(toFhirDevice);
-}
-
-/** Studies per member operation: one query text (compiled once), a chunk padded with its last study. */
-const STUDIES_PER_OPERATION = 25;
-const MEMBERS = `query (${Array.from({ length: STUDIES_PER_OPERATION }, (_, i) => `$s${i}: ID!`).join(', ')}) {
-  ${Array.from(
-    { length: STUDIES_PER_OPERATION },
-    (_, i) => `s${i}: study(id: $s${i}) { patients(first: ${MAX_MEMBERS}) { nodes { ${PATIENT_FIELDS} } } }`,
-  ).join('\n  ')}
-}`;
-
-/**
- * The enrolled patients (at most MAX_MEMBERS per study, as the Group read lists) of a page of Groups, each
- * once: an operation per STUDIES_PER_OPERATION studies of the page, each study an alias, their patient pages
- * read by one loader batch. A token without Patient search gets the Groups without them.
- */
-export async function groupMemberIncludes(
-  studyIds: string[],
-  schema: GraphQLSchema,
-  context: GraphQLContext,
-): Promise<IncludedResource[]> {
-  type Members = Record<string, { patients: { nodes: PatientNode[] } }>;
-  const chunks = [];
-  for (let start = 0; start < studyIds.length; start += STUDIES_PER_OPERATION) {
-    const chunk = studyIds.slice(start, start + STUDIES_PER_OPERATION);
-    const variables = Object.fromEntries(
-      Array.from({ length: STUDIES_PER_OPERATION }, (_, i) => [`s${i}`, chunk[i] ?? chunk.at(-1)]),
-    );
-    chunks.push(unlessStatus(403, runGraphQL<Members>(schema, context, MEMBERS, variables)));
-  }
-  const patients = new Map<string, PatientNode>();
-  for (const data of await Promise.all(chunks)) {
-    for (const study of Object.values(data ?? {})) for (const p of study.patients.nodes) patients.set(p.id, p);
-  }
-  return [...patients.values()].map(toFhirPatient);
 }
