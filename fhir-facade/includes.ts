@@ -46,9 +46,10 @@ const PATIENTS = `query ($ids: [ID!]) { patients(ids: $ids, first: 1000) { nodes
 const DEVICES = `query { dataSources { ${DEVICE_FIELDS} } }`;
 
 /** The ids behind `Type/<id>` references, once each. */
-const referencedIds = (references: (string | undefined)[], type: string) => [
-  ...new Set(references.filter((r) => r?.startsWith(`${type}/`)).map((r) => r!.slice(type.length + 1))),
-];
+function referencedIds(type: string, references: string[]): string[] {
+  const prefix = `${type}/`;
+  return [...new Set(references.filter((r) => r.startsWith(prefix)).map((r) => r.slice(prefix.length)))];
+}
 
 /**
  * The patients and devices a page of Observations refers to, one GraphQL operation per type and page, as the
@@ -61,37 +62,25 @@ export async function observationIncludes(
   schema: GraphQLSchema,
   context: GraphQLContext,
 ): Promise<IncludedResource[]> {
+  const subjects = referencedIds(
+    'Patient',
+    matches.map((m) => m.subject.reference),
+  );
+  const sources = referencedIds(
+    'Device',
+    matches.map((m) => m.device.reference),
+  );
   const [patients, devices] = await Promise.all([
-    targets.has('Patient')
-      ? patientsByIds(
-          referencedIds(
-            matches.map((m) => m.subject.reference),
-            'Patient',
-          ),
-          schema,
-          context,
-        )
-      : [],
-    targets.has('Device')
-      ? devicesByIds(
-          referencedIds(
-            matches.map((m) => m.device.reference),
-            'Device',
-          ),
-          schema,
-          context,
-        )
-      : [],
+    targets.has('Patient') ? patientsByIds(subjects, schema, context) : [],
+    targets.has('Device') ? devicesByIds(sources, schema, context) : [],
   ]);
   return [...patients, ...devices];
 }
 
 async function patientsByIds(ids: string[], schema: GraphQLSchema, context: GraphQLContext) {
   if (ids.length === 0) return [];
-  const data = await unlessStatus(
-    403,
-    runGraphQL<{ patients: { nodes: PatientNode[] } }>(schema, context, PATIENTS, { ids }),
-  );
+  type Patients = { patients: { nodes: PatientNode[] } };
+  const data = await unlessStatus(403, runGraphQL<Patients>(schema, context, PATIENTS, { ids }));
   return (data?.patients.nodes ?? []).map(toFhirPatient);
 }
 
