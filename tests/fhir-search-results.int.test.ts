@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { observationOrder, observationsAfter } from '../src/services/observation-order.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { fhirFetch } from './support/fhir.js';
 import { scopedToken } from './support/scoped-tokens.js';
@@ -101,28 +100,6 @@ describe('_sort=-date on Observation', () => {
     const acrossPatients = await gql(app, 'mary@example.com', query, { filter: { code } });
     expect(codes(acrossPatients)).toEqual(['BAD_USER_INPUT']);
     expect(acrossPatients.errors![0]!.extensions!.field).toBe('order');
-  });
-
-  it('is one backward range of observations_subject_code_time_id_idx (EXPLAIN), with no sort', async () => {
-    const em = app.db.orm.em.fork();
-    const key = { subjectPatientId: 40001, codeableConceptId: 50004, effectiveTime: '2026-01-02T00:00:00.000Z', id: 1 };
-    const after = observationsAfter(key, 'o', 'desc');
-    const plan = await em.transactional(async (tx) => {
-      const connection = tx.getConnection();
-      // the demo table is small enough for a sequential scan to win; the question is whether the index serves
-      await connection.execute('set local enable_seqscan = off');
-      await connection.execute('set local enable_bitmapscan = off');
-      const [row] = await connection.execute<{ 'QUERY PLAN': unknown }[]>(
-        `explain (format json) select o.id from observations o
-           where o.codeable_concept_id = ? and o.subject_patient_id = any(?::int[]) and ${after.sql}
-           order by ${observationOrder('o', 'desc')} limit 101`,
-        [50004, '{40001}', ...after.params],
-      );
-      return JSON.stringify(row!['QUERY PLAN']);
-    });
-    expect(plan).toContain('"Scan Direction":"Backward"');
-    expect(plan).toContain('"Index Name":"observations_subject_code_time_id_idx"');
-    expect(plan).not.toContain('"Node Type":"Sort"');
   });
 });
 
