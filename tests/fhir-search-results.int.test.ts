@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
 import { fhirFetch } from './support/fhir.js';
@@ -188,6 +189,43 @@ describe('_include', () => {
       expect(included(page).sort()).toEqual(subjects);
     }
     expect(new URL(next(pages[0])!).searchParams.getAll('_include')).toEqual(['Observation:patient']);
+  });
+
+  it('audits the included patients as read through the FHIR face', async () => {
+    const requestId = randomUUID();
+    await search('/Observation?patient=40001&_include=Observation:patient&_count=2', {
+      as: 'mary@example.com',
+      headers: { 'x-request-id': requestId },
+    });
+    await app.audit.flush();
+    const events = await app.db.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ face: string; operation: string; resource_type: string; patient_ids: number[] }[]>(
+        'select face, operation, resource_type, patient_ids from audit_events where request_id = ? order by id',
+        [requestId],
+      );
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        face: 'fhir',
+        operation: 'Query.patients',
+        resource_type: 'Patient',
+        patient_ids: [40001],
+      }),
+    );
+  });
+
+  it('takes _include in a POST _search form body too', async () => {
+    const { status, body } = await fhirFetch(app, '/Observation/_search', {
+      as: 'mary@example.com',
+      method: 'POST',
+      body: 'patient=40001&_include=Observation:patient&_count=2',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(status).toBe(200);
+    expect(matches(body)).toHaveLength(2);
+    expect(included(body)).toEqual(['Patient/40001']);
+    expect(new URL(next(body)!).searchParams.get('_include')).toBe('Observation:patient');
   });
 
   it('includes only what the viewer may see: another organization, narrower tokens', async () => {
