@@ -60,6 +60,11 @@ export const SEARCH_PARAMS: Record<Searchable, SearchParamDefinition[]> = {
       documentation: 'patients of this Organization (20003 or Organization/20003)',
     },
     { name: '_sort', type: 'special', documentation: '`_id` only (the order patients are listed in)' },
+    {
+      name: '_revinclude',
+      type: 'special',
+      documentation: '`Observation:patient` (or `Observation:subject`): the page’s observations, at most 1000 in all',
+    },
     ...paging,
   ],
   Observation: [
@@ -172,7 +177,7 @@ export function readParams(
       const problem = bad.length > MAX_PARAM_LENGTH ? `is longer than ${MAX_PARAM_LENGTH} characters` : 'holds a NUL';
       throw new FhirError(400, 'invalid', `Search parameter "${name}" ${problem}`, name);
     }
-    if (values.length > 1 && !['date', '_lastUpdated', '_include'].includes(name)) {
+    if (values.length > 1 && !['date', '_lastUpdated', '_include', '_revinclude'].includes(name)) {
       throw new FhirError(400, 'invalid', `Search parameter "${name}" may appear only once`, name);
     }
     params.set(name, values);

@@ -45,6 +45,8 @@ describe('fhir-kit-client as a generic client', () => {
     expect(searchInclude('Observation')).toEqual(['Observation:patient', 'Observation:subject', 'Observation:device']);
     expect(searchInclude('Group')).toEqual(['Group:member']);
     expect(searchInclude('Patient')).toBeUndefined();
+    const patient = statement.rest[0].resource.find((r: Resource) => r.type === 'Patient');
+    expect(patient.searchRevInclude).toEqual(['Observation:patient', 'Observation:subject']);
   });
 
   it('follows an Observation to its Patient, Device (from the includes) and studies (Group?member=)', async () => {

@@ -271,7 +271,10 @@ describe('_include', () => {
     );
     expect(await refused('/Group?_include=Observation:patient', '_include')).toMatch(/accepted: "Group:member"/);
     expect(await refused('/Patient?_include=Patient:organization', '_include')).toMatch(/unsupported/);
-    expect(await refused('/Patient?_revinclude=Observation:patient', '_revinclude')).toMatch(/unsupported/);
+    expect(await refused('/Patient?_revinclude=Observation:device', '_revinclude')).toMatch(
+      /accepted: "Observation:patient", "Observation:subject"/,
+    );
+    expect(await refused('/Observation?_revinclude=Observation:patient', '_revinclude')).toMatch(/unsupported/);
   });
 });
 
@@ -296,5 +299,54 @@ describe('Group?member=', () => {
     // another organization's practitioner: the patient is not theirs, nothing matches
     expect(ids(await search('/Group?member=Patient/40001', { as: 'mark@example.com' }))).toEqual([]);
     expect(await refused('/Group?member=Device/70001', 'member')).toMatch(/an id/);
+  });
+});
+
+describe('_revinclude=Observation:patient on Patient', () => {
+  const subjects = (bundle: { entry: Entry[] }) =>
+    bundle.entry.filter((e) => e.search.mode === 'include').map((e) => e.resource.subject.reference);
+
+  it('brings every observation of the page’s patients the viewer may see, as includes', async () => {
+    const peter = await search('/Patient?_id=40001&_revinclude=Observation:patient');
+    expect(matches(peter).map((e) => e.resource.id)).toEqual(['40001']);
+    const count = await search('/Observation?patient=40001&_summary=count');
+    expect(subjects(peter)).toEqual(Array(count.total).fill('Patient/40001'));
+    expect(included(peter).every((r) => r.startsWith('Observation/'))).toBe(true);
+    const all = await search('/Patient?_revinclude=Observation:subject');
+    expect(new Set(subjects(all))).toEqual(new Set(['Patient/40001', 'Patient/40002']));
+    expect(subjects(all)).toHaveLength((await search('/Observation?_summary=count')).total);
+  });
+
+  it('another organization’s patients bring theirs; a token without Observation search none', async () => {
+    const marks = await search('/Patient?_revinclude=Observation:patient', { as: 'mark@example.com' });
+    expect(subjects(marks).length).toBeGreaterThan(0);
+    expect(subjects(marks)).not.toContain('Patient/40001');
+    const patientsOnly = await scopedToken(app, 'mary@example.com', 'user/Patient.rs');
+    const narrow = await search('/Patient?_revinclude=Observation:patient', withToken(patientsOnly.access_token));
+    expect(matches(narrow)).toHaveLength(2);
+    expect(included(narrow)).toEqual([]);
+  });
+
+  // last: it adds observations
+  it('refuses a page whose patients hold more than 1000 observations (400 too-costly)', async () => {
+    const [one] = matches(await search('/Observation?patient=40002&_count=1'));
+    await app.db.orm.em
+      .fork()
+      .getConnection()
+      .execute(
+        `insert into observations (subject_patient_id, codeable_concept_id, data_source_id, status, omh, effective_time, last_updated)
+           select subject_patient_id, codeable_concept_id, data_source_id, status, omh,
+                  effective_time + (g || ' seconds')::interval, last_updated
+             from observations, generate_series(1, 1000) g where id = ?`,
+        [Number(one!.resource.id)],
+      );
+    const { status, body } = await fhirFetch(app, '/Patient?_id=40002&_revinclude=Observation:patient', {
+      as: 'mary@example.com',
+    });
+    expect(status).toBe(400);
+    expect(body.issue[0]).toMatchObject({ code: 'too-costly', expression: ['_revinclude'] });
+    expect(body.issue[0].diagnostics).toMatch(/more than the 1000 .*Observation\?patient=/);
+    // the other patient's page still brings its own
+    expect(subjects(await search('/Patient?_id=40001&_revinclude=Observation:patient')).length).toBeGreaterThan(0);
   });
 });
