@@ -23,7 +23,9 @@ import { readObservation, searchObservations } from './observations.js';
 import { FhirError, fromGraphQLError, operationOutcome } from './outcome.js';
 import { readOrganization, searchOrganizations } from './organizations.js';
 import { readPatient, searchPatients } from './patients.js';
-import { readPractitioner } from './practitioners.js';
+import { readConsent, searchConsents } from './consents.js';
+import { readPractitionerRole, searchPractitionerRoles } from './practitioner-roles.js';
+import { readPractitioner, searchPractitioners } from './practitioners.js';
 import { returnPreference } from './prefer.js';
 import { uploadBundle, uploadObservations } from './upload/index.js';
 import { challengeFor } from '../src/auth/bearer-challenge.js';
@@ -91,8 +93,23 @@ export function createFhirRouter(deps: FhirDependencies): Router {
   router.get('/Patient/:id', async (req, res) =>
     send(res, 200, await readPatient(String(req.params.id), deps.schema, ctx(res))),
   );
+  router.get('/Practitioner', async (req, res) =>
+    send(res, 200, await searchPractitioners(req, deps.schema, ctx(res), baseUrl, maxPageSkip)),
+  );
   router.get('/Practitioner/:id', async (req, res) =>
     send(res, 200, await readPractitioner(String(req.params.id), deps.schema, ctx(res))),
+  );
+  router.get('/PractitionerRole', async (req, res) =>
+    send(res, 200, await searchPractitionerRoles(req, deps.schema, ctx(res), baseUrl, maxPageSkip)),
+  );
+  router.get('/PractitionerRole/:id', async (req, res) =>
+    send(res, 200, await readPractitionerRole(String(req.params.id), deps.schema, ctx(res), baseUrl)),
+  );
+  router.get('/Consent', async (req, res) =>
+    send(res, 200, await searchConsents(req, deps.schema, ctx(res), baseUrl, maxPageSkip)),
+  );
+  router.get('/Consent/:id', async (req, res) =>
+    send(res, 200, await readConsent(String(req.params.id), deps.schema, ctx(res))),
   );
   router.get('/Organization', async (req, res) =>
     send(res, 200, await searchOrganizations(req, deps.schema, ctx(res), baseUrl, maxPageSkip)),
@@ -139,9 +156,10 @@ export function createFhirRouter(deps: FhirDependencies): Router {
   });
 
   router.all('/{*rest}', (req) => {
-    const known = /^\/(Patient|Observation|Practitioner|AuditEvent|Organization|Device|Group)(\/[^/]+)?$|^\/$/.test(
-      req.path,
-    );
+    const known =
+      /^\/(Patient|Observation|Practitioner|PractitionerRole|Consent|AuditEvent|Organization|Device|Group)(\/[^/]+)?$|^\/$/.test(
+        req.path,
+      );
     throw known
       ? new FhirError(405, 'not-supported', `${req.method} is not supported on ${req.path}`)
       : new FhirError(404, 'not-found', `No such resource type or endpoint: ${req.path}`);
