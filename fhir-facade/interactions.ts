@@ -1,5 +1,6 @@
 import type { Request, RequestHandler, Router } from 'express';
 import { fhirInteractions } from '../src/observability/metrics.js';
+import { ORGANIZATION_ROLE_PATH } from './code-systems.js';
 
 type Interaction = string | ((req: Request) => string);
 
@@ -14,6 +15,7 @@ const INTERACTIONS: [method: 'get' | 'post', path: string, interaction: Interact
   ['get', '/PractitionerRole/:id', 'read', 'PractitionerRole'],
   ['get', '/Consent', 'search-type', 'Consent'],
   ['get', '/Consent/:id', 'read', 'Consent'],
+  ['get', ORGANIZATION_ROLE_PATH, 'read', 'CodeSystem'],
   ['get', '/Organization', 'search-type', 'Organization'],
   ['get', '/Organization/:id', 'read', 'Organization'],
   ['get', '/Device', 'search-type', 'Device'],

@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type { GraphQLContext } from '../graphql/context.js';
 import { onlyMatch, searchsetBundle } from './bundle.js';
+import { ORGANIZATION_ROLES, organizationRoleSystem } from './code-systems.js';
 import { runGraphQL } from './execute.js';
 import { FhirError, unlessStatus } from './outcome.js';
 import { searchPage } from './search.js';
@@ -15,9 +16,10 @@ const SEARCH = `query ($practitionerId: ID, $organizationId: ID, $role: Role, $f
   }
 }`;
 
-/** The gateway's own roles (no HL7 CodeSystem holds access roles like these): a CodeSystem of this server's. */
-export const roleSystem = (baseUrl: string) => `${baseUrl}/CodeSystem/organization-role`;
-const ROLES: Record<string, string> = { MANAGER: 'Manager', MEMBER: 'Member', VIEWER: 'Viewer' };
+const roleSystem = organizationRoleSystem;
+const ROLES: Record<string, string> = Object.fromEntries(
+  Object.entries(ORGANIZATION_ROLES).map(([code, role]) => [code.toUpperCase(), role.display]),
+);
 
 interface RoleNode {
   id: string;

@@ -14,6 +14,7 @@ import { answerTimeoutsWith, RETRY_AFTER_SECONDS } from '../src/http/timeout.js'
 import { requestLog } from '../src/observability/logger.js';
 import { searchAuditEvents } from './audit-events.js';
 import { capabilityStatement } from './capability.js';
+import { ORGANIZATION_ROLE_PATH, organizationRoleCodeSystem } from './code-systems.js';
 import { FHIR_JSON, FORM, negotiate } from './content.js';
 import { fhirStructureIssue } from './fhir-schema.js';
 import { countInteractions } from './interactions.js';
@@ -63,6 +64,8 @@ export function createFhirRouter(deps: FhirDependencies): Router {
       }),
     ),
   );
+  // terminology, public like the CapabilityStatement that names it
+  router.get(ORGANIZATION_ROLE_PATH, (_req, res) => send(res, 200, organizationRoleCodeSystem(baseUrl)));
   router.get('/.well-known/smart-configuration', (_req, res) => {
     res.json(smartConfiguration(deps.config.publicUrl, { registration: deps.config.auth.clientRegistration.enabled }));
   });
@@ -157,7 +160,7 @@ export function createFhirRouter(deps: FhirDependencies): Router {
 
   router.all('/{*rest}', (req) => {
     const known =
-      /^\/(Patient|Observation|Practitioner|PractitionerRole|Consent|AuditEvent|Organization|Device|Group)(\/[^/]+)?$|^\/$/.test(
+      /^\/(Patient|Observation|Practitioner|PractitionerRole|Consent|CodeSystem|AuditEvent|Organization|Device|Group)(\/[^/]+)?$|^\/$/.test(
         req.path,
       );
     throw known

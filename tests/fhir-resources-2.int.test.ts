@@ -144,6 +144,24 @@ describe('FHIR PractitionerRole', () => {
     expect((await fhirFetch(app, '/PractitionerRole?_id=4', MARK)).body).toMatchObject({ total: 0, entry: [] });
   });
 
+  it('names its roles in the gateway’s own CodeSystem, which resolves (without a token, like the metadata)', async () => {
+    const { body: role } = await fhirFetch(app, '/PractitionerRole/1', MARY);
+    const { system, code } = role.code[0].coding[0];
+    const response = await fetch(system, { headers: { accept: 'application/fhir+json' } });
+    expect(response.status).toBe(200);
+    const codeSystem = (await response.json()) as any;
+    expect(r5SchemaErrors(codeSystem)).toBeNull();
+    expect(codeSystem).toMatchObject({
+      resourceType: 'CodeSystem',
+      url: system,
+      status: 'active',
+      content: 'complete',
+    });
+    expect(codeSystem.concept.map((c: any) => c.code)).toEqual(['manager', 'member', 'viewer']);
+    expect(codeSystem.concept.map((c: any) => c.code)).toContain(code);
+    await refused('/CodeSystem/organization-role', { ...MARY, method: 'DELETE' }, 405);
+  });
+
   it('refuses bad parameters, writes and narrower tokens', async () => {
     expect(await refused('/PractitionerRole?role=boss', MARY)).toContain('role');
     expect(await refused('/PractitionerRole?role=http://other.example|manager', MARY)).toContain('role');

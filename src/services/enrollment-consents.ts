@@ -5,7 +5,7 @@ import { and, enrollmentScope, type SqlCondition } from '../policy/index.js';
 import type { ScopeConsent } from './consents.js';
 import type { ServiceContext } from './context.js';
 import { id, parseInput } from './input.js';
-import { decodeCursor, encodeCursor, type Page, type PageArgs, pageSize, toPage } from './paging.js';
+import { cursorById, decodeCursor, type Page, type PageArgs, pageSize } from './paging.js';
 import { studyScopeRequests } from './study-setup.js';
 
 /**
@@ -50,31 +50,40 @@ interface EnrollmentRow extends Record<string, unknown> {
   enrolled_patient_id: number;
 }
 
-async function enrollments(ctx: ServiceContext, filter: SqlCondition, size: number | null, afterId: number | null) {
-  const scope = enrollmentScope(ctx.viewer, {
-    patientId: 'sp.patient_id',
-    studyId: 'sp.study_id',
-    studyOrganizationId: 's.organization_id',
-  });
-  const where = and(
-    scope,
+const ANY: SqlCondition = { sql: 'true', params: [] };
+
+/** The enrollments the viewer may see (`sp`, with its study `s`) that match `filter`. */
+const visible = (ctx: ServiceContext, filter: SqlCondition) =>
+  and(
+    enrollmentScope(ctx.viewer, {
+      patientId: 'sp.patient_id',
+      studyId: 'sp.study_id',
+      studyOrganizationId: 's.organization_id',
+    }),
     filter,
-    afterId === null ? { sql: 'true', params: [] } : { sql: 'sp.id > ?', params: [afterId] },
   );
+
+/** Visible enrollments with their studies' columns, by enrollment id; at most `limit` rows after `afterId`. */
+async function enrollments(
+  ctx: ServiceContext,
+  filter: SqlCondition,
+  page?: { limit: number; afterId: number | null },
+) {
+  const where = visible(ctx, and(filter, page?.afterId ? { sql: 'sp.id > ?', params: [page.afterId] } : ANY));
   return ctx.em.getConnection().execute<EnrollmentRow[]>(
     `select s.*, sp.id as enrollment_id, sp.patient_id as enrolled_patient_id
        from study_patients sp join studies s on s.id = sp.study_id
-      where ${where.sql} order by sp.id${size === null ? '' : ` limit ${size + 1}`}`,
-    where.params,
+      where ${where.sql} order by sp.id${page ? ' limit ?' : ''}`,
+    page ? [...where.params, page.limit] : where.params,
   );
 }
 
 function filterSql(filter: EnrollmentConsentFilter): SqlCondition {
   const parsed = parseInput(filterInput, filter);
   return and(
-    parsed.patientId ? { sql: 'sp.patient_id = ?', params: [parsed.patientId] } : { sql: 'true', params: [] },
-    parsed.studyId ? { sql: 'sp.study_id = ?', params: [parsed.studyId] } : { sql: 'true', params: [] },
-    parsed.state ? { sql: STATE_SQL[parsed.state], params: [] } : { sql: 'true', params: [] },
+    parsed.patientId ? { sql: 'sp.patient_id = ?', params: [parsed.patientId] } : ANY,
+    parsed.studyId ? { sql: 'sp.study_id = ?', params: [parsed.studyId] } : ANY,
+    parsed.state ? { sql: STATE_SQL[parsed.state], params: [] } : ANY,
   );
 }
 
@@ -118,33 +127,27 @@ export async function getEnrollmentConsent(
   patientId: number,
   studyId: number,
 ): Promise<EnrollmentConsent> {
-  const rows = await enrollments(ctx, filterSql({ patientId, studyId }), null, null);
+  const rows = await enrollments(ctx, filterSql({ patientId, studyId }));
   if (rows.length === 0) throw new NotFoundError(`Consent of patient ${patientId} to study ${studyId}`);
   const [found] = await withAnswers(ctx, rows);
   return found!;
 }
 
-/** One page of the visible enrollments' answers, by enrollment (keyset). */
+/** One page of the visible enrollments' answers, by enrollment id (keyset: `after` is the last one's). */
 export async function listEnrollmentConsents(
   ctx: ServiceContext,
   args: EnrollmentConsentFilter & PageArgs = {},
 ): Promise<Page<EnrollmentConsent>> {
   const size = pageSize(args.first);
-  const where = filterSql(args);
-  const rows = await enrollments(ctx, where, size, decodeCursor(args.after));
-  return toPage(await withAnswers(ctx, rows.slice(0, size + 1)), size, (node) => encodeCursor(node.id));
+  const rows = await enrollments(ctx, filterSql(args), { limit: size + 1, afterId: decodeCursor(args.after) });
+  const nodes = await withAnswers(ctx, rows.slice(0, size));
+  const last = nodes.at(-1);
+  return { nodes, hasNextPage: rows.length > size, endCursor: last ? cursorById(last) : null, cursorOf: cursorById };
 }
 
 /** How many enrollments listEnrollmentConsents would page through with the same filter. */
 export async function countEnrollmentConsents(ctx: ServiceContext, filter: EnrollmentConsentFilter = {}) {
-  const where = and(
-    enrollmentScope(ctx.viewer, {
-      patientId: 'sp.patient_id',
-      studyId: 'sp.study_id',
-      studyOrganizationId: 's.organization_id',
-    }),
-    filterSql(filter),
-  );
+  const where = visible(ctx, filterSql(filter));
   const [row] = await ctx.em
     .getConnection()
     .execute<{ count: string }[]>(
