@@ -87,6 +87,7 @@ export function capabilityStatement(
           resource('Practitioner', ['read', 'search-type']),
           resource('PractitionerRole', ['read', 'search-type']),
           resource('Consent', ['read', 'search-type']),
+          resource('ResearchStudy', ['read', 'search-type']),
           resource('Organization', ['read', 'search-type']),
           resource('Device', ['read', 'search-type']),
           resource('Group', ['read', 'search-type']),

@@ -48,7 +48,7 @@ const HEALTHCARE_RESEARCH = {
 /**
  * One Consent per patient and study. The base decision denies; each code the patient consented to share is a
  * provision, an exception that permits it from the time of the answer. Codes declined, revoked or not answered
- * yet are under the base `deny`. The study is the policy the organization enforces (policyBasis).
+ * yet are under the base `deny`. The study (its ResearchStudy) is the policy the organization enforces (policyBasis).
  */
 function toFhirConsent(c: EnrollmentConsentNode) {
   const organization = { reference: `Organization/${c.organization.id}` };
@@ -63,7 +63,7 @@ function toFhirConsent(c: EnrollmentConsentNode) {
     grantor: [{ reference: `Patient/${c.patient.id}` }],
     grantee: [organization],
     controller: [organization],
-    policyBasis: { reference: { reference: `Group/${c.study.id}` } },
+    policyBasis: { reference: { reference: `ResearchStudy/${c.study.id}` } },
     decision: 'deny' as const,
     ...(shared.length
       ? {

@@ -15,6 +15,8 @@ const INTERACTIONS: [method: 'get' | 'post', path: string, interaction: Interact
   ['get', '/PractitionerRole/:id', 'read', 'PractitionerRole'],
   ['get', '/Consent', 'search-type', 'Consent'],
   ['get', '/Consent/:id', 'read', 'Consent'],
+  ['get', '/ResearchStudy', 'search-type', 'ResearchStudy'],
+  ['get', '/ResearchStudy/:id', 'read', 'ResearchStudy'],
   ['get', ORGANIZATION_ROLE_PATH, 'read', 'CodeSystem'],
   ['get', '/Organization', 'search-type', 'Organization'],
   ['get', '/Organization/:id', 'read', 'Organization'],

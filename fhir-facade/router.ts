@@ -27,6 +27,7 @@ import { readPatient, searchPatients } from './patients.js';
 import { readConsent, searchConsents } from './consents.js';
 import { readPractitionerRole, searchPractitionerRoles } from './practitioner-roles.js';
 import { readPractitioner, searchPractitioners } from './practitioners.js';
+import { readResearchStudy, searchResearchStudies } from './research-studies.js';
 import { returnPreference } from './prefer.js';
 import { uploadBundle, uploadObservations } from './upload/index.js';
 import { challengeFor } from '../src/auth/bearer-challenge.js';
@@ -130,6 +131,12 @@ export function createFhirRouter(deps: FhirDependencies): Router {
   router.get('/Group/:id', async (req, res) =>
     send(res, 200, await readGroup(String(req.params.id), deps.schema, ctx(res))),
   );
+  router.get('/ResearchStudy', async (req, res) =>
+    send(res, 200, await searchResearchStudies(req, deps.schema, ctx(res), baseUrl, maxPageSkip)),
+  );
+  router.get('/ResearchStudy/:id', async (req, res) =>
+    send(res, 200, await readResearchStudy(String(req.params.id), deps.schema, ctx(res))),
+  );
   router.get('/Observation', observationSearch);
   router.post('/Observation/_search', observationSearch);
   router.get('/AuditEvent', async (req, res) =>
@@ -160,7 +167,7 @@ export function createFhirRouter(deps: FhirDependencies): Router {
 
   router.all('/{*rest}', (req) => {
     const known =
-      /^\/(Patient|Observation|Practitioner|PractitionerRole|Consent|CodeSystem|AuditEvent|Organization|Device|Group)(\/[^/]+)?$|^\/$/.test(
+      /^\/(Patient|Observation|Practitioner|PractitionerRole|Consent|ResearchStudy|CodeSystem|AuditEvent|Organization|Device|Group)(\/[^/]+)?$|^\/$/.test(
         req.path,
       );
     throw known

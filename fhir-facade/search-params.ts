@@ -38,7 +38,8 @@ type Searchable =
   | 'Group'
   | 'Practitioner'
   | 'PractitionerRole'
-  | 'Consent';
+  | 'Consent'
+  | 'ResearchStudy';
 
 export const SEARCH_PARAMS: Record<Searchable, SearchParamDefinition[]> = {
   Patient: [
@@ -167,6 +168,10 @@ export const SEARCH_PARAMS: Record<Searchable, SearchParamDefinition[]> = {
       type: 'token',
       documentation: '`active` (some code shared), `inactive` (all declined or revoked) or `draft` (nothing answered)',
     },
+    ...paging,
+  ],
+  ResearchStudy: [
+    { name: '_id', type: 'token', documentation: 'the study with this id, read whole (its sponsor included)' },
     ...paging,
   ],
   // the catalog is a few rows, unpaged in GraphQL: one page, always with its total

@@ -203,7 +203,7 @@ describe('FHIR Consent', () => {
       grantor: [{ reference: 'Patient/40001' }],
       grantee: [{ reference: 'Organization/20003' }],
       controller: [{ reference: 'Organization/20003' }],
-      policyBasis: { reference: { reference: 'Group/30001' } },
+      policyBasis: { reference: { reference: 'ResearchStudy/30001' } },
       decision: 'deny',
     });
     // each shared code is a permit exception to the base deny
@@ -319,6 +319,68 @@ describe('FHIR Consent', () => {
   });
 });
 
+describe('FHIR ResearchStudy (a study, beside its Group)', () => {
+  it('reads a study with its sponsor and its enrolled patients’ Group; the references resolve', async () => {
+    const { status, body } = await fhirFetch(app, '/ResearchStudy/30001', MARY);
+    expect(status).toBe(200);
+    expect(r5SchemaErrors(body)).toBeNull();
+    expect(body).toEqual({
+      resourceType: 'ResearchStudy',
+      id: '30001',
+      title: 'BIDS Study on BP & HR',
+      status: 'active',
+      description: expect.any(String),
+      associatedParty: [
+        {
+          role: {
+            coding: [{ system: 'http://hl7.org/fhir/research-study-party-role', code: 'sponsor', display: 'sponsor' }],
+          },
+          party: { reference: 'Organization/20003' },
+        },
+      ],
+      recruitment: { actualGroup: { reference: 'Group/30001' } },
+    });
+    for (const reference of [body.associatedParty[0].party.reference, body.recruitment.actualGroup.reference]) {
+      expect((await fhirFetch(app, `/${reference}`, MARY)).status, reference).toBe(200);
+    }
+    expect((await fhirFetch(app, '/ResearchStudy/30001', MARK)).status).toBe(404);
+    expect((await fhirFetch(app, '/ResearchStudy/30004', MARK)).status).toBe(200);
+  });
+
+  it('searches the visible studies, by _id; search entries are SUBSETTED (no sponsor)', async () => {
+    const all = await fhirFetch(app, '/ResearchStudy', MARY);
+    expect(ids(all.body)).toEqual(['30001', '30002']);
+    expect(all.body.entry[0].resource.meta.tag[0].code).toBe('SUBSETTED');
+    expect(all.body.entry[0].resource).not.toHaveProperty('associatedParty');
+    const one = await fhirFetch(app, '/ResearchStudy?_id=ResearchStudy/30002', MARY);
+    expect(one.body.entry[0].resource.associatedParty[0].party).toEqual({ reference: 'Organization/20003' });
+    expect((await fhirFetch(app, '/ResearchStudy?_id=30001', MARK)).body).toMatchObject({ total: 0, entry: [] });
+    expect(await refused('/ResearchStudy?title=BIDS', MARY)).toContain('title');
+    expect(await refused('/ResearchStudy/x', MARY)).toContain('id');
+    await refused('/ResearchStudy', { ...MARY, body: { resourceType: 'ResearchStudy', status: 'active' } }, 405);
+  });
+
+  it('needs the Group scopes; the sponsor needs Organization read and is left out without it', async () => {
+    const groupOnly = await scopedToken(app, 'mary@example.com', 'user/Group.rs');
+    const study = await fhirFetch(app, '/ResearchStudy/30001', withToken(groupOnly.access_token));
+    expect(study.status).toBe(200);
+    expect(study.body).not.toHaveProperty('associatedParty');
+    expect(study.body.recruitment).toEqual({ actualGroup: { reference: 'Group/30001' } });
+    const other = await scopedToken(app, 'mary@example.com', 'user/Observation.rs');
+    expect(await refused('/ResearchStudy/30001', withToken(other.access_token), 403)).toContain('user/Group.r');
+    expect(await refused('/ResearchStudy', withToken(other.access_token), 403)).toContain('user/Group.s');
+    // an enrolled patient sees their studies, and who runs them
+    const patient = await patientToken(app, PATIENT.peter, 'patient/*.rs');
+    expect(ids((await fhirFetch(app, '/ResearchStudy', withToken(patient.access_token))).body)).toEqual([
+      '30001',
+      '30002',
+    ]);
+    const own = await fhirFetch(app, '/ResearchStudy/30001', withToken(patient.access_token));
+    expect(own.body.associatedParty[0].party).toEqual({ reference: 'Organization/20003' });
+    expect((await fhirFetch(app, '/ResearchStudy/30003', withToken(patient.access_token))).status).toBe(404);
+  });
+});
+
 describe('the CapabilityStatement', () => {
   it('lists the new resources with their interactions and search parameters', async () => {
     const { body } = await fhirFetch(app, '/metadata');
@@ -339,5 +401,7 @@ describe('the CapabilityStatement', () => {
       interactions: ['read', 'search-type'],
       params: ['_id', 'patient', 'subject', 'status'],
     });
+    expect(summary('ResearchStudy')).toEqual({ interactions: ['read', 'search-type'], params: ['_id'] });
+    expect(summary('CodeSystem')).toEqual({ interactions: ['read'], params: [] });
   });
 });

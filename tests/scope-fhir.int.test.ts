@@ -71,6 +71,8 @@ const INTERACTIONS: Record<string, Interaction> = {
   'read PractitionerRole': { needs: 'PractitionerRole.r', ok: 200, run: (t) => fhir(t, '/PractitionerRole/4') },
   'search Consent': { needs: 'Consent.s', ok: 200, run: (t) => fhir(t, '/Consent?patient=40001') },
   'read Consent': { needs: 'Consent.r', ok: 200, run: (t) => fhir(t, '/Consent/40001-30001') },
+  'search ResearchStudy': { needs: 'Group.s', ok: 200, run: (t) => fhir(t, '/ResearchStudy') },
+  'read ResearchStudy': { needs: 'Group.r', ok: 200, run: (t) => fhir(t, '/ResearchStudy/30001') },
   'create Observation': { needs: 'Observation.c', ok: 201, run: (t) => fhir(t, '/Observation', upload('hr')) },
   'batch of Observations': {
     needs: 'Observation.c',
