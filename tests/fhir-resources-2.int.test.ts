@@ -296,6 +296,36 @@ describe('FHIR Consent', () => {
     expect(await refused('/Consent', withToken(other.access_token), 403)).toContain('user/Consent.s');
   });
 
+  it('records each read and search of consents in the audit trail, with the patients concerned', async () => {
+    const requestId = (name: string) => `fhir-consent-${name}-${Date.now()}`;
+    const events = async (id: string) => {
+      await app.audit.flush();
+      return app.db.orm.em
+        .fork()
+        .getConnection()
+        .execute<{ operation: string; action: string; resource_type: string; patient_ids: number[]; face: string }[]>(
+          'select operation, action, resource_type, patient_ids, face from audit_events where request_id = ? order by id',
+          [id],
+        );
+    };
+    const read = requestId('read');
+    await fhirFetch(app, '/Consent/40002-30001', { ...MARY, headers: { 'x-request-id': read } });
+    expect(await events(read)).toEqual([
+      {
+        operation: 'Query.enrollmentConsent',
+        action: 'read',
+        resource_type: 'Consent',
+        patient_ids: [40002],
+        face: 'fhir',
+      },
+    ]);
+    const search = requestId('search');
+    await fhirFetch(app, '/Consent?status=active', { ...MARY, headers: { 'x-request-id': search } });
+    const [event] = await events(search);
+    expect(event).toMatchObject({ operation: 'Query.enrollmentConsents', action: 'search', resource_type: 'Consent' });
+    expect([...event!.patient_ids].sort()).toEqual([40001, 40002]);
+  });
+
   it('follows the patient’s answers at once: declined is inactive, consented is active again', async () => {
     const peter = await patientToken(app, PATIENT.peter, 'patient/*.cruds');
     const answer = (consented: boolean) =>
