@@ -5,6 +5,7 @@ import { r5SchemaErrors } from './support/fhir-r5-schema.js';
 import { OMH } from './support/omh.js';
 import { gqlWith, patientToken, scopedToken } from './support/scoped-tokens.js';
 import { PATIENT } from './support/seed-viewers.js';
+import { gql } from './support/tokens.js';
 
 /**
  * Practitioner, PractitionerRole and Consent on the FHIR face: who sees which, the token scopes each needs, the
@@ -180,6 +181,50 @@ describe('FHIR PractitionerRole', () => {
       'user/PractitionerRole.r',
     );
     expect(await refused('/PractitionerRole', withToken(other.access_token), 403)).toContain('user/PractitionerRole.s');
+  });
+});
+
+describe('the GraphQL queries behind them', () => {
+  const codes = async (as: string, query: string) => (await gql(app, as, query)).errors?.map((e) => e.extensions?.code);
+
+  it('answer bad input and hidden rows with typed errors', async () => {
+    expect(await codes('mary@example.com', '{ practitioners(email: "nope") { nodes { id } } }')).toEqual([
+      'BAD_USER_INPUT',
+    ]);
+    expect(await codes('mary@example.com', '{ practitioners(organizationId: "20007") { nodes { id } } }')).toEqual([
+      'NOT_FOUND',
+    ]);
+    expect(await codes('mary@example.com', '{ practitionerRole(id: "7") { id } }')).toEqual(['NOT_FOUND']);
+    expect(await codes('mary@example.com', '{ practitionerRoles(organizationId: "20007") { nodes { id } } }')).toEqual([
+      'NOT_FOUND',
+    ]);
+    expect(
+      await codes('mark@example.com', '{ enrollmentConsent(patientId: "40001", studyId: "30001") { id } }'),
+    ).toEqual(['NOT_FOUND']);
+    expect(await codes('mary@example.com', '{ enrollmentConsents(first: 1001) { nodes { id } } }')).toEqual([
+      'BAD_USER_INPUT',
+    ]);
+    expect(await codes('mary@example.com', '{ enrollmentConsents(after: "bogus") { nodes { id } } }')).toEqual([
+      'BAD_USER_INPUT',
+    ]);
+  });
+
+  it('filter consents by state and study, and count them', async () => {
+    const result = await gql(
+      app,
+      'mary@example.com',
+      `{ pending: enrollmentConsents(state: PENDING) { totalCount nodes { id state lastAnswered } }
+         study: enrollmentConsents(studyId: "30002") { totalCount nodes { id state } } }`,
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.pending).toEqual({
+      totalCount: 1,
+      nodes: [{ id: '40001-30002', state: 'PENDING', lastAnswered: null }],
+    });
+    expect(result.data!.study.nodes.map((n: any) => [n.id, n.state])).toEqual([
+      ['40001-30002', 'PENDING'],
+      ['40002-30002', 'SHARING'],
+    ]);
   });
 });
 
