@@ -137,6 +137,13 @@ export function createFhirRouter(deps: FhirDependencies): Router {
   router.get('/ResearchStudy/:id', async (req, res) =>
     send(res, 200, await readResearchStudy(String(req.params.id), deps.schema, ctx(res))),
   );
+  router.get('/CodeSystem/:id', (req) => {
+    throw new FhirError(
+      404,
+      'not-found',
+      `No CodeSystem ${req.params.id} here; this server has ${ORGANIZATION_ROLE_PATH}`,
+    );
+  });
   router.get('/Observation', observationSearch);
   router.post('/Observation/_search', observationSearch);
   router.get('/AuditEvent', async (req, res) =>

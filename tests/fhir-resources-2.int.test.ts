@@ -161,6 +161,7 @@ describe('FHIR PractitionerRole', () => {
     expect(codeSystem.concept.map((c: any) => c.code)).toEqual(['manager', 'member', 'viewer']);
     expect(codeSystem.concept.map((c: any) => c.code)).toContain(code);
     await refused('/CodeSystem/organization-role', { ...MARY, method: 'DELETE' }, 405);
+    expect(await refused('/CodeSystem/other', MARY, 404)).toContain('/CodeSystem/organization-role');
   });
 
   it('refuses bad parameters, writes and narrower tokens', async () => {
