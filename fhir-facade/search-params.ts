@@ -29,7 +29,17 @@ const paging: SearchParamDefinition[] = [
   { name: '_format', type: 'token', documentation: '`json`' },
 ];
 
-type Searchable = 'Patient' | 'Observation' | 'AuditEvent' | 'Organization' | 'Device' | 'Group';
+type Searchable =
+  | 'Patient'
+  | 'Observation'
+  | 'AuditEvent'
+  | 'Organization'
+  | 'Device'
+  | 'Group'
+  | 'Practitioner'
+  | 'PractitionerRole'
+  | 'Consent'
+  | 'ResearchStudy';
 
 export const SEARCH_PARAMS: Record<Searchable, SearchParamDefinition[]> = {
   Patient: [
@@ -111,6 +121,57 @@ export const SEARCH_PARAMS: Record<Searchable, SearchParamDefinition[]> = {
       type: 'reference',
       documentation: 'studies run by this organization (20003 or Organization/20003)',
     },
+    ...paging,
+  ],
+  Practitioner: [
+    { name: '_id', type: 'token', documentation: 'the practitioner’s id, or a comma list of at most 1000 ids' },
+    { name: 'name', type: 'string', documentation: 'a part of the first or last name, case-insensitive' },
+    { name: 'family', type: 'string', documentation: 'the start of the last name, case-insensitive' },
+    { name: 'given', type: 'string', documentation: 'the start of the first name, case-insensitive' },
+    { name: 'email', type: 'token', documentation: 'the login email, exactly but for case' },
+    {
+      name: '_has:PractitionerRole:practitioner:organization',
+      type: 'special',
+      documentation: 'practitioners with a role in this Organization (20003 or Organization/20003)',
+    },
+    ...paging,
+  ],
+  PractitionerRole: [
+    {
+      name: '_id',
+      type: 'token',
+      documentation: 'the role with this id (the practitioner’s membership of an organization)',
+    },
+    {
+      name: 'practitioner',
+      type: 'reference',
+      documentation: 'roles of this Practitioner (10001 or Practitioner/10001)',
+    },
+    {
+      name: 'organization',
+      type: 'reference',
+      documentation: 'roles in this Organization (20003 or Organization/20003)',
+    },
+    {
+      name: 'role',
+      type: 'token',
+      documentation: '`manager`, `member` or `viewer`, bare or with the system <base>/CodeSystem/organization-role',
+    },
+    ...paging,
+  ],
+  Consent: [
+    { name: '_id', type: 'token', documentation: 'the consent with this id, `<patientId>-<studyId>`' },
+    { name: 'patient', type: 'reference', documentation: 'consents of this Patient (40001 or Patient/40001)' },
+    { name: 'subject', type: 'reference', documentation: 'same as patient' },
+    {
+      name: 'status',
+      type: 'token',
+      documentation: '`active` (some code shared), `inactive` (all declined or revoked) or `draft` (nothing answered)',
+    },
+    ...paging,
+  ],
+  ResearchStudy: [
+    { name: '_id', type: 'token', documentation: 'the study with this id, read whole (its sponsor included)' },
     ...paging,
   ],
   // the catalog is a few rows, unpaged in GraphQL: one page, always with its total
