@@ -315,6 +315,25 @@ describe('searching observations other than Open mHealth', () => {
     expect(observations.nodes[0].resource.valueQuantity.value).toBe(64);
   });
 
+  it('summarizes their valueQuantity and components beside the Open mHealth bodies', async () => {
+    const summary = `query ($filter: ObservationFilter!) {
+      observationSummary(filter: $filter) { count quantities { name unit count min max mean } }
+    }`;
+    const hr = await ok('mary@example.com', summary, {
+      filter: { patientId: '40001', code: { system: LOINC, code: HR.code } },
+    });
+    expect(hr.observationSummary).toEqual([
+      { count: 2, quantities: [{ name: 'value', unit: 'beats/minute', count: 2, min: 64, max: 72, mean: 68 }] },
+    ]);
+    const bp = await ok('mary@example.com', summary, {
+      filter: { patientId: '40001', code: { system: LOINC, code: BP.code } },
+    });
+    expect(bp.observationSummary[0].quantities).toEqual([
+      { name: '8462-4', unit: 'mmHg', count: 1, min: 79, max: 79, mean: 79 },
+      { name: '8480-6', unit: 'mmHg', count: 1, min: 121, max: 121, mean: 121 },
+    ]);
+  });
+
   it('shows them to a study requesting the code and not to one that does not', async () => {
     const code = `code=${LOINC}|${HR.code}`;
     const requesting = await search('mary@example.com', `patient._has:Group:member:_id=30001&${code}`);
