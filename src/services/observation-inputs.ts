@@ -165,7 +165,7 @@ function required<T>(value: T | null | undefined, path: string): T {
  * One uploaded observation, step by step: references, status, the single coding and the identifiers (texts their
  * columns can store), the attachment decoded, the Open mHealth data point validated. Throws an InvalidError naming the offending element.
  */
-export function draftObservation(input: FhirShapedObservation): ObservationDraft {
+export function draftObservation(input: FhirShapedObservation): OmhDraft {
   const patientId = reference(required(input.subject, '/subject').reference, 'Patient', '/subject/reference');
   const dataSourceId = reference(required(input.device, '/device').reference, 'Device', '/device/reference');
   const theCoding = coding(required(input.code, '/code'));
