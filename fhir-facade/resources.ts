@@ -47,10 +47,14 @@ const fhirStatus = (status: string) => status.toLowerCase().replaceAll('_', '-')
  * references (the rest as uploaded: its value[x], components, categories, display texts).
  */
 function toFhirResourceObservation(o: ObservationNode, resource: Record<string, unknown>) {
-  const { resourceType: _type, id: _id, meta, subject, device, ...rest } = resource as Record<
-    string,
-    Record<string, unknown> | undefined
-  >;
+  const {
+    resourceType: _type,
+    id: _id,
+    meta,
+    subject,
+    device,
+    ...rest
+  } = resource as Record<string, Record<string, unknown> | undefined>;
   return {
     resourceType: 'Observation' as const,
     id: o.id,

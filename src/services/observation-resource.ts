@@ -32,7 +32,8 @@ function checkStructure(resource: Record<string, unknown>): void {
     throw invalid(`${path} ${describeValueIssue(valueIssue)}`, path);
   }
   const values = Object.keys(resource).filter((key) => /^value[A-Z]/.test(key));
-  if (values.length > 1) throw invalid(`Observation may have one value[x] only (got ${values.join(', ')})`, '/value[x]');
+  if (values.length > 1)
+    throw invalid(`Observation may have one value[x] only (got ${values.join(', ')})`, '/value[x]');
   const issue = fhirStructureIssue(resource);
   if (issue) {
     const path = issue.path === '/' ? '' : issue.path;
@@ -82,7 +83,10 @@ export function draftResourceObservation(resource: Record<string, unknown>): Res
   }
   const theCoding = coding({ coding: codings as { system: string; code: string }[] });
   if (theCoding.system === OMH_SYSTEM) {
-    throw invalid('/valueAttachment is required: Open mHealth codes carry their data point as valueAttachment', '/valueAttachment');
+    throw invalid(
+      '/valueAttachment is required: Open mHealth codes carry their data point as valueAttachment',
+      '/valueAttachment',
+    );
   }
   const subject = (resource.subject as { reference?: unknown } | undefined)?.reference;
   if (typeof subject !== 'string') throw invalid('/subject/reference (Patient/<id>) is required', '/subject');
@@ -105,7 +109,10 @@ export function draftUpload(input: FhirShapedObservation): ObservationDraft {
   if (!input.resource) return draftObservation(input);
   const mixed = OMH_FIELDS.filter((field) => input[field] !== null && input[field] !== undefined);
   if (mixed.length > 0) {
-    throw invalid(`/resource: give the whole Observation or the Open mHealth fields, not both (got ${mixed.join(', ')})`, '/resource');
+    throw invalid(
+      `/resource: give the whole Observation or the Open mHealth fields, not both (got ${mixed.join(', ')})`,
+      '/resource',
+    );
   }
   return draftResourceObservation(input.resource);
 }
