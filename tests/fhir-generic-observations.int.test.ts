@@ -444,4 +444,18 @@ describe('uploading through GraphQL', () => {
     });
     expect(codes(incomplete)).toEqual([]);
   });
+
+  it('answers a resource nested too deep for GraphQL’s variables on its own entry, not for the whole batch', async () => {
+    let extension: Record<string, unknown> = { url: 'https://app.example/leaf', valueString: 'x' };
+    for (let level = 0; level < 14; level++)
+      extension = { url: `https://app.example/level-${level}`, extension: [extension] };
+    const deep = loincHeartRate(71, '2026-11-11T10:00:00Z', { extension: [extension] });
+    const response = await fhirFetch(app, '/', {
+      as: 'peter@example.com',
+      body: bundle('batch', [deep, loincBloodPressure(119, 77, '2026-11-16T08:00:00Z')]),
+    });
+    expect(response.status).toBe(200);
+    expect(response.body.entry.map((e: any) => e.response.status)).toEqual(['400', '201']);
+    expect(diagnostics(response.body.entry[0].response.outcome)).toMatch(/nested more than 28 levels/);
+  });
 });

@@ -1,4 +1,5 @@
 import { describeValueIssue, findValueIssue, MAX_INPUT_STRING, type ValuePath } from '../../src/input-limits.js';
+import { RESOURCE_LIMITS as GENERIC_RESOURCE_LIMITS } from '../../src/services/observation-resource.js';
 import { fhirStructureIssue } from '../fhir-schema.js';
 import { FhirError } from '../outcome.js';
 
@@ -27,6 +28,16 @@ export const RESOURCE_LIMITS = { maxDepth: 32, maxString: MAX_INPUT_STRING };
 /** A FHIRPath-like location: Observation.identifier[0].value */
 const fhirPath = (path: ValuePath) =>
   path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : `${text}.${key}`), 'Observation');
+
+/** A resource passed on whole must fit in GraphQL's variables, a few levels down (see RESOURCE_LIMITS). */
+function withinDepth(r: Record<string, unknown>): Record<string, unknown> {
+  const issue = findValueIssue(r, GENERIC_RESOURCE_LIMITS);
+  if (issue) {
+    const path = fhirPath(issue.path);
+    throw structure(`${path} ${describeValueIssue(issue)}`, path);
+  }
+  return r;
+}
 
 /** An Observation has one value[x] at most (FHIR's invariant obs-7 family; the JSON Schema does not say it). */
 function checkSingleValue(r: Record<string, unknown>) {
@@ -77,7 +88,7 @@ export function checkObservation(resource: unknown): ObservationUpload {
     throw required('Observation.device.reference (Device/<id>) is required', 'Observation.device');
   }
   const attachment = upload.valueAttachment;
-  if (attachment === undefined) return { resource: r };
+  if (attachment === undefined) return { resource: withinDepth(r) };
   if (typeof attachment?.contentType !== 'string' || typeof attachment.data !== 'string') {
     throw required('Observation.valueAttachment with contentType and data is required', 'Observation.valueAttachment');
   }

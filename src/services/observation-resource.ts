@@ -16,8 +16,12 @@ import {
 
 /** as large as the largest Open mHealth attachment */
 const MAX_RESOURCE_BYTES = 256 * 1024;
-/** FHIR's bound on a string; nesting far deeper than any Observation needs (the schema validator recurses) */
-const RESOURCE_LIMITS = { maxDepth: 32, maxString: MAX_INPUT_STRING };
+/**
+ * FHIR's bound on a string; nesting far deeper than any Observation needs (the schema validator recurses), and
+ * 4 levels less than GraphQL's bound on variables, in which a resource sits 3 levels down
+ * (`observations[i].resource`): a resource the FHIR facade accepts never fails a whole batch's variables.
+ */
+export const RESOURCE_LIMITS = { maxDepth: 28, maxString: MAX_INPUT_STRING };
 const OMH_FIELDS = ['status', 'code', 'subject', 'device', 'identifier', 'valueAttachment'] as const;
 
 const invalid = (message: string, path: string) => new InvalidError(message, path);
