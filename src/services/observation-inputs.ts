@@ -51,7 +51,7 @@ const MAX_IDENTIFIERS = 20;
 const MAX_OMH_DEPTH = 32;
 
 /** A coding's or identifier's text: stored in a varchar(255) column, which holds no NUL character. */
-export function text(value: string, path: string): string {
+function text(value: string, path: string): string {
   if (value.length === 0) throw new InvalidError(`${path} must not be empty`, path);
   if (value.length > MAX_TEXT) throw new InvalidError(`${path} must be at most ${MAX_TEXT} characters`, path);
   if (value.includes('\u0000')) throw new InvalidError(`${path} must not contain NUL characters (\\u0000)`, path);
