@@ -5,7 +5,15 @@ import { searchsetBundle } from './bundle.js';
 import { runGraphQL } from './execute.js';
 import { OBSERVATION_FIELDS, type ObservationNode, toFhirObservation } from './resources.js';
 import { searchInput, searchPage } from './search.js';
-import { parseDateRange, parseId, parseIds, parseSort, parseToken, readParams } from './search-params.js';
+import {
+  parseDateRange,
+  parseId,
+  parseIds,
+  parseSort,
+  parseStatuses,
+  parseToken,
+  readParams,
+} from './search-params.js';
 
 const SEARCH = `query ($filter: ObservationFilter!, $first: Int, $after: String, $total: Boolean!) {
   observations(filter: $filter, first: $first, after: $after) {
@@ -37,6 +45,8 @@ function observationFilter(params: Map<string, string[]>) {
   const ids = one('_id');
   const device = one('device');
   const organization = one('patient.organization');
+  const status = one('status');
+  const category = one('category');
   const effective = parseDateRange('date', params.get('date'));
   const updated = parseDateRange('_lastUpdated', params.get('_lastUpdated'));
   return {
@@ -48,6 +58,11 @@ function observationFilter(params: Map<string, string[]>) {
     organizationId:
       organization === undefined ? undefined : parseId('patient.organization', organization, 'Organization'),
     code: code === undefined ? undefined : (({ system, value }) => ({ system, code: value }))(parseToken('code', code)),
+    status: status === undefined ? undefined : parseStatuses(status),
+    category:
+      category === undefined
+        ? undefined
+        : (({ system, value }) => ({ system, code: value }))(parseToken('category', category)),
     from: effective.from,
     before: effective.before,
     lastUpdatedFrom: updated.from,

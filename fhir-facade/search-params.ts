@@ -85,6 +85,17 @@ export const SEARCH_PARAMS: Record<Searchable, SearchParamDefinition[]> = {
     },
     { name: 'code', type: 'token', documentation: 'system|code, e.g. https://w3id.org/openmhealth|omh:heart-rate:2.0' },
     { name: 'date', type: 'date', documentation: 'effective time; prefixes ge, le, gt, lt, eq; repeat for a range' },
+    {
+      name: 'status',
+      type: 'token',
+      documentation: 'observation-status code, or a comma list of them (final,amended)',
+    },
+    {
+      name: 'category',
+      type: 'token',
+      documentation:
+        'system|code of a category, e.g. http://terminology.hl7.org/CodeSystem/observation-category|vital-signs (Open mHealth observations carry none)',
+    },
     { name: '_lastUpdated', type: 'date', documentation: 'last update; prefixes ge, le, gt, lt' },
     {
       name: '_sort',
@@ -222,6 +233,28 @@ export function parseToken(name: string, value: string): { system: string; value
     throw new FhirError(400, 'invalid', `${name} must be system|value, got "${value}"`, name);
   }
   return { system: value.slice(0, bar), value: value.slice(bar + 1) };
+}
+
+const OBSERVATION_STATUS_CODES = [
+  'registered',
+  'preliminary',
+  'final',
+  'amended',
+  'corrected',
+  'cancelled',
+  'entered-in-error',
+  'unknown',
+];
+
+/** `status=final,amended`: observation-status codes, as the GraphQL ObservationStatus enum names them. */
+export function parseStatuses(value: string): string[] {
+  return value.split(',').map((code) => {
+    if (!OBSERVATION_STATUS_CODES.includes(code)) {
+      const known = OBSERVATION_STATUS_CODES.join(', ');
+      throw new FhirError(400, 'invalid', `status must be one of ${known} (or a comma list), got "${code}"`, 'status');
+    }
+    return code.toUpperCase().replaceAll('-', '_');
+  });
 }
 
 /** A comma list of ids (`_id=1,2,3`), at most `max`. */
