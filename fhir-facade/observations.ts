@@ -6,7 +6,15 @@ import { runGraphQL } from './execute.js';
 import { observationIncludes, parseIncludes } from './includes.js';
 import { OBSERVATION_FIELDS, type ObservationNode, toFhirObservation } from './resources.js';
 import { searchInput, searchPage } from './search.js';
-import { parseDateRange, parseId, parseIds, parseSort, parseToken, readParams } from './search-params.js';
+import {
+  parseDateRange,
+  parseId,
+  parseIds,
+  parseSort,
+  parseStatuses,
+  parseToken,
+  readParams,
+} from './search-params.js';
 
 const SEARCH = `query ($filter: ObservationFilter!, $order: ObservationOrder!, $first: Int, $after: String,
   $total: Boolean!) {
@@ -41,6 +49,8 @@ function observationFilter(params: Map<string, string[]>) {
   const ids = one('_id');
   const device = one('device');
   const organization = one('patient.organization');
+  const status = one('status');
+  const category = one('category');
   const effective = parseDateRange('date', params.get('date'));
   const updated = parseDateRange('_lastUpdated', params.get('_lastUpdated'));
   return {
@@ -52,6 +62,11 @@ function observationFilter(params: Map<string, string[]>) {
     organizationId:
       organization === undefined ? undefined : parseId('patient.organization', organization, 'Organization'),
     code: code === undefined ? undefined : (({ system, value }) => ({ system, code: value }))(parseToken('code', code)),
+    status: status === undefined ? undefined : parseStatuses(status),
+    category:
+      category === undefined
+        ? undefined
+        : (({ system, value }) => ({ system, code: value }))(parseToken('category', category)),
     from: effective.from,
     before: effective.before,
     lastUpdatedFrom: updated.from,

@@ -39,7 +39,17 @@ const paging: SearchParamDefinition[] = [
   { name: '_format', type: 'token', documentation: '`json`' },
 ];
 
-type Searchable = 'Patient' | 'Observation' | 'AuditEvent' | 'Organization' | 'Device' | 'Group';
+type Searchable =
+  | 'Patient'
+  | 'Observation'
+  | 'AuditEvent'
+  | 'Organization'
+  | 'Device'
+  | 'Group'
+  | 'Practitioner'
+  | 'PractitionerRole'
+  | 'Consent'
+  | 'ResearchStudy';
 
 export const SEARCH_PARAMS: Record<Searchable, SearchParamDefinition[]> = {
   Patient: [
@@ -90,6 +100,17 @@ export const SEARCH_PARAMS: Record<Searchable, SearchParamDefinition[]> = {
     },
     { name: 'code', type: 'token', documentation: 'system|code, e.g. https://w3id.org/openmhealth|omh:heart-rate:2.0' },
     { name: 'date', type: 'date', documentation: 'effective time; prefixes ge, le, gt, lt, eq; repeat for a range' },
+    {
+      name: 'status',
+      type: 'token',
+      documentation: 'observation-status code, or a comma list of them (final,amended)',
+    },
+    {
+      name: 'category',
+      type: 'token',
+      documentation:
+        'system|code of a category, e.g. http://terminology.hl7.org/CodeSystem/observation-category|vital-signs (Open mHealth observations carry none)',
+    },
     { name: '_lastUpdated', type: 'date', documentation: 'last update; prefixes ge, le, gt, lt' },
     {
       name: '_sort',
@@ -143,6 +164,57 @@ export const SEARCH_PARAMS: Record<Searchable, SearchParamDefinition[]> = {
     },
     ...paging,
   ],
+  Practitioner: [
+    { name: '_id', type: 'token', documentation: 'the practitioner’s id, or a comma list of at most 1000 ids' },
+    { name: 'name', type: 'string', documentation: 'a part of the first or last name, case-insensitive' },
+    { name: 'family', type: 'string', documentation: 'the start of the last name, case-insensitive' },
+    { name: 'given', type: 'string', documentation: 'the start of the first name, case-insensitive' },
+    { name: 'email', type: 'token', documentation: 'the login email, exactly but for case' },
+    {
+      name: '_has:PractitionerRole:practitioner:organization',
+      type: 'special',
+      documentation: 'practitioners with a role in this Organization (20003 or Organization/20003)',
+    },
+    ...paging,
+  ],
+  PractitionerRole: [
+    {
+      name: '_id',
+      type: 'token',
+      documentation: 'the role with this id (the practitioner’s membership of an organization)',
+    },
+    {
+      name: 'practitioner',
+      type: 'reference',
+      documentation: 'roles of this Practitioner (10001 or Practitioner/10001)',
+    },
+    {
+      name: 'organization',
+      type: 'reference',
+      documentation: 'roles in this Organization (20003 or Organization/20003)',
+    },
+    {
+      name: 'role',
+      type: 'token',
+      documentation: '`manager`, `member` or `viewer`, bare or with the system <base>/CodeSystem/organization-role',
+    },
+    ...paging,
+  ],
+  Consent: [
+    { name: '_id', type: 'token', documentation: 'the consent with this id, `<patientId>-<studyId>`' },
+    { name: 'patient', type: 'reference', documentation: 'consents of this Patient (40001 or Patient/40001)' },
+    { name: 'subject', type: 'reference', documentation: 'same as patient' },
+    {
+      name: 'status',
+      type: 'token',
+      documentation: '`active` (some code shared), `inactive` (all declined or revoked) or `draft` (nothing answered)',
+    },
+    ...paging,
+  ],
+  ResearchStudy: [
+    { name: '_id', type: 'token', documentation: 'the study with this id, read whole (its sponsor included)' },
+    ...paging,
+  ],
   // the catalog is a few rows, unpaged in GraphQL: one page, always with its total
   Device: [
     { name: '_id', type: 'token', documentation: 'the data source with this id' },
@@ -191,6 +263,28 @@ export function parseToken(name: string, value: string): { system: string; value
     throw new FhirError(400, 'invalid', `${name} must be system|value, got "${value}"`, name);
   }
   return { system: value.slice(0, bar), value: value.slice(bar + 1) };
+}
+
+const OBSERVATION_STATUS_CODES = [
+  'registered',
+  'preliminary',
+  'final',
+  'amended',
+  'corrected',
+  'cancelled',
+  'entered-in-error',
+  'unknown',
+];
+
+/** `status=final,amended`: observation-status codes, as the GraphQL ObservationStatus enum names them. */
+export function parseStatuses(value: string): string[] {
+  return value.split(',').map((code) => {
+    if (!OBSERVATION_STATUS_CODES.includes(code)) {
+      const known = OBSERVATION_STATUS_CODES.join(', ');
+      throw new FhirError(400, 'invalid', `status must be one of ${known} (or a comma list), got "${code}"`, 'status');
+    }
+    return code.toUpperCase().replaceAll('-', '_');
+  });
 }
 
 /** A comma list of ids (`_id=1,2,3`), at most `max`. */

@@ -10,6 +10,7 @@ import { callResolversDirectly } from './direct-resolvers.js';
 import { CodeableConceptResolver, DataSourceResolver } from './resolvers/catalog.js';
 import { ClientRegistrationResolver, ClientResolver } from './resolvers/client.js';
 import { PatientConsentsResolver, StudyConsentsResolver } from './resolvers/consent.js';
+import { EnrollmentConsentResolver } from './resolvers/enrollment-consent.js';
 import {
   ObservationConnectionResolver,
   ObservationResolver,
@@ -21,6 +22,7 @@ import { OmhSchemaResolver } from './resolvers/omh-schema.js';
 import { OrganizationResolver } from './resolvers/organization.js';
 import { PatientInvitationResolver } from './resolvers/invitation.js';
 import { PatientResolver } from './resolvers/patient.js';
+import { PractitionerRoleResolver } from './resolvers/practitioner-role.js';
 import { StudyResolver } from './resolvers/study.js';
 import { StudyConsentCountsResolver, StudyScopeCountResolver } from './resolvers/study-consent-counts.js';
 import { PractitionerResolver, UserResolver } from './resolvers/user.js';
@@ -32,6 +34,7 @@ const resolvers = [
   ClientResolver,
   CodeableConceptResolver,
   DataSourceResolver,
+  EnrollmentConsentResolver,
   ObservationConnectionResolver,
   ObservationResolver,
   ObservationSummaryResolver,
@@ -44,6 +47,7 @@ const resolvers = [
   PatientInvitationResolver,
   PatientObservationsResolver,
   PractitionerResolver,
+  PractitionerRoleResolver,
   StudyResolver,
   StudyConsentsResolver,
   StudyConsentCountsResolver,

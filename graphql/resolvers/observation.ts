@@ -31,6 +31,8 @@ export function toFilter(filter: ObservationFilter): search.ObservationFilter {
     ids: filter.ids ? toIds(filter.ids, 'filter.ids') : null,
     dataSourceId: filter.dataSourceId ? toId(filter.dataSourceId, 'filter.dataSourceId') : null,
     coding: filter.code ?? null,
+    statuses: filter.status?.length ? filter.status : null,
+    category: filter.category ?? null,
     from: filter.from ?? null,
     to: filter.to ?? null,
     before: filter.before ?? null,
@@ -95,14 +97,30 @@ export class ObservationResolver {
     return JSON.parse(observation.identifiersJson);
   }
 
-  @FieldResolver(() => GraphQLJSONObject, { description: 'the Open mHealth data point (header and body)' })
-  omh(@Root() observation: ObservationRow): Record<string, unknown> {
-    return JSON.parse(observation.omhJson);
+  @FieldResolver(() => GraphQLJSONObject, {
+    nullable: true,
+    description: 'the Open mHealth data point (header and body); null for an observation other than Open mHealth',
+  })
+  omh(@Root() observation: ObservationRow): Record<string, unknown> | null {
+    return observation.omhJson === null ? null : JSON.parse(observation.omhJson);
   }
 
-  @FieldResolver(() => Attachment, { description: 'the Open mHealth data point as FHIR carries it (base64 JSON)' })
-  valueAttachment(@Root() observation: ObservationRow): Attachment {
+  @FieldResolver(() => Attachment, {
+    nullable: true,
+    description: 'the Open mHealth data point as FHIR carries it (base64 JSON); null for other observations',
+  })
+  valueAttachment(@Root() observation: ObservationRow): Attachment | null {
+    if (observation.omhJson === null) return null;
     return { contentType: 'application/json', data: Buffer.from(observation.omhJson).toString('base64') };
+  }
+
+  @FieldResolver(() => GraphQLJSONObject, {
+    nullable: true,
+    description:
+      'an observation other than Open mHealth: the R5 Observation as uploaded, less its id and the meta the gateway writes (null for Open mHealth ones)',
+  })
+  resource(@Root() observation: ObservationRow): Record<string, unknown> | null {
+    return observation.resourceJson === null ? null : JSON.parse(observation.resourceJson);
   }
 }
 

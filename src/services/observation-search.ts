@@ -38,7 +38,9 @@ export interface ObservationRow {
   effectiveTime: string;
   lastUpdated: string;
   /** the Open mHealth data point as the database writes it out: most readers pass it on without looking in */
-  omhJson: string;
+  omhJson: string | null;
+  /** an Observation other than Open mHealth (null for an Open mHealth one), as the database writes it out */
+  resourceJson: string | null;
   /** its identifiers, `[{ "system": …, "value": … }]`, as the database writes them out */
   identifiersJson: string;
   subjectPatientId: number;
@@ -50,7 +52,11 @@ export interface ObservationRow {
 export const observationColumns = (alias: string) =>
   ['id', 'status', 'effective_time', 'last_updated', 'subject_patient_id', 'codeable_concept_id', 'data_source_id']
     .map((column) => `${alias}.${column}`)
-    .concat(`${alias}.omh::text as omh_json`, `${alias}.identifiers::text as identifiers_json`)
+    .concat(
+      `${alias}.omh::text as omh_json`,
+      `${alias}.resource::text as resource_json`,
+      `${alias}.identifiers::text as identifiers_json`,
+    )
     .join(', ');
 
 /** PostgreSQL's text of a timestamptz at UTC: `2026-01-03 00:05:00+00`, `… 00:05:00.123456+00`. */
@@ -70,7 +76,8 @@ export function toObservationRow(row: Record<string, unknown>): ObservationRow {
     // MikroORM's driver leaves timestamps as text, and bigint ids
     effectiveTime: isoTimestamp(row.effective_time as string),
     lastUpdated: isoTimestamp(row.last_updated as string),
-    omhJson: row.omh_json as string,
+    omhJson: row.omh_json as string | null,
+    resourceJson: row.resource_json as string | null,
     identifiersJson: row.identifiers_json as string,
     subjectPatientId: Number(row.subject_patient_id),
     codeableConceptId: Number(row.codeable_concept_id),
@@ -90,6 +97,10 @@ export interface ObservationFilter {
   /** observations from this data source (FHIR Device) */
   dataSourceId?: number | null;
   coding?: { system: string; code: string } | null;
+  /** any of these statuses */
+  statuses?: readonly ObservationStatus[] | null;
+  /** a coding of the resource's category (Open mHealth observations have none) */
+  category?: { system: string; code: string } | null;
   /** effective time at or after */
   from?: Date | null;
   /** effective time at or before */
@@ -128,6 +139,10 @@ async function conditions(ctx: ServiceContext, filter: ObservationFilter, fromPa
   }
   if (filter.ids) add('o.id = any(?::int[])', intArray(filter.ids));
   if (filter.dataSourceId) add('o.data_source_id = ?', filter.dataSourceId);
+  // status and category narrow the rows of the index ranges a page reads (filters, not index conditions): the
+  // page's plan and order stay those of the keyset index
+  if (filter.statuses) add('o.status = any(?::text[])', `{${filter.statuses.join(',')}}`);
+  if (filter.category) add('o.resource @> ?::jsonb', categoryContainment(filter.category));
   if (filter.from) add('o.effective_time >= ?', filter.from);
   if (filter.to) add('o.effective_time <= ?', filter.to);
   if (filter.before) add('o.effective_time < ?', filter.before);
@@ -135,6 +150,10 @@ async function conditions(ctx: ServiceContext, filter: ObservationFilter, fromPa
   if (filter.lastUpdatedBefore) add('o.last_updated < ?', filter.lastUpdatedBefore);
   return { pairChunks, others: all };
 }
+
+/** A resource with this coding in one of its categories, as jsonb containment. */
+const categoryContainment = ({ system, code }: { system: string; code: string }) =>
+  JSON.stringify({ category: [{ coding: [{ system, code }] }] });
 
 /** Visible pairs, patient ids per code, in chunks of patients in patient order. */
 type PairChunks = AsyncIterable<Map<number, number[]>> | Iterable<Map<number, number[]>>;
