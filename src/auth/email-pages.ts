@@ -13,11 +13,17 @@ export const RESEND_PATH = '/o/verify/resend';
 export const FORGOT_PATH = '/o/password/forgot';
 export const RESET_PATH = '/o/password/reset';
 
-/** The form that mails a new verification link (on the login page of an unverified account, on a dead link). */
+/**
+ * The form that mails a new verification link: for the account that just tried to sign in (its email known), or
+ * with an email field (the page of a dead link).
+ */
 export function resendForm(email?: string): string {
+  const field = email
+    ? hidden('email', email)
+    : `<label for="resend-email">Email</label>
+  <input id="resend-email" name="email" type="email" autocomplete="email" required>`;
   return `<form method="post" action="${RESEND_PATH}">
-  <label for="resend-email">Email</label>
-  <input id="resend-email" name="email" type="email" autocomplete="email" required value="${escapeHtml(email ?? '')}">
+  ${field}
   <button type="submit">Send a new confirmation link</button>
 </form>`;
 }
