@@ -3,6 +3,7 @@ import { startTestApp, type TestApp } from './support/app.js';
 import { redeemInvitation } from './support/invitations.js';
 import { linkIn, type Mailbox, startMailbox } from './support/mail.js';
 import { rest } from './support/rest.js';
+import { freePort } from './support/server-process.js';
 import { codes, gql } from './support/tokens.js';
 
 const INVITE = `mutation ($id: ID!, $send: Boolean) {
@@ -16,16 +17,21 @@ let mailbox: Mailbox;
 let shown: TestApp;
 let emailOnly: TestApp;
 let noMail: TestApp;
+let mailDown: TestApp;
 beforeAll(async () => {
   mailbox = await startMailbox();
-  [shown, emailOnly, noMail] = await Promise.all([
+  [shown, emailOnly, noMail, mailDown] = await Promise.all([
     startTestApp({ SMTP_URL: mailbox.url }),
     startTestApp({ SMTP_URL: mailbox.url, INVITATION_DELIVERY: 'email-only' }),
     startTestApp(),
+    // nothing listens there
+    freePort().then((port) =>
+      startTestApp({ SMTP_URL: `smtp://127.0.0.1:${port}`, INVITATION_DELIVERY: 'email-only' }),
+    ),
   ]);
 });
 afterAll(async () => {
-  await Promise.all([shown?.close(), emailOnly?.close(), noMail?.close()]);
+  await Promise.all([shown?.close(), emailOnly?.close(), noMail?.close(), mailDown?.close()]);
   await mailbox?.close();
 });
 
@@ -99,5 +105,17 @@ describe('invitations sent by the server', () => {
       .getConnection()
       .execute<{ n: string }[]>('select count(*) as n from patient_invitations');
     expect(Number(rows[0]!.n)).toBe(0);
+  });
+
+  it('answers SERVICE_UNAVAILABLE when the mail server cannot take it, and leaves no usable code behind', async () => {
+    const result = await gql(mailDown, MEGAN, INVITE, { id: '40001' });
+    expect(codes(result)).toEqual(['SERVICE_UNAVAILABLE']);
+    expect(result.errors![0]!.message).toContain('could not be sent');
+    const rows = await mailDown.db.orm.em.getConnection().execute<{ cancelled: boolean; grants: string }[]>(
+      `select i.cancelled_at is not null as cancelled,
+                (select count(*) from oidc_payloads o where o.grant_id = i.grant_id) as grants
+           from patient_invitations i`,
+    );
+    expect(rows).toEqual([{ cancelled: true, grants: '0' }]);
   });
 });
