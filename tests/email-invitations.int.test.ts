@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
 import { redeemInvitation } from './support/invitations.js';
+import { postLogin } from './support/login-page.js';
 import { linkIn, type Mailbox, startMailbox } from './support/mail.js';
 import { rest } from './support/rest.js';
 import { freePort } from './support/server-process.js';
@@ -97,7 +98,7 @@ describe('invitations sent by the server', () => {
     expect(await auditedCreations(emailOnly)).toHaveLength(2);
   });
 
-  it('is refused, minting nothing, where no SMTP server is configured', async () => {
+  it('is refused, minting nothing, where no SMTP server is configured (and password reset is off)', async () => {
     const result = await gql(noMail, MEGAN, INVITE, { id: '40001', send: true });
     expect(codes(result)).toEqual(['BAD_USER_INPUT']);
     expect(result.errors![0]!.message).toContain('SMTP_URL');
@@ -105,6 +106,11 @@ describe('invitations sent by the server', () => {
       .getConnection()
       .execute<{ n: string }[]>('select count(*) as n from patient_invitations');
     expect(Number(rows[0]!.n)).toBe(0);
+    // nor is there a password reset: nothing could prove who asks
+    expect((await fetch(`${noMail.baseUrl}/o/password/forgot`)).status).toBe(404);
+    const login = await postLogin(noMail, 'megan@example.com', 'not-her-password1');
+    expect(login.status).toBe(401);
+    expect(login.html).not.toContain('Forgot password?');
   });
 
   it('answers SERVICE_UNAVAILABLE when the mail server cannot take it, and leaves no usable code behind', async () => {
