@@ -1,4 +1,5 @@
 import express, { type Response, Router } from 'express';
+import { User } from '../db/entities/index.js';
 import type { Orm } from '../db/orm.js';
 import { deliverLater } from '../mail/delivery.js';
 import { passwordResetMessage } from '../mail/messages.js';
@@ -12,7 +13,6 @@ import { formField } from './form-fields.js';
 import { hashPassword, passwordPolicy } from './password.js';
 import { messagePage } from './pages.js';
 import { loginThrottle, Throttle } from './throttle.js';
-import { User } from '../db/entities/index.js';
 
 /** Reset requests: 3 per account (email) and 10 per client address in 15 minutes. */
 export const resetThrottle = (orm: Orm) =>
