@@ -146,6 +146,14 @@ describe('password reset', () => {
     expect(await postLogin(app, 'una@example.org', 'New-pass-42')).toMatchObject({ signedIn: true });
   });
 
+  it('lets only one of two simultaneous uses of a link through', async () => {
+    const token = await resetToken('mark@example.com');
+    const answers = await Promise.all([setPassword(token, 'First-pass-1'), setPassword(token, 'Second-pass-2')]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 400]);
+    const winner = answers[0]!.status === 200 ? 'First-pass-1' : 'Second-pass-2';
+    expect(await postLogin(app, 'mark@example.com', winner)).toMatchObject({ signedIn: true });
+  });
+
   it('throttles requests per account, whether or not it exists, with the same answer', async () => {
     const answers = [];
     for (let i = 0; i < 4; i++) {

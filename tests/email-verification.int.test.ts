@@ -82,7 +82,9 @@ describe('sign-up verifies the email', () => {
     expect(await again.text()).toContain('has expired or was already used');
 
     const tokens = await portalSignIn(app, 'rita@example.org', { password: 'Secret123' });
-    expect(tokens).toHaveProperty('access_token');
+    if (!('access_token' in tokens)) throw new Error(`sign-in failed: ${tokens.error}`);
+    const info = await fetch(`${app.baseUrl}/o/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    expect(await info.json()).toMatchObject({ email: 'rita@example.org', email_verified: true });
   });
 
   it('stores only the hash of a token, and refuses guessed, malformed and expired ones', async () => {
