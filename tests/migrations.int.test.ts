@@ -39,6 +39,7 @@ describe('migrations', () => {
       `insert into codeable_concepts (id, coding_system, coding_code, text) values (1, 'https://w3id.org/openmhealth', 'omh:heart-rate:2.0', 'Heart rate');
        insert into data_sources (id, name, type) values (1, 'Cuff', 'device');
        insert into patients (id, name_family, name_given, email) values (1, 'Doe', 'Jo', 'jo@example.com');
+       insert into users (id, email, kind) values (1, 'old@example.com', 'practitioner');
        insert into observations (id, subject_patient_id, codeable_concept_id, data_source_id, omh, effective_time)
          values (1, 1, 1, 1, '{}', '2026-11-01T08:00:00Z'), (2, 1, 1, 1, '{}', '2026-11-01T09:00:00Z');
        insert into observation_identifiers (observation_id, system, value)
@@ -64,6 +65,12 @@ describe('migrations', () => {
       { model: 'DeviceCode', id: storageHash('dc-1'), user_code: storageHash('ABCD-EFGH') },
     ]);
     expect(await migrate(orm)).toEqual([]);
+    // accounts made before email verification count as verified; new ones start unverified
+    await sql.execute(`insert into users (id, email, kind) values (2, 'new@example.com', 'practitioner')`);
+    expect(await sql.execute('select id, email_verified_at is not null as verified from users order by id')).toEqual([
+      { id: 1, verified: true },
+      { id: 2, verified: false },
+    ]);
     expect(await sql.execute('select id, identifiers from observations order by id')).toEqual([
       {
         id: '1',
