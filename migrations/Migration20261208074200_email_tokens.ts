@@ -5,7 +5,7 @@ import { Migration } from '@mikro-orm/migrations';
  * verified, as of this migration: an administrator, the seed or the CLI made it), the mailed single-use tokens, stored hashed, and
  * when an invitation was mailed to its patient.
  */
-export class Migration20261208070200 extends Migration {
+export class Migration20261208074200 extends Migration {
   override async up(): Promise<void> {
     // a constant default fills the existing rows without rewriting the table (PostgreSQL 11+); new rows get none
     this.addSql(`alter table "users" add column "email_verified_at" timestamptz null default '2026-12-08T07:02:00Z';`);
