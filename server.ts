@@ -10,6 +10,7 @@ import { type Auth, createAuth } from './src/auth/index.js';
 import type { Config } from './src/config.js';
 import type { Orm } from './src/db/orm.js';
 import { createApp } from './src/http/app.js';
+import { createMailer } from './src/mail/mailer.js';
 import { observePool } from './src/observability/db-pool-metrics.js';
 import { type Logger, logger } from './src/observability/logger.js';
 import { collectProcessMetrics } from './src/observability/metrics.js';
@@ -36,7 +37,8 @@ export async function createGateway(
   const log = options.log ?? logger();
   collectProcessMetrics();
   observePool('serving', orm);
-  const auth = await createAuth(config, orm);
+  const mailer = createMailer(config.mail);
+  const auth = await createAuth(config, orm, { mailer, log });
   const audit = config.audit.enabled ? new AuditWriter(orm, config.audit) : DISCARD;
   const purge = config.audit.enabled ? schedulePurge(orm, config.audit.retentionDays) : { stop() {} };
   const schema = await buildExecutableSchema({ audit: config.audit.enabled });
@@ -45,12 +47,13 @@ export async function createGateway(
     orm,
     verifyToken: auth.verifyToken,
     provider: auth.provider,
+    mailer,
     config,
     limits: config.graphql,
     logger: log,
     audit,
   });
-  const faceDeps = { schema, orm, verifyToken: auth.verifyToken, provider: auth.provider, config, audit };
+  const faceDeps = { schema, orm, verifyToken: auth.verifyToken, provider: auth.provider, mailer, config, audit };
   const fhir = Router().use(FHIR_PATH, createFhirRouter(faceDeps));
   const rest = createRestApi(faceDeps);
   const mcp = createMcpRouter(faceDeps);
@@ -74,6 +77,7 @@ export async function createGateway(
     audit,
     async close() {
       purge.stop();
+      mailer?.close();
       await audit.close();
     },
   };
