@@ -1,4 +1,6 @@
 import { smartConfiguration } from '../src/auth/smart.js';
+import { searchIncludes } from './includes.js';
+import { searchRevIncludes } from './revincludes.js';
 import { SEARCH_PARAMS } from './search-params.js';
 
 const SEARCH_PARAM_TYPES: Record<string, string> = {
@@ -22,6 +24,8 @@ export function capabilityStatement(
     searchParam: (type === 'CodeSystem' ? [] : SEARCH_PARAMS[type])
       .filter((p) => !p.name.startsWith('_') || p.name.startsWith('_has') || ['_id', '_lastUpdated'].includes(p.name))
       .map((p) => ({ name: p.name, type: SEARCH_PARAM_TYPES[p.type], documentation: p.documentation })),
+    ...(searchIncludes(type).length ? { searchInclude: searchIncludes(type) } : {}),
+    ...(searchRevIncludes(type).length ? { searchRevInclude: searchRevIncludes(type) } : {}),
   });
   return {
     resourceType: 'CapabilityStatement',

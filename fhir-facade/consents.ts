@@ -132,6 +132,7 @@ export async function searchConsents(
     return searchsetBundle(baseUrl, 'Consent', selfQuery, onlyMatch(matches && found));
   }
   const page = await searchPage({
+    resourceType: 'Consent',
     schema,
     context,
     params,

@@ -108,6 +108,7 @@ export async function searchPractitionerRoles(
     return searchsetBundle(baseUrl, 'PractitionerRole', selfQuery, onlyMatch(matches && found));
   }
   const page = await searchPage({
+    resourceType: 'PractitionerRole',
     schema,
     context,
     params,

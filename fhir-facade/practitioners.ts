@@ -52,6 +52,7 @@ export async function searchPractitioners(
   const ids = one('_id');
   const organization = one('_has:PractitionerRole:practitioner:organization');
   const page = await searchPage({
+    resourceType: 'Practitioner',
     schema,
     context,
     params,

@@ -74,6 +74,7 @@ export async function searchResearchStudies(
     return searchsetBundle(baseUrl, 'ResearchStudy', selfQuery, onlyMatch(found));
   }
   const page = await searchPage({
+    resourceType: 'ResearchStudy',
     schema,
     context,
     params,

@@ -19,7 +19,17 @@ const paging: SearchParamDefinition[] = [
       'JupyterHealth page number (1-based), at most FHIR_MAX_PAGE_SKIP (10,000) rows deep; prefer the next link',
   },
   { name: '_cursor', type: 'string', documentation: 'keyset cursor of the next link (opaque)' },
-  { name: '_summary', type: 'token', documentation: '`count`: only the total' },
+  {
+    name: '_summary',
+    type: 'token',
+    documentation:
+      '`count`: only the total; `true`: the summary elements (Patient, Observation, Group, Organization); `data`: all but text; `false`: whole',
+  },
+  {
+    name: '_elements',
+    type: 'string',
+    documentation: 'a comma list of top-level elements to keep (id, meta, resourceType always); marked SUBSETTED',
+  },
   {
     name: '_total',
     type: 'token',
@@ -60,6 +70,11 @@ export const SEARCH_PARAMS: Record<Searchable, SearchParamDefinition[]> = {
       documentation: 'patients of this Organization (20003 or Organization/20003)',
     },
     { name: '_sort', type: 'special', documentation: '`_id` only (the order patients are listed in)' },
+    {
+      name: '_revinclude',
+      type: 'special',
+      documentation: '`Observation:patient` (or `Observation:subject`): the page’s observations, at most 1000 in all',
+    },
     ...paging,
   ],
   Observation: [
@@ -101,7 +116,12 @@ export const SEARCH_PARAMS: Record<Searchable, SearchParamDefinition[]> = {
       name: '_sort',
       type: 'special',
       documentation:
-        '`patient,code,date` (or `patient,code,date,_id`, the order results come in); `date` with `patient` and `code` given',
+        '`patient,code,date` (or `patient,code,date,_id`, the order results come in); `date` and `-date` with `patient` and `code` given',
+    },
+    {
+      name: '_include',
+      type: 'special',
+      documentation: '`Observation:patient` (or `Observation:subject`), `Observation:device`; repeatable',
     },
     ...paging,
   ],
@@ -131,6 +151,16 @@ export const SEARCH_PARAMS: Record<Searchable, SearchParamDefinition[]> = {
       name: 'managing-entity',
       type: 'reference',
       documentation: 'studies run by this organization (20003 or Organization/20003)',
+    },
+    {
+      name: 'member',
+      type: 'reference',
+      documentation: 'the studies this patient is enrolled in (Patient/40001 or 40001), one page',
+    },
+    {
+      name: '_include',
+      type: 'special',
+      documentation: '`Group:member`: the enrolled patients, at most 1000 per study as in the read',
     },
     ...paging,
   ],
@@ -219,7 +249,7 @@ export function readParams(
       const problem = bad.length > MAX_PARAM_LENGTH ? `is longer than ${MAX_PARAM_LENGTH} characters` : 'holds a NUL';
       throw new FhirError(400, 'invalid', `Search parameter "${name}" ${problem}`, name);
     }
-    if (values.length > 1 && !['date', '_lastUpdated'].includes(name)) {
+    if (values.length > 1 && !['date', '_lastUpdated', '_include', '_revinclude'].includes(name)) {
       throw new FhirError(400, 'invalid', `Search parameter "${name}" may appear only once`, name);
     }
     params.set(name, values);

@@ -5,6 +5,7 @@ import type { Patient as PatientEntity } from '../../src/db/entities/index.js';
 import { InvalidError } from '../../src/errors.js';
 import { findCodeableConceptByCoding } from '../../src/services/codeable-concepts.js';
 import * as search from '../../src/services/observation-search.js';
+import type { ObservationDirection } from '../../src/services/observation-order.js';
 import type { ObservationRow } from '../../src/services/observation-search.js';
 import { nestedConnection, toConnection } from '../connection.js';
 import type { GraphQLContext } from '../context.js';
@@ -13,6 +14,7 @@ import { toId, toIds } from '../ids.js';
 import type { Loaders } from '../loaders/index.js';
 import { selectedFields, selectsOnlyId } from '../selection.js';
 import { CodeableConcept, DataSource } from '../types/catalog.js';
+import { ObservationOrder } from '../types/observation-order.js';
 import { Attachment, Observation, ObservationConnection, ObservationFilter } from '../types/observation.js';
 import { type ConnectionValue, PageArgs } from '../types/paging.js';
 import { Identifier, Patient } from '../types/patient.js';
@@ -49,17 +51,18 @@ export class ObservationResolver {
   @Query(() => ObservationConnection, {
     complexity: pageCost,
     description:
-      'observations the viewer may see (consent-gated), narrowed by the filter, ordered by patient, code, effective time and id',
+      'observations the viewer may see (consent-gated), narrowed by the filter, ordered by patient, code, effective time and id (or `order`)',
   })
   async observations(
     @Arg('filter', () => ObservationFilter) filter: ObservationFilter,
     @Args() page: PageArgs,
+    @Arg('order', () => ObservationOrder, { defaultValue: 'asc' }) order: ObservationDirection,
     @Ctx() ctx: GraphQLContext,
     @Info() info: GraphQLResolveInfo,
   ) {
     const criteria = toFilter(filter);
     if (criteria.coding && selectedFields(info, 'nodes').has('code')) primeConcept(ctx, criteria.coding);
-    return toConnection(await search.listObservations(ctx.services, criteria, page), () =>
+    return toConnection(await search.listObservations(ctx.services, criteria, page, order), () =>
       search.countObservations(ctx.services, criteria),
     );
   }

@@ -1,5 +1,5 @@
 import type { ObservationStatus } from '../db/entities/index.js';
-import { NotFoundError } from '../errors.js';
+import { InvalidError, NotFoundError } from '../errors.js';
 import { tokenObservationCodeIds } from '../policy/token.js';
 import {
   CONSENTED_PAIRS,
@@ -20,6 +20,8 @@ import { countsByParent, firstPagesByParent } from './pages-by-parent.js';
 import {
   decodeObservationCursor,
   encodeObservationCursor,
+  type ObservationDirection,
+  observationCursor,
   observationOrder,
   observationsAfter,
 } from './observation-order.js';
@@ -419,22 +421,30 @@ const where = (all: SqlCondition[]) => ({
   params: all.flatMap((c) => c.params),
 });
 
-/** One page of the observations the viewer may see, in `observationOrder` (keyset, never OFFSET). */
+/**
+ * One page of the observations the viewer may see, in `observationOrder` (keyset, never OFFSET). Descending
+ * only within one patient and one code: the pairs are read in ascending patient chunks, and one (patient, code)
+ * range read backwards is the only descending order that needs no other index.
+ */
 export async function listObservations(
   ctx: ServiceContext,
   filter: ObservationFilter,
   page: PageArgs = {},
+  direction: ObservationDirection = 'asc',
 ): Promise<Page<ObservationRow>> {
+  if (direction === 'desc' && !(filter.patientId && filter.coding)) {
+    throw new InvalidError('order: TIME_DESC needs filter.patientId and filter.code (one patient, one code)', 'order');
+  }
   const size = pageSize(page.first);
-  const after = decodeObservationCursor(page.after);
-  const search = await conditions(ctx, filter, after?.subjectPatientId ?? 0);
-  if (after) search.others.push(observationsAfter(after, 'o'));
+  const after = decodeObservationCursor(page.after, direction);
+  const search = await conditions(ctx, filter, direction === 'asc' ? (after?.subjectPatientId ?? 0) : 0);
+  if (after) search.others.push(observationsAfter(after, 'o', direction));
   const read = async (all: SqlCondition[], limit: number) => {
     const { sql, params } = where(all);
     return ctx.em
       .getConnection()
       .execute<Record<string, unknown>[]>(
-        `select ${observationColumns('o')} from observations o where ${sql} order by ${observationOrder('o')} limit ?`,
+        `select ${observationColumns('o')} from observations o where ${sql} order by ${observationOrder('o', direction)} limit ?`,
         [...params, limit],
       );
   };
@@ -444,7 +454,7 @@ export async function listObservations(
     rows.push(...(await read(all, size + 1 - rows.length)));
     if (rows.length > size) break;
   }
-  return toPage(rows.map(toObservationRow), size, encodeObservationCursor);
+  return toPage(rows.map(toObservationRow), size, observationCursor(direction));
 }
 
 /**
