@@ -56,6 +56,7 @@ describe('migrations', () => {
       'Migration20261207012848_clients',
       'Migration20261208070000_audit_events',
       'Migration20261208070100_throttle_failures',
+      'Migration20261208070200_bulk_exports',
     ]);
     expect(await sql.execute('select model, id, user_code from oidc_payloads order by model')).toEqual([
       { model: 'AuthorizationCode', id: storageHash('code-1'), user_code: null },
