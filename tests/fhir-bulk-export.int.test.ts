@@ -1,5 +1,10 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, startTestApp } from './support/app.js';
+import { createTestDatabase } from './support/database.js';
+import { freePort, startServer } from './support/server-process.js';
 import { awaitStatus, bearer, download, exportAll, kickoff } from './support/bulk-export.js';
 import { patientToken, gqlWith, scopedToken } from './support/scoped-tokens.js';
 import { tokenFor } from './support/tokens.js';
@@ -277,3 +282,103 @@ describe('the job', () => {
     expect((await awaitStatus(mary.token, statusUrl)).status).toBe(200);
   });
 });
+
+describe('expiry', () => {
+  it('a finished export and its files answer 404 once BULK_EXPORT_TTL_SECONDS have passed, and are deleted', async () => {
+    const short = await startTestApp({ BULK_EXPORT_TTL_SECONDS: '1' });
+    try {
+      const client = { fhirBase: `${short.baseUrl}/fhir/r5`, token: await tokenFor(short, 'mary@example.com') };
+      const { statusUrl, manifest } = await exportAll(client, `/Group/${STUDY}/$export?_type=Group`);
+      await expect
+        .poll(async () => (await fetch(statusUrl, { headers: bearer(client.token) })).status, { timeout: 10_000 })
+        .toBe(404);
+      expect((await fetch(manifest.output[0]!.url, { headers: bearer(client.token) })).status).toBe(404);
+      const sql = short.db.orm.em.fork().getConnection();
+      await expect
+        .poll(async () => (await sql.execute('select id from bulk_exports')).length, { timeout: 10_000 })
+        .toBe(0);
+      expect(await sql.execute('select file_id from bulk_export_chunks')).toEqual([]);
+    } finally {
+      await short.close();
+    }
+  });
+});
+
+describe('an export interrupted by stopping the gateway', () => {
+  it('completes once it starts again, from its checkpoint: no line missing, none twice (two workers each time)', async () => {
+    const db = await createTestDatabase('seeded');
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hxg-export-restart-'));
+    chmodSync(dataDir, 0o755);
+    const port = String(await freePort());
+    const env = {
+      DATABASE_URL: db.url,
+      PORT: port,
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      SEED: 'none',
+      DATA_DIR: dataDir,
+      WEB_CONCURRENCY: '2',
+      // five rows a batch: hundreds of checkpoints, so that the stop lands in the middle
+      BULK_EXPORT_BATCH_ROWS: '5',
+    };
+    const base = { baseUrl: env.PUBLIC_URL } as TestApp;
+    const client = { fhirBase: `${env.PUBLIC_URL}/fhir/r5`, token: '' };
+    const sql = db.orm.em.fork().getConnection();
+    const job = async (id: string) =>
+      (await sql.execute<{ status: string; run: number; counts: Record<string, number> }[]>(
+        'select status, run, counts from bulk_exports where id = ?',
+        [id],
+      ))[0]!;
+    let server = startServer(env);
+    try {
+      await server.waitFor(/worker 2\] listening on|"worker":2.*listening on/);
+      client.token = await tokenFor(base, 'mary@example.com');
+      const expected = await graphqlObservationIdsAt(env.PUBLIC_URL, client.token);
+      const started = await kickoff(client, `/Group/${STUDY}/$export?_type=Patient,Observation`);
+      expect(started.status).toBe(202);
+      const statusUrl = started.headers.get('content-location')!;
+      const id = statusUrl.split('/').at(-1)!;
+      await expect.poll(async () => (await job(id)).counts.Observation ?? 0, { interval: 20 }).toBeGreaterThan(0);
+      expect(await server.stop('SIGTERM')).toBe(0);
+      const stopped = await job(id);
+      expect(stopped.status).toBe('running');
+      expect(stopped.counts.Observation).toBeLessThan(expected.length);
+
+      server = startServer(env);
+      await server.waitFor(/listening on/);
+      const done = await awaitStatus(client.token, statusUrl, 120_000);
+      expect(done.status, await done.clone().text()).toBe(200);
+      expect((await job(id)).run).toBeGreaterThan(stopped.run);
+      const manifest = await done.json();
+      const observations: string[] = [];
+      for (const file of manifest.output.filter((o: { type: string }) => o.type === 'Observation')) {
+        observations.push(...(await download(client.token, file.url)).map((o) => o.id as string));
+      }
+      expect(observations).toEqual(expected);
+    } finally {
+      await server.stop();
+      await db.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 240_000);
+});
+
+/** The study's observation ids as the `observations` query pages through them, on another gateway. */
+async function graphqlObservationIdsAt(baseUrl: string, token: string) {
+  const ids: string[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const response = await fetch(`${baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(token) },
+      body: JSON.stringify({
+        query: `query ($after: String) { observations(filter: { studyId: "${STUDY}" }, first: 1000, after: $after) {
+          nodes { id } pageInfo { hasNextPage endCursor } } }`,
+        variables: { after },
+      }),
+    });
+    const { data } = (await response.json()) as any;
+    ids.push(...data.observations.nodes.map((n: { id: string }) => n.id));
+    if (!data.observations.pageInfo.hasNextPage) return ids;
+    after = data.observations.pageInfo.endCursor;
+  }
+}

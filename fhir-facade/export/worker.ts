@@ -20,6 +20,7 @@ import { FhirError } from '../outcome.js';
 import { LINE_SOURCES } from './sources.js';
 
 export const EXPORT_QUEUE = 'fhir-bulk-export';
+/** expired exports are deleted this often (or every TTL, if shorter) */
 const SWEEP_MS = 60_000;
 
 export interface ExportJob {
@@ -59,7 +60,7 @@ export const queueOptions = (config: Config): QueueOptions => ({
 /**
  * Runs bulk exports from the queue: each attempt claims its export, rebuilds the requester's viewer as they are
  * now (with the kickoff token's scopes), and writes each type's lines from where the checkpoint says, batch by
- * batch, each batch stored with its checkpoint. Expired exports are deleted every minute.
+ * batch, each batch stored with its checkpoint. Expired exports are deleted every minute (or TTL).
  */
 export function startExportWorker(deps: WorkerDependencies) {
   const { ttlSeconds, batchRows, fileLines } = deps.config.bulkExport;
@@ -146,7 +147,7 @@ export function startExportWorker(deps: WorkerDependencies) {
     deleteExpiredExports(deps.orm.em.fork()).catch((error: unknown) =>
       deps.log.warn({ err: error }, 'could not delete expired bulk exports'),
     );
-  }, SWEEP_MS).unref();
+  }, Math.min(SWEEP_MS, ttlSeconds * 1000)).unref();
   return {
     /** stops taking batches: running attempts end at their next batch, to be resumed by another start */
     stop() {
