@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, startTestApp } from './support/app.js';
 import { createTestDatabase } from './support/database.js';
+import { json } from './support/http.js';
 import { freePort, startServer } from './support/server-process.js';
 import { awaitStatus, bearer, download, exportAll, kickoff } from './support/bulk-export.js';
 import { patientToken, gqlWith, scopedToken } from './support/scoped-tokens.js';
@@ -135,11 +136,22 @@ describe('Group/<study>/$export as a practitioner of the study’s organization'
     expect([...patients.byType.keys()]).toEqual(['Group', 'Patient']);
   });
 
+  it('the CapabilityStatement lists the export operations', async () => {
+    const metadata = await json(await fetch(`${fhirBase}/metadata`));
+    expect(metadata.instantiates).toContain('http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data');
+    const operations = (type: string) =>
+      metadata.rest[0].resource.find((r: { type: string }) => r.type === type).operation;
+    expect(operations('Group')).toEqual([
+      { name: 'export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export' },
+    ]);
+    expect(operations('Patient')[0].name).toBe('export');
+  });
+
   it('refuses bad parameters and missing headers with 400 OperationOutcomes', async () => {
     const mary = await as('mary@example.com');
     const noAsync = await fetch(`${fhirBase}/Group/${STUDY}/$export`, { headers: bearer(mary.token) });
     expect(noAsync.status).toBe(400);
-    expect((await noAsync.json()).issue[0].diagnostics).toMatch(/respond-async/);
+    expect((await json(noAsync)).issue[0].diagnostics).toMatch(/respond-async/);
     for (const query of [
       '_outputFormat=text/csv',
       '_since=yesterday',
@@ -155,7 +167,7 @@ describe('Group/<study>/$export as a practitioner of the study’s organization'
     ]) {
       const response = await kickoff(mary, `/Group/${STUDY}/$export?${query}`);
       expect(response.status, query).toBe(400);
-      expect((await response.json()).resourceType).toBe('OperationOutcome');
+      expect((await json(response)).resourceType).toBe('OperationOutcome');
     }
     const badStudy = await kickoff(mary, '/Group/abc/$export');
     expect(badStudy.status).toBe(400);
@@ -172,7 +184,7 @@ describe('Group/<study>/$export as a practitioner of the study’s organization'
     });
     expect(response.status).toBe(202);
     const done = await awaitStatus(mary.token, response.headers.get('content-location')!);
-    expect((await done.json()).output.map((o: { type: string }) => o.type)).toEqual(['Group']);
+    expect((await json(done)).output.map((o: { type: string }) => o.type)).toEqual(['Group']);
   });
 });
 
@@ -181,7 +193,7 @@ describe('who may export what', () => {
     const mark = await as('mark@example.com');
     const refused = await kickoff(mark, `/Group/${STUDY}/$export`);
     expect(refused.status).toBe(404);
-    expect((await refused.json()).resourceType).toBe('OperationOutcome');
+    expect((await json(refused)).resourceType).toBe('OperationOutcome');
 
     const mary = await as('mary@example.com');
     const { statusUrl, manifest } = await exportAll(mary, `/Group/${STUDY}/$export?_type=Patient`);
@@ -324,10 +336,12 @@ describe('an export interrupted by stopping the gateway', () => {
     const client = { fhirBase: `${env.PUBLIC_URL}/fhir/r5`, token: '' };
     const sql = db.orm.em.fork().getConnection();
     const job = async (id: string) =>
-      (await sql.execute<{ status: string; run: number; counts: Record<string, number> }[]>(
-        'select status, run, counts from bulk_exports where id = ?',
-        [id],
-      ))[0]!;
+      (
+        await sql.execute<{ status: string; run: number; counts: Record<string, number> }[]>(
+          'select status, run, counts from bulk_exports where id = ?',
+          [id],
+        )
+      )[0]!;
     let server = startServer(env);
     try {
       await server.waitFor(/worker 2\] listening on|"worker":2.*listening on/);
@@ -348,7 +362,7 @@ describe('an export interrupted by stopping the gateway', () => {
       const done = await awaitStatus(client.token, statusUrl, 120_000);
       expect(done.status, await done.clone().text()).toBe(200);
       expect((await job(id)).run).toBeGreaterThan(stopped.run);
-      const manifest = await done.json();
+      const manifest = await json(done);
       const observations: string[] = [];
       for (const file of manifest.output.filter((o: { type: string }) => o.type === 'Observation')) {
         observations.push(...(await download(client.token, file.url)).map((o) => o.id as string));
@@ -376,7 +390,7 @@ async function graphqlObservationIdsAt(baseUrl: string, token: string) {
         variables: { after },
       }),
     });
-    const { data } = (await response.json()) as any;
+    const { data } = (await json(response)) as any;
     ids.push(...data.observations.nodes.map((n: { id: string }) => n.id));
     if (!data.observations.pageInfo.hasNextPage) return ids;
     after = data.observations.pageInfo.endCursor;

@@ -91,12 +91,10 @@ export function addExportRoutes(router: Router, deps: ExportRouteDependencies) {
     const { bulkExport: job } = await run<{ bulkExport: StatusNode }>(res, STATUS, { id: String(req.params.id) });
     if (job.status === 'QUEUED' || job.status === 'RUNNING') {
       const done = job.counts.map((c) => `${c.type} ${c.count}`).join(', ');
-      res
-        .status(202)
-        .set({
-          'x-progress': `${job.status.toLowerCase()}${done ? `: ${done}` : ''}`,
-          'retry-after': String(RETRY_AFTER_SECONDS),
-        });
+      res.status(202).set({
+        'x-progress': `${job.status.toLowerCase()}${done ? `: ${done}` : ''}`,
+        'retry-after': String(RETRY_AFTER_SECONDS),
+      });
       res.end();
       return;
     }

@@ -143,11 +143,14 @@ export function startExportWorker(deps: WorkerDependencies) {
   }
 
   deps.queue.work<ExportJob>(EXPORT_QUEUE, run);
-  const sweep = setInterval(() => {
-    deleteExpiredExports(deps.orm.em.fork()).catch((error: unknown) =>
-      deps.log.warn({ err: error }, 'could not delete expired bulk exports'),
-    );
-  }, Math.min(SWEEP_MS, ttlSeconds * 1000)).unref();
+  const sweep = setInterval(
+    () => {
+      deleteExpiredExports(deps.orm.em.fork()).catch((error: unknown) =>
+        deps.log.warn({ err: error }, 'could not delete expired bulk exports'),
+      );
+    },
+    Math.min(SWEEP_MS, ttlSeconds * 1000),
+  ).unref();
   return {
     /** stops taking batches: running attempts end at their next batch, to be resumed by another start */
     stop() {
