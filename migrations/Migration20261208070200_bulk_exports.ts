@@ -42,6 +42,8 @@ export class Migration20261208070200 extends Migration {
       "seq" int not null,
       "ndjson" text not null,
       constraint "bulk_export_chunks_pkey" primary key ("file_id", "seq"));`);
+    // chunks live an hour or so: compressing megabytes of text for each batch cost more time than it saved
+    this.addSql(`alter table "bulk_export_chunks" alter column "ndjson" set storage external;`);
   }
 
   override async down(): Promise<void> {

@@ -107,6 +107,6 @@ export function readKickoff(params: Map<string, string[]>): KickoffInput {
   return {
     types: types ? [...new Set(types)] : null,
     since: since ? new Date(since[0]!).toISOString() : null,
-    codes: queries.flatMap(typeFilterCodes),
+    codes: [...new Map(queries.flatMap(typeFilterCodes).map((c) => [`${c.system}|${c.code}`, c])).values()],
   };
 }

@@ -81,15 +81,26 @@ export function startExportWorker(deps: WorkerDependencies) {
         cursor: resumed ? at.cursor : null,
         batchRows,
       });
-      for await (const batch of source) {
-        if (stopping) throw new Interrupted('the gateway is shutting down');
-        if (partLines >= fileLines) [part, partLines] = [part + 1, 0];
-        partLines += batch.lines;
-        const checkpoint = { typeIndex, cursor: batch.cursor, part, partLines };
-        if (!(await saveBatch(em, job, { type, ndjson: batch.ndjson, lines: batch.lines, checkpoint }))) return false;
+      // the next batch is read and written out while this one is stored (a read-ahead of one)
+      const batches = source[Symbol.asyncIterator]();
+      let next = batches.next();
+      try {
+        for (;;) {
+          const { done, value: batch } = await next;
+          if (done) break;
+          next = batches.next();
+          if (stopping) throw new Interrupted('the gateway is shutting down');
+          if (partLines >= fileLines) [part, partLines] = [part + 1, 0];
+          partLines += batch.lines;
+          const checkpoint = { typeIndex, cursor: batch.cursor, part, partLines };
+          if (!(await saveBatch(em, job, { type, ndjson: batch.ndjson, lines: batch.lines, checkpoint }))) return false;
+        }
+      } finally {
+        next.catch(() => {}); // a read ahead of a batch not taken fails with its source, unseen
+        await batches.return?.(undefined); // ends the source's cursor, also when the job stops early
       }
-      const next = { typeIndex: typeIndex + 1, cursor: null, part: 0, partLines: 0 };
-      if (!(await saveBatch(em, job, { type, ndjson: '', lines: 0, checkpoint: next }))) return false;
+      const nextType = { typeIndex: typeIndex + 1, cursor: null, part: 0, partLines: 0 };
+      if (!(await saveBatch(em, job, { type, ndjson: '', lines: 0, checkpoint: nextType }))) return false;
     }
     return true;
   }

@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { ForbiddenError } from '../../errors.js';
 import { parseScopes } from '../../policy/token-scopes.js';
 import { loadViewer, type Viewer } from '../../policy/viewer.js';
@@ -64,7 +64,9 @@ export async function saveBatch(em: EntityManager, job: BulkExportRow, batch: Ex
        returning id, chunks - 1 as seq`,
       [job.id, batch.type, batch.checkpoint.part, batch.lines],
     );
-    await sql.execute('insert into bulk_export_chunks (file_id, seq, ndjson) values (?, ?, ?)', [
+    // through knex as a bound parameter: MikroORM's execute would inline (and escape) megabytes of text
+    const knex = tx.getTransactionContext<Knex.Transaction>()!;
+    await knex.raw('insert into bulk_export_chunks (file_id, seq, ndjson) values (?, ?, ?)', [
       file!.id,
       file!.seq,
       batch.ndjson,
