@@ -95,7 +95,8 @@ async function main() {
     SEED: 'none',
   });
   // the bench's own requests are not worth a log line each; warnings and errors still show
-  const { app, auth } = await createGateway(config, orm, { log: createLogger({ level: 'warn', format: 'json' }) });
+  const gateway = await createGateway(config, orm, { log: createLogger({ level: 'warn', format: 'json' }) });
+  const { app, auth } = gateway;
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(port, '127.0.0.1', () => resolve(s));
   });
@@ -205,6 +206,7 @@ async function main() {
     await pool.end();
     server.closeAllConnections();
     server.close();
+    await gateway.close(); // its job queue's timers would keep the process alive
     await orm.close();
     await stopDatabase();
     rmSync(dataDir, { recursive: true, force: true });
