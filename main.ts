@@ -42,6 +42,20 @@ function onShutdown(stop: (signal: string) => Promise<void>) {
 type Stop = () => Promise<unknown>;
 
 /**
+ * Development without SMTP_URL: the primary starts the project's own SMTP server (its mail goes to the log) and
+ * hands its URL to the workers it forks through the environment. Production never gets here without SMTP_URL
+ * for what needs mail (loadConfig refuses), and never starts this server.
+ */
+async function withDevelopmentMail(config: Config): Promise<Config> {
+  if (config.production || config.mail.smtpUrl || cluster.isWorker) return config;
+  const { startDevSmtp } = await import('./src/mail/dev-smtp.js');
+  const port = Number(process.env.SMTP_DEV_PORT ?? 0);
+  const server = await startDevSmtp(configureLogging(config.logging), Number.isInteger(port) ? port : 0);
+  process.env.SMTP_URL = server.url;
+  return { ...config, mail: { ...config.mail, smtpUrl: server.url } };
+}
+
+/**
  * The primary tells its workers whether the database is migrated, and what it waits for: at fork in an
  * environment variable, then in messages.
  */
@@ -125,7 +139,7 @@ async function main() {
       if (message.ready) readiness.markReady();
     });
   }
-  const config = loadConfig();
+  const config = await withDevelopmentMail(loadConfig());
   useLogging(config);
   await configuredAuthSecrets(config);
   const database = await connectDatabase(config, log, { lazy: true });

@@ -12,6 +12,7 @@ import type { Config } from './src/config.js';
 import type { Orm } from './src/db/orm.js';
 import { createApp } from './src/http/app.js';
 import { jobQueue } from './src/jobs/queue.js';
+import { createMailer } from './src/mail/mailer.js';
 import { observePool } from './src/observability/db-pool-metrics.js';
 import { type Logger, logger } from './src/observability/logger.js';
 import { collectProcessMetrics } from './src/observability/metrics.js';
@@ -41,7 +42,8 @@ export async function createGateway(
   const log = options.log ?? logger();
   collectProcessMetrics();
   observePool('serving', orm);
-  const auth = await createAuth(config, orm);
+  const mailer = createMailer(config.mail);
+  const auth = await createAuth(config, orm, { mailer, log });
   const audit = config.audit.enabled ? new AuditWriter(orm, config.audit) : DISCARD;
   const purge = config.audit.enabled ? schedulePurge(orm, config.audit.retentionDays) : { stop() {} };
   const schema = await buildExecutableSchema({ audit: config.audit.enabled });
@@ -50,6 +52,7 @@ export async function createGateway(
     orm,
     verifyToken: auth.verifyToken,
     provider: auth.provider,
+    mailer,
     config,
     limits: config.graphql,
     logger: log,
@@ -58,7 +61,7 @@ export async function createGateway(
   // background jobs start once the database is migrated (main.ts marks it ready)
   const jobs = jobQueue(orm, log, options.readiness?.whenReady() ?? Promise.resolve());
   const exports = startExportWorker({ schema, orm, provider: auth.provider, config, audit, queue: jobs, log });
-  const faceDeps = { schema, orm, verifyToken: auth.verifyToken, provider: auth.provider, config, audit, jobs };
+  const faceDeps = { schema, orm, verifyToken: auth.verifyToken, provider: auth.provider, mailer, config, audit, jobs };
   const fhir = Router().use(FHIR_PATH, createFhirRouter(faceDeps));
   const rest = createRestApi(faceDeps);
   const mcp = createMcpRouter(faceDeps);
@@ -84,6 +87,7 @@ export async function createGateway(
       exports.stop();
       await jobs.stop(config.timeouts.shutdownGraceMs);
       purge.stop();
+      mailer?.close();
       await audit.close();
     },
   };

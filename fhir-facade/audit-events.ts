@@ -138,6 +138,7 @@ export async function searchAuditEvents(
   const agent = one('agent');
   const patient = one('patient');
   const page = await searchPage({
+    resourceType: 'AuditEvent',
     schema,
     context,
     params,

@@ -6,6 +6,13 @@ export interface SearchPage<R> {
   nextQuery: URLSearchParams | null;
   /** query string for the page before, where there is one to name (`_page` > 1) */
   previousQuery?: URLSearchParams | null;
+  /** what the matches `_include`, each once (`search.mode: include`) */
+  included?: IncludedResource[];
+}
+
+export interface IncludedResource {
+  resourceType: string;
+  id: string;
 }
 
 /** The one-page answer of an `_id` search: the resource read, if it matches the search's other parameters. */
@@ -31,13 +38,18 @@ export function searchsetBundle<R extends { resourceType: string; id: string }>(
     type: 'searchset',
     ...(page.total === undefined ? {} : { total: page.total }),
     link,
-    entry: page.resources.map((resource) => ({
-      fullUrl: `${baseUrl}/${resource.resourceType}/${resource.id}`,
-      resource,
-      search: { mode: 'match' },
-    })),
+    entry: [
+      ...page.resources.map((resource) => entry(baseUrl, resource, 'match')),
+      ...(page.included ?? []).map((resource) => entry(baseUrl, resource, 'include')),
+    ],
   };
 }
+
+const entry = (baseUrl: string, resource: IncludedResource, mode: 'match' | 'include') => ({
+  fullUrl: `${baseUrl}/${resource.resourceType}/${resource.id}`,
+  resource,
+  search: { mode },
+});
 
 const query = (params: URLSearchParams) => {
   const text = params.toString();

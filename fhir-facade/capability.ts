@@ -1,4 +1,6 @@
 import { smartConfiguration } from '../src/auth/smart.js';
+import { searchIncludes } from './includes.js';
+import { searchRevIncludes } from './revincludes.js';
 import { SEARCH_PARAMS } from './search-params.js';
 
 const SEARCH_PARAM_TYPES: Record<string, string> = {
@@ -22,13 +24,15 @@ export function capabilityStatement(
   { software, registration }: { software: { name: string; version: string }; registration: boolean },
 ) {
   const smart = smartConfiguration(publicUrl, { registration });
-  const resource = (type: keyof typeof SEARCH_PARAMS | 'Practitioner', interactions: string[]) => ({
+  const resource = (type: keyof typeof SEARCH_PARAMS | 'CodeSystem', interactions: string[]) => ({
     type,
     interaction: interactions.map((code) => ({ code })),
     ...(type in BULK_EXPORT ? { operation: [BULK_EXPORT[type]] } : {}),
-    searchParam: (type === 'Practitioner' ? [] : SEARCH_PARAMS[type])
+    searchParam: (type === 'CodeSystem' ? [] : SEARCH_PARAMS[type])
       .filter((p) => !p.name.startsWith('_') || p.name.startsWith('_has') || ['_id', '_lastUpdated'].includes(p.name))
       .map((p) => ({ name: p.name, type: SEARCH_PARAM_TYPES[p.type], documentation: p.documentation })),
+    ...(searchIncludes(type).length ? { searchInclude: searchIncludes(type) } : {}),
+    ...(searchRevIncludes(type).length ? { searchRevInclude: searchRevIncludes(type) } : {}),
   });
   return {
     resourceType: 'CapabilityStatement',
@@ -92,11 +96,16 @@ export function capabilityStatement(
         resource: [
           resource('Patient', ['read', 'search-type']),
           resource('Observation', ['read', 'search-type', 'create']),
-          resource('Practitioner', ['read']),
+          resource('Practitioner', ['read', 'search-type']),
+          resource('PractitionerRole', ['read', 'search-type']),
+          resource('Consent', ['read', 'search-type']),
+          resource('ResearchStudy', ['read', 'search-type']),
           resource('Organization', ['read', 'search-type']),
           resource('Device', ['read', 'search-type']),
           resource('Group', ['read', 'search-type']),
           resource('AuditEvent', ['search-type']),
+          // the gateway's own organization-role CodeSystem (PractitionerRole.code), public
+          resource('CodeSystem', ['read']),
         ],
         interaction: [{ code: 'batch' }, { code: 'transaction' }],
       },

@@ -5,11 +5,11 @@ import { searchsetBundle } from './bundle.js';
 import { runGraphQL } from './execute.js';
 import { parseId, readParams } from './search-params.js';
 
-const FIELDS = 'id name type supportedScopes { codingSystem codingCode text }';
-const SEARCH = `query { dataSources { ${FIELDS} } }`;
-const READ = `query ($id: ID!) { dataSource(id: $id) { ${FIELDS} } }`;
+export const DEVICE_FIELDS = 'id name type supportedScopes { codingSystem codingCode text }';
+const SEARCH = `query { dataSources { ${DEVICE_FIELDS} } }`;
+const READ = `query ($id: ID!) { dataSource(id: $id) { ${DEVICE_FIELDS} } }`;
 
-interface DataSourceNode {
+export interface DataSourceNode {
   id: string;
   name: string;
   type: string;
@@ -19,7 +19,7 @@ interface DataSourceNode {
 /** DataSourceType (PERSONAL_DEVICE) as the gateway's own words (personal_device): no FHIR CodeSystem holds them. */
 const typeText = (type: string) => type.toLowerCase();
 
-function toFhirDevice(d: DataSourceNode) {
+export function toFhirDevice(d: DataSourceNode) {
   return {
     resourceType: 'Device' as const,
     id: d.id,

@@ -1,14 +1,14 @@
 import type { Request } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type { GraphQLContext } from '../graphql/context.js';
-import { onlyMatch, searchsetBundle } from './bundle.js';
+import { searchsetBundle } from './bundle.js';
 import { runGraphQL } from './execute.js';
 import { unlessStatus } from './outcome.js';
-import { searchPage } from './search.js';
+import { groupMemberIncludes, MAX_GROUP_MEMBERS } from './group-members.js';
+import { parseIncludes } from './includes.js';
+import { listPage, searchPage } from './search.js';
+import { SUBSETTED } from './subsetting.js';
 import { parseId, readParams } from './search-params.js';
-
-/** A Group read lists at most this many members (Study.patients' largest page); `quantity` counts them all. */
-export const MAX_GROUP_MEMBERS = 1000;
 
 const FIELDS = 'id name description scopeRequests { codingSystem codingCode text }';
 const SEARCH = `query ($organizationId: ID, $first: Int, $after: String, $total: Boolean!) {
@@ -18,6 +18,11 @@ const SEARCH = `query ($organizationId: ID, $first: Int, $after: String, $total:
 }`;
 const READ = `query ($id: ID!) { study(id: $id) { ${FIELDS} } }`;
 const ORGANIZER = `query ($id: ID!) { study(id: $id) { organizer { id } } }`;
+const MEMBER_OF = `query ($id: ID!) { patient(id: $id) { studies { ${FIELDS} } } }`;
+type MemberOf = { patient: { studies: StudyNode[] } };
+/** the studies an organization runs, to narrow the few of a `member` or `_id` search */
+const RUN_BY = `query ($organizationId: ID) { studies(organizationId: $organizationId, first: 1000) { nodes { id } } }`;
+type RunBy = { studies: { nodes: { id: string }[] } };
 const MEMBERS = `query ($id: ID!) { study(id: $id) { patients(first: ${MAX_GROUP_MEMBERS}) { totalCount nodes { id } } } }`;
 
 interface StudyNode {
@@ -33,9 +38,7 @@ interface StudyParts {
   patients?: { totalCount: number; nodes: { id: string }[] };
 }
 
-/** Search results carry no members and no managing entity (one read per study otherwise): marked as a subset. */
-const SUBSETTED = { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED' };
-
+/** Search results carry no members and no managing entity (one read per study otherwise): marked SUBSETTED. */
 function toFhirGroup(s: StudyNode, parts?: StudyParts) {
   return {
     resourceType: 'Group' as const,
@@ -59,7 +62,10 @@ function toFhirGroup(s: StudyNode, parts?: StudyParts) {
   };
 }
 
-/** GET /Group: the studies the viewer may see; `_id`, `managing-entity` (the organization running them). */
+/**
+ * GET /Group: the studies the viewer may see; `_id`, `managing-entity` (the organization running them), `member`
+ * (the studies a patient is enrolled in: from an Observation's subject to its studies).
+ */
 export async function searchGroups(
   req: Request,
   schema: GraphQLSchema,
@@ -69,17 +75,26 @@ export async function searchGroups(
 ) {
   const params = readParams('Group', req.query);
   const selfQuery = new URLSearchParams(req.url.split('?')[1] ?? '');
-  const id = params.get('_id')?.[0];
-  const organization = params.get('managing-entity')?.[0];
+  const one = (name: string) => params.get(name)?.[0];
+  const id = one('_id') === undefined ? undefined : parseId('_id', one('_id')!, 'Group');
+  const organization = one('managing-entity');
   const organizationId = organization === undefined ? null : parseId('managing-entity', organization, 'Organization');
-  if (id !== undefined) {
-    // a one-row answer: the whole read, members included
-    const found = await unlessStatus(404, readGroup(parseId('_id', id, 'Group'), schema, context));
-    const matches =
-      found && (organizationId === null || found.managingEntity?.reference === `Organization/${organizationId}`);
-    return searchsetBundle(baseUrl, 'Group', selfQuery, onlyMatch(matches && found));
+  const member = one('member') === undefined ? undefined : parseId('member', one('member')!, 'Patient');
+  const include = parseIncludes('Group', params.get('_include')).size
+    ? (matches: { id: string }[]) =>
+        groupMemberIncludes(
+          matches.map((g) => g.id),
+          schema,
+          context,
+        )
+    : undefined;
+  if (id !== undefined || member !== undefined) {
+    const matches = await unpagedMatches({ id, organizationId, member }, schema, context);
+    const page = await listPage({ resourceType: 'Group', params, selfQuery, matches, include });
+    return searchsetBundle(baseUrl, 'Group', selfQuery, page);
   }
   const page = await searchPage({
+    resourceType: 'Group',
     schema,
     context,
     params,
@@ -89,8 +104,42 @@ export async function searchGroups(
     toResource: (s: StudyNode) => toFhirGroup(s),
     selfQuery,
     maxPageSkip,
+    include,
   });
   return searchsetBundle(baseUrl, 'Group', selfQuery, page);
+}
+
+type GroupResource = ReturnType<typeof toFhirGroup>;
+
+/**
+ * An `_id` search (the whole read, members included) or a `member` one (the patient's studies, a few), each
+ * narrowed by the other parameters. A study, patient or organization the viewer may not see matches nothing.
+ */
+async function unpagedMatches(
+  criteria: { id?: string; organizationId: string | null; member?: string },
+  schema: GraphQLSchema,
+  context: GraphQLContext,
+): Promise<GroupResource[]> {
+  const { id, organizationId, member } = criteria;
+  const [read, studiesOfMember, runBy] = await Promise.all([
+    id === undefined ? undefined : unlessStatus(404, readGroup(id, schema, context)),
+    member === undefined
+      ? undefined
+      : unlessStatus(404, runGraphQL<MemberOf>(schema, context, MEMBER_OF, { id: member })).then(
+          (data) => data?.patient.studies ?? [],
+        ),
+    organizationId === null
+      ? undefined
+      : unlessStatus(404, runGraphQL<RunBy>(schema, context, RUN_BY, { organizationId })).then(
+          (data) => new Set((data?.studies.nodes ?? []).map((s) => s.id)),
+        ),
+  ]);
+  const candidates = id === undefined ? studiesOfMember!.map((s) => toFhirGroup(s)) : read ? [read] : [];
+  return candidates.filter(
+    (group) =>
+      (studiesOfMember === undefined || studiesOfMember.some((s) => s.id === group.id)) &&
+      (runBy === undefined || runBy.has(group.id)),
+  );
 }
 
 /**

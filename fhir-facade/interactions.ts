@@ -1,5 +1,6 @@
 import type { Request, RequestHandler, Router } from 'express';
 import { fhirInteractions } from '../src/observability/metrics.js';
+import { ORGANIZATION_ROLE_PATH } from './code-systems.js';
 
 type Interaction = string | ((req: Request) => string);
 
@@ -8,7 +9,15 @@ const INTERACTIONS: [method: 'get' | 'post', path: string, interaction: Interact
   ['get', '/metadata', 'capabilities', 'CapabilityStatement'],
   ['get', '/Patient', 'search-type', 'Patient'],
   ['get', '/Patient/:id', 'read', 'Patient'],
+  ['get', '/Practitioner', 'search-type', 'Practitioner'],
   ['get', '/Practitioner/:id', 'read', 'Practitioner'],
+  ['get', '/PractitionerRole', 'search-type', 'PractitionerRole'],
+  ['get', '/PractitionerRole/:id', 'read', 'PractitionerRole'],
+  ['get', '/Consent', 'search-type', 'Consent'],
+  ['get', '/Consent/:id', 'read', 'Consent'],
+  ['get', '/ResearchStudy', 'search-type', 'ResearchStudy'],
+  ['get', '/ResearchStudy/:id', 'read', 'ResearchStudy'],
+  ['get', ORGANIZATION_ROLE_PATH, 'read', 'CodeSystem'],
   ['get', '/Organization', 'search-type', 'Organization'],
   ['get', '/Organization/:id', 'read', 'Organization'],
   ['get', '/Device', 'search-type', 'Device'],

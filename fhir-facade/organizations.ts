@@ -75,6 +75,7 @@ export async function searchOrganizations(
     return searchsetBundle(baseUrl, 'Organization', selfQuery, onlyMatch(matches && found));
   }
   const page = await searchPage({
+    resourceType: 'Organization',
     schema,
     context,
     params,

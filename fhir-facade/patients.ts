@@ -4,6 +4,7 @@ import type { GraphQLContext } from '../graphql/context.js';
 import { searchsetBundle } from './bundle.js';
 import { runGraphQL } from './execute.js';
 import { PATIENT_FIELDS, type PatientNode, toFhirPatient } from './resources.js';
+import { patientObservationRevIncludes, parseRevIncludes } from './revincludes.js';
 import { searchInput, searchPage } from './search.js';
 import { parseExactDate, parseId, parseIds, parseSort, parseText, parseToken, readParams } from './search-params.js';
 
@@ -46,7 +47,9 @@ export async function searchPatients(
 ) {
   const { query, selfQuery } = searchInput(req);
   const params = readParams('Patient', query);
+  const observations = parseRevIncludes('Patient', params.get('_revinclude'));
   const page = await searchPage({
+    resourceType: 'Patient',
     schema,
     context,
     params,
@@ -56,6 +59,14 @@ export async function searchPatients(
     toResource: toFhirPatient,
     selfQuery,
     maxPageSkip,
+    include: observations
+      ? (matches) =>
+          patientObservationRevIncludes(
+            matches.map((p) => p.id),
+            schema,
+            context,
+          )
+      : undefined,
   });
   return searchsetBundle(baseUrl, 'Patient', selfQuery, page);
 }

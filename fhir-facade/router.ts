@@ -14,6 +14,7 @@ import { answerTimeoutsWith, RETRY_AFTER_SECONDS } from '../src/http/timeout.js'
 import { requestLog } from '../src/observability/logger.js';
 import { searchAuditEvents } from './audit-events.js';
 import { capabilityStatement } from './capability.js';
+import { ORGANIZATION_ROLE_PATH, organizationRoleCodeSystem } from './code-systems.js';
 import { FHIR_JSON, FORM, negotiate } from './content.js';
 import { fhirStructureIssue } from './fhir-schema.js';
 import { countInteractions } from './interactions.js';
@@ -23,7 +24,10 @@ import { readObservation, searchObservations } from './observations.js';
 import { FhirError, fromGraphQLError, operationOutcome } from './outcome.js';
 import { readOrganization, searchOrganizations } from './organizations.js';
 import { readPatient, searchPatients } from './patients.js';
-import { readPractitioner } from './practitioners.js';
+import { readConsent, searchConsents } from './consents.js';
+import { readPractitionerRole, searchPractitionerRoles } from './practitioner-roles.js';
+import { readPractitioner, searchPractitioners } from './practitioners.js';
+import { readResearchStudy, searchResearchStudies } from './research-studies.js';
 import { returnPreference } from './prefer.js';
 import { uploadBundle, uploadObservations } from './upload/index.js';
 import { addExportRoutes } from './export/routes.js';
@@ -65,6 +69,8 @@ export function createFhirRouter(deps: FhirDependencies): Router {
       }),
     ),
   );
+  // terminology, public like the CapabilityStatement that names it
+  router.get(ORGANIZATION_ROLE_PATH, (_req, res) => send(res, 200, organizationRoleCodeSystem(baseUrl)));
   router.get('/.well-known/smart-configuration', (_req, res) => {
     res.json(smartConfiguration(deps.config.publicUrl, { registration: deps.config.auth.clientRegistration.enabled }));
   });
@@ -97,8 +103,23 @@ export function createFhirRouter(deps: FhirDependencies): Router {
   router.get('/Patient/:id', async (req, res) =>
     send(res, 200, await readPatient(String(req.params.id), deps.schema, ctx(res))),
   );
+  router.get('/Practitioner', async (req, res) =>
+    send(res, 200, await searchPractitioners(req, deps.schema, ctx(res), baseUrl, maxPageSkip)),
+  );
   router.get('/Practitioner/:id', async (req, res) =>
     send(res, 200, await readPractitioner(String(req.params.id), deps.schema, ctx(res))),
+  );
+  router.get('/PractitionerRole', async (req, res) =>
+    send(res, 200, await searchPractitionerRoles(req, deps.schema, ctx(res), baseUrl, maxPageSkip)),
+  );
+  router.get('/PractitionerRole/:id', async (req, res) =>
+    send(res, 200, await readPractitionerRole(String(req.params.id), deps.schema, ctx(res), baseUrl)),
+  );
+  router.get('/Consent', async (req, res) =>
+    send(res, 200, await searchConsents(req, deps.schema, ctx(res), baseUrl, maxPageSkip)),
+  );
+  router.get('/Consent/:id', async (req, res) =>
+    send(res, 200, await readConsent(String(req.params.id), deps.schema, ctx(res))),
   );
   router.get('/Organization', async (req, res) =>
     send(res, 200, await searchOrganizations(req, deps.schema, ctx(res), baseUrl, maxPageSkip)),
@@ -116,6 +137,19 @@ export function createFhirRouter(deps: FhirDependencies): Router {
   router.get('/Group/:id', async (req, res) =>
     send(res, 200, await readGroup(String(req.params.id), deps.schema, ctx(res))),
   );
+  router.get('/ResearchStudy', async (req, res) =>
+    send(res, 200, await searchResearchStudies(req, deps.schema, ctx(res), baseUrl, maxPageSkip)),
+  );
+  router.get('/ResearchStudy/:id', async (req, res) =>
+    send(res, 200, await readResearchStudy(String(req.params.id), deps.schema, ctx(res))),
+  );
+  router.get('/CodeSystem/:id', (req) => {
+    throw new FhirError(
+      404,
+      'not-found',
+      `No CodeSystem ${req.params.id} here; this server has ${ORGANIZATION_ROLE_PATH}`,
+    );
+  });
   router.get('/Observation', observationSearch);
   router.post('/Observation/_search', observationSearch);
   router.get('/AuditEvent', async (req, res) =>
@@ -145,9 +179,10 @@ export function createFhirRouter(deps: FhirDependencies): Router {
   });
 
   router.all('/{*rest}', (req) => {
-    const known = /^\/(Patient|Observation|Practitioner|AuditEvent|Organization|Device|Group)(\/[^/]+)?$|^\/$/.test(
-      req.path,
-    );
+    const known =
+      /^\/(Patient|Observation|Practitioner|PractitionerRole|Consent|ResearchStudy|CodeSystem|AuditEvent|Organization|Device|Group)(\/[^/]+)?$|^\/$/.test(
+        req.path,
+      );
     throw known
       ? new FhirError(405, 'not-supported', `${req.method} is not supported on ${req.path}`)
       : new FhirError(404, 'not-found', `No such resource type or endpoint: ${req.path}`);

@@ -19,7 +19,17 @@ const paging: SearchParamDefinition[] = [
       'JupyterHealth page number (1-based), at most FHIR_MAX_PAGE_SKIP (10,000) rows deep; prefer the next link',
   },
   { name: '_cursor', type: 'string', documentation: 'keyset cursor of the next link (opaque)' },
-  { name: '_summary', type: 'token', documentation: '`count`: only the total' },
+  {
+    name: '_summary',
+    type: 'token',
+    documentation:
+      '`count`: only the total; `true`: the summary elements (Patient, Observation, Group, Organization); `data`: all but text; `false`: whole',
+  },
+  {
+    name: '_elements',
+    type: 'string',
+    documentation: 'a comma list of top-level elements to keep (id, meta, resourceType always); marked SUBSETTED',
+  },
   {
     name: '_total',
     type: 'token',
@@ -29,7 +39,17 @@ const paging: SearchParamDefinition[] = [
   { name: '_format', type: 'token', documentation: '`json`' },
 ];
 
-type Searchable = 'Patient' | 'Observation' | 'AuditEvent' | 'Organization' | 'Device' | 'Group';
+type Searchable =
+  | 'Patient'
+  | 'Observation'
+  | 'AuditEvent'
+  | 'Organization'
+  | 'Device'
+  | 'Group'
+  | 'Practitioner'
+  | 'PractitionerRole'
+  | 'Consent'
+  | 'ResearchStudy';
 
 export const SEARCH_PARAMS: Record<Searchable, SearchParamDefinition[]> = {
   Patient: [
@@ -50,6 +70,11 @@ export const SEARCH_PARAMS: Record<Searchable, SearchParamDefinition[]> = {
       documentation: 'patients of this Organization (20003 or Organization/20003)',
     },
     { name: '_sort', type: 'special', documentation: '`_id` only (the order patients are listed in)' },
+    {
+      name: '_revinclude',
+      type: 'special',
+      documentation: '`Observation:patient` (or `Observation:subject`): the page’s observations, at most 1000 in all',
+    },
     ...paging,
   ],
   Observation: [
@@ -75,12 +100,28 @@ export const SEARCH_PARAMS: Record<Searchable, SearchParamDefinition[]> = {
     },
     { name: 'code', type: 'token', documentation: 'system|code, e.g. https://w3id.org/openmhealth|omh:heart-rate:2.0' },
     { name: 'date', type: 'date', documentation: 'effective time; prefixes ge, le, gt, lt, eq; repeat for a range' },
+    {
+      name: 'status',
+      type: 'token',
+      documentation: 'observation-status code, or a comma list of them (final,amended)',
+    },
+    {
+      name: 'category',
+      type: 'token',
+      documentation:
+        'system|code of a category, e.g. http://terminology.hl7.org/CodeSystem/observation-category|vital-signs (Open mHealth observations carry none)',
+    },
     { name: '_lastUpdated', type: 'date', documentation: 'last update; prefixes ge, le, gt, lt' },
     {
       name: '_sort',
       type: 'special',
       documentation:
-        '`patient,code,date` (or `patient,code,date,_id`, the order results come in); `date` with `patient` and `code` given',
+        '`patient,code,date` (or `patient,code,date,_id`, the order results come in); `date` and `-date` with `patient` and `code` given',
+    },
+    {
+      name: '_include',
+      type: 'special',
+      documentation: '`Observation:patient` (or `Observation:subject`), `Observation:device`; repeatable',
     },
     ...paging,
   ],
@@ -111,6 +152,67 @@ export const SEARCH_PARAMS: Record<Searchable, SearchParamDefinition[]> = {
       type: 'reference',
       documentation: 'studies run by this organization (20003 or Organization/20003)',
     },
+    {
+      name: 'member',
+      type: 'reference',
+      documentation: 'the studies this patient is enrolled in (Patient/40001 or 40001), one page',
+    },
+    {
+      name: '_include',
+      type: 'special',
+      documentation: '`Group:member`: the enrolled patients, at most 1000 per study as in the read',
+    },
+    ...paging,
+  ],
+  Practitioner: [
+    { name: '_id', type: 'token', documentation: 'the practitioner’s id, or a comma list of at most 1000 ids' },
+    { name: 'name', type: 'string', documentation: 'a part of the first or last name, case-insensitive' },
+    { name: 'family', type: 'string', documentation: 'the start of the last name, case-insensitive' },
+    { name: 'given', type: 'string', documentation: 'the start of the first name, case-insensitive' },
+    { name: 'email', type: 'token', documentation: 'the login email, exactly but for case' },
+    {
+      name: '_has:PractitionerRole:practitioner:organization',
+      type: 'special',
+      documentation: 'practitioners with a role in this Organization (20003 or Organization/20003)',
+    },
+    ...paging,
+  ],
+  PractitionerRole: [
+    {
+      name: '_id',
+      type: 'token',
+      documentation: 'the role with this id (the practitioner’s membership of an organization)',
+    },
+    {
+      name: 'practitioner',
+      type: 'reference',
+      documentation: 'roles of this Practitioner (10001 or Practitioner/10001)',
+    },
+    {
+      name: 'organization',
+      type: 'reference',
+      documentation: 'roles in this Organization (20003 or Organization/20003)',
+    },
+    {
+      name: 'role',
+      type: 'token',
+      documentation: '`manager`, `member` or `viewer`, bare or with the system <base>/CodeSystem/organization-role',
+    },
+    ...paging,
+  ],
+  Consent: [
+    { name: '_id', type: 'token', documentation: 'the consent with this id, `<patientId>-<studyId>`' },
+    { name: 'patient', type: 'reference', documentation: 'consents of this Patient (40001 or Patient/40001)' },
+    { name: 'subject', type: 'reference', documentation: 'same as patient' },
+    {
+      name: 'status',
+      type: 'token',
+      documentation: '`active` (some code shared), `inactive` (all declined or revoked) or `draft` (nothing answered)',
+    },
+    ...paging,
+  ],
+  ResearchStudy: [
+    { name: '_id', type: 'token', documentation: 'the study with this id, read whole (its sponsor included)' },
     ...paging,
   ],
   // the catalog is a few rows, unpaged in GraphQL: one page, always with its total
@@ -147,7 +249,7 @@ export function readParams(
       const problem = bad.length > MAX_PARAM_LENGTH ? `is longer than ${MAX_PARAM_LENGTH} characters` : 'holds a NUL';
       throw new FhirError(400, 'invalid', `Search parameter "${name}" ${problem}`, name);
     }
-    if (values.length > 1 && !['date', '_lastUpdated'].includes(name)) {
+    if (values.length > 1 && !['date', '_lastUpdated', '_include', '_revinclude'].includes(name)) {
       throw new FhirError(400, 'invalid', `Search parameter "${name}" may appear only once`, name);
     }
     params.set(name, values);
@@ -161,6 +263,28 @@ export function parseToken(name: string, value: string): { system: string; value
     throw new FhirError(400, 'invalid', `${name} must be system|value, got "${value}"`, name);
   }
   return { system: value.slice(0, bar), value: value.slice(bar + 1) };
+}
+
+const OBSERVATION_STATUS_CODES = [
+  'registered',
+  'preliminary',
+  'final',
+  'amended',
+  'corrected',
+  'cancelled',
+  'entered-in-error',
+  'unknown',
+];
+
+/** `status=final,amended`: observation-status codes, as the GraphQL ObservationStatus enum names them. */
+export function parseStatuses(value: string): string[] {
+  return value.split(',').map((code) => {
+    if (!OBSERVATION_STATUS_CODES.includes(code)) {
+      const known = OBSERVATION_STATUS_CODES.join(', ');
+      throw new FhirError(400, 'invalid', `status must be one of ${known} (or a comma list), got "${code}"`, 'status');
+    }
+    return code.toUpperCase().replaceAll('-', '_');
+  });
 }
 
 /** A comma list of ids (`_id=1,2,3`), at most `max`. */

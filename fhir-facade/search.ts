@@ -1,10 +1,11 @@
 import type { Request } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type { GraphQLContext } from '../graphql/context.js';
-import type { SearchPage } from './bundle.js';
+import type { IncludedResource, SearchPage } from './bundle.js';
 import { runGraphQL } from './execute.js';
 import { FhirError } from './outcome.js';
 import { parseCount, parsePage, parseTotal } from './search-params.js';
+import { parseSubsetting, subset } from './subsetting.js';
 
 interface Connection<N> {
   totalCount?: number;
@@ -15,9 +16,11 @@ interface Connection<N> {
 /**
  * Runs one search page through a GraphQL connection field: `_count`, keyset `_cursor` (what our next links
  * carry), JupyterHealth's `_page` (walked page by page with the same keyset, never counting, and at most
- * `maxPageSkip` rows far), `_summary=count`, `_total`.
+ * `maxPageSkip` rows far), `_summary`, `_elements`, `_total`; and the page's `_include`s, read from the whole
+ * matches before they are subsetted.
  */
-export async function searchPage<N, R>(opts: {
+export async function searchPage<N, R extends { resourceType: string }>(opts: {
+  resourceType: string;
   schema: GraphQLSchema;
   context: GraphQLContext;
   params: Map<string, string[]>;
@@ -29,12 +32,12 @@ export async function searchPage<N, R>(opts: {
   selfQuery: URLSearchParams;
   /** FHIR_MAX_PAGE_SKIP */
   maxPageSkip: number;
+  /** the resources the page's matches `_include` (read as the viewer, once per page) */
+  include?: (matches: R[]) => Promise<IncludedResource[]>;
 }): Promise<SearchPage<R>> {
   const one = (name: string) => opts.params.get(name)?.[0];
-  const summaryCount = one('_summary') === 'count';
-  if (one('_summary') !== undefined && !summaryCount) {
-    throw new FhirError(400, 'not-supported', '_summary supports only "count"', '_summary');
-  }
+  const subsetting = parseSubsetting(opts.resourceType, one('_summary'), one('_elements'));
+  const summaryCount = subsetting.kind === 'count';
   const count = summaryCount ? 0 : parseCount(one('_count'));
   const totalMode = parseTotal(one('_total'));
   const counted = summaryCount || totalMode === 'accurate';
@@ -80,7 +83,48 @@ export async function searchPage<N, R>(opts: {
   }
   const wholeResult = totalMode === 'default' && firstPage && !connection.pageInfo.hasNextPage;
   const total = counted ? connection.totalCount : wholeResult ? connection.nodes.length : undefined;
-  return { resources: connection.nodes.map(opts.toResource), total, nextQuery, previousQuery };
+  const matches = connection.nodes.map(opts.toResource);
+  const included = opts.include && matches.length > 0 ? await opts.include(matches) : [];
+  const resources = matches.map((match) => subset(match, subsetting));
+  return { resources, included, total, nextQuery, previousQuery };
+}
+
+/**
+ * A search answered by one short list read whole (an `_id` read, a patient's studies): paged in memory by `_count`
+ * and `_page` (its next and previous links name pages; there is no keyset to carry), with `_summary`,
+ * `_elements` and `_include` as on a keyset search, and every match counted.
+ */
+export async function listPage<R extends { resourceType: string }>(opts: {
+  resourceType: string;
+  params: Map<string, string[]>;
+  selfQuery: URLSearchParams;
+  matches: R[];
+  include?: (matches: R[]) => Promise<IncludedResource[]>;
+}): Promise<SearchPage<R>> {
+  const { params, matches } = opts;
+  const one = (name: string) => params.get(name)?.[0];
+  const subsetting = parseSubsetting(opts.resourceType, one('_summary'), one('_elements'));
+  if (subsetting.kind === 'count') return { resources: [], total: matches.length, nextQuery: null };
+  if (one('_cursor') !== undefined) {
+    throw new FhirError(400, 'invalid', '_cursor: this search pages with _page (see its next link)', '_cursor');
+  }
+  const count = parseCount(one('_count'));
+  const page = parsePage(one('_page'), count, Number.MAX_SAFE_INTEGER);
+  const start = (page - 1) * count;
+  const onPage = matches.slice(start, start + count);
+  const pageLink = (n: number) => {
+    const link = new URLSearchParams(opts.selfQuery);
+    link.set('_page', String(n));
+    return link;
+  };
+  const included = opts.include && onPage.length > 0 ? await opts.include(onPage) : [];
+  return {
+    resources: onPage.map((m) => subset(m, subsetting)),
+    included,
+    total: matches.length,
+    nextQuery: count > 0 && start + count < matches.length ? pageLink(page + 1) : null,
+    previousQuery: page > 1 ? pageLink(page - 1) : null,
+  };
 }
 
 /** A search's parameters and the query string of its self link. */

@@ -3,6 +3,8 @@ import type { Request } from 'express';
 import type Provider from 'oidc-provider';
 import { type TokenVerifier, viewerFromAuthorization } from '../src/auth/bearer.js';
 import type { Config } from '../src/config.js';
+import type { InvitationDeps } from '../src/auth/invitations.js';
+import type { Mailer } from '../src/mail/mailer.js';
 import { fromDatabaseError } from '../src/db/database-errors.js';
 import type { Orm } from '../src/db/orm.js';
 import { UnauthenticatedError } from '../src/errors.js';
@@ -20,7 +22,7 @@ export interface GraphQLContext {
   viewer: Viewer;
   services: ServiceContext;
   loaders: Loaders;
-  auth: { provider: Provider; config: Config };
+  auth: InvitationDeps;
   /** the HTTP request's id and token holder (src/observability/request-context.ts); absent outside HTTP */
   request?: RequestFacts;
   /** the request's audit events, committed to the trail when its operation is done */
@@ -30,7 +32,7 @@ export interface GraphQLContext {
 export function createContext(
   em: EntityManager,
   viewer: Viewer,
-  auth: { provider: Provider; config: Config },
+  auth: InvitationDeps,
   audit: { sink: AuditSink; request?: RequestMetadata } = { sink: DISCARD },
   request?: RequestFacts,
 ): GraphQLContext {
@@ -52,6 +54,8 @@ export interface FaceDependencies {
   config: Config;
   /** where the requests' audit events go */
   audit: AuditSink;
+  /** sends invitations by email (none: no SMTP_URL) */
+  mailer?: Mailer | null;
 }
 
 /**
@@ -78,7 +82,7 @@ export async function authenticatedContext(req: Request, deps: FaceDependencies,
   return createContext(
     em,
     viewer,
-    { provider: deps.provider, config: deps.config },
+    { provider: deps.provider, config: deps.config, mailer: deps.mailer },
     { sink: deps.audit, request: requestMetadata(req, face) },
     requestFacts(req),
   );

@@ -11,6 +11,7 @@ import { BulkExportResolver } from './resolvers/bulk-export.js';
 import { CodeableConceptResolver, DataSourceResolver } from './resolvers/catalog.js';
 import { ClientRegistrationResolver, ClientResolver } from './resolvers/client.js';
 import { PatientConsentsResolver, StudyConsentsResolver } from './resolvers/consent.js';
+import { EnrollmentConsentResolver } from './resolvers/enrollment-consent.js';
 import {
   ObservationConnectionResolver,
   ObservationResolver,
@@ -22,6 +23,7 @@ import { OmhSchemaResolver } from './resolvers/omh-schema.js';
 import { OrganizationResolver } from './resolvers/organization.js';
 import { PatientInvitationResolver } from './resolvers/invitation.js';
 import { PatientResolver } from './resolvers/patient.js';
+import { PractitionerRoleResolver } from './resolvers/practitioner-role.js';
 import { StudyResolver } from './resolvers/study.js';
 import { StudyConsentCountsResolver, StudyScopeCountResolver } from './resolvers/study-consent-counts.js';
 import { PractitionerResolver, UserResolver } from './resolvers/user.js';
@@ -34,6 +36,7 @@ const resolvers = [
   ClientResolver,
   CodeableConceptResolver,
   DataSourceResolver,
+  EnrollmentConsentResolver,
   ObservationConnectionResolver,
   ObservationResolver,
   ObservationSummaryResolver,
@@ -46,6 +49,7 @@ const resolvers = [
   PatientInvitationResolver,
   PatientObservationsResolver,
   PractitionerResolver,
+  PractitionerRoleResolver,
   StudyResolver,
   StudyConsentsResolver,
   StudyConsentCountsResolver,

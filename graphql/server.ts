@@ -14,6 +14,7 @@ import { requestMetadata } from '../src/http/request-metadata.js';
 import { answerTimeoutsWith } from '../src/http/timeout.js';
 import { type Logger, requestLog } from '../src/observability/logger.js';
 import { requestFacts } from '../src/observability/request-context.js';
+import type { Mailer } from '../src/mail/mailer.js';
 import { apolloLogger } from './apollo-logger.js';
 import { anonymousSchemaPrivacy } from './anonymous-schema.js';
 import { graphqlBodyErrors, MAX_GRAPHQL_BODY } from './body-errors.js';
@@ -41,6 +42,8 @@ export interface GraphQLDependencies {
   /** for what Apollo Server logs itself */
   logger: Logger;
   audit: AuditSink;
+  /** sends invitations by email (none: no SMTP_URL) */
+  mailer?: Mailer | null;
 }
 
 /** The request's audit events go to the trail once its answer is ready. */
@@ -87,7 +90,7 @@ export async function createGraphQLRouter(deps: GraphQLDependencies): Promise<Ro
           return createContext(
             em,
             viewer,
-            { provider: deps.provider, config: deps.config },
+            { provider: deps.provider, config: deps.config, mailer: deps.mailer },
             { sink: deps.audit, request: requestMetadata(req, 'graphql') },
             requestFacts(req),
           );

@@ -298,14 +298,15 @@ export const answersSchema = {
  * What an observation item needs, and no more: the subject's names and login (one batched read of the page's
  * patients), the code (one batched read), the data source's id alone (the row holds it: no read).
  */
-export const OBSERVATION_FIELDS = `id status effectiveTime lastUpdated omh
+export const OBSERVATION_FIELDS = `id status effectiveTime lastUpdated omh resource
   subject { id nameFamily nameGiven userId } code { ${CODE_FIELDS} } dataSource { id }`;
 export interface ObservationNode {
   id: string;
   status: string;
   effectiveTime: string;
   lastUpdated: string;
-  omh: Record<string, unknown>;
+  omh: Record<string, unknown> | null;
+  resource: Record<string, unknown> | null;
   subject: { id: string; nameFamily: string; nameGiven: string; userId: string | null };
   code: CodeNode;
   dataSource: { id: string };
@@ -326,6 +327,7 @@ export const toObservation = (o: ObservationNode) => ({
   effectiveTime: o.effectiveTime,
   lastUpdated: o.lastUpdated,
   omhData: o.omh,
+  resource: o.resource,
 });
 
 export const observationSchema = {
@@ -345,6 +347,7 @@ export const observationSchema = {
     'effectiveTime',
     'lastUpdated',
     'omhData',
+    'resource',
   ],
   properties: {
     id: { type: 'integer' },
@@ -361,9 +364,15 @@ export const observationSchema = {
     effectiveTime: { type: 'string', format: 'date-time' },
     lastUpdated: { type: 'string', format: 'date-time' },
     omhData: {
-      type: 'object',
-      description: 'the Open mHealth data point, decoded (its keys as Open mHealth spells them)',
+      type: ['object', 'null'],
+      description:
+        'the Open mHealth data point, decoded (its keys as Open mHealth spells them); null for an observation other than Open mHealth',
       required: ['header', 'body'],
+    },
+    resource: {
+      type: ['object', 'null'],
+      description:
+        'an observation other than Open mHealth: the FHIR R5 Observation as uploaded, less its id and meta (null for Open mHealth ones)',
     },
   },
 };

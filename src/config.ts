@@ -8,6 +8,7 @@ export const DEMO_DEFAULTS = {
   patientCodeVerifier: 'hxg-demo-patient-verifier-bL3g3FKuC1IVpzoufXzx_eB_',
   patientCodeChallenge: '9yh2gquZ9H6Sxf3FVkI_h5I9O4mGdyTivgTRq8yp71U',
   registrationInviteCode: 'jhe',
+  smtpFrom: 'Health Exchange Gateway <no-reply@localhost>',
 } as const;
 
 /**
@@ -102,7 +103,20 @@ export interface Config {
      * `perHour` registrations per client address. Production keeps it on unless OAUTH_REGISTRATION=off.
      */
     clientRegistration: { enabled: boolean; perHour: number };
+    /** INVITATION_DELIVERY: `show` answers the code and link to the practitioner; `email-only` mails them only */
+    invitationDelivery: 'show' | 'email-only';
   };
+  mail: MailConfig;
+}
+
+/** Email delivery (verification, password reset, invitations). */
+export interface MailConfig {
+  /** SMTP_URL (smtp:// or smtps://, credentials in it); unset: no mail (development starts its own server) */
+  smtpUrl: string | undefined;
+  /** SMTP_FROM: the sender, `Name <address>` or an address */
+  from: string;
+  verificationTtlHours: number;
+  passwordResetTtlMinutes: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -245,6 +259,13 @@ export function loadConfig(
         enabled: oneOf(env, 'OAUTH_REGISTRATION', ['on', 'off'], 'on') === 'on',
         perHour: intFromEnv(env, 'OAUTH_REGISTRATION_PER_HOUR', 10, 10_000, 1),
       },
+      invitationDelivery: oneOf(env, 'INVITATION_DELIVERY', ['show', 'email-only'], 'show'),
+    },
+    mail: {
+      smtpUrl: smtpUrlFromEnv(env.SMTP_URL),
+      from: senderFromEnv(env.SMTP_FROM),
+      verificationTtlHours: intFromEnv(env, 'EMAIL_VERIFICATION_TTL_HOURS', 48, 24 * 30, 1),
+      passwordResetTtlMinutes: intFromEnv(env, 'PASSWORD_RESET_TTL_MINUTES', 60, 24 * 60, 5),
     },
   };
   const { patientCodeVerifier, patientCodeChallenge } = config.auth;
@@ -257,8 +278,50 @@ export function loadConfig(
     throw new Error('production mode refuses AUDIT_BENCH_DISABLE: the audit trail is always on');
   }
   checkMetrics(config);
-  if (production) refuseDemoDefaults(config, flag(env.PUBLIC_URL_ALLOW_HTTP));
+  if (production) {
+    refuseDemoDefaults(config, flag(env.PUBLIC_URL_ALLOW_HTTP));
+    checkProductionMail(config, Boolean(env.SMTP_FROM));
+  }
   return config;
+}
+
+function smtpUrlFromEnv(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^smtps?:$/.test(url.protocol) || !url.hostname) {
+    throw new Error('SMTP_URL must be an smtp:// or smtps:// URL such as smtps://user:password@mail.example.org:465');
+  }
+  return raw;
+}
+
+/** `Name <address>` or `address`, on one line (a header): anything else is refused rather than sent. */
+function senderFromEnv(raw: string | undefined): string {
+  const from = raw?.trim() || DEMO_DEFAULTS.smtpFrom;
+  if (!/^(?:[^<>\r\n"]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/.test(from)) {
+    throw new Error(`SMTP_FROM must be "Name <address@example.org>" or an address, got "${from}"`);
+  }
+  return from;
+}
+
+/** Production: the email features (sign-up's verification, invitations by email) need a real SMTP server. */
+function checkProductionMail({ mail, auth }: Config, fromSet: boolean) {
+  if (mail.smtpUrl && (!fromSet || mail.from === DEMO_DEFAULTS.smtpFrom)) {
+    throw new Error('production mode needs SMTP_FROM (the sender of the gateway’s email) with SMTP_URL');
+  }
+  if (mail.smtpUrl) return;
+  if (auth.registrationInviteCode) {
+    throw new Error(
+      'production mode needs SMTP_URL for sign-up (REGISTRATION_INVITE_CODE): new accounts verify their email',
+    );
+  }
+  if (auth.invitationDelivery === 'email-only') {
+    throw new Error('production mode needs SMTP_URL for INVITATION_DELIVERY=email-only');
+  }
 }
 
 function checkMetrics({ metrics, workers }: Config) {

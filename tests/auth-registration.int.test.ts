@@ -7,12 +7,19 @@ import { loadAuthSecrets } from '../src/auth/keys.js';
 import { JUPYTERHEALTH_DEMO_PKCE, loadConfig } from '../src/config.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { Browser, readForm } from './support/browser.js';
+import { linkIn, type Mailbox, startMailbox } from './support/mail.js';
+import { portalSignIn } from './support/tokens.js';
 
 let app: TestApp;
+let mailbox: Mailbox;
 beforeAll(async () => {
-  app = await startTestApp();
+  mailbox = await startMailbox();
+  app = await startTestApp({ SMTP_URL: mailbox.url });
 });
-afterAll(() => app?.close());
+afterAll(async () => {
+  await app?.close();
+  await mailbox?.close();
+});
 
 const signup = (form: Record<string, string>) =>
   fetch(`${app.baseUrl}/o/signup`, {
@@ -50,7 +57,7 @@ describe('practitioner self sign-up', () => {
     expect(Number(row!.n)).toBe(0);
   });
 
-  it('creates a practitioner who can then sign in', async () => {
+  it('creates a practitioner who can then sign in, once the email is confirmed', async () => {
     const res = await signup(good);
     expect(res.status).toBe(201);
     const [row] = await app.db.orm.em
@@ -59,6 +66,15 @@ describe('practitioner self sign-up', () => {
         `select kind, is_superuser from users where email = 'rita@example.org'`,
       );
     expect(row).toEqual({ kind: 'practitioner', is_superuser: false });
+    const link = linkIn(await mailbox.next('rita@example.org'), `${app.baseUrl}/o/verify?token=`);
+    const confirmed = await fetch(`${app.baseUrl}/o/verify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: new URL(link).searchParams.get('token')! }),
+    });
+    expect(confirmed.status).toBe(200);
+    const tokens = await portalSignIn(app, 'rita@example.org', { password: good.password });
+    expect(decodeJwt((tokens as { access_token: string }).access_token).sub).toMatch(/^\d+$/);
   });
 });
 

@@ -152,4 +152,19 @@ describe('GraphQL SQL statements per request', () => {
     await statementsFor(page(''));
     expect(byCoding(counter.statements)).toEqual([]);
   });
+
+  it('list consents, practitioner roles and practitioners (the FHIR searches) in as many statements for 1 row as for all', async () => {
+    const lists = {
+      enrollmentConsents: `patient { id nameGiven } study { id name } organization { id name }
+        state lastAnswered scopeConsents { consented code { codingCode } }`,
+      practitionerRoles: 'role practitioner { id user { email } } organization { id name }',
+      practitioners: 'user { email firstName }',
+    };
+    for (const [field, selection] of Object.entries(lists)) {
+      const one = await statementsFor(`{ ${field}(first: 1) { nodes { id ${selection} } } }`);
+      const all = await statementsFor(`{ ${field}(first: 1000) { nodes { id ${selection} } } }`);
+      expect((all.data as Record<string, { nodes: unknown[] }>)[field]!.nodes.length, field).toBeGreaterThan(3);
+      expect(all.statements, field).toBe(one.statements);
+    }
+  });
 });

@@ -39,6 +39,7 @@ describe('migrations', () => {
       `insert into codeable_concepts (id, coding_system, coding_code, text) values (1, 'https://w3id.org/openmhealth', 'omh:heart-rate:2.0', 'Heart rate');
        insert into data_sources (id, name, type) values (1, 'Cuff', 'device');
        insert into patients (id, name_family, name_given, email) values (1, 'Doe', 'Jo', 'jo@example.com');
+       insert into users (id, email, kind) values (1, 'old@example.com', 'practitioner');
        insert into observations (id, subject_patient_id, codeable_concept_id, data_source_id, omh, effective_time)
          values (1, 1, 1, 1, '{}', '2026-11-01T08:00:00Z'), (2, 1, 1, 1, '{}', '2026-11-01T09:00:00Z');
        insert into observation_identifiers (observation_id, system, value)
@@ -57,6 +58,8 @@ describe('migrations', () => {
       'Migration20261208070000_audit_events',
       'Migration20261208070100_throttle_failures',
       'Migration20261208070200_bulk_exports',
+      'Migration20261208074100_observation_resources',
+      'Migration20261208074200_email_tokens',
     ]);
     expect(await sql.execute('select model, id, user_code from oidc_payloads order by model')).toEqual([
       { model: 'AuthorizationCode', id: storageHash('code-1'), user_code: null },
@@ -64,6 +67,12 @@ describe('migrations', () => {
       { model: 'DeviceCode', id: storageHash('dc-1'), user_code: storageHash('ABCD-EFGH') },
     ]);
     expect(await migrate(orm)).toEqual([]);
+    // accounts made before email verification count as verified; new ones start unverified
+    await sql.execute(`insert into users (id, email, kind) values (2, 'new@example.com', 'practitioner')`);
+    expect(await sql.execute('select id, email_verified_at is not null as verified from users order by id')).toEqual([
+      { id: 1, verified: true },
+      { id: 2, verified: false },
+    ]);
     expect(await sql.execute('select id, identifiers from observations order by id')).toEqual([
       {
         id: '1',

@@ -9,7 +9,7 @@ import {
 } from '../src/db/entities/index.js';
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from '../src/errors.js';
 import { createObservations, type UploadResult } from '../src/services/observation-ingest.js';
-import type { ObservationDraft } from '../src/services/observation-inputs.js';
+import type { ObservationDraft, OmhDraft } from '../src/services/observation-inputs.js';
 import {
   countObservations,
   getObservation,
@@ -307,7 +307,8 @@ describe('paging', () => {
 const draft = ({
   omh = heartRate(70, '2026-11-20T08:00:00Z'),
   ...fields
-}: Partial<ObservationDraft> & { patientId: number }): ObservationDraft => ({
+}: Partial<OmhDraft> & { patientId: number }): ObservationDraft => ({
+  kind: 'omh',
   dataSourceId: w.source.cuff,
   coding: { system: OMH, code: 'omh:heart-rate:2.0' },
   status: 'final',
@@ -377,7 +378,7 @@ describe('bulk upload', () => {
     const stored = await getObservation(w.ctx('sam'), storedId(results[0]!));
     expect(stored).toMatchObject({ status: 'final', effectiveTime: '2026-11-20T07:00:00.000Z' });
     expect(stored).toMatchObject({ subjectPatientId: pat1, codeableConceptId: w.code.hr });
-    expect(JSON.parse(stored.omhJson)).toEqual(sent);
+    expect(JSON.parse(stored.omhJson!)).toEqual(sent);
     const bad = results[8] as Extract<UploadResult, { status: 'error' }>;
     expect((bad.error as InvalidError).path).toBe('/body/effective_time_frame');
   });

@@ -50,6 +50,7 @@ const ITEM_KEYS = [
   'omhData',
   'patientNameFamily',
   'patientNameGiven',
+  'resource',
   'status',
   'subjectPatientId',
 ];

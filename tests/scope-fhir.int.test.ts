@@ -61,6 +61,18 @@ const INTERACTIONS: Record<string, Interaction> = {
   'read Device': { needs: 'Device.r', ok: 200, run: (t) => fhir(t, '/Device/70001') },
   'search Group': { needs: 'Group.s', ok: 200, run: (t) => fhir(t, '/Group?managing-entity=20003') },
   'read Group': { needs: 'Group.r', ok: 200, run: (t) => fhir(t, '/Group/30001') },
+  'search Practitioner': { needs: 'Practitioner.s', ok: 200, run: (t) => fhir(t, '/Practitioner?name=m') },
+  'read Practitioner': { needs: 'Practitioner.r', ok: 200, run: (t) => fhir(t, '/Practitioner/3') },
+  'search PractitionerRole': {
+    needs: 'PractitionerRole.s',
+    ok: 200,
+    run: (t) => fhir(t, '/PractitionerRole?organization=20003'),
+  },
+  'read PractitionerRole': { needs: 'PractitionerRole.r', ok: 200, run: (t) => fhir(t, '/PractitionerRole/4') },
+  'search Consent': { needs: 'Consent.s', ok: 200, run: (t) => fhir(t, '/Consent?patient=40001') },
+  'read Consent': { needs: 'Consent.r', ok: 200, run: (t) => fhir(t, '/Consent/40001-30001') },
+  'search ResearchStudy': { needs: 'Group.s', ok: 200, run: (t) => fhir(t, '/ResearchStudy') },
+  'read ResearchStudy': { needs: 'Group.r', ok: 200, run: (t) => fhir(t, '/ResearchStudy/30001') },
   'create Observation': { needs: 'Observation.c', ok: 201, run: (t) => fhir(t, '/Observation', upload('hr')) },
   'batch of Observations': {
     needs: 'Observation.c',

@@ -140,6 +140,27 @@ const OPERATIONS: Record<string, Operation> = {
     query: 'query ($id: ID!) { practitioner(id: $id) { id } }',
     setup: async () => ({ id: meganPractitioner }),
   },
+  practitioners: {
+    needs: 'Practitioner.s',
+    as: 'mary',
+    query: '{ practitioners(organizationId: "20003", name: "m", first: 2) { totalCount nodes { id } } }',
+  },
+  practitionerRole: { needs: 'PractitionerRole.r', as: 'mary', query: '{ practitionerRole(id: "4") { id role } }' },
+  practitionerRoles: {
+    needs: 'PractitionerRole.s',
+    as: 'mary',
+    query: '{ practitionerRoles(organizationId: "20003", role: MEMBER) { totalCount nodes { id } } }',
+  },
+  enrollmentConsent: {
+    needs: 'Consent.r',
+    as: 'peter',
+    query: '{ enrollmentConsent(patientId: "40001", studyId: "30001") { id state } }',
+  },
+  enrollmentConsents: {
+    needs: 'Consent.s',
+    as: 'mary',
+    query: '{ enrollmentConsents(studyId: "30001", state: SHARING) { totalCount nodes { id } } }',
+  },
   studies: { needs: 'Group.s', as: 'mary', query: '{ studies(organizationId: "20003") { nodes { id } } }' },
   study: { needs: 'Group.r', as: 'mary', query: '{ study(id: "30001") { id } }' },
   clients: { needs: '*.s', as: 'mary', query: '{ clients { id clientId } }' },
@@ -465,9 +486,17 @@ const PRACTITIONER_SCOPES = [
   'user/*.cud',
   'user/*.cruds',
   'patient/*.cruds',
-  ...['Patient', 'Observation', 'Organization', 'Group', 'Device', 'Consent', 'Practitioner', 'AuditEvent'].map(
-    (r) => `user/${r}.cruds`,
-  ),
+  ...[
+    'Patient',
+    'Observation',
+    'Organization',
+    'Group',
+    'Device',
+    'Consent',
+    'Practitioner',
+    'PractitionerRole',
+    'AuditEvent',
+  ].map((r) => `user/${r}.cruds`),
 ];
 const PATIENT_SCOPES = ['', 'patient/*.rs', 'patient/*.cruds', 'patient/Consent.u', 'patient/Observation.c'];
 
@@ -548,5 +577,56 @@ describe('nested fields × token scopes', () => {
       ['study.consentCounts', 'FORBIDDEN'],
     ]);
     expect(denied.errors![0]!.message).toContain('user/Consent.s');
+  });
+
+  it('a role’s organization and a consent’s patient, study and organization: their ids alone need no scope', async () => {
+    const role = '{ practitionerRole(id: "4") { organization { id } } }';
+    const roleToken = await token('mary', 'user/PractitionerRole.rs');
+    expect((await gqlWith(roleToken, app, role)).data!.practitionerRole.organization).toEqual({ id: '20003' });
+    const named = await gqlWith(roleToken, app, '{ practitionerRole(id: "4") { organization { id name } } }');
+    expect(named.errors?.map((e) => [e.path?.join('.'), e.extensions?.code])).toEqual([
+      ['practitionerRole.organization', 'FORBIDDEN'],
+    ]);
+    expect(named.errors![0]!.message).toContain('user/Organization.r');
+    const withOrganization = await token('mary', 'user/PractitionerRole.rs user/Organization.r');
+    const organization = await gqlWith(
+      withOrganization,
+      app,
+      '{ practitionerRole(id: "4") { organization { name } } }',
+    );
+    expect(organization.data!.practitionerRole.organization.name).toContain('BIDS');
+
+    const consentToken = await token('mary', 'user/Consent.rs');
+    const ids =
+      '{ enrollmentConsent(patientId: "40001", studyId: "30001") { patient { id } study { id } organization { id } } }';
+    expect((await gqlWith(consentToken, app, ids)).data!.enrollmentConsent).toEqual({
+      patient: { id: '40001' },
+      study: { id: '30001' },
+      organization: { id: '20003' },
+    });
+    for (const [field, scope] of [
+      ['patient { nameFamily }', 'user/Patient.r'],
+      ['study { name }', 'user/Group.r'],
+      ['organization { name }', 'user/Organization.r'],
+    ] as const) {
+      const more = await gqlWith(
+        consentToken,
+        app,
+        `{ enrollmentConsent(patientId: "40001", studyId: "30001") { ${field} } }`,
+      );
+      expect(
+        more.errors?.map((e) => e.extensions?.code),
+        field,
+      ).toEqual(['FORBIDDEN']);
+      expect(more.errors![0]!.message, field).toContain(scope);
+    }
+    const wide = await token('mary', 'user/Consent.rs user/Patient.r user/Group.r user/Organization.r');
+    const all = await gqlWith(
+      wide,
+      app,
+      '{ enrollmentConsent(patientId: "40001", studyId: "30001") { patient { nameGiven } study { name } organization { name } } }',
+    );
+    expect(all.errors).toBeUndefined();
+    expect(all.data!.enrollmentConsent.study.name).toBe('BIDS Study on BP & HR');
   });
 });

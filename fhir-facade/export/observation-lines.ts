@@ -9,7 +9,7 @@ const CONCEPTS = `query { codeableConcepts { id codingSystem codingCode text } }
 
 /**
  * An observation row as the `observations` query's selection (OBSERVATION_FIELDS) resolves it: the resolvers'
- * identifiers, base64 attachment and code, so that toFhirObservation writes the line `GET Observation/<id>`
+ * identifiers, base64 attachment (Open mHealth) or stored resource (any other Observation) and code, so that toFhirObservation writes the line `GET Observation/<id>`
  * answers (tests/fhir-bulk-export.int.test.ts compares them).
  */
 function observationNode(row: ObservationRow, concepts: Map<number, Concept>): ObservationNode {
@@ -23,7 +23,11 @@ function observationNode(row: ObservationRow, concepts: Map<number, Concept>): O
     code: concepts.get(row.codeableConceptId)!,
     dataSource: { id: String(row.dataSourceId) },
     identifiers: identifiers.map(({ system, value }) => ({ system, value })),
-    valueAttachment: { contentType: 'application/json', data: Buffer.from(row.omhJson).toString('base64') },
+    valueAttachment:
+      row.omhJson === null
+        ? null
+        : { contentType: 'application/json', data: Buffer.from(row.omhJson).toString('base64') },
+    resource: row.resourceJson === null ? null : (JSON.parse(row.resourceJson) as Record<string, unknown>),
   };
 }
 

@@ -1,9 +1,10 @@
 import { describeValueIssue, findValueIssue, MAX_INPUT_STRING, type ValuePath } from '../../src/input-limits.js';
+import { RESOURCE_LIMITS as GENERIC_RESOURCE_LIMITS } from '../../src/services/observation-resource.js';
 import { fhirStructureIssue } from '../fhir-schema.js';
 import { FhirError } from '../outcome.js';
 
-/** What the GraphQL `uploadObservations` mutation takes for one observation. */
-export interface ObservationUpload {
+/** What the GraphQL `uploadObservations` mutation takes for one Open mHealth observation. */
+export interface OmhUpload {
   status?: string;
   code: { coding: { system: string; code: string }[] };
   subject: { reference: string };
@@ -11,6 +12,9 @@ export interface ObservationUpload {
   identifier?: { system: string; value: string }[];
   valueAttachment: { contentType: string; data: string };
 }
+
+/** … or for any other R5 Observation: the resource whole, which the upload service checks on. */
+export type ObservationUpload = OmhUpload | { resource: Record<string, unknown> };
 
 const structure = (message: string, path: string) => new FhirError(400, 'structure', message, path);
 const required = (message: string, path: string) => new FhirError(422, 'required', message, path);
@@ -25,6 +29,16 @@ export const RESOURCE_LIMITS = { maxDepth: 32, maxString: MAX_INPUT_STRING };
 const fhirPath = (path: ValuePath) =>
   path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : `${text}.${key}`), 'Observation');
 
+/** A resource passed on whole must fit in GraphQL's variables, a few levels down (see RESOURCE_LIMITS). */
+function withinDepth(r: Record<string, unknown>): Record<string, unknown> {
+  const issue = findValueIssue(r, GENERIC_RESOURCE_LIMITS);
+  if (issue) {
+    const path = fhirPath(issue.path);
+    throw structure(`${path} ${describeValueIssue(issue)}`, path);
+  }
+  return r;
+}
+
 /** An Observation has one value[x] at most (FHIR's invariant obs-7 family; the JSON Schema does not say it). */
 function checkSingleValue(r: Record<string, unknown>) {
   const values = Object.keys(r).filter((key) => /^value[A-Z]/.test(key));
@@ -35,8 +49,10 @@ function checkSingleValue(r: Record<string, unknown>) {
 
 /**
  * The FHIR side of an upload: the resource must be a structurally valid R5 Observation (official JSON
- * Schema) carrying what the gateway needs (a coding, subject, device, attachment). The values themselves
- * (status, references, the single coding, the Open mHealth data) are checked once, by the upload service.
+ * Schema) carrying what the gateway needs (a coding, subject, device). With a valueAttachment it is an Open mHealth
+ * upload, passed on as its fields; without, any other Observation, passed on whole. The values themselves
+ * (status, references, the single coding, the effective time, the Open mHealth data) are checked once, by the
+ * upload service.
  */
 export function checkObservation(resource: unknown): ObservationUpload {
   if (typeof resource !== 'object' || resource === null || Array.isArray(resource)) {
@@ -56,7 +72,7 @@ export function checkObservation(resource: unknown): ObservationUpload {
     const path = `Observation${issue.path === '/' ? '' : issue.path.replaceAll('/', '.')}`;
     throw structure(`${path} ${issue.message}`, path);
   }
-  const upload = r as unknown as Partial<ObservationUpload>;
+  const upload = r as unknown as Partial<OmhUpload>;
   // every field the GraphQL input types require must be there: a coercion error would fail the whole batch
   const coding = upload.code?.coding ?? [];
   if (!coding.length || coding.some((c) => typeof c.system !== 'string' || typeof c.code !== 'string')) {
@@ -72,6 +88,7 @@ export function checkObservation(resource: unknown): ObservationUpload {
     throw required('Observation.device.reference (Device/<id>) is required', 'Observation.device');
   }
   const attachment = upload.valueAttachment;
+  if (attachment === undefined) return { resource: withinDepth(r) };
   if (typeof attachment?.contentType !== 'string' || typeof attachment.data !== 'string') {
     throw required('Observation.valueAttachment with contentType and data is required', 'Observation.valueAttachment');
   }

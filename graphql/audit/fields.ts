@@ -32,6 +32,8 @@ export const AUDITED_FIELDS: Record<string, Record<string, AuditedField>> = {
     auditEvents: search('AuditEvent'),
     bulkExport: read('BulkExport'),
     bulkExportFile: read('BulkExportFile'),
+    enrollmentConsent: read('Consent'),
+    enrollmentConsents: search('Consent'),
   },
   Mutation: {
     createPatient: create('Patient'),
@@ -74,6 +76,10 @@ export const NOT_AUDITED: Record<string, string> = {
   'PatientConsents.patient': 'the patient of the consents event',
   'StudyPatientConsents.patient': 'the patients of the Study.consents event',
   'PatientMatch.patient': 'the record of the patientLookup event',
+  'EnrollmentConsent.patient': 'the patient of the enrollmentConsent(s) event',
+  'EnrollmentConsentConnection.nodes': 'the rows of the connection field (counted into its event)',
+  'EnrollmentConsentConnection.edges': 'the rows of the connection field (counted into its event)',
+  'EnrollmentConsentEdge.node': 'a row of the connection field',
   'PatientConnection.nodes': 'the rows of the connection field (counted into its event)',
   'PatientConnection.edges': 'the rows of the connection field (counted into its event)',
   'PatientEdge.node': 'a row of the connection field',
@@ -94,6 +100,9 @@ export const PATIENT_DATA_TYPES = [
   'PatientInvitation',
   'PatientConsents',
   'StudyPatientConsents',
+  'EnrollmentConsent',
+  'EnrollmentConsentConnection',
+  'EnrollmentConsentEdge',
   'PatientRemoval',
   'Observation',
   'ObservationConnection',
@@ -113,6 +122,7 @@ export const PATIENT_OF: Record<string, (value: Record<string, unknown>) => unkn
   Observation: (observation) => observation.subjectPatientId,
   PatientConsents: (consents) => (consents.patient as { id?: unknown } | undefined)?.id,
   StudyPatientConsents: (consents) => (consents.patient as { id?: unknown } | undefined)?.id,
+  EnrollmentConsent: (consent) => consent.patientId,
   PatientInvitation: (invitation) => (invitation.patient as { id?: unknown } | undefined)?.id,
   PatientRemoval: (removal) => removal.patientId,
 };
@@ -137,4 +147,9 @@ export const RESOURCE_OF: Record<string, (value: Record<string, unknown>) => unk
 };
 
 /** The connections whose `nodes` and `edges` are the rows of the field that returned them. */
-export const CONNECTION_TYPES = ['PatientConnection', 'ObservationConnection', 'AuditEventConnection'];
+export const CONNECTION_TYPES = [
+  'PatientConnection',
+  'ObservationConnection',
+  'AuditEventConnection',
+  'EnrollmentConsentConnection',
+];

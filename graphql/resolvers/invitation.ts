@@ -8,7 +8,7 @@ import { PatientInvitation } from '../types/invitation.js';
 import { User } from '../types/user.js';
 
 /** An invitation record as GraphQL shows it; the code and link only in the answer that minted them. */
-type InvitationValue = InvitationEntity & { code?: string; link?: string };
+type InvitationValue = InvitationEntity & { code?: string | null; link?: string | null };
 
 /** Client names per request: a list of invitations names the same client again and again. */
 const clientNames = new WeakMap<GraphQLContext, Map<string, Promise<string | null>>>();
@@ -33,6 +33,12 @@ export class PatientInvitationResolver {
       description: 'a client of one of the patient’s studies (none: the patient-app client)',
     })
     clientId: string | null | undefined,
+    @Arg('send', () => Boolean, {
+      nullable: true,
+      description:
+        'mail the link to the patient’s email (always so with INVITATION_DELIVERY=email-only, which answers neither code nor link)',
+    })
+    send: boolean | null | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<InvitationValue> {
     const minted = await createPatientInvitation(
@@ -40,7 +46,9 @@ export class PatientInvitationResolver {
       toId(patientId, 'patientId'),
       ctx.auth,
       clientId == null ? undefined : toId(clientId, 'clientId'),
+      { send: send ?? false },
     );
+    if (!minted.showable) return minted.invitation;
     return { ...minted.invitation, code: minted.code, link: minted.link };
   }
 

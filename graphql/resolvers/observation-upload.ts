@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import { DomainError, InvalidError } from '../../src/errors.js';
 import { createObservations, type UploadResult } from '../../src/services/observation-ingest.js';
-import { draftObservation } from '../../src/services/observation-inputs.js';
+import { draftUpload } from '../../src/services/observation-resource.js';
 import type { ObservationRow } from '../../src/services/observation-search.js';
 import type { GraphQLContext } from '../context.js';
 import { domainToGraphQLError } from '../errors.js';
@@ -79,7 +79,7 @@ export class ObservationUploadResolver {
     }
     const drafts = inputs.map((input) => {
       try {
-        return draftObservation(input);
+        return draftUpload(input);
       } catch (error) {
         if (error instanceof DomainError) return error;
         throw error;

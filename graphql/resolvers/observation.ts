@@ -5,6 +5,7 @@ import type { Patient as PatientEntity } from '../../src/db/entities/index.js';
 import { InvalidError } from '../../src/errors.js';
 import { findCodeableConceptByCoding } from '../../src/services/codeable-concepts.js';
 import * as search from '../../src/services/observation-search.js';
+import type { ObservationDirection } from '../../src/services/observation-order.js';
 import type { ObservationRow } from '../../src/services/observation-search.js';
 import { nestedConnection, toConnection } from '../connection.js';
 import type { GraphQLContext } from '../context.js';
@@ -13,6 +14,7 @@ import { toId, toIds } from '../ids.js';
 import type { Loaders } from '../loaders/index.js';
 import { selectedFields, selectsOnlyId } from '../selection.js';
 import { CodeableConcept, DataSource } from '../types/catalog.js';
+import { ObservationOrder } from '../types/observation-order.js';
 import { Attachment, Observation, ObservationConnection, ObservationFilter } from '../types/observation.js';
 import { type ConnectionValue, PageArgs } from '../types/paging.js';
 import { Identifier, Patient } from '../types/patient.js';
@@ -29,6 +31,8 @@ export function toFilter(filter: ObservationFilter): search.ObservationFilter {
     ids: filter.ids ? toIds(filter.ids, 'filter.ids') : null,
     dataSourceId: filter.dataSourceId ? toId(filter.dataSourceId, 'filter.dataSourceId') : null,
     coding: filter.code ?? null,
+    statuses: filter.status?.length ? filter.status : null,
+    category: filter.category ?? null,
     from: filter.from ?? null,
     to: filter.to ?? null,
     before: filter.before ?? null,
@@ -47,17 +51,18 @@ export class ObservationResolver {
   @Query(() => ObservationConnection, {
     complexity: pageCost,
     description:
-      'observations the viewer may see (consent-gated), narrowed by the filter, ordered by patient, code, effective time and id',
+      'observations the viewer may see (consent-gated), narrowed by the filter, ordered by patient, code, effective time and id (or `order`)',
   })
   async observations(
     @Arg('filter', () => ObservationFilter) filter: ObservationFilter,
     @Args() page: PageArgs,
+    @Arg('order', () => ObservationOrder, { defaultValue: 'asc' }) order: ObservationDirection,
     @Ctx() ctx: GraphQLContext,
     @Info() info: GraphQLResolveInfo,
   ) {
     const criteria = toFilter(filter);
     if (criteria.coding && selectedFields(info, 'nodes').has('code')) primeConcept(ctx, criteria.coding);
-    return toConnection(await search.listObservations(ctx.services, criteria, page), () =>
+    return toConnection(await search.listObservations(ctx.services, criteria, page, order), () =>
       search.countObservations(ctx.services, criteria),
     );
   }
@@ -92,14 +97,30 @@ export class ObservationResolver {
     return JSON.parse(observation.identifiersJson);
   }
 
-  @FieldResolver(() => GraphQLJSONObject, { description: 'the Open mHealth data point (header and body)' })
-  omh(@Root() observation: ObservationRow): Record<string, unknown> {
-    return JSON.parse(observation.omhJson);
+  @FieldResolver(() => GraphQLJSONObject, {
+    nullable: true,
+    description: 'the Open mHealth data point (header and body); null for an observation other than Open mHealth',
+  })
+  omh(@Root() observation: ObservationRow): Record<string, unknown> | null {
+    return observation.omhJson === null ? null : JSON.parse(observation.omhJson);
   }
 
-  @FieldResolver(() => Attachment, { description: 'the Open mHealth data point as FHIR carries it (base64 JSON)' })
-  valueAttachment(@Root() observation: ObservationRow): Attachment {
+  @FieldResolver(() => Attachment, {
+    nullable: true,
+    description: 'the Open mHealth data point as FHIR carries it (base64 JSON); null for other observations',
+  })
+  valueAttachment(@Root() observation: ObservationRow): Attachment | null {
+    if (observation.omhJson === null) return null;
     return { contentType: 'application/json', data: Buffer.from(observation.omhJson).toString('base64') };
+  }
+
+  @FieldResolver(() => GraphQLJSONObject, {
+    nullable: true,
+    description:
+      'an observation other than Open mHealth: the R5 Observation as uploaded, less its id and the meta the gateway writes (null for Open mHealth ones)',
+  })
+  resource(@Root() observation: ObservationRow): Record<string, unknown> | null {
+    return observation.resourceJson === null ? null : JSON.parse(observation.resourceJson);
   }
 }
 

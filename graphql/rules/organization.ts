@@ -14,7 +14,14 @@ const managesOrganizationArg = rule({ cache: 'strict' })((_parent, args, ctx: Gr
 );
 
 export const organizationRules = {
-  Query: { organization: isSignedIn, organizations: isSignedIn, visibleOrganizations: isSignedIn },
+  Query: {
+    organization: isSignedIn,
+    organizations: isSignedIn,
+    visibleOrganizations: isSignedIn,
+    // the services scope them (practitionerRoleScope)
+    practitionerRole: isSignedIn,
+    practitionerRoles: isSignedIn,
+  },
   Mutation: {
     // creating (top-level vs. sub-organization) and deleting (manager of the parent) are decided by the service
     createOrganization: isSignedIn,
@@ -25,6 +32,8 @@ export const organizationRules = {
     removePractitionerFromOrganization: managesOrganizationArg,
   },
   OrganizationPractitioner: allow,
+  OrganizationPractitionerConnection: allow,
+  OrganizationPractitionerEdge: allow,
   Organization: allow,
   OrganizationConnection: allow,
   OrganizationEdge: allow,

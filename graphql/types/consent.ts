@@ -1,5 +1,8 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import type { ConsentState } from '../../src/services/enrollment-consents.js';
 import { CodeableConcept } from './catalog.js';
+import { ConsentStateEnum } from './enums.js';
+import { Connection } from './paging.js';
 import { Patient } from './patient.js';
 import { Study } from './study.js';
 
@@ -77,3 +80,25 @@ export class StudyScopeConsentsInput {
   @Field(() => [ScopeConsentInput])
   scopeConsents!: ScopeConsentInput[];
 }
+
+@ObjectType({
+  description:
+    'One patient’s answers to one study’s scope requests (FHIR Consent); patient, study and organization resolve through their own scopes, except for their ids',
+  simpleResolvers: true,
+})
+export class EnrollmentConsent {
+  @Field(() => ID, { description: '`<patientId>-<studyId>`' })
+  id!: string;
+
+  @Field(() => ConsentStateEnum)
+  state!: ConsentState;
+
+  @Field(() => [Consent], { description: 'every code the study requests, with the answer (consented null: pending)' })
+  scopeConsents!: Consent[];
+
+  @Field(() => Date, { nullable: true, description: 'the latest answer’s time; null while nothing is answered' })
+  lastAnswered!: Date | null;
+}
+
+@ObjectType()
+export class EnrollmentConsentConnection extends Connection(EnrollmentConsent, 'EnrollmentConsent') {}

@@ -1,4 +1,5 @@
 import { registerEnumType } from 'type-graphql';
+import { CONSENT_STATES, type ConsentState } from '../../src/services/enrollment-consents.js';
 import { AUDIT_ACTIONS, AUDIT_OUTCOMES, type AuditAction, type AuditOutcome } from '../../src/audit/event.js';
 import {
   DATA_SOURCE_TYPES,
@@ -65,4 +66,15 @@ export const SummaryBucketEnum = enumOf<'NONE' | 'DAY' | 'WEEK'>(
   ['NONE', 'DAY', 'WEEK'],
   'SummaryBucket',
   'How an observation summary divides time: NONE (one row per code), DAY or WEEK (ISO weeks, from Monday), both at UTC',
+);
+
+export const ConsentStateEnum = enumOf<ConsentState>(
+  CONSENT_STATES,
+  'ConsentState',
+  'Where a patient’s answers to one study stand',
+  {
+    sharing: 'at least one requested code consented (FHIR Consent status active)',
+    declined: 'answered, but no requested code consented: declined or revoked (FHIR inactive)',
+    pending: 'no requested code answered yet (FHIR draft)',
+  },
 );

@@ -50,4 +50,7 @@ export class PatientInvitation {
 
   @Field(() => Date, { nullable: true })
   supersededAt!: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'when the server mailed the link to the patient’s email' })
+  emailedAt!: Date | null;
 }

@@ -1,11 +1,15 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 
 @ObjectType({
-  description: 'Statistics of one numeric unit-value of the Open mHealth bodies (e.g. heart_rate in beats/min)',
+  description:
+    'Statistics of one numeric unit-value of the Open mHealth bodies (e.g. heart_rate in beats/min), or of the Quantities of other observations',
   simpleResolvers: true,
 })
 export class QuantitySummary {
-  @Field({ description: 'the body’s property, e.g. heart_rate, systolic_blood_pressure, step_count' })
+  @Field({
+    description:
+      'the body’s property, e.g. heart_rate, systolic_blood_pressure, step_count; for other observations `value` (valueQuantity) or a component’s code (e.g. 8480-6)',
+  })
   name!: string;
 
   @Field(() => String, { nullable: true, description: 'its unit, e.g. beats/min, mmHg (one row per name and unit)' })

@@ -1,3 +1,4 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Connection } from './paging.js';
 import type { ObservationStatus } from '../../src/db/entities/index.js';
@@ -14,7 +15,10 @@ export class Attachment {
   data!: string;
 }
 
-@ObjectType({ description: 'One Open mHealth data point about a patient', simpleResolvers: true })
+@ObjectType({
+  description: 'One observation about a patient: an Open mHealth data point (omh) or another R5 Observation (resource)',
+  simpleResolvers: true,
+})
 export class Observation {
   @Field(() => ID)
   id!: number;
@@ -22,7 +26,7 @@ export class Observation {
   @Field(() => ObservationStatusEnum)
   status!: ObservationStatus;
 
-  @Field({ description: 'from the data point’s effective_time_frame' })
+  @Field({ description: 'from the data point’s effective_time_frame, or the resource’s effective[x]' })
   effectiveTime!: Date;
 
   @Field()
@@ -51,6 +55,15 @@ export class ObservationFilter {
 
   @Field(() => CodingInput, { nullable: true })
   code?: CodingInput;
+
+  @Field(() => [ObservationStatusEnum], { nullable: true, description: 'any of these statuses' })
+  status?: ObservationStatus[];
+
+  @Field(() => CodingInput, {
+    nullable: true,
+    description: 'a coding of the resource’s category (Open mHealth observations carry none)',
+  })
+  category?: CodingInput;
 
   @Field({ nullable: true, description: 'effective time at or after' })
   from?: Date;
@@ -89,25 +102,35 @@ export class AttachmentInput {
   data!: string;
 }
 
-@InputType({ description: 'A FHIR Observation carrying an Open mHealth data point, as patient apps upload it' })
+@InputType({
+  description:
+    'A FHIR Observation as patient apps upload it: an Open mHealth data point as the fields code, subject, device, valueAttachment (status, identifier optional), or any other R5 Observation whole as resource',
+})
 export class ObservationInput {
-  @Field({ nullable: true, defaultValue: 'final' })
-  status!: string;
+  @Field(() => String, { nullable: true, description: 'final when not given (Open mHealth form)' })
+  status?: string | null;
 
-  @Field(() => CodeableConceptInput)
-  code!: CodeableConceptInput;
+  @Field(() => CodeableConceptInput, { nullable: true })
+  code?: CodeableConceptInput | null;
 
-  @Field(() => ReferenceInput)
-  subject!: ReferenceInput;
+  @Field(() => ReferenceInput, { nullable: true })
+  subject?: ReferenceInput | null;
 
-  @Field(() => ReferenceInput)
-  device!: ReferenceInput;
+  @Field(() => ReferenceInput, { nullable: true })
+  device?: ReferenceInput | null;
 
   @Field(() => [IdentifierInput], { nullable: true })
-  identifier?: IdentifierInput[];
+  identifier?: IdentifierInput[] | null;
 
-  @Field(() => AttachmentInput)
-  valueAttachment!: AttachmentInput;
+  @Field(() => AttachmentInput, { nullable: true })
+  valueAttachment?: AttachmentInput | null;
+
+  @Field(() => GraphQLJSONObject, {
+    nullable: true,
+    description:
+      'a whole R5 Observation other than Open mHealth (e.g. a LOINC valueQuantity or components), checked against the R5 JSON Schema; alone, without the other fields',
+  })
+  resource?: Record<string, unknown> | null;
 }
 
 @ObjectType({ simpleResolvers: true })

@@ -67,3 +67,9 @@ export class UpdateOrganizationInput {
 
 @ObjectType()
 export class OrganizationConnection extends Connection(Organization, 'Organization') {}
+
+@ObjectType()
+export class OrganizationPractitionerConnection extends Connection(
+  OrganizationPractitioner,
+  'OrganizationPractitioner',
+) {}

@@ -1,5 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { UserKindEnum } from './enums.js';
+import { Connection } from './paging.js';
 
 @ObjectType({ description: 'A login (FHIR Person)', simpleResolvers: true })
 export class User {
@@ -27,3 +28,6 @@ export class Practitioner {
   @Field(() => ID)
   id!: number;
 }
+
+@ObjectType()
+export class PractitionerConnection extends Connection(Practitioner, 'Practitioner') {}

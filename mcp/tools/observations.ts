@@ -128,14 +128,15 @@ type ObservationNode = {
   status: string;
   subject: { id: string };
   dataSource: { id: string };
-  omh: { header?: unknown; body?: unknown };
+  omh: { header?: unknown; body?: unknown } | null;
+  resource: Record<string, unknown> | null;
 };
 
 export const getObservations = defineTool({
   name: 'get_observations',
   title: 'Get observations',
   description:
-    'A page of observations the caller may see, with their Open mHealth values, ordered by patient, code and time. Pages are small: use summarize_observations for trends and count_observations for totals.',
+    'A page of observations the caller may see, with their Open mHealth values (or FHIR R5 resource), ordered by patient, code and time. Pages are small: use summarize_observations for trends and count_observations for totals.',
   input: { ...observationFilterInput, ...pageInput(100, 20) },
   output: {
     ...pageOutput,
@@ -147,7 +148,11 @@ export const getObservations = defineTool({
         effectiveTime: z.string(),
         status: z.string(),
         dataSourceId: z.string().describe('the device or app that recorded it (get_study lists data sources)'),
-        body: z.unknown().describe('the Open mHealth data point body: the values, units and time frame'),
+        body: z
+          .unknown()
+          .describe(
+            'the Open mHealth data point body (values, units, time frame); for an observation other than Open mHealth, the FHIR R5 Observation itself',
+          ),
       }),
     ),
   },
@@ -164,7 +169,7 @@ export const getObservations = defineTool({
       `query ($filter: ObservationFilter!, $first: Int, $after: String) {
         observations(filter: $filter, first: $first, after: $after) {
           totalCount
-          nodes { id code { ${CODE_FIELDS} } effectiveTime status subject { id } dataSource { id } omh }
+          nodes { id code { ${CODE_FIELDS} } effectiveTime status subject { id } dataSource { id } omh resource }
           pageInfo { endCursor hasNextPage }
         }
       }`,
@@ -177,7 +182,7 @@ export const getObservations = defineTool({
       effectiveTime: o.effectiveTime,
       status: o.status,
       dataSourceId: o.dataSource.id,
-      body: o.omh.body ?? o.omh,
+      body: o.omh ? (o.omh.body ?? o.omh) : o.resource,
     }));
     return {
       result: { totalCount: page.totalCount, nextCursor: nextCursor(page.pageInfo), observations },

@@ -36,7 +36,9 @@ const LOOKUP = `query ($email: String!) {
 const ADD = `mutation ($id: ID!, $organizationId: ID!, $email: String) {
   addPatientToOrganization(patientId: $id, organizationId: $organizationId, email: $email) { ${PATIENT_FIELDS} }
 }`;
-const INVITE = `mutation ($id: ID!, $clientId: ID) { createPatientInvitation(patientId: $id, clientId: $clientId) { link } }`;
+const INVITE = `mutation ($id: ID!, $clientId: ID, $send: Boolean) {
+  createPatientInvitation(patientId: $id, clientId: $clientId, send: $send) { link }
+}`;
 const CONSOLIDATED_CLIENTS = `query ($id: ID!) {
   patientClients(patientId: $id) { ${CLIENT_LITE_FIELDS} }
   patientInvitations(patientId: $id) {
@@ -308,14 +310,19 @@ export const patientRoutes: Route[] = [
     query: {
       client_id: CLIENT_ID,
       application_id: { type: 'string', maxLength: 255, description: 'ignored: the client is client_id' },
-      send_email: { type: 'string', enum: ['false'], description: 'the gateway sends no email: hand the link over' },
+      send_email: {
+        type: 'string',
+        enum: ['true', 'false'],
+        description:
+          'true: the gateway mails the link to the patient (refused without SMTP_URL); with INVITATION_DELIVERY=email-only it always does, and invitationLink is null',
+      },
     },
     body: bodySchema({ clientId: { ...idValue, description: 'as the client_id query parameter' } }, []),
     optionalBody: true,
     response: {
       type: 'object',
       required: ['invitationLink'],
-      properties: { invitationLink: { type: 'string' } },
+      properties: { invitationLink: { type: ['string', 'null'] } },
     },
     handle: async ({ schema, context, params, query, body }) => {
       const inBody = (body as { clientId?: number | string } | undefined)?.clientId;
@@ -323,9 +330,10 @@ export const patientRoutes: Route[] = [
       if (query.client_id !== undefined && fromBody !== undefined && query.client_id !== fromBody) {
         throw new RestError(400, 'clientId: the query and the body name different clients');
       }
-      const data = await runGraphQL<{ createPatientInvitation: { link: string } }>(schema, context, INVITE, {
+      const data = await runGraphQL<{ createPatientInvitation: { link: string | null } }>(schema, context, INVITE, {
         id: params.id,
         clientId: query.client_id ?? fromBody ?? null,
+        send: query.send_email === 'true',
       });
       return { invitationLink: data.createPatientInvitation.link };
     },

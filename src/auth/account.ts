@@ -30,7 +30,7 @@ export function accountFinder(orm: Orm, fhirBase: string): FindAccount {
       claims: () => ({
         sub: String(user.id),
         email: user.email,
-        email_verified: true,
+        email_verified: Boolean(user.emailVerifiedAt),
         name: [user.firstName, user.lastName].filter(Boolean).join(' ') || user.email,
         given_name: user.firstName || undefined,
         family_name: user.lastName || undefined,

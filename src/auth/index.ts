@@ -16,6 +16,11 @@ import { registrationThrottle, throttleRegistrations } from './registration.js';
 import { signupRouter } from './signup.js';
 import { loginThrottle, signupThrottle } from './throttle.js';
 import { extendTokenEndpoint } from './token-endpoint.js';
+import type { Mailer } from '../mail/mailer.js';
+import { type Logger, logger } from '../observability/logger.js';
+import { VERIFY_PATH } from './email-pages.js';
+import { verificationRouter } from './email-verification.js';
+import { passwordResetRouter } from './password-reset.js';
 
 export interface Auth {
   provider: Provider;
@@ -37,7 +42,11 @@ export const configuredAuthSecrets = (config: Config) =>
   });
 
 /** The OAuth provider and its routes; touches no database until a request comes (start-up may precede it). */
-export async function createAuth(config: Config, orm: Orm): Promise<Auth> {
+export async function createAuth(
+  config: Config,
+  orm: Orm,
+  { mailer = null, log = logger() }: { mailer?: Mailer | null; log?: Logger } = {},
+): Promise<Auth> {
   const secrets = await configuredAuthSecrets(config);
   const provider = createProvider(config, orm, secrets.signingKey, secrets.cookieKeys);
   extendTokenEndpoint(provider, orm);
@@ -57,11 +66,18 @@ export async function createAuth(config: Config, orm: Orm): Promise<Auth> {
   if (clientRegistration.enabled) {
     router.post(`${OIDC_MOUNT_PATH}/reg`, throttleRegistrations(registrationThrottle(orm, clientRegistration.perHour)));
   }
-  router.use(`${OIDC_MOUNT_PATH}/interaction`, interactionRouter(provider, orm, loginThrottle(orm)));
+  const email = { orm, mailer, config, log };
+  router.use(
+    `${OIDC_MOUNT_PATH}/interaction`,
+    interactionRouter(provider, orm, loginThrottle(orm), { passwordReset: mailer !== null }),
+  );
   router.use(
     `${OIDC_MOUNT_PATH}/signup`,
-    signupRouter(orm, config.auth.registrationInviteCode, `${config.publicUrl}/`, signupThrottle(orm)),
+    signupRouter(orm, config.auth.registrationInviteCode, `${config.publicUrl}/`, signupThrottle(orm), email),
   );
+  router.use(VERIFY_PATH, verificationRouter(email));
+  // without SMTP there is no way to prove who asks: no reset (production refuses sign-up then)
+  if (mailer) router.use('/o/password', passwordResetRouter(email));
   router.get(`${OIDC_MOUNT_PATH}/me`, userinfo(verifyToken, orm, fhirBase, config.publicUrl));
   router.use(OIDC_MOUNT_PATH, provider.callback());
   return { provider, verifyToken, router };

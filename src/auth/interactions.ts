@@ -10,26 +10,28 @@ import { consentPage, loginPage, messagePage } from './pages.js';
 import { registeredResourceScope } from './registration.js';
 import { OIDC_MOUNT_PATH } from './provider.js';
 import type { LoginThrottle } from './throttle.js';
+import { formField } from './form-fields.js';
+import { FORGOT_PATH, resendForm } from './email-pages.js';
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
-
-const MAX_FIELD = 512;
 
 const missingScopes = (interaction: Interaction) =>
   interaction.prompt.details as {
     missingOIDCScope?: string[];
     missingResourceScopes?: Record<string, string[]>;
   };
-const field = (body: unknown, name: string): string => {
-  const value = (body as Record<string, unknown> | undefined)?.[name];
-  return typeof value === 'string' ? value.slice(0, MAX_FIELD) : '';
-};
 
 /**
  * The user-facing steps of oidc-provider's authorization flow at /o/interaction/:uid: the login form and,
  * for third-party clients, the consent screen (first-party clients are granted what they ask without one).
  */
-export function interactionRouter(provider: Provider, orm: Orm, throttle: LoginThrottle): Router {
+export function interactionRouter(
+  provider: Provider,
+  orm: Orm,
+  throttle: LoginThrottle,
+  { passwordReset }: { passwordReset: boolean } = { passwordReset: false },
+): Router {
+  const forgotHref = passwordReset ? FORGOT_PATH : undefined;
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '8kb' });
   const base = (uid: string) => `${OIDC_MOUNT_PATH}/interaction/${encodeURIComponent(uid)}`;
@@ -91,7 +93,7 @@ export function interactionRouter(provider: Provider, orm: Orm, throttle: LoginT
     const name = await clientName(interaction.params.client_id);
     res.set('cache-control', 'no-store');
     if (interaction.prompt.name === 'login') {
-      res.type('html').send(loginPage({ action: `${base(interaction.uid)}/login`, clientName: name }));
+      res.type('html').send(loginPage({ action: `${base(interaction.uid)}/login`, clientName: name, forgotHref }));
       return;
     }
     if (FIRST_PARTY_CLIENT_IDS.has(String(interaction.params.client_id))) {
@@ -116,10 +118,10 @@ export function interactionRouter(provider: Provider, orm: Orm, throttle: LoginT
   router.post('/:uid/login', form, async (req, res) => {
     const interaction = await details(req, res);
     if (!interaction) return;
-    const email = field(req.body, 'email').trim().toLowerCase();
-    const password = field(req.body, 'password');
+    const email = formField(req.body, 'email').trim().toLowerCase();
+    const password = formField(req.body, 'password');
     const address = req.ip ?? 'unknown';
-    const again = (status: number, error: string) =>
+    const again = (status: number, error: string, after?: string) =>
       res
         .status(status)
         .set('cache-control', 'no-store')
@@ -130,6 +132,8 @@ export function interactionRouter(provider: Provider, orm: Orm, throttle: LoginT
             clientName: String(interaction.params.client_id),
             email,
             error,
+            forgotHref,
+            after,
           }),
         );
 
@@ -147,6 +151,15 @@ export function interactionRouter(provider: Provider, orm: Orm, throttle: LoginT
       return;
     }
     await throttle.succeeded(keys, attempt.at, ['account']);
+    // told only to whoever knows the password: the address itself is no secret to them
+    if (!user.emailVerifiedAt) {
+      again(
+        403,
+        'Confirm your email address first: open the link we sent to it when you signed up.',
+        resendForm(user.email),
+      );
+      return;
+    }
     const em = orm.em.fork();
     if (await servesPatientsOnly(em, String(interaction.params.client_id))) {
       const login = await loadViewer(em, user.id);

@@ -1,7 +1,9 @@
 import type Provider from 'oidc-provider';
 import type { Config } from '../config.js';
-import { type Client, Patient, type PatientInvitation, User } from '../db/entities/index.js';
-import { ConflictError, ForbiddenError, InvalidError } from '../errors.js';
+import { type Client, Patient, PatientInvitation, User } from '../db/entities/index.js';
+import type { Mailer } from '../mail/mailer.js';
+import { invitationMessage } from '../mail/messages.js';
+import { ConflictError, ForbiddenError, InvalidError, UnavailableError } from '../errors.js';
 import { canBindToPatientRecord } from '../policy/logins.js';
 import { canInvitePatient } from '../policy/rules.js';
 import { loadViewer } from '../policy/viewer.js';
@@ -21,6 +23,15 @@ export interface MintedInvitation {
   /** shown once: only its hash is stored */
   code: string;
   link: string;
+  /** false with INVITATION_DELIVERY=email-only: only the patient's email has the code; the faces never show it */
+  showable: boolean;
+}
+
+/** What minting an invitation needs; `mailer` to send it (none: no SMTP_URL, sending is refused). */
+export interface InvitationDeps {
+  provider: Provider;
+  config: Config;
+  mailer?: Mailer | null;
 }
 
 /** What the patient app is granted once it redeems the code: the patient's own data, with their context. */
@@ -37,17 +48,24 @@ const NOT_A_PATIENT_LOGIN =
  * patient's unredeemed invitations for the same app). `clientId`: a Client one of the patient's studies holds,
  * whose invitation URL template makes the link; none: the patient-app client and INVITATION_LINK_PREFIX. The
  * app redeems the code at the token endpoint with its client id, the static verifier and any redirect URI
- * registered for it.
+ * registered for it. `send` (always, with INVITATION_DELIVERY=email-only) mails the link to the patient's email;
+ * email-only answers neither code nor link, so that practitioners never hold a patient's sign-in.
  */
 export async function createPatientInvitation(
   ctx: ServiceContext,
   patientId: number,
-  deps: { provider: Provider; config: Config },
+  deps: InvitationDeps,
   clientId?: number,
+  { send = false }: { send?: boolean } = {},
 ): Promise<MintedInvitation> {
   const facts = await visiblePatient(ctx, patientId);
   if (!canInvitePatient(ctx.viewer, facts)) {
     throw new ForbiddenError('Only a member or manager of one of the patient’s organizations may invite them');
+  }
+  const emailOnly = deps.config.auth.invitationDelivery === 'email-only';
+  const mailer = send || emailOnly ? deps.mailer : undefined;
+  if (mailer === null) {
+    throw new InvalidError('This server sends no email (SMTP_URL is not set): the invitation cannot be sent', 'send');
   }
   const app = clientId === undefined ? null : await studyClientOf(ctx, facts.patient.id, clientId);
   const oauthClientId = app?.oauthClientId ?? PATIENT_APP_CLIENT_ID;
@@ -61,11 +79,39 @@ export async function createPatientInvitation(
       grantId,
       expiresAt,
     });
-    return { invitation, code, link: invitationLink(deps.config, code, app?.invitationUrl) };
+    const link = invitationLink(deps.config, code, app?.invitationUrl);
+    if (mailer) await mailInvitation(ctx, mailer, deps.config, { invitation, patient: facts.patient, link });
+    return { invitation, code, link, showable: !emailOnly };
   } catch (error) {
     await revokeGrant(ctx.em, grantId);
     throw error;
   }
+}
+
+/** Mails the link to the patient (awaited: the practitioner learns at once if it could not go) and notes when. */
+async function mailInvitation(
+  ctx: ServiceContext,
+  mailer: Mailer,
+  config: Config,
+  { invitation, patient, link }: { invitation: PatientInvitation; patient: Patient; link: string },
+) {
+  const message = invitationMessage({
+    to: patient.email,
+    name: patient.nameGiven,
+    link,
+    expiresAt: invitation.expiresAt,
+    siteUrl: config.publicUrl,
+  });
+  try {
+    await mailer.send(message);
+  } catch {
+    await ctx.em.nativeUpdate(PatientInvitation, { id: invitation.id }, { cancelledAt: new Date() });
+    throw new UnavailableError(
+      'The invitation email could not be sent (the mail server refused it or is down); try again',
+    );
+  }
+  invitation.emailedAt = new Date();
+  await ctx.em.nativeUpdate(PatientInvitation, { id: invitation.id }, { emailedAt: invitation.emailedAt });
 }
 
 /** The link: the app's template with CODE replaced, else INVITATION_LINK_PREFIX; the code after `host|`. */

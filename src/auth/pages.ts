@@ -38,7 +38,16 @@ const errorBox = (error?: string) =>
   error ? `<p class="error" role="alert" id="form-error">${escapeHtml(error)}</p>` : '';
 const describedBy = (error?: string) => (error ? ' aria-describedby="form-error"' : '');
 
-export function loginPage(opts: { action: string; clientName: string; email?: string; error?: string }): string {
+export function loginPage(opts: {
+  action: string;
+  clientName: string;
+  email?: string;
+  error?: string;
+  /** the "Forgot password?" link (none: password reset is off, no SMTP) */
+  forgotHref?: string;
+  /** HTML after the form (the resend-confirmation form of an unverified account) */
+  after?: string;
+}): string {
   return page(
     'Sign in',
     `<p>to continue to <strong>${escapeHtml(opts.clientName)}</strong></p>
@@ -49,7 +58,8 @@ ${errorBox(opts.error)}
   <label for="password">Password</label>
   <input id="password" name="password" type="password" autocomplete="current-password" required>
   <button type="submit">Sign in</button>
-</form>`,
+</form>
+${opts.forgotHref ? `<p><a href="${escapeHtml(opts.forgotHref)}">Forgot password?</a></p>` : ''}${opts.after ?? ''}`,
   );
 }
 

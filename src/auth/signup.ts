@@ -5,6 +5,8 @@ import { DomainError } from '../errors.js';
 import { createPractitionerAccount } from '../services/users.js';
 import { messagePage, signupPage } from './pages.js';
 import type { Throttle } from './throttle.js';
+import type { User } from '../db/entities/index.js';
+import { type EmailDeps, sendVerification } from './email-verification.js';
 
 const FIELDS = ['inviteCode', 'firstName', 'lastName', 'email', 'password'] as const;
 
@@ -16,13 +18,15 @@ function sameSecret(given: string, expected: string): boolean {
 
 /**
  * Self sign-up for practitioners, gated by REGISTRATION_INVITE_CODE (off when it is unset); wrong codes are
- * throttled per address, so that the code cannot be guessed.
+ * throttled per address, so that the code cannot be guessed. The new account signs in once its owner opens the
+ * confirmation link mailed to it.
  */
 export function signupRouter(
   orm: Orm,
   inviteCode: string | undefined,
   portalUrl: string,
   throttle: Throttle<'address'>,
+  email: EmailDeps,
 ): Router {
   const router = Router();
   const action = '/o/signup';
@@ -59,13 +63,13 @@ export function signupRouter(
       return;
     }
     await throttle.succeeded({ address }, attempt.at);
+    let user: User;
     try {
-      await createPractitionerAccount(orm.em.fork(), {
-        email: values.email,
-        password: values.password,
-        firstName: values.firstName,
-        lastName: values.lastName,
-      });
+      user = await createPractitionerAccount(
+        orm.em.fork(),
+        { email: values.email, password: values.password, firstName: values.firstName, lastName: values.lastName },
+        { emailVerified: false },
+      );
     } catch (error) {
       if (error instanceof DomainError) {
         again(error.code === 'CONFLICT' ? 409 : 400, error.message);
@@ -73,14 +77,16 @@ export function signupRouter(
       }
       throw error;
     }
+    await sendVerification(email, user);
     res
       .status(201)
       .type('html')
       .send(
-        messagePage('Account created', 'Your practitioner account is ready.', {
-          href: portalUrl,
-          text: 'Sign in',
-        }),
+        messagePage(
+          'Check your email',
+          `Your practitioner account is created. We sent a link to ${user.email}: open it to confirm your address, then sign in.`,
+          { href: portalUrl, text: 'Sign in' },
+        ),
       );
   });
   return router;

@@ -147,6 +147,10 @@ export const canViewPractitioner = (viewer: Viewer, practitioner: { id: number; 
   viewer.practitionerId === practitioner.id ||
   anyOrgRole(viewer, practitioner.organizationIds, 'viewer');
 
+/** A practitioner's role in an organization is shown to whoever may see the organization (its people list). */
+export const canViewPractitionerRole = (viewer: Viewer, role: { organizationId: number }): boolean =>
+  canViewOrganization(viewer, role.organizationId);
+
 /** The audit trail as a whole (everyone's accesses): super users. */
 export const canReadAuditTrail = (viewer: Viewer): boolean => viewer.isSuperuser;
 

@@ -57,6 +57,42 @@ export function patientScope(viewer: Viewer, patientIdColumn: string): SqlCondit
   return or(viaOrganization, self);
 }
 
+/**
+ * Practitioners (canViewPractitioner): the viewer themself, and everyone holding a role in one of the viewer's
+ * organizations.
+ */
+export function practitionerScope(viewer: Viewer, practitionerIdColumn: string): SqlCondition {
+  if (viewer.isSuperuser) return ALL;
+  const orgIds = viewerOrganizationIds(viewer);
+  const viaOrganization: SqlCondition =
+    orgIds.length === 0
+      ? NONE
+      : {
+          sql: `exists (select 1 from practitioner_organizations vpr where vpr.practitioner_id = ${practitionerIdColumn} and ${inList('vpr.organization_id', orgIds).sql})`,
+          params: [...orgIds],
+        };
+  const self: SqlCondition =
+    viewer.practitionerId === null ? NONE : { sql: `${practitionerIdColumn} = ?`, params: [viewer.practitionerId] };
+  return or(viaOrganization, self);
+}
+
+/**
+ * A practitioner's roles (memberships): those in the viewer's organizations, as the organization's practitioner
+ * list shows them (canViewPractitionerRole).
+ */
+export const practitionerRoleScope = (viewer: Viewer, organizationIdColumn: string): SqlCondition =>
+  organizationScope(viewer, organizationIdColumn);
+
+/**
+ * Enrollments, with the patient's answers to the study (FHIR Consent): the patient's own, and, for a
+ * practitioner, those of patients they may see in studies of their organizations (getPatientConsents's rule).
+ */
+export const enrollmentScope = (
+  viewer: Viewer,
+  columns: { patientId: string; studyId: string; studyOrganizationId: string },
+): SqlCondition =>
+  and(patientScope(viewer, columns.patientId), studyScope(viewer, columns.studyId, columns.studyOrganizationId));
+
 /** Studies: run by one of the viewer's organizations, or ones the viewer (a patient) is enrolled in. */
 export function studyScope(viewer: Viewer, studyIdColumn: string, organizationIdColumn: string): SqlCondition {
   if (viewer.isSuperuser) return ALL;

@@ -14,6 +14,7 @@ export const RESOURCE_TYPES = [
   'Device',
   'Consent',
   'Practitioner',
+  'PractitionerRole',
   'AuditEvent',
 ] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];

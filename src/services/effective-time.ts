@@ -25,7 +25,7 @@ const isLeap = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 
 const daysIn = (year: number, month: number) => (month === 2 && isLeap(year) ? 29 : DAYS_IN_MONTH[month - 1]!);
 
 /** An RFC 3339 date-time with an offset (seconds optional); impossible dates and times are refused, not rolled over. */
-function instant(value: unknown, path: string): Date {
+export function instant(value: unknown, path: string): Date {
   const parts = typeof value === 'string' ? RFC3339.exec(value)?.groups : undefined;
   if (!parts) throw new InvalidError(`${path} must be an RFC 3339 date-time with a time zone`, path);
   const n = (name: string) => Number(parts[name] ?? 0);

@@ -94,5 +94,6 @@ export function checkUpload(ctx: ServiceContext, facts: UploadFacts, draft: Obse
       '/device/reference',
     );
   }
-  return { index, draft, codeId, effectiveTime: effectiveTimeOf(draft.omh) };
+  const effectiveTime = draft.kind === 'omh' ? effectiveTimeOf(draft.omh) : draft.effectiveTime;
+  return { index, draft, codeId, effectiveTime };
 }

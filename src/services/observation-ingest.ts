@@ -213,7 +213,7 @@ function earlierUpload(row: Checked, holder: Holder, readable: Map<number, Obser
 }
 
 /**
- * The observations to insert as one JSON array. Each data point goes in as the text it was uploaded as (valid
+ * The observations to insert as one JSON array. Each data point (or other resource) goes in as the text it was uploaded as (valid
  * JSON: it was parsed to be checked); writing the parsed objects out again took a third of an upload's time in
  * Node.
  */
@@ -228,15 +228,16 @@ function recordset(rows: Checked[], idOf: Map<number, number>): string {
       effective_time: r.effectiveTime.toISOString(),
       identifiers: r.draft.identifiers.map(({ system, value }) => ({ system, value })),
     });
-    return `${columns.slice(0, -1)},"omh":${r.draft.omhJson}}`;
+    const body = r.draft.kind === 'omh' ? `"omh":${r.draft.omhJson}` : `"resource":${r.draft.resourceJson}`;
+    return `${columns.slice(0, -1)},${body}}`;
   });
   return `[${records.join(',')}]`;
 }
 
-const INSERT_OBSERVATIONS = `insert into observations (id, subject_patient_id, codeable_concept_id, data_source_id, status, omh, effective_time, identifiers)
-  select r.id, r.patient_id, r.code_id, r.source_id, r.status, r.omh, r.effective_time, r.identifiers
+const INSERT_OBSERVATIONS = `insert into observations (id, subject_patient_id, codeable_concept_id, data_source_id, status, omh, resource, effective_time, identifiers)
+  select r.id, r.patient_id, r.code_id, r.source_id, r.status, r.omh, r.resource, r.effective_time, r.identifiers
     from jsonb_to_recordset(?::jsonb)
-      as r(id bigint, patient_id int, code_id int, source_id int, status text, omh jsonb, effective_time timestamptz, identifiers json)`;
+      as r(id bigint, patient_id int, code_id int, source_id int, status text, omh jsonb, resource jsonb, effective_time timestamptz, identifiers json)`;
 
 /**
  * The identifiers of `observations` (the rows just inserted, with `id` and their copy of `identifiers`) into the

@@ -3,26 +3,45 @@ import { OBSERVATION_STATUSES, type ObservationStatus } from '../db/entities/ind
 import { InvalidError, NotFoundError } from '../errors.js';
 import { describeValueIssue, findValueIssue } from '../input-limits.js';
 
-/** An observation as FHIR-shaped clients upload it (the GraphQL input and the FHIR facade's entries). */
+/**
+ * An observation as FHIR-shaped clients upload it (the GraphQL input and the FHIR facade's entries): an Open
+ * mHealth data point as the fields below, or any other R5 Observation whole, as `resource`.
+ */
 export interface FhirShapedObservation {
   status?: string | null;
-  code: { coding: { system: string; code: string }[] };
-  subject: { reference: string };
-  device: { reference: string };
+  code?: { coding: { system: string; code: string }[] } | null;
+  subject?: { reference: string } | null;
+  device?: { reference: string } | null;
   identifier?: { system: string; value: string }[] | null;
-  valueAttachment: { contentType: string; data: string };
+  valueAttachment?: { contentType: string; data: string } | null;
+  resource?: Record<string, unknown> | null;
 }
 
-export interface ObservationDraft {
+interface DraftFields {
   patientId: number;
   dataSourceId: number;
   coding: { system: string; code: string };
   status: ObservationStatus;
+  identifiers: { system: string; value: string }[];
+}
+
+/** An Open mHealth data point, checked against its schema. */
+export interface OmhDraft extends DraftFields {
+  kind: 'omh';
   omh: Record<string, unknown>;
   /** `omh` as the JSON text it was uploaded as, stored as it is rather than written out again */
   omhJson: string;
-  identifiers: { system: string; value: string }[];
 }
+
+/** Any other R5 Observation, checked against the R5 schema; its effective time read from its effective[x]. */
+export interface ResourceDraft extends DraftFields {
+  kind: 'resource';
+  /** the resource as stored: as uploaded, less its id and the meta the gateway writes */
+  resourceJson: string;
+  effectiveTime: Date;
+}
+
+export type ObservationDraft = OmhDraft | ResourceDraft;
 
 const MAX_ATTACHMENT_BYTES = 256 * 1024;
 /** the columns codings and identifiers are stored in (varchar(255)) */
@@ -39,7 +58,7 @@ function text(value: string, path: string): string {
   return value;
 }
 
-function identifiers(list: FhirShapedObservation['identifier']) {
+export function identifiers(list: FhirShapedObservation['identifier']) {
   if (!list) return [];
   if (list.length > MAX_IDENTIFIERS) {
     throw new InvalidError(`/identifier must hold at most ${MAX_IDENTIFIERS} identifiers`, '/identifier');
@@ -55,7 +74,7 @@ const REFERENCE = { Patient: /^Patient\/([1-9]\d{0,15})$/, Device: /^Device\/([1
 /** the largest id the tables hold (int4) */
 const MAX_ID = 2 ** 31 - 1;
 
-function reference(value: string, type: keyof typeof REFERENCE, path: string): number {
+export function reference(value: string, type: keyof typeof REFERENCE, path: string): number {
   const match = REFERENCE[type].exec(value);
   if (!match) throw new InvalidError(`${path} must be "${type}/<id>", got "${value.slice(0, 100)}"`, path);
   const id = Number(match[1]);
@@ -65,7 +84,7 @@ function reference(value: string, type: keyof typeof REFERENCE, path: string): n
   return id;
 }
 
-function status(value: string | null | undefined): ObservationStatus {
+export function status(value: string | null | undefined): ObservationStatus {
   const given = value ?? 'final';
   if (!(OBSERVATION_STATUSES as readonly string[]).includes(given)) {
     throw new InvalidError(`/status must be one of ${OBSERVATION_STATUSES.join(', ')}`, '/status');
@@ -73,7 +92,7 @@ function status(value: string | null | undefined): ObservationStatus {
   return given as ObservationStatus;
 }
 
-function coding(code: FhirShapedObservation['code']) {
+export function coding(code: { coding: { system: string; code: string }[] }) {
   if (code.coding.length !== 1) throw new InvalidError('/code/coding must hold exactly one coding', '/code/coding');
   const { system, code: value } = code.coding[0]!;
   return { system: text(system, '/code/coding/0/system'), code: text(value, '/code/coding/0/code') };
@@ -89,7 +108,7 @@ function base64Text(data: string): string | null {
 }
 
 /** The attachment's base64 JSON, decoded: an object (an Open mHealth data point) and its text, or an error saying why not. */
-function decodeAttachment(attachment: FhirShapedObservation['valueAttachment']) {
+function decodeAttachment(attachment: { contentType: string; data: string }) {
   if (attachment.contentType !== 'application/json') {
     throw new InvalidError('/valueAttachment/contentType must be application/json', '/valueAttachment/contentType');
   }
@@ -134,17 +153,26 @@ function validateOmh(code: string, omh: Record<string, unknown>): void {
   throw new InvalidError(`Open mHealth ${code}: ${first?.path || '/'} ${first?.message ?? 'is invalid'}`, path);
 }
 
+/** A field of the Open mHealth form; without `resource`, each is required. */
+function required<T>(value: T | null | undefined, path: string): T {
+  if (value === null || value === undefined) {
+    throw new InvalidError(`${path} is required (or give the whole Observation as resource)`, path);
+  }
+  return value;
+}
+
 /**
  * One uploaded observation, step by step: references, status, the single coding and the identifiers (texts their
  * columns can store), the attachment decoded, the Open mHealth data point validated. Throws an InvalidError naming the offending element.
  */
-export function draftObservation(input: FhirShapedObservation): ObservationDraft {
-  const patientId = reference(input.subject.reference, 'Patient', '/subject/reference');
-  const dataSourceId = reference(input.device.reference, 'Device', '/device/reference');
-  const theCoding = coding(input.code);
-  const { omh, json } = decodeAttachment(input.valueAttachment);
+export function draftObservation(input: FhirShapedObservation): OmhDraft {
+  const patientId = reference(required(input.subject, '/subject').reference, 'Patient', '/subject/reference');
+  const dataSourceId = reference(required(input.device, '/device').reference, 'Device', '/device/reference');
+  const theCoding = coding(required(input.code, '/code'));
+  const { omh, json } = decodeAttachment(required(input.valueAttachment, '/valueAttachment'));
   if (theCoding.system === OMH_SYSTEM) validateOmh(theCoding.code, omh);
   return {
+    kind: 'omh',
     patientId,
     dataSourceId,
     coding: theCoding,

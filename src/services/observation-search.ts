@@ -1,5 +1,5 @@
 import type { ObservationStatus } from '../db/entities/index.js';
-import { NotFoundError } from '../errors.js';
+import { InvalidError, NotFoundError } from '../errors.js';
 import { tokenObservationCodeIds } from '../policy/token.js';
 import {
   CONSENTED_PAIRS,
@@ -20,6 +20,8 @@ import { countsByParent, firstPagesByParent } from './pages-by-parent.js';
 import {
   decodeObservationCursor,
   encodeObservationCursor,
+  type ObservationDirection,
+  observationCursor,
   observationOrder,
   observationsAfter,
 } from './observation-order.js';
@@ -36,7 +38,9 @@ export interface ObservationRow {
   effectiveTime: string;
   lastUpdated: string;
   /** the Open mHealth data point as the database writes it out: most readers pass it on without looking in */
-  omhJson: string;
+  omhJson: string | null;
+  /** an Observation other than Open mHealth (null for an Open mHealth one), as the database writes it out */
+  resourceJson: string | null;
   /** its identifiers, `[{ "system": …, "value": … }]`, as the database writes them out */
   identifiersJson: string;
   subjectPatientId: number;
@@ -48,7 +52,11 @@ export interface ObservationRow {
 export const observationColumns = (alias: string) =>
   ['id', 'status', 'effective_time', 'last_updated', 'subject_patient_id', 'codeable_concept_id', 'data_source_id']
     .map((column) => `${alias}.${column}`)
-    .concat(`${alias}.omh::text as omh_json`, `${alias}.identifiers::text as identifiers_json`)
+    .concat(
+      `${alias}.omh::text as omh_json`,
+      `${alias}.resource::text as resource_json`,
+      `${alias}.identifiers::text as identifiers_json`,
+    )
     .join(', ');
 
 /** PostgreSQL's text of a timestamptz at UTC: `2026-01-03 00:05:00+00`, `… 00:05:00.123456+00`. */
@@ -68,7 +76,8 @@ export function toObservationRow(row: Record<string, unknown>): ObservationRow {
     // MikroORM's driver leaves timestamps as text, and bigint ids
     effectiveTime: isoTimestamp(row.effective_time as string),
     lastUpdated: isoTimestamp(row.last_updated as string),
-    omhJson: row.omh_json as string,
+    omhJson: row.omh_json as string | null,
+    resourceJson: row.resource_json as string | null,
     identifiersJson: row.identifiers_json as string,
     subjectPatientId: Number(row.subject_patient_id),
     codeableConceptId: Number(row.codeable_concept_id),
@@ -88,6 +97,10 @@ export interface ObservationFilter {
   /** observations from this data source (FHIR Device) */
   dataSourceId?: number | null;
   coding?: { system: string; code: string } | null;
+  /** any of these statuses */
+  statuses?: readonly ObservationStatus[] | null;
+  /** a coding of the resource's category (Open mHealth observations have none) */
+  category?: { system: string; code: string } | null;
   /** effective time at or after */
   from?: Date | null;
   /** effective time at or before */
@@ -126,6 +139,10 @@ async function conditions(ctx: ServiceContext, filter: ObservationFilter, fromPa
   }
   if (filter.ids) add('o.id = any(?::int[])', intArray(filter.ids));
   if (filter.dataSourceId) add('o.data_source_id = ?', filter.dataSourceId);
+  // status and category narrow the rows of the index ranges a page reads (filters, not index conditions): the
+  // page's plan and order stay those of the keyset index
+  if (filter.statuses) add('o.status = any(?::text[])', `{${filter.statuses.join(',')}}`);
+  if (filter.category) add('o.resource @> ?::jsonb', categoryContainment(filter.category));
   if (filter.from) add('o.effective_time >= ?', filter.from);
   if (filter.to) add('o.effective_time <= ?', filter.to);
   if (filter.before) add('o.effective_time < ?', filter.before);
@@ -133,6 +150,10 @@ async function conditions(ctx: ServiceContext, filter: ObservationFilter, fromPa
   if (filter.lastUpdatedBefore) add('o.last_updated < ?', filter.lastUpdatedBefore);
   return { pairChunks, others: all };
 }
+
+/** A resource with this coding in one of its categories, as jsonb containment. */
+const categoryContainment = ({ system, code }: { system: string; code: string }) =>
+  JSON.stringify({ category: [{ coding: [{ system, code }] }] });
 
 /** Visible pairs, patient ids per code, in chunks of patients in patient order. */
 type PairChunks = AsyncIterable<Map<number, number[]>> | Iterable<Map<number, number[]>>;
@@ -400,22 +421,30 @@ const where = (all: SqlCondition[]) => ({
   params: all.flatMap((c) => c.params),
 });
 
-/** One page of the observations the viewer may see, in `observationOrder` (keyset, never OFFSET). */
+/**
+ * One page of the observations the viewer may see, in `observationOrder` (keyset, never OFFSET). Descending
+ * only within one patient and one code: the pairs are read in ascending patient chunks, and one (patient, code)
+ * range read backwards is the only descending order that needs no other index.
+ */
 export async function listObservations(
   ctx: ServiceContext,
   filter: ObservationFilter,
   page: PageArgs = {},
+  direction: ObservationDirection = 'asc',
 ): Promise<Page<ObservationRow>> {
+  if (direction === 'desc' && !(filter.patientId && filter.coding)) {
+    throw new InvalidError('order: TIME_DESC needs filter.patientId and filter.code (one patient, one code)', 'order');
+  }
   const size = pageSize(page.first);
-  const after = decodeObservationCursor(page.after);
-  const search = await conditions(ctx, filter, after?.subjectPatientId ?? 0);
-  if (after) search.others.push(observationsAfter(after, 'o'));
+  const after = decodeObservationCursor(page.after, direction);
+  const search = await conditions(ctx, filter, direction === 'asc' ? (after?.subjectPatientId ?? 0) : 0);
+  if (after) search.others.push(observationsAfter(after, 'o', direction));
   const read = async (all: SqlCondition[], limit: number) => {
     const { sql, params } = where(all);
     return ctx.em
       .getConnection()
       .execute<Record<string, unknown>[]>(
-        `select ${observationColumns('o')} from observations o where ${sql} order by ${observationOrder('o')} limit ?`,
+        `select ${observationColumns('o')} from observations o where ${sql} order by ${observationOrder('o', direction)} limit ?`,
         [...params, limit],
       );
   };
@@ -425,7 +454,7 @@ export async function listObservations(
     rows.push(...(await read(all, size + 1 - rows.length)));
     if (rows.length > size) break;
   }
-  return toPage(rows.map(toObservationRow), size, encodeObservationCursor);
+  return toPage(rows.map(toObservationRow), size, observationCursor(direction));
 }
 
 /**

@@ -10,7 +10,10 @@ import { matchingObservations, type ObservationFilter } from './observation-sear
 
 export type SummaryBucket = 'NONE' | 'DAY' | 'WEEK';
 
-/** The statistics of one numeric Open mHealth unit-value (`{ value, unit }`) of the body, by name and unit. */
+/**
+ * The statistics of one numeric Open mHealth unit-value (`{ value, unit }`) of the body, by name and unit; of an
+ * Observation other than Open mHealth, its valueQuantity (`value`) or a component's (its code).
+ */
 export interface QuantitySummary {
   name: string;
   unit: string | null;
@@ -46,7 +49,20 @@ const COARSER: Record<SummaryBucket, string> = { NONE: '', DAY: 'WEEK or NONE', 
 
 const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-/** Each matching observation once (name null), and once more per numeric unit-value of its body. */
+/**
+ * The numeric Quantities of an Observation other than Open mHealth: its valueQuantity (named `value`) and each
+ * component's (named by its code). `o.resource is not null` is a one-time filter: Open mHealth rows skip it whole.
+ */
+const RESOURCE_QUANTITIES = `select q.name, coalesce(q.quantity->>'unit', q.quantity->>'code'), (q.quantity->>'value')::float8
+          from (select 'value'::text as name, o.resource->'valueQuantity' as quantity
+                union all
+                select c->'code'->'coding'->0->>'code', c->'valueQuantity'
+                  from jsonb_array_elements(
+                    case when jsonb_typeof(o.resource->'component') = 'array' then o.resource->'component' else '[]' end) c
+               ) q
+         where o.resource is not null and jsonb_typeof(q.quantity->'value') = 'number'`;
+
+/** Each matching observation once (name null), and once more per numeric unit-value of its body (or resource). */
 const sourceRows = (bucket: SummaryBucket, matching: SqlCondition) => `from observations o
       cross join lateral (select ${BUCKET_START[bucket]} as period_start) b
       cross join lateral (
@@ -55,6 +71,8 @@ const sourceRows = (bucket: SummaryBucket, matching: SqlCondition) => `from obse
         select q.key, q.value->>'unit', (q.value->>'value')::float8
           from jsonb_each(case when jsonb_typeof(o.omh->'body') = 'object' then o.omh->'body' else '{}' end) q
          where jsonb_typeof(q.value->'value') = 'number'
+        union all
+        ${RESOURCE_QUANTITIES}
       ) v
      where ${matching.sql}`;
 

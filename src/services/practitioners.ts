@@ -25,6 +25,8 @@ export interface OrganizationPractitioner {
   id: number;
   practitioner: Practitioner;
   user: User;
+  /** the organization the role is in */
+  organizationId: number;
   role: Role;
 }
 
@@ -36,10 +38,11 @@ export async function createPractitioner(em: EntityManager, input: AccountInput)
   return practitioner!;
 }
 
-const toEntry = (m: PractitionerOrganization): OrganizationPractitioner => ({
+export const toEntry = (m: PractitionerOrganization): OrganizationPractitioner => ({
   id: m.id,
   practitioner: m.practitioner,
   user: m.practitioner.user,
+  organizationId: m.organization.id,
   role: m.role,
 });
 

@@ -46,6 +46,7 @@ const isPatientEmail = async (em: EntityManager, address: string) =>
 export async function createUserAccount(
   em: EntityManager,
   input: UserAccountInput,
+  opts: { emailVerified?: boolean } = {},
 ): Promise<{ user: User; practitioner: Practitioner | null }> {
   const data = parseInput(userAccountInput, input);
   if (data.isSuperuser && data.kind !== 'practitioner') {
@@ -66,6 +67,8 @@ export async function createUserAccount(
         lastName: data.lastName,
         isSuperuser: data.isSuperuser,
         kind: data.kind,
+        // made by an administrator, the CLI or the seed: trusted; a sign-up proves its address first
+        emailVerifiedAt: opts.emailVerified === false ? null : new Date(),
       });
       const practitioner = data.kind === 'practitioner' ? tx.create(Practitioner, { user }) : null;
       await tx.flush();
@@ -79,10 +82,14 @@ export async function createUserAccount(
 export async function createPractitionerAccount(
   em: EntityManager,
   input: AccountInput,
-  opts: { isSuperuser?: boolean } = {},
+  opts: { isSuperuser?: boolean; emailVerified?: boolean } = {},
 ): Promise<User> {
   const data = parseInput(practitionerAccountInput, input);
-  const { user } = await createUserAccount(em, { ...data, kind: 'practitioner', isSuperuser: opts.isSuperuser });
+  const { user } = await createUserAccount(
+    em,
+    { ...data, kind: 'practitioner', isSuperuser: opts.isSuperuser },
+    { emailVerified: opts.emailVerified },
+  );
   return user;
 }
 

@@ -2,19 +2,24 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { cspViolations, launchChromium, screenshot, see, signIn } from '../support/chromium.js';
+import { linkIn, type Mailbox, startMailbox } from '../support/mail.js';
 
 let app: TestApp;
 let browser: Browser;
 /** what Chromium reported against the Content-Security-Policy in any session of this file */
 const violations: string[] = [];
 
+let mailbox: Mailbox;
+
 beforeAll(async () => {
-  [app, browser] = await Promise.all([startTestApp(), launchChromium()]);
+  mailbox = await startMailbox();
+  [app, browser] = await Promise.all([startTestApp({ SMTP_URL: mailbox.url }), launchChromium()]);
 });
 
 afterAll(async () => {
   await browser?.close();
   await app?.close();
+  await mailbox?.close();
 });
 
 /** A fresh browser profile (no shared cookies or storage) signed in as `email`. */
@@ -162,7 +167,7 @@ describe('sam (super user) keeps the catalog', () => {
 });
 
 describe('the session', () => {
-  it('a new practitioner signs up with the invite code, signs in, and belongs to no organization yet', async () => {
+  it('a new practitioner signs up with the invite code, confirms the email, signs in, and belongs to no organization yet', async () => {
     const page = await (await browser.newContext()).newPage();
     cspViolations(page, violations);
     await page.goto(`${app.baseUrl}/`);
@@ -173,6 +178,9 @@ describe('the session', () => {
     await page.getByLabel('Email').fill('nina@example.com');
     await page.getByLabel(/^Password/).fill('Welcome2026');
     await page.getByRole('button', { name: 'Create account' }).click();
+    await see(page.getByRole('heading', { name: 'Check your email' }));
+    await page.goto(linkIn(await mailbox.next('nina@example.com'), `${app.baseUrl}/o/verify?token=`));
+    await page.getByRole('button', { name: 'Confirm my email' }).click();
     await page.getByRole('link', { name: 'Sign in' }).click();
     await signIn(page, app.baseUrl, 'nina@example.com', 'Welcome2026');
     await see(page.getByText('You belong to no organization yet.'));

@@ -16,6 +16,7 @@ const InvitationFields = graphql(`
     redeemedByClient
     cancelledAt
     supersededAt
+    emailedAt
     createdBy {
       id
       email
@@ -45,8 +46,8 @@ const PatientClients = graphql(`
 
 const CreateInvitation = graphql(
   `
-    mutation CreatePatientInvitation($patientId: ID!, $clientId: ID) {
-      createPatientInvitation(patientId: $patientId, clientId: $clientId) {
+    mutation CreatePatientInvitation($patientId: ID!, $clientId: ID, $send: Boolean) {
+      createPatientInvitation(patientId: $patientId, clientId: $clientId, send: $send) {
         ...InvitationFields
         link
       }
@@ -78,6 +79,8 @@ function outcome(r: Record): string {
   return `pending, expires ${when(r.expiresAt)}`;
 }
 
+const emailed = (r: Record) => (r.emailedAt ? `; emailed to the patient ${when(r.emailedAt)}` : '');
+
 /** The app the invitation is for: one of the clients of the patient's studies, or the gateway's patient app. */
 function ClientChoice(props: { patientId: string; value: string; onChange: (clientId: string) => void }) {
   const [clients] = useQuery({ query: PatientClients, variables: { patientId: props.patientId } });
@@ -102,7 +105,8 @@ function ClientChoice(props: { patientId: string; value: string; onChange: (clie
 
 /**
  * Mints a single-use sign-in link for the chosen app, to copy into a message to the patient (shown once: the
- * server keeps only its hash), and lists the patient's invitations with what became of them.
+ * server keeps only its hash) or that the server emails to the patient (where the server is set to email only, it
+ * never shows the link), and lists the patient's invitations with what became of them.
  */
 export function Invitation({ patientId }: { patientId: string }) {
   const [list] = useQuery({ query: Invitations, variables: { patientId } });
@@ -111,20 +115,27 @@ export function Invitation({ patientId }: { patientId: string }) {
   const [copied, setCopied] = useState(false);
   const [clientId, setClientId] = useState('');
   const field = useRef<HTMLInputElement>(null);
-  const link = created.data?.createPatientInvitation.link;
+  const minted = created.data?.createPatientInvitation;
+  const link = minted?.link;
+  const mint = (send: boolean) =>
+    void create({ patientId, clientId: clientId || null, send }).then(() => setCopied(false));
   const records = list.data?.patientInvitations ?? [];
   return (
     <Section title="Invitation to the patient app">
       <div className="inline-form">
         <ClientChoice patientId={patientId} value={clientId} onChange={setClientId} />
-        <button
-          type="button"
-          disabled={created.fetching}
-          onClick={() => void create({ patientId, clientId: clientId || null }).then(() => setCopied(false))}
-        >
+        <button type="button" disabled={created.fetching} onClick={() => mint(false)}>
           {link ? 'Generate a new invitation link' : 'Generate invitation link'}
         </button>
+        <button type="button" disabled={created.fetching} onClick={() => mint(true)}>
+          Email the invitation to the patient
+        </button>
       </div>
+      {minted?.emailedAt && (
+        <p role="status">
+          The invitation was emailed to the patient{link ? '' : ' (this server does not show invitation links)'}.
+        </p>
+      )}
       {link && (
         <div className="invitation">
           <label>
@@ -160,7 +171,10 @@ export function Invitation({ patientId }: { patientId: string }) {
                 <td>{when(r.createdAt)}</td>
                 <td>{r.createdBy?.email ?? '—'}</td>
                 <td>{r.clientName ?? r.clientId}</td>
-                <td>{outcome(r)}</td>
+                <td>
+                  {outcome(r)}
+                  {emailed(r)}
+                </td>
                 <td>
                   {r.status === 'PENDING' && (
                     <button type="button" className="link" onClick={() => void cancel({ id: r.id })}>

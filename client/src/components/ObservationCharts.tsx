@@ -16,6 +16,7 @@ const SeriesQuery = graphql(`
         id
         effectiveTime
         omh
+        resource
         code {
           id
           text

@@ -1,7 +1,7 @@
 import { Link } from 'react-router';
 import { useFreshQuery } from '../fresh-query.ts';
 import { graphql, type VariablesOf } from '../graphql.ts';
-import { describe } from '../omh.ts';
+import { describeObservation } from '../omh.ts';
 import { Empty, ErrorNote, Loading } from './ui.tsx';
 
 export const ObservationsPageQuery = graphql(`
@@ -16,6 +16,7 @@ export const ObservationsPageQuery = graphql(`
         id
         effectiveTime
         omh
+        resource
         code {
           id
           text
@@ -84,7 +85,7 @@ export function ObservationTable(props: {
                   </Link>
                 </td>
                 <td>{o.code.text}</td>
-                <td>{describe(o.omh)}</td>
+                <td>{describeObservation(o)}</td>
                 <td>{o.dataSource.name}</td>
               </tr>
             ))}

@@ -1,13 +1,14 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { measurements } from '../omh.ts';
+import { observationMeasurements } from '../omh.ts';
 
 const COLORS = ['#1565c0', '#c62828', '#2e7d32', '#6a1b9a'];
 
 interface Point {
   effectiveTime: string;
-  omh: Record<string, unknown>;
+  omh: Record<string, unknown> | null;
+  resource: Record<string, unknown> | null;
 }
 
 /** One uPlot chart of a patient's series for one code: a line per measured quantity, by effective time. */
@@ -16,7 +17,7 @@ export function TimeSeriesChart({ title, points }: { title: string; points: read
   useEffect(() => {
     if (!host.current) return;
     const sorted = [...points].sort((a, b) => a.effectiveTime.localeCompare(b.effectiveTime));
-    const rows = sorted.map((p) => ({ t: Date.parse(p.effectiveTime) / 1000, m: measurements(p.omh) }));
+    const rows = sorted.map((p) => ({ t: Date.parse(p.effectiveTime) / 1000, m: observationMeasurements(p) }));
     const names = [...new Set(rows.flatMap((r) => r.m.map((m) => m.name)))];
     const units = new Map(rows.flatMap((r) => r.m.map((m) => [m.name, m.unit] as const)));
     const data: uPlot.AlignedData = [

@@ -1,6 +1,7 @@
 import { Client, ClientDataSource, StudyClient } from './client.js';
 import { CodeableConcept } from './codeable-concept.js';
 import { DataSource, DataSourceSupportedScope } from './data-source.js';
+import { EmailToken } from './email-token.js';
 import { Observation, ObservationIdentifier } from './observation.js';
 import { OidcPayload } from './oidc-payload.js';
 import { Organization } from './organization.js';
@@ -14,6 +15,7 @@ import { User } from './user.js';
 export * from './client.js';
 export * from './codeable-concept.js';
 export * from './data-source.js';
+export * from './email-token.js';
 export * from './observation.js';
 export * from './oidc-payload.js';
 export * from './organization.js';
@@ -26,6 +28,7 @@ export * from './user.js';
 
 export const entities = [
   User,
+  EmailToken,
   Practitioner,
   PractitionerOrganization,
   Organization,

@@ -27,7 +27,8 @@ export const OBSERVATION_STATUSES = [
 export type ObservationStatus = (typeof OBSERVATION_STATUSES)[number];
 
 /**
- * One Open mHealth data point (header + body) about a patient, searchable by patient, code and time.
+ * One observation about a patient, searchable by patient, code and time: an Open mHealth data point (header +
+ * body, `omh`) or any other FHIR R5 Observation (`resource`, as uploaded less its id and meta), never both.
  *
  * Lists of observations are ordered by patient, code, effective time and id, the key of
  * `observations_subject_code_time_id_idx`, so that every page is a range of that index whatever else the
@@ -44,6 +45,7 @@ export type ObservationStatus = (typeof OBSERVATION_STATUSES)[number];
   name: 'observations_effective_time_ms_check',
   expression: "date_trunc('milliseconds', effective_time) = effective_time",
 })
+@Check({ name: 'observations_omh_or_resource_check', expression: 'num_nonnulls(omh, resource) = 1' })
 export class Observation {
   [OptionalProps]?: 'status' | 'lastUpdated' | 'identifiers';
 
@@ -62,8 +64,13 @@ export class Observation {
   @Enum({ items: [...OBSERVATION_STATUSES], default: 'final' })
   status: ObservationStatus = 'final';
 
-  @Property({ type: 'json' })
-  omh!: Record<string, unknown>;
+  /** the Open mHealth data point; null for another kind of observation */
+  @Property({ type: 'json', nullable: true })
+  omh?: Record<string, unknown> | null;
+
+  /** an Observation other than Open mHealth, as uploaded (its own value[x], components, categories…) */
+  @Property({ type: 'json', nullable: true })
+  resource?: Record<string, unknown> | null;
 
   @Property({ type: 'datetime' })
   effectiveTime!: Date;

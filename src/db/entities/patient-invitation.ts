@@ -53,6 +53,10 @@ export class PatientInvitation {
 
   @Property({ type: 'datetime', nullable: true })
   supersededAt?: Date | null;
+
+  /** when the server mailed the link to the patient (null: handed to the practitioner who minted it) */
+  @Property({ type: 'datetime', nullable: true })
+  emailedAt?: Date | null;
 }
 
 /** What became of an invitation, as of `now`. */

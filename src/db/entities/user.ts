@@ -9,7 +9,7 @@ export type UserKind = 'practitioner' | 'patient';
   expression: 'create unique index users_email_lower_unique on users (lower(email))',
 })
 export class User {
-  [OptionalProps]?: 'firstName' | 'lastName' | 'isSuperuser' | 'createdAt';
+  [OptionalProps]?: 'firstName' | 'lastName' | 'isSuperuser' | 'createdAt' | 'emailVerifiedAt';
 
   @PrimaryKey({ type: 'integer' })
   id!: number;
@@ -34,4 +34,8 @@ export class User {
 
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
+
+  /** when the owner proved the address (a sign-up's link, a password reset); null: a password cannot sign in */
+  @Property({ type: 'datetime', nullable: true })
+  emailVerifiedAt?: Date | null = null;
 }

@@ -1,0 +1,96 @@
+import { escapeHtml } from '../auth/pages.js';
+import type { MailMessage } from './mailer.js';
+
+/**
+ * The gateway's emails, each as plain text and HTML. They carry no health information: the recipient's first
+ * name at most (no study, organization or diagnosis: a department's name can tell a condition), a link, when it
+ * expires, and the site's URL so that the recipient can check where it comes from.
+ */
+
+const SITE = 'Health Exchange Gateway';
+
+/** Names are the user's own input: kept to one line of ordinary length before they reach a message. */
+const greeting = (name: string | undefined) => {
+  const clean = (name ?? '')
+    .replace(/[\p{Cc}\p{Cf}]/gu, ' ')
+    .trim()
+    .slice(0, 80);
+  return clean ? `Hello ${clean},` : 'Hello,';
+};
+
+function message(
+  to: string,
+  subject: string,
+  opts: { name?: string; lines: string[]; link: { href: string; text: string }; after: string[]; siteUrl: string },
+): MailMessage {
+  const hello = greeting(opts.name);
+  const footer = `${SITE} · ${opts.siteUrl}`;
+  const text = [hello, '', ...opts.lines, '', opts.link.href, '', ...opts.after, '', '-- ', footer, ''].join('\n');
+  const p = (line: string) => `<p>${escapeHtml(line)}</p>`;
+  const html = `<!doctype html><html lang="en"><body style="font-family: system-ui, sans-serif">
+${p(hello)}
+${opts.lines.map(p).join('\n')}
+<p><a href="${escapeHtml(opts.link.href)}">${escapeHtml(opts.link.text)}</a></p>
+<p style="font-size: small">${escapeHtml(opts.link.href)}</p>
+${opts.after.map(p).join('\n')}
+<hr><p style="font-size: small; color: #555">${escapeHtml(SITE)} · <a href="${escapeHtml(opts.siteUrl)}">${escapeHtml(opts.siteUrl)}</a></p>
+</body></html>`;
+  return { to, subject, text, html };
+}
+
+const hours = (n: number) => (n === 1 ? 'an hour' : `${n} hours`);
+const minutes = (n: number) => (n % 60 === 0 ? hours(n / 60) : `${n} minutes`);
+
+export const verificationMessage = (opts: {
+  to: string;
+  name?: string;
+  link: string;
+  ttlHours: number;
+  siteUrl: string;
+}): MailMessage =>
+  message(opts.to, `Confirm your email for the ${SITE}`, {
+    name: opts.name,
+    lines: ['Someone, probably you, created an account with this email address. To confirm it, open this link:'],
+    link: { href: opts.link, text: 'Confirm my email address' },
+    after: [`The link works once, within ${hours(opts.ttlHours)}. If you did not sign up, ignore this message.`],
+    siteUrl: opts.siteUrl,
+  });
+
+export const passwordResetMessage = (opts: {
+  to: string;
+  name?: string;
+  link: string;
+  ttlMinutes: number;
+  siteUrl: string;
+}): MailMessage =>
+  message(opts.to, `Reset your ${SITE} password`, {
+    name: opts.name,
+    lines: ['Someone, probably you, asked to reset the password of your account. To choose a new one, open this link:'],
+    link: { href: opts.link, text: 'Choose a new password' },
+    after: [
+      `The link works once, within ${minutes(opts.ttlMinutes)}. Setting a new password signs you out everywhere.`,
+      'If you did not ask for it, ignore this message: your password stays as it is.',
+    ],
+    siteUrl: opts.siteUrl,
+  });
+
+export const invitationMessage = (opts: {
+  to: string;
+  name?: string;
+  link: string;
+  expiresAt: Date;
+  siteUrl: string;
+}): MailMessage =>
+  message(opts.to, `Your invitation to the ${SITE}`, {
+    name: opts.name,
+    lines: [
+      'Your care or research team invites you to share data from your devices with them.',
+      'Open this link on the phone where their app is installed:',
+    ],
+    link: { href: opts.link, text: 'Accept the invitation' },
+    after: [
+      `The link works once, until ${opts.expiresAt.toISOString().slice(0, 10)}. You choose what you share in the app, and can change it later.`,
+      'If you were not expecting this, ignore this message.',
+    ],
+    siteUrl: opts.siteUrl,
+  });
