@@ -47,19 +47,20 @@ export async function createGateway(
   const audit = config.audit.enabled ? new AuditWriter(orm, config.audit) : DISCARD;
   const purge = config.audit.enabled ? schedulePurge(orm, config.audit.retentionDays) : { stop() {} };
   const schema = await buildExecutableSchema({ audit: config.audit.enabled });
+  // background jobs start once the database is migrated (main.ts marks it ready)
+  const jobs = jobQueue(orm, log, options.readiness?.whenReady() ?? Promise.resolve());
   const graphql = await createGraphQLRouter({
     schema,
     orm,
     verifyToken: auth.verifyToken,
     provider: auth.provider,
     mailer,
+    jobs,
     config,
     limits: config.graphql,
     logger: log,
     audit,
   });
-  // background jobs start once the database is migrated (main.ts marks it ready)
-  const jobs = jobQueue(orm, log, options.readiness?.whenReady() ?? Promise.resolve());
   const exports = startExportWorker({ schema, orm, provider: auth.provider, config, audit, queue: jobs, log });
   const faceDeps = { schema, orm, verifyToken: auth.verifyToken, provider: auth.provider, mailer, config, audit, jobs };
   const fhir = Router().use(FHIR_PATH, createFhirRouter(faceDeps));

@@ -41,7 +41,7 @@ export interface FhirDependencies {
   provider: Provider;
   config: Config;
   audit: AuditSink;
-  /** where bulk exports are queued (Group/<id>/$export, Patient/$export) */
+  /** background jobs: the export kickoffs' GraphQL operations queue on it */
   jobs: JobQueue;
 }
 
@@ -97,7 +97,7 @@ export function createFhirRouter(deps: FhirDependencies): Router {
   const observationSearch = async (req: Request, res: Response) =>
     send(res, 200, await searchObservations(req, deps.schema, ctx(res), baseUrl, maxPageSkip));
   // before the reads: `Patient/$export` is no Patient id
-  addExportRoutes(router, { schema: deps.schema, config: deps.config, queue: deps.jobs, baseUrl, context: ctx });
+  addExportRoutes(router, { schema: deps.schema, config: deps.config, baseUrl, context: ctx });
   router.get('/Patient', patientSearch);
   router.post('/Patient/_search', patientSearch);
   router.get('/Patient/:id', async (req, res) =>

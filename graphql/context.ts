@@ -5,6 +5,7 @@ import { type TokenVerifier, viewerFromAuthorization } from '../src/auth/bearer.
 import type { Config } from '../src/config.js';
 import type { InvitationDeps } from '../src/auth/invitations.js';
 import type { Mailer } from '../src/mail/mailer.js';
+import type { JobQueue } from '../src/jobs/queue.js';
 import { fromDatabaseError } from '../src/db/database-errors.js';
 import type { Orm } from '../src/db/orm.js';
 import { UnauthenticatedError } from '../src/errors.js';
@@ -56,6 +57,8 @@ export interface FaceDependencies {
   audit: AuditSink;
   /** sends invitations by email (none: no SMTP_URL) */
   mailer?: Mailer | null;
+  /** background jobs (bulk exports) */
+  jobs?: JobQueue | null;
 }
 
 /**
@@ -82,7 +85,7 @@ export async function authenticatedContext(req: Request, deps: FaceDependencies,
   return createContext(
     em,
     viewer,
-    { provider: deps.provider, config: deps.config, mailer: deps.mailer },
+    { provider: deps.provider, config: deps.config, mailer: deps.mailer, jobs: deps.jobs },
     { sink: deps.audit, request: requestMetadata(req, face) },
     requestFacts(req),
   );

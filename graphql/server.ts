@@ -15,6 +15,7 @@ import { answerTimeoutsWith } from '../src/http/timeout.js';
 import { type Logger, requestLog } from '../src/observability/logger.js';
 import { requestFacts } from '../src/observability/request-context.js';
 import type { Mailer } from '../src/mail/mailer.js';
+import type { JobQueue } from '../src/jobs/queue.js';
 import { apolloLogger } from './apollo-logger.js';
 import { anonymousSchemaPrivacy } from './anonymous-schema.js';
 import { graphqlBodyErrors, MAX_GRAPHQL_BODY } from './body-errors.js';
@@ -44,6 +45,8 @@ export interface GraphQLDependencies {
   audit: AuditSink;
   /** sends invitations by email (none: no SMTP_URL) */
   mailer?: Mailer | null;
+  /** background jobs (bulk exports) */
+  jobs?: JobQueue | null;
 }
 
 /** The request's audit events go to the trail once its answer is ready. */
@@ -90,7 +93,7 @@ export async function createGraphQLRouter(deps: GraphQLDependencies): Promise<Ro
           return createContext(
             em,
             viewer,
-            { provider: deps.provider, config: deps.config, mailer: deps.mailer },
+            { provider: deps.provider, config: deps.config, mailer: deps.mailer, jobs: deps.jobs },
             { sink: deps.audit, request: requestMetadata(req, 'graphql') },
             requestFacts(req),
           );

@@ -81,6 +81,21 @@ const newClient = async () =>
       { c: unique('app') },
     )
   ).createClient.client.id as string;
+const START_EXPORT = `mutation ($types: [String!]) {
+  startBulkExport(input: { studyId: "30001", types: $types, requestUrl: "http://localhost/fhir/r5/Group/30001/$export" }) { id }
+}`;
+/** one of mary's bulk exports, just started */
+const newExport = async (types = ['Group']) => (await asMary(START_EXPORT, { types })).startBulkExport.id as string;
+let completeExportFile: string | undefined;
+/** a file of one of mary's complete exports (made once: reading it changes nothing) */
+const exportFile = async () => {
+  if (completeExportFile) return completeExportFile;
+  const id = await newExport();
+  const status = () => asMary('query ($id: ID!) { bulkExport(id: $id) { status files { id } } }', { id });
+  await expect.poll(async () => (await status()).bulkExport.status, { timeout: 20_000 }).toBe('COMPLETE');
+  completeExportFile = (await status()).bulkExport.files[0].id as string;
+  return completeExportFile;
+};
 const MEGAN = 'megan@example.com';
 let meganPractitioner: string;
 beforeAll(async () => {
@@ -166,8 +181,38 @@ const OPERATIONS: Record<string, Operation> = {
   clients: { needs: '*.s', as: 'mary', query: '{ clients { id clientId } }' },
   client: { needs: '*.r', as: 'mary', query: '{ client(id: "90001") { id } }' },
   patientClients: { needs: 'Patient.r', as: 'mary', query: '{ patientClients(patientId: "40001") { id } }' },
+  bulkExport: {
+    needs: '',
+    as: 'mary',
+    query: 'query ($id: ID!) { bulkExport(id: $id) { id status } }',
+    setup: async () => ({ id: await newExport() }),
+  },
+  bulkExportFile: {
+    needs: '',
+    as: 'mary',
+    query: 'query ($id: ID!) { bulkExportFile(id: $id) { id count } }',
+    setup: async () => ({ id: await exportFile() }),
+  },
+  bulkExportFileChunk: {
+    needs: '',
+    as: 'mary',
+    query: 'query ($id: ID!) { bulkExportFileChunk(fileId: $id, seq: 0) }',
+    setup: async () => ({ id: await exportFile() }),
+  },
   auditEvents: { needs: 'AuditEvent.s', as: 'sam', query: '{ auditEvents(first: 1) { nodes { id } } }' },
 
+  startBulkExport: {
+    needs: 'Observation.s',
+    as: 'mary',
+    query: START_EXPORT,
+    setup: async () => ({ types: ['Observation'] }),
+  },
+  cancelBulkExport: {
+    needs: '',
+    as: 'mary',
+    query: 'mutation ($id: ID!) { cancelBulkExport(id: $id) { id } }',
+    setup: async () => ({ id: await newExport() }),
+  },
   createOrganization: {
     needs: 'Organization.c',
     as: 'mary',

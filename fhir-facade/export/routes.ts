@@ -3,13 +3,11 @@ import type { Request, Response, Router } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type { GraphQLContext } from '../../graphql/context.js';
 import type { Config } from '../../src/config.js';
-import type { JobQueue } from '../../src/jobs/queue.js';
 import { FHIR_JSON } from '../content.js';
 import { runGraphQL } from '../execute.js';
 import { FhirError, operationOutcome } from '../outcome.js';
 import { parseId } from '../search-params.js';
 import { kickoffParams, readKickoff, requireRespondAsync } from './params.js';
-import { EXPORT_QUEUE, queueOptions } from './worker.js';
 
 export const EXPORT_STATUS_PATH = '/$export-status';
 export const EXPORT_FILE_PATH = '/$export-file';
@@ -39,7 +37,6 @@ interface StatusNode {
 export interface ExportRouteDependencies {
   schema: GraphQLSchema;
   config: Config;
-  queue: JobQueue;
   baseUrl: string;
   context: (res: Response) => GraphQLContext;
 }
@@ -74,12 +71,6 @@ export function addExportRoutes(router: Router, deps: ExportRouteDependencies) {
       throw error;
     }
     const { id } = started.startBulkExport;
-    try {
-      await deps.queue.send(EXPORT_QUEUE, { exportId: id }, queueOptions(deps.config));
-    } catch {
-      await run(res, CANCEL, { id });
-      throw new FhirError(503, 'transient', 'The export could not be queued; try again shortly');
-    }
     res.status(202).set('content-location', `${baseUrl}${EXPORT_STATUS_PATH}/${id}`).end();
   };
   router.get('/Group/:id/\\$export', (req, res) => kickoff(parseId('id', String(req.params.id)))(req, res));

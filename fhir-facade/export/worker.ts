@@ -6,7 +6,7 @@ import type { AuditSink } from '../../src/audit/writer.js';
 import type { Config } from '../../src/config.js';
 import type { Orm } from '../../src/db/orm.js';
 import { DomainError } from '../../src/errors.js';
-import type { JobAttempt, JobQueue, QueueOptions } from '../../src/jobs/queue.js';
+import type { JobAttempt, JobQueue } from '../../src/jobs/queue.js';
 import type { Logger } from '../../src/observability/logger.js';
 import type { BulkExportRow } from '../../src/services/bulk-export/exports.js';
 import {
@@ -17,15 +17,11 @@ import {
   saveBatch,
 } from '../../src/services/bulk-export/runs.js';
 import { FhirError } from '../outcome.js';
+import { EXPORT_QUEUE, type ExportJob } from '../../src/services/bulk-export/queue.js';
 import { LINE_SOURCES } from './sources.js';
 
-export const EXPORT_QUEUE = 'fhir-bulk-export';
 /** expired exports are deleted this often (or every TTL, if shorter) */
 const SWEEP_MS = 60_000;
-
-export interface ExportJob {
-  exportId: string;
-}
 
 export interface WorkerDependencies {
   schema: GraphQLSchema;
@@ -51,11 +47,6 @@ function failure(error: unknown): { code: string; message: string } | null {
   }
   return null;
 }
-
-export const queueOptions = (config: Config): QueueOptions => ({
-  retryLimit: 20,
-  expireInSeconds: config.bulkExport.jobExpireSeconds,
-});
 
 /**
  * Runs bulk exports from the queue: each attempt claims its export, rebuilds the requester's viewer as they are

@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import * as exports from '../../src/services/bulk-export/exports.js';
 import type { BulkExportRow } from '../../src/services/bulk-export/exports.js';
+import { queueExport } from '../../src/services/bulk-export/queue.js';
 import type { GraphQLContext } from '../context.js';
 import { toId } from '../ids.js';
 import { BulkExport, BulkExportFile, BulkExportInput, BulkExportTypeCount } from '../types/bulk-export.js';
@@ -8,14 +9,16 @@ import { BulkExport, BulkExportFile, BulkExportInput, BulkExportTypeCount } from
 @Resolver(() => BulkExport)
 export class BulkExportResolver {
   @Mutation(() => BulkExport, { description: 'starts a bulk export, run in the background as the viewer' })
-  startBulkExport(@Arg('input', () => BulkExportInput) input: BulkExportInput, @Ctx() ctx: GraphQLContext) {
-    return exports.startExport(ctx.services, {
+  async startBulkExport(@Arg('input', () => BulkExportInput) input: BulkExportInput, @Ctx() ctx: GraphQLContext) {
+    const started = await exports.startExport(ctx.services, {
       studyId: input.studyId ? toId(input.studyId, 'input.studyId') : null,
       types: input.types ?? null,
       since: input.since ?? null,
       codes: input.codes ?? [],
       requestUrl: input.requestUrl,
     });
+    await queueExport(ctx.services, ctx.auth.jobs, started.id, ctx.auth.config);
+    return started;
   }
 
   @Query(() => BulkExport, { description: 'one of the viewer’s own bulk exports' })

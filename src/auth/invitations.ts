@@ -2,6 +2,7 @@ import type Provider from 'oidc-provider';
 import type { Config } from '../config.js';
 import { type Client, Patient, PatientInvitation, User } from '../db/entities/index.js';
 import type { Mailer } from '../mail/mailer.js';
+import type { JobQueue } from '../jobs/queue.js';
 import { invitationMessage } from '../mail/messages.js';
 import { ConflictError, ForbiddenError, InvalidError, UnavailableError } from '../errors.js';
 import { canBindToPatientRecord } from '../policy/logins.js';
@@ -32,6 +33,8 @@ export interface InvitationDeps {
   provider: Provider;
   config: Config;
   mailer?: Mailer | null;
+  /** background jobs (bulk exports); none: operations that queue one answer UNAVAILABLE */
+  jobs?: JobQueue | null;
 }
 
 /** What the patient app is granted once it redeems the code: the patient's own data, with their context. */
