@@ -29,9 +29,14 @@ export function interactionRouter(
   provider: Provider,
   orm: Orm,
   throttle: LoginThrottle,
-  { passwordReset }: { passwordReset: boolean } = { passwordReset: false },
+  {
+    passwordReset,
+    singleSignOn,
+  }: { passwordReset: boolean; singleSignOn?: { displayName: string } } = { passwordReset: false },
 ): Router {
   const forgotHref = passwordReset ? FORGOT_PATH : undefined;
+  const sso = (uid: string) =>
+    singleSignOn && { action: `${base(uid)}/saml`, label: `Sign in with ${singleSignOn.displayName}` };
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '8kb' });
   const base = (uid: string) => `${OIDC_MOUNT_PATH}/interaction/${encodeURIComponent(uid)}`;
@@ -93,7 +98,14 @@ export function interactionRouter(
     const name = await clientName(interaction.params.client_id);
     res.set('cache-control', 'no-store');
     if (interaction.prompt.name === 'login') {
-      res.type('html').send(loginPage({ action: `${base(interaction.uid)}/login`, clientName: name, forgotHref }));
+      res.type('html').send(
+        loginPage({
+          action: `${base(interaction.uid)}/login`,
+          clientName: name,
+          forgotHref,
+          sso: sso(interaction.uid),
+        }),
+      );
       return;
     }
     if (FIRST_PARTY_CLIENT_IDS.has(String(interaction.params.client_id))) {
@@ -134,6 +146,7 @@ export function interactionRouter(
             error,
             forgotHref,
             after,
+            sso: sso(interaction.uid),
           }),
         );
 
