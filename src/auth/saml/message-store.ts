@@ -68,11 +68,13 @@ export class SamlMessageStore {
     let answered: { requestId: string; interactionUid: string } | null = null;
     return {
       saveAsync: () => Promise.resolve(null),
+      // node-saml reads the answer as the request's issue instant; the expiry is already enforced by consume()
       getAsync: async (key) => {
-        if (answered) return answered.requestId === key ? answered.interactionUid : null;
-        const interactionUid = await this.consume(key);
-        if (interactionUid) answered = { requestId: key, interactionUid };
-        return interactionUid;
+        if (!answered) {
+          const interactionUid = await this.consume(key);
+          if (interactionUid) answered = { requestId: key, interactionUid };
+        }
+        return answered?.requestId === key ? new Date().toISOString() : null;
       },
       removeAsync: () => Promise.resolve(null),
       answered: () => answered,

@@ -1,0 +1,266 @@
+import * as oidc from 'openid-client';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from './support/app.js';
+import { Browser, readForm } from './support/browser.js';
+import { startTestIdp, testKeys, type TestIdp } from './support/saml-idp.js';
+
+let idp: TestIdp;
+let app: TestApp;
+beforeAll(async () => {
+  idp = await startTestIdp();
+  app = await startTestApp({
+    SAML_IDP_METADATA: idp.metadataUrl,
+    SAML_ALLOWED_DOMAINS: 'uni.example.edu,example.com',
+    SAML_DISPLAY_NAME: 'Example University',
+    SAML_DEFAULT_ORGANIZATIONS: '20003',
+    SAML_DEFAULT_ROLE: 'viewer',
+  });
+});
+afterAll(async () => {
+  await app?.close();
+  await idp?.close();
+});
+beforeEach(() => {
+  idp.answer = { email: 'ada@uni.example.edu', firstName: 'Ada', lastName: 'Lovelace' };
+});
+
+const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = []) =>
+  app.db.orm.em.getConnection().execute<T[]>(query, params);
+const acsUrl = () => `${app.baseUrl}/o/saml/acs`;
+
+/** The portal's authorization request in a fresh browser, up to the login page. */
+async function openLoginPage(browser = new Browser()) {
+  const client = await oidc.discovery(new URL(`${app.baseUrl}/o`), 'portal', undefined, oidc.None(), {
+    execute: [oidc.allowInsecureRequests],
+  });
+  const redirectUri = `${app.baseUrl}/auth/callback`;
+  const verifier = oidc.randomPKCECodeVerifier();
+  const url = oidc.buildAuthorizationUrl(client, {
+    redirect_uri: redirectUri,
+    scope: 'openid',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+  });
+  const login = await browser.follow(url.toString(), {}, (u) => u.startsWith(redirectUri));
+  return { browser, client, verifier, redirectUri, url: login.url, html: await login.response.text() };
+}
+
+type LoginPage = Awaited<ReturnType<typeof openLoginPage>>;
+
+/** Clicks "Sign in with …": the AuthnRequest's redirect to the IdP, whose page holds the form it posts to the ACS. */
+async function clickSso(page: LoginPage) {
+  const action = /<form method="post" action="([^"]*\/saml)"/.exec(page.html)?.[1];
+  if (!action) throw new Error(`no single sign-on button:\n${page.html}`);
+  const atIdp = await page.browser.follow(new URL(action.replaceAll('&amp;', '&'), page.url).toString(), { form: {} });
+  expect(atIdp.url.startsWith(`${idp.origin}/sso?`)).toBe(true);
+  return readForm(await atIdp.response.text(), atIdp.url);
+}
+
+/** Posts the IdP's answer to the ACS as the browser would, and follows the flow back to the portal. */
+async function postToAcs(page: LoginPage, samlResponse: string) {
+  const done = await page.browser.follow(acsUrl(), { form: { SAMLResponse: samlResponse } }, (u) =>
+    u.startsWith(page.redirectUri),
+  );
+  if (done.url.startsWith(page.redirectUri)) {
+    const tokens = await oidc.authorizationCodeGrant(page.client, new URL(done.url), {
+      pkceCodeVerifier: page.verifier,
+    });
+    return { tokens, status: done.response.status, html: '' };
+  }
+  return { tokens: null, status: done.response.status, html: await done.response.text() };
+}
+
+async function ssoSignIn() {
+  const page = await openLoginPage();
+  const idpForm = await clickSso(page);
+  expect(idpForm.action).toBe(acsUrl());
+  return postToAcs(page, idpForm.hidden.SAMLResponse!);
+}
+
+async function me(accessToken: string) {
+  const response = await fetch(`${app.baseUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+    body: JSON.stringify({ query: '{ me { id email firstName lastName kind isSuperuser practitioner { id } } }' }),
+  });
+  return ((await response.json()) as { data: { me: Record<string, unknown> } }).data.me;
+}
+
+const usersWithEmail = async (email: string) =>
+  (await sql<{ n: number }>('select count(*)::int as n from users where lower(email) = ?', [email]))[0]!.n;
+
+describe('SAML single sign-on: the login page and the SP', () => {
+  it('shows "Sign in with <institution>" on the login page', async () => {
+    const page = await openLoginPage();
+    expect(page.html).toContain('>Sign in with Example University</button>');
+    // the password form stays the first
+    expect(readForm(page.html, page.url).action).toMatch(/\/login$/);
+  });
+
+  it('serves its SP metadata: entity id and ACS under the public URL', async () => {
+    const response = await fetch(`${app.baseUrl}/o/saml/metadata`);
+    expect(response.status).toBe(200);
+    const xml = await response.text();
+    expect(xml).toContain(`entityID="${app.baseUrl}/o/saml/metadata"`);
+    expect(xml).toContain(`Location="${acsUrl()}"`);
+    expect(xml).toContain('urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST');
+  });
+});
+
+describe('SAML single sign-on: accepted', () => {
+  it('creates the practitioner just in time and completes the OIDC flow with real tokens', async () => {
+    expect(await usersWithEmail('ada@uni.example.edu')).toBe(0);
+    const { tokens, status, html } = await ssoSignIn();
+    expect(html).toBe('');
+    expect(status).toBe(303);
+    const viewer = await me(tokens!.access_token);
+    expect(viewer).toMatchObject({
+      email: 'ada@uni.example.edu',
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      kind: 'PRACTITIONER',
+      isSuperuser: false,
+    });
+    const [user] = await sql<{ id: number; password_hash: string | null; verified: boolean }>(
+      'select id, password_hash, email_verified_at is not null as verified from users where email = ?',
+      ['ada@uni.example.edu'],
+    );
+    expect(user).toMatchObject({ id: Number(viewer.id), password_hash: null, verified: true });
+    // the deployment's default organization and role, nothing else
+    expect(
+      await sql(
+        'select po.organization_id, po.role from practitioner_organizations po join practitioners p on p.id = po.practitioner_id where p.user_id = ?',
+        [user!.id],
+      ),
+    ).toEqual([{ organization_id: 20003, role: 'viewer' }]);
+
+    // the next sign-in is the same account, not a second one
+    const again = await ssoSignIn();
+    expect((await me(again.tokens!.access_token)).id).toBe(viewer.id);
+    expect(await usersWithEmail('ada@uni.example.edu')).toBe(1);
+  });
+
+  it('signs an existing practitioner of an allowed domain into their own account', async () => {
+    idp.answer = { email: 'Megan@Example.com' };
+    const { tokens } = await ssoSignIn();
+    expect(await me(tokens!.access_token)).toMatchObject({ id: '10003', email: 'megan@example.com' });
+    expect(await usersWithEmail('megan@example.com')).toBe(1);
+  });
+});
+
+describe('SAML single sign-on: refused', () => {
+  const refusedWith = async (answer: Partial<(typeof idp)['answer']>, message: RegExp) => {
+    idp.answer = { ...idp.answer, ...answer };
+    const result = await ssoSignIn();
+    expect(result.tokens).toBeNull();
+    expect(result.status).toBe(403);
+    expect(result.html).toMatch(message);
+  };
+
+  it('an email outside the allowed domains (no account made)', async () => {
+    await refusedWith({ email: 'eve@other.example.org' }, /Accounts of other\.example\.org cannot sign in here/);
+    expect(await usersWithEmail('eve@other.example.org')).toBe(0);
+  });
+
+  it('an assertion changed after signing (another email)', async () => {
+    await refusedWith(
+      { email: 'ada@uni.example.edu', afterSigning: (xml) => xml.replaceAll('ada@uni.example.edu', 'sam@example.com') },
+      /could not be verified/,
+    );
+  });
+
+  it('an assertion signed by another key than the IdP’s', async () => {
+    await refusedWith({ signingKey: (await testKeys()).privateKey }, /could not be verified/);
+  });
+
+  it('a signature wrapping: the signed assertion moved aside, an unsigned one in its place', async () => {
+    await refusedWith(
+      {
+        afterSigning: (xml) => {
+          const signed = /<saml:Assertion[\s\S]*<\/saml:Assertion>/.exec(xml)![0];
+          const evil = signed
+            .replace(/ID="[^"]+"/, 'ID="_evil"')
+            .replace(/<ds:Signature[\s\S]*<\/ds:Signature>/, '')
+            .replaceAll('ada@uni.example.edu', 'mary@example.com');
+          return xml.replace(signed, `<samlp:Extensions>${signed}</samlp:Extensions>${evil}`);
+        },
+      },
+      /could not be verified/,
+    );
+    expect(await usersWithEmail('mary@example.com')).toBe(1);
+  });
+
+  it('an expired assertion', async () => {
+    await refusedWith({ shiftMs: -60 * 60_000 }, /could not be verified/);
+  });
+
+  it('an assertion for another audience', async () => {
+    await refusedWith({ audience: 'https://other-sp.example.org/metadata' }, /could not be verified/);
+  });
+
+  it('an assertion for another recipient', async () => {
+    await refusedWith({ recipient: 'https://other-sp.example.org/acs' }, /not issued to this gateway/);
+  });
+
+  it('an assertion from another issuer', async () => {
+    await refusedWith({ issuer: 'https://evil-idp.example.org' }, /another identity provider/);
+  });
+
+  it('an unsolicited response (no InResponseTo)', async () => {
+    await refusedWith({ inResponseTo: null }, /could not be verified/);
+  });
+
+  it('a response to a request this gateway never issued', async () => {
+    await refusedWith({ inResponseTo: '_never-issued' }, /could not be verified/);
+  });
+
+  it('a replayed response, even in a new sign-in that awaits an answer', async () => {
+    const first = await ssoSignIn();
+    expect(first.tokens).not.toBeNull();
+    const replayed = idp.lastResponse!;
+    const page = await openLoginPage();
+    await clickSso(page); // a fresh request is pending; the replay answers the old, consumed one
+    const result = await postToAcs(page, replayed);
+    expect(result.status).toBe(403);
+    expect(result.tokens).toBeNull();
+  });
+
+  it('the answer to one browser’s sign-in posted from another browser (login CSRF)', async () => {
+    const victim = await openLoginPage();
+    const attacker = await openLoginPage();
+    const attackerForm = await clickSso(attacker);
+    const result = await postToAcs(victim, attackerForm.hidden.SAMLResponse!);
+    // the resume step wants the cookie of the browser that started the attacker's sign-in
+    expect(result.tokens).toBeNull();
+    expect(result.status).toBeGreaterThanOrEqual(400);
+  });
+
+  it('the email of an existing patient login (logins never mix)', async () => {
+    await refusedWith({ email: 'peter@example.com' }, /cannot sign in with single sign-on/);
+    expect(await sql('select kind, is_superuser from users where email = ?', ['peter@example.com'])).toEqual([
+      { kind: 'patient', is_superuser: false },
+    ]);
+  });
+
+  it('a super user (they sign in with their password)', async () => {
+    await refusedWith({ email: 'sam@example.com' }, /cannot sign in with single sign-on/);
+  });
+
+  it('a POST to the ACS without a SAML response', async () => {
+    const response = await fetch(acsUrl(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'SAMLResponse=',
+    });
+    expect(response.status).toBe(400);
+  });
+
+  it('garbage posted to the ACS', async () => {
+    const response = await fetch(acsUrl(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ SAMLResponse: Buffer.from('<not-saml').toString('base64') }),
+    });
+    expect(response.status).toBe(403);
+  });
+});
