@@ -141,12 +141,14 @@ export async function startTestIdp(): Promise<TestIdp> {
       idp.lastRequestId = id;
       const samlResponse = respond({ id, acsUrl, spEntityId });
       const relayState = url.searchParams.get('RelayState');
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(
-        `<!doctype html><html><body><form method="post" action="${escapeXml(acsUrl)}">` +
-          `<input type="hidden" name="SAMLResponse" value="${samlResponse}">` +
-          (relayState ? `<input type="hidden" name="RelayState" value="${escapeXml(relayState)}">` : '') +
-          `<button type="submit">Continue to the service</button></form></body></html>`,
-      );
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end(
+          `<!doctype html><html><body><form method="post" action="${escapeXml(acsUrl)}">` +
+            `<input type="hidden" name="SAMLResponse" value="${samlResponse}">` +
+            (relayState ? `<input type="hidden" name="RelayState" value="${escapeXml(relayState)}">` : '') +
+            `<button type="submit">Continue to the service</button></form></body></html>`,
+        );
       return;
     }
     res.writeHead(404).end();

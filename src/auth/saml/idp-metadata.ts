@@ -52,7 +52,9 @@ export function parseIdpMetadata(xml: string): IdpMetadata {
   const root = parseXmlRoot(xml);
   if (!root) throw new Error('SAML_IDP_METADATA is not well-formed XML');
   const entity =
-    root.localName === 'EntityDescriptor' && root.namespaceURI === MD ? root : children(root, MD, 'EntityDescriptor')[0];
+    root.localName === 'EntityDescriptor' && root.namespaceURI === MD
+      ? root
+      : children(root, MD, 'EntityDescriptor')[0];
   const idp = entity && children(entity, MD, 'IDPSSODescriptor')[0];
   if (!entity || !idp) throw new Error('SAML_IDP_METADATA has no EntityDescriptor with an IDPSSODescriptor');
   const entityId = entity.getAttribute('entityID');

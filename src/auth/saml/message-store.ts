@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CacheProvider } from '@node-saml/node-saml';
 import type { Orm } from '../../db/orm.js';
 
-const keyOf = (kind: 'request' | 'assertion', id: string) =>
-  createHash('sha256').update(`${kind}:${id}`).digest('hex');
+const keyOf = (kind: 'request' | 'assertion', id: string) => createHash('sha256').update(`${kind}:${id}`).digest('hex');
 
 /**
  * The SAML ids the gateway must see at most once, in PostgreSQL so that whichever instance the IdP's POST reaches

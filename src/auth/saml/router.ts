@@ -21,11 +21,7 @@ export interface SingleSignOn {
 const PATIENT_APP_REFUSAL = 'This app is for patients; practitioners sign in to the portal.';
 
 const refuse = (res: Response, status: number, message: string) =>
-  res
-    .status(status)
-    .set('cache-control', 'no-store')
-    .type('html')
-    .send(messagePage('Single sign-on refused', message));
+  res.status(status).set('cache-control', 'no-store').type('html').send(messagePage('Single sign-on refused', message));
 
 /**
  * SAML 2.0 Web Browser SSO for the login page (HTTP-Redirect AuthnRequest, HTTP-POST response): the sign-in
@@ -91,7 +87,8 @@ export function singleSignOnRouter(provider: Provider, orm: Orm, sso: SingleSign
         throw new SamlRefusal('This sign-in has expired. Start again from the app.');
       }
       const em = orm.em.fork();
-      if (await servesPatientsOnly(em, String(interaction.params.client_id))) throw new SamlRefusal(PATIENT_APP_REFUSAL);
+      if (await servesPatientsOnly(em, String(interaction.params.client_id)))
+        throw new SamlRefusal(PATIENT_APP_REFUSAL);
       const accountId = await ssoAccount(em, assertedIdentity(profile, saml), saml);
       // what provider.interactionFinished does, without the interaction cookie this cross-site POST lacks: the
       // resume step still requires the resume cookie of the browser that started the sign-in
