@@ -29,8 +29,8 @@ const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = [])
 const acsUrl = () => `${app.baseUrl}/o/saml/acs`;
 
 /** The portal's authorization request in a fresh browser, up to the login page. */
-async function openLoginPage(browser = new Browser()) {
-  const client = await oidc.discovery(new URL(`${app.baseUrl}/o`), 'portal', undefined, oidc.None(), {
+async function openLoginPage(browser = new Browser(), clientId = 'portal') {
+  const client = await oidc.discovery(new URL(`${app.baseUrl}/o`), clientId, undefined, oidc.None(), {
     execute: [oidc.allowInsecureRequests],
   });
   const redirectUri = `${app.baseUrl}/auth/callback`;
@@ -95,6 +95,15 @@ describe('SAML single sign-on: the login page and the SP', () => {
     expect(page.html).toContain('>Sign in with Example University</button>');
     // the password form stays the first
     expect(readForm(page.html, page.url).action).toMatch(/\/login$/);
+  });
+
+  it('offers no single sign-on to the patient apps (practitioners only)', async () => {
+    const page = await openLoginPage(new Browser(), 'patient-app');
+    expect(page.html).toContain('<form');
+    expect(page.html).not.toContain('Sign in with Example University');
+    const refused = await page.browser.request(`${page.url}/saml`, { form: {} });
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain('This app is for patients');
   });
 
   it('serves its SP metadata: entity id and ACS under the public URL', async () => {
@@ -226,13 +235,14 @@ describe('SAML single sign-on: refused', () => {
   });
 
   it('the answer to one browser’s sign-in posted from another browser (login CSRF)', async () => {
-    const victim = await openLoginPage();
     const attacker = await openLoginPage();
     const attackerForm = await clickSso(attacker);
-    const result = await postToAcs(victim, attackerForm.hidden.SAMLResponse!);
-    // the resume step wants the cookie of the browser that started the attacker's sign-in
+    // the victim's browser holds no cookie of the attacker's sign-in (this test browser keeps cookies without
+    // their paths, so a fresh one stands for it)
+    const result = await postToAcs({ ...attacker, browser: new Browser() }, attackerForm.hidden.SAMLResponse!);
     expect(result.tokens).toBeNull();
-    expect(result.status).toBeGreaterThanOrEqual(400);
+    expect(result.status).toBe(400);
+    expect(result.html).toMatch(/expired|session/i);
   });
 
   it('the email of an existing patient login (logins never mix)', async () => {

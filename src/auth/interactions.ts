@@ -29,14 +29,16 @@ export function interactionRouter(
   provider: Provider,
   orm: Orm,
   throttle: LoginThrottle,
-  {
-    passwordReset,
-    singleSignOn,
-  }: { passwordReset: boolean; singleSignOn?: { displayName: string } } = { passwordReset: false },
+  { passwordReset, singleSignOn }: { passwordReset: boolean; singleSignOn?: { displayName: string } } = {
+    passwordReset: false,
+  },
 ): Router {
   const forgotHref = passwordReset ? FORGOT_PATH : undefined;
-  const sso = (uid: string) =>
-    singleSignOn && { action: `${base(uid)}/saml`, label: `Sign in with ${singleSignOn.displayName}` };
+  /** the single sign-on button, for practitioners only: the patient apps' login page has none */
+  const sso = async (interaction: Interaction) =>
+    singleSignOn && !(await servesPatientsOnly(orm.em.fork(), String(interaction.params.client_id)))
+      ? { action: `${base(interaction.uid)}/saml`, label: `Sign in with ${singleSignOn.displayName}` }
+      : undefined;
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '8kb' });
   const base = (uid: string) => `${OIDC_MOUNT_PATH}/interaction/${encodeURIComponent(uid)}`;
@@ -103,7 +105,7 @@ export function interactionRouter(
           action: `${base(interaction.uid)}/login`,
           clientName: name,
           forgotHref,
-          sso: sso(interaction.uid),
+          sso: await sso(interaction),
         }),
       );
       return;
@@ -133,6 +135,7 @@ export function interactionRouter(
     const email = formField(req.body, 'email').trim().toLowerCase();
     const password = formField(req.body, 'password');
     const address = req.ip ?? 'unknown';
+    const button = await sso(interaction);
     const again = (status: number, error: string, after?: string) =>
       res
         .status(status)
@@ -146,7 +149,7 @@ export function interactionRouter(
             error,
             forgotHref,
             after,
-            sso: sso(interaction.uid),
+            sso: button,
           }),
         );
 
