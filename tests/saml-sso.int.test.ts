@@ -1,7 +1,9 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
+import { createPractitionerAccount } from '../src/services/users.js';
 import { Browser, readForm } from './support/browser.js';
+import { postLogin } from './support/login-page.js';
 import { startTestIdp, testKeys, type TestIdp } from './support/saml-idp.js';
 
 let idp: TestIdp;
@@ -154,6 +156,25 @@ describe('SAML single sign-on: accepted', () => {
     const { tokens } = await ssoSignIn();
     expect(await me(tokens!.access_token)).toMatchObject({ id: '10003', email: 'megan@example.com' });
     expect(await usersWithEmail('megan@example.com')).toBe(1);
+  });
+});
+
+describe('SAML single sign-on: an account signed up but never confirmed', () => {
+  it('is confirmed by the IdP and loses the password whoever signed up chose', async () => {
+    await createPractitionerAccount(
+      app.db.orm.em.fork(),
+      { email: 'lin@uni.example.edu', password: 'Squatter-1', firstName: 'Not', lastName: 'Lin' },
+      { emailVerified: false },
+    );
+    idp.answer = { email: 'lin@uni.example.edu' };
+    const { tokens } = await ssoSignIn();
+    expect(await me(tokens!.access_token)).toMatchObject({ email: 'lin@uni.example.edu' });
+    expect(
+      await sql('select password_hash, email_verified_at is not null as verified from users where email = ?', [
+        'lin@uni.example.edu',
+      ]),
+    ).toEqual([{ password_hash: null, verified: true }]);
+    expect((await postLogin(app, 'lin@uni.example.edu', 'Squatter-1')).status).toBe(401);
   });
 });
 

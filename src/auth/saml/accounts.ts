@@ -41,7 +41,7 @@ const NOT_FOR_SSO =
 
 /**
  * The practitioner login the assertion signs in: the existing one with that email (if single sign-on may reach
- * it, src/policy/logins.ts), or a new one, just in time, email verified (the IdP vouches for it), with no
+ * it, src/policy/logins.ts; an unconfirmed one loses its password), or a new one, just in time, email verified (the IdP vouches for it), with no
  * password, in the default organizations with the default role if the deployment names any.
  */
 export async function ssoAccount(em: EntityManager, identity: AssertedIdentity, saml: SamlConfig): Promise<number> {
@@ -49,7 +49,10 @@ export async function ssoAccount(em: EntityManager, identity: AssertedIdentity, 
   if (existing) {
     if (!mayUseSingleSignOn(await loadViewer(em, existing.id))) throw new SamlRefusal(NOT_FOR_SSO);
     if (!existing.emailVerifiedAt) {
+      // a sign-up never confirmed: its password was chosen by whoever typed this email, perhaps not its owner,
+      // and must not open the account the IdP now vouches for (account pre-hijacking)
       existing.emailVerifiedAt = new Date();
+      existing.passwordHash = null;
       await em.flush();
     }
     return existing.id;

@@ -33,8 +33,8 @@ export function singleSignOnRouter(provider: Provider, orm: Orm, sso: SingleSign
   const emailInNameId = saml.emailAttribute === undefined;
   const router = Router();
 
+  const metadata = samlFor(sp, idp, store.issuing(''), { emailInNameId }).generateServiceProviderMetadata(null);
   router.get('/saml/metadata', (_req, res) => {
-    const metadata = samlFor(sp, idp, store.issuing(''), { emailInNameId }).generateServiceProviderMetadata(null);
     res.type('application/samlmetadata+xml').send(metadata);
   });
 
