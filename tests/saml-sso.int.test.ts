@@ -255,6 +255,17 @@ describe('SAML single sign-on: refused', () => {
     expect(result.tokens).toBeNull();
   });
 
+  it('one answer posted twice at once: one sign-in, one refusal', async () => {
+    const page = await openLoginPage();
+    const idpForm = await clickSso(page);
+    const results = await Promise.all([
+      postToAcs(page, idpForm.hidden.SAMLResponse!),
+      postToAcs(page, idpForm.hidden.SAMLResponse!),
+    ]);
+    expect(results.filter((r) => r.tokens !== null)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 403)).toHaveLength(1);
+  });
+
   it('the answer to one browser’s sign-in posted from another browser (login CSRF)', async () => {
     const attacker = await openLoginPage();
     const attackerForm = await clickSso(attacker);

@@ -47,6 +47,14 @@ describe('single sign-on in the browser', () => {
     await see(page.getByTestId('current-user').filter({ hasText: 'grace@uni.example.edu' }));
     await screenshot(page, '71-signed-in-with-sso');
     expect(violations).toEqual([]);
+    // no default organizations configured: the new account waits for a manager to add it
+    const roles = await app.db.orm.em
+      .getConnection()
+      .execute(
+        'select u.kind, count(po.id)::int as roles from users u join practitioners p on p.user_id = u.id left join practitioner_organizations po on po.practitioner_id = p.id where u.email = ? group by u.kind',
+        ['grace@uni.example.edu'],
+      );
+    expect(roles).toEqual([{ kind: 'practitioner', roles: 0 }]);
   });
 
   it('shows why a refused answer is refused', async () => {

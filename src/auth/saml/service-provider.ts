@@ -1,24 +1,22 @@
-import { type CacheProvider, type Profile, SAML, type SamlConfig, ValidateInResponseTo } from '@node-saml/node-saml';
+import { type CacheProvider, SAML, type SamlConfig, ValidateInResponseTo } from '@node-saml/node-saml';
 import type { IdpMetadata } from './idp-metadata.js';
 
-export const SAML_PATH = '/o/saml';
+const SAML_PATH = '/o/saml';
 const EMAIL_NAME_ID = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
 /** the clock difference tolerated between the IdP and the gateway */
-export const CLOCK_SKEW_MS = 30_000;
+const CLOCK_SKEW_MS = 30_000;
 /** an AuthnRequest unanswered by then is forgotten; an assertion issued longer ago is refused */
 export const REQUEST_TTL_MS = 10 * 60_000;
 
-/** The gateway as a SAML service provider: its entity id, its assertion consumer service. */
+/** The gateway as a SAML service provider: its entity id (where its metadata is), its assertion consumer service. */
 export interface ServiceProvider {
   entityId: string;
   acsUrl: string;
-  metadataUrl: string;
 }
 
 export const serviceProvider = (publicUrl: string): ServiceProvider => ({
   entityId: `${publicUrl}${SAML_PATH}/metadata`,
   acsUrl: `${publicUrl}${SAML_PATH}/acs`,
-  metadataUrl: `${publicUrl}${SAML_PATH}/metadata`,
 });
 
 /**
@@ -52,5 +50,3 @@ export function samlFor(
   };
   return new SAML(options);
 }
-
-export type { Profile };
