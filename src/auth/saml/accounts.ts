@@ -44,7 +44,11 @@ const NOT_FOR_SSO =
  * it, src/policy/logins.ts; an unconfirmed one loses its password), or a new one, just in time, email verified (the IdP vouches for it), with no
  * password, in the default organizations with the default role if the deployment names any.
  */
-export async function ssoAccount(em: EntityManager, identity: AssertedIdentity, saml: SamlConfig): Promise<number> {
+export async function ssoAccount(
+  em: EntityManager,
+  identity: AssertedIdentity,
+  saml: SamlConfig,
+): Promise<{ userId: number; created: boolean }> {
   const existing = await findUserByEmail(em, identity.email);
   if (existing) {
     if (!mayUseSingleSignOn(await loadViewer(em, existing.id))) throw new SamlRefusal(NOT_FOR_SSO);
@@ -55,7 +59,7 @@ export async function ssoAccount(em: EntityManager, identity: AssertedIdentity, 
       existing.passwordHash = null;
       await em.flush();
     }
-    return existing.id;
+    return { userId: existing.id, created: false };
   }
   try {
     const { user, practitioner } = await createUserAccount(em, { ...identity, kind: 'practitioner' });
@@ -66,7 +70,7 @@ export async function ssoAccount(em: EntityManager, identity: AssertedIdentity, 
       em.create(PractitionerOrganization, { practitioner: practitioner!, organization, role: saml.defaultRole });
     }
     await em.flush();
-    return user.id;
+    return { userId: user.id, created: true };
   } catch (error) {
     // the email is a patient record's (kept for the patient's own login), or another sign-in took it just now
     if (error instanceof ConflictError) throw new SamlRefusal(NOT_FOR_SSO);

@@ -89,10 +89,11 @@ export function singleSignOnRouter(provider: Provider, orm: Orm, sso: SingleSign
       const em = orm.em.fork();
       if (await servesPatientsOnly(em, String(interaction.params.client_id)))
         throw new SamlRefusal(PATIENT_APP_REFUSAL);
-      const accountId = await ssoAccount(em, assertedIdentity(profile, saml), saml);
+      const { userId, created } = await ssoAccount(em, assertedIdentity(profile, saml), saml);
+      log.info({ userId, created }, created ? 'SAML sign-in created an account' : 'SAML sign-in');
       // what provider.interactionFinished does, without the interaction cookie this cross-site POST lacks: the
       // resume step still requires the resume cookie of the browser that started the sign-in
-      interaction.result = { login: { accountId: String(accountId) } };
+      interaction.result = { login: { accountId: String(userId) } };
       await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
       res.set('cache-control', 'no-store').redirect(303, interaction.returnTo);
     } catch (error) {
