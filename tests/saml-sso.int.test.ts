@@ -284,6 +284,12 @@ describe('SAML single sign-on: refused', () => {
     ]);
   });
 
+  it('the email of a patient record without a login (kept for the patient’s own)', async () => {
+    await sql(`insert into patients (name_family, name_given, email) values ('Doe', 'Jo', 'jo@uni.example.edu')`);
+    await refusedWith({ email: 'jo@uni.example.edu' }, /cannot sign in with single sign-on/);
+    expect(await usersWithEmail('jo@uni.example.edu')).toBe(0);
+  });
+
   it('a super user (they sign in with their password)', async () => {
     await refusedWith({ email: 'sam@example.com' }, /cannot sign in with single sign-on/);
   });
