@@ -220,6 +220,23 @@ describe('SAML single sign-on: refused', () => {
     expect(await usersWithEmail('mary@example.com')).toBe(1);
   });
 
+  it('a comment slipped into the signed NameID (the signature ignores comments) does not cut the email', async () => {
+    await refusedWith(
+      {
+        email: 'ada@uni.example.edu.evil.example.org',
+        afterSigning: (xml) => {
+          const cut = xml.replace(
+            '>ada@uni.example.edu.evil.example.org</saml:NameID>',
+            '>ada@uni.example.edu<!---->.evil.example.org</saml:NameID>',
+          );
+          expect(cut).not.toBe(xml);
+          return cut;
+        },
+      },
+      /Accounts of uni\.example\.edu\.evil\.example\.org cannot sign in here/,
+    );
+  });
+
   it('an expired assertion', async () => {
     await refusedWith({ shiftMs: -60 * 60_000 }, /could not be verified/);
   });
