@@ -324,7 +324,7 @@ function samlFromEnv(env: NodeJS.ProcessEnv): SamlConfig | undefined {
     }
   }
   const defaultOrganizationIds = listFromEnv(env.SAML_DEFAULT_ORGANIZATIONS).map((id) => {
-    if (!/^[1-9]\d{0,9}$/.test(id)) throw new Error(`SAML_DEFAULT_ORGANIZATIONS lists organization ids, got "${id}"`);
+    if (!/^[1-9]\d{0,8}$/.test(id)) throw new Error(`SAML_DEFAULT_ORGANIZATIONS lists organization ids, got "${id}"`);
     return Number(id);
   });
   return {

@@ -320,6 +320,15 @@ describe('SAML single sign-on: refused', () => {
     expect(response.status).toBe(400);
   });
 
+  it('an oversized post to the ACS', async () => {
+    const response = await fetch(acsUrl(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ SAMLResponse: 'A'.repeat(300_000) }),
+    });
+    expect(response.status).toBe(413);
+  });
+
   it('garbage posted to the ACS', async () => {
     const response = await fetch(acsUrl(), {
       method: 'POST',

@@ -34,14 +34,14 @@ export function interactionRouter(
   },
 ): Router {
   const forgotHref = passwordReset ? FORGOT_PATH : undefined;
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '8kb' });
+  const base = (uid: string) => `${OIDC_MOUNT_PATH}/interaction/${encodeURIComponent(uid)}`;
   /** the single sign-on button, for practitioners only: the patient apps' login page has none */
   const sso = async (interaction: Interaction) =>
     singleSignOn && !(await servesPatientsOnly(orm.em.fork(), String(interaction.params.client_id)))
       ? { action: `${base(interaction.uid)}/saml`, label: `Sign in with ${singleSignOn.displayName}` }
       : undefined;
-  const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '8kb' });
-  const base = (uid: string) => `${OIDC_MOUNT_PATH}/interaction/${encodeURIComponent(uid)}`;
 
   const details = async (req: Request, res: Response) => {
     try {
