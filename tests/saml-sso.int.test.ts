@@ -1,10 +1,10 @@
-import * as oidc from 'openid-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
 import { createPractitionerAccount } from '../src/services/users.js';
 import { Browser, readForm } from './support/browser.js';
 import { postLogin } from './support/login-page.js';
 import { startTestIdp, testKeys, type TestIdp } from './support/saml-idp.js';
+import { clickSso, me, openLoginPage, postToAcs } from './support/saml-sign-in.js';
 
 let idp: TestIdp;
 let app: TestApp;
@@ -30,62 +30,11 @@ const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = [])
   app.db.orm.em.getConnection().execute<T[]>(query, params);
 const acsUrl = () => `${app.baseUrl}/o/saml/acs`;
 
-/** The portal's authorization request in a fresh browser, up to the login page. */
-async function openLoginPage(browser = new Browser(), clientId = 'portal') {
-  const client = await oidc.discovery(new URL(`${app.baseUrl}/o`), clientId, undefined, oidc.None(), {
-    execute: [oidc.allowInsecureRequests],
-  });
-  const redirectUri = `${app.baseUrl}/auth/callback`;
-  const verifier = oidc.randomPKCECodeVerifier();
-  const url = oidc.buildAuthorizationUrl(client, {
-    redirect_uri: redirectUri,
-    scope: 'openid',
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-  });
-  const login = await browser.follow(url.toString(), {}, (u) => u.startsWith(redirectUri));
-  return { browser, client, verifier, redirectUri, url: login.url, html: await login.response.text() };
-}
-
-type LoginPage = Awaited<ReturnType<typeof openLoginPage>>;
-
-/** Clicks "Sign in with …": the AuthnRequest's redirect to the IdP, whose page holds the form it posts to the ACS. */
-async function clickSso(page: LoginPage) {
-  const action = /<form method="post" action="([^"]*\/saml)"/.exec(page.html)?.[1];
-  if (!action) throw new Error(`no single sign-on button:\n${page.html}`);
-  const atIdp = await page.browser.follow(new URL(action.replaceAll('&amp;', '&'), page.url).toString(), { form: {} });
-  expect(atIdp.url.startsWith(`${idp.origin}/sso?`)).toBe(true);
-  return readForm(await atIdp.response.text(), atIdp.url);
-}
-
-/** Posts the IdP's answer to the ACS as the browser would, and follows the flow back to the portal. */
-async function postToAcs(page: LoginPage, samlResponse: string) {
-  const done = await page.browser.follow(acsUrl(), { form: { SAMLResponse: samlResponse } }, (u) =>
-    u.startsWith(page.redirectUri),
-  );
-  if (done.url.startsWith(page.redirectUri)) {
-    const tokens = await oidc.authorizationCodeGrant(page.client, new URL(done.url), {
-      pkceCodeVerifier: page.verifier,
-    });
-    return { tokens, status: done.response.status, html: '' };
-  }
-  return { tokens: null, status: done.response.status, html: await done.response.text() };
-}
-
 async function ssoSignIn() {
-  const page = await openLoginPage();
-  const idpForm = await clickSso(page);
+  const page = await openLoginPage(app);
+  const idpForm = await clickSso(page, idp);
   expect(idpForm.action).toBe(acsUrl());
-  return postToAcs(page, idpForm.hidden.SAMLResponse!);
-}
-
-async function me(accessToken: string) {
-  const response = await fetch(`${app.baseUrl}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
-    body: JSON.stringify({ query: '{ me { id email firstName lastName kind isSuperuser practitioner { id } } }' }),
-  });
-  return ((await response.json()) as { data: { me: Record<string, unknown> } }).data.me;
+  return postToAcs(page, acsUrl(), idpForm.hidden.SAMLResponse!);
 }
 
 const usersWithEmail = async (email: string) =>
@@ -93,14 +42,14 @@ const usersWithEmail = async (email: string) =>
 
 describe('SAML single sign-on: the login page and the SP', () => {
   it('shows "Sign in with <institution>" on the login page', async () => {
-    const page = await openLoginPage();
+    const page = await openLoginPage(app);
     expect(page.html).toContain('>Sign in with Example University</button>');
     // the password form stays the first
     expect(readForm(page.html, page.url).action).toMatch(/\/login$/);
   });
 
   it('offers no single sign-on to the patient apps (practitioners only)', async () => {
-    const page = await openLoginPage(new Browser(), 'patient-app');
+    const page = await openLoginPage(app, { clientId: 'patient-app' });
     expect(page.html).toContain('<form');
     expect(page.html).not.toContain('Sign in with Example University');
     const refused = await page.browser.request(`${page.url}/saml`, { form: {} });
@@ -124,7 +73,7 @@ describe('SAML single sign-on: accepted', () => {
     const { tokens, status, html } = await ssoSignIn();
     expect(html).toBe('');
     expect(status).toBe(303);
-    const viewer = await me(tokens!.access_token);
+    const viewer = await me(app, tokens!.access_token);
     expect(viewer).toMatchObject({
       email: 'ada@uni.example.edu',
       firstName: 'Ada',
@@ -147,14 +96,14 @@ describe('SAML single sign-on: accepted', () => {
 
     // the next sign-in is the same account, not a second one
     const again = await ssoSignIn();
-    expect((await me(again.tokens!.access_token)).id).toBe(viewer.id);
+    expect((await me(app, again.tokens!.access_token)).id).toBe(viewer.id);
     expect(await usersWithEmail('ada@uni.example.edu')).toBe(1);
   });
 
   it('signs an existing practitioner of an allowed domain into their own account', async () => {
     idp.answer = { email: 'Megan@Example.com' };
     const { tokens } = await ssoSignIn();
-    expect(await me(tokens!.access_token)).toMatchObject({ id: '10003', email: 'megan@example.com' });
+    expect(await me(app, tokens!.access_token)).toMatchObject({ id: '10003', email: 'megan@example.com' });
     expect(await usersWithEmail('megan@example.com')).toBe(1);
   });
 });
@@ -168,7 +117,7 @@ describe('SAML single sign-on: an account signed up but never confirmed', () => 
     );
     idp.answer = { email: 'lin@uni.example.edu' };
     const { tokens } = await ssoSignIn();
-    expect(await me(tokens!.access_token)).toMatchObject({ email: 'lin@uni.example.edu' });
+    expect(await me(app, tokens!.access_token)).toMatchObject({ email: 'lin@uni.example.edu' });
     expect(
       await sql('select password_hash, email_verified_at is not null as verified from users where email = ?', [
         'lin@uni.example.edu',
@@ -265,30 +214,34 @@ describe('SAML single sign-on: refused', () => {
     const first = await ssoSignIn();
     expect(first.tokens).not.toBeNull();
     const replayed = idp.lastResponse!;
-    const page = await openLoginPage();
-    await clickSso(page); // a fresh request is pending; the replay answers the old, consumed one
-    const result = await postToAcs(page, replayed);
+    const page = await openLoginPage(app);
+    await clickSso(page, idp); // a fresh request is pending; the replay answers the old, consumed one
+    const result = await postToAcs(page, acsUrl(), replayed);
     expect(result.status).toBe(403);
     expect(result.tokens).toBeNull();
   });
 
   it('one answer posted twice at once: one sign-in, one refusal', async () => {
-    const page = await openLoginPage();
-    const idpForm = await clickSso(page);
+    const page = await openLoginPage(app);
+    const idpForm = await clickSso(page, idp);
     const results = await Promise.all([
-      postToAcs(page, idpForm.hidden.SAMLResponse!),
-      postToAcs(page, idpForm.hidden.SAMLResponse!),
+      postToAcs(page, acsUrl(), idpForm.hidden.SAMLResponse!),
+      postToAcs(page, acsUrl(), idpForm.hidden.SAMLResponse!),
     ]);
     expect(results.filter((r) => r.tokens !== null)).toHaveLength(1);
     expect(results.filter((r) => r.status === 403)).toHaveLength(1);
   });
 
   it('the answer to one browser’s sign-in posted from another browser (login CSRF)', async () => {
-    const attacker = await openLoginPage();
-    const attackerForm = await clickSso(attacker);
+    const attacker = await openLoginPage(app);
+    const attackerForm = await clickSso(attacker, idp);
     // the victim's browser holds no cookie of the attacker's sign-in (this test browser keeps cookies without
     // their paths, so a fresh one stands for it)
-    const result = await postToAcs({ ...attacker, browser: new Browser() }, attackerForm.hidden.SAMLResponse!);
+    const result = await postToAcs(
+      { ...attacker, browser: new Browser() },
+      acsUrl(),
+      attackerForm.hidden.SAMLResponse!,
+    );
     expect(result.tokens).toBeNull();
     expect(result.status).toBe(400);
     expect(result.html).toMatch(/expired|session/i);

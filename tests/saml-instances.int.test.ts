@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from './support/app.js';
+import { startTestIdp, type TestIdp } from './support/saml-idp.js';
+import { clickSso, me, openLoginPage, postToAcs } from './support/saml-sign-in.js';
+import { freePort, type ServerProcess, startServer } from './support/server-process.js';
+
+/**
+ * Two gateway instances on one database: one issues the AuthnRequest, the other receives the IdP's answer (as a
+ * load balancer may route them), and the sign-in completes; the answer, consumed there, cannot be used again here.
+ */
+const SAML = {
+  SAML_ALLOWED_DOMAINS: 'uni.example.edu',
+  SAML_DISPLAY_NAME: 'Example University',
+};
+let idp: TestIdp;
+let a: TestApp;
+let b: ServerProcess;
+let bUrl: string;
+
+beforeAll(async () => {
+  idp = await startTestIdp();
+  a = await startTestApp({ SAML_IDP_METADATA: idp.metadataUrl, ...SAML });
+  const port = await freePort();
+  bUrl = `http://127.0.0.1:${port}`;
+  // the same public URL, database and keys (the development secrets in the same DATA_DIR): one deployment
+  b = startServer({
+    ...SAML,
+    SAML_IDP_METADATA: idp.metadataUrl,
+    PORT: String(port),
+    PUBLIC_URL: a.baseUrl,
+    DATABASE_URL: a.db.url,
+    DATA_DIR: a.config.dataDir,
+    SEED: 'none',
+  });
+  await b.waitFor(/listening on/);
+});
+
+afterAll(async () => {
+  await b?.stop();
+  await a?.close();
+  await idp?.close();
+});
+
+it('answers at one instance a request issued by the other', async () => {
+  idp.answer = { email: 'kay@uni.example.edu', firstName: 'Kay', lastName: 'Two' };
+  const page = await openLoginPage(a);
+  const idpForm = await clickSso(page, idp);
+  const { tokens } = await postToAcs(page, `${bUrl}/o/saml/acs`, idpForm.hidden.SAMLResponse!);
+  expect(await me(a, tokens!.access_token)).toMatchObject({ email: 'kay@uni.example.edu' });
+
+  // the request was consumed in the database: the first instance refuses the same answer
+  const again = await openLoginPage(a);
+  await clickSso(again, idp);
+  const replay = await postToAcs(again, `${a.baseUrl}/o/saml/acs`, idpForm.hidden.SAMLResponse!);
+  expect(replay.status).toBe(403);
+  expect(replay.tokens).toBeNull();
+});
