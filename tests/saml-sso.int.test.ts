@@ -186,6 +186,10 @@ describe('SAML single sign-on: refused', () => {
     );
   });
 
+  it('an assertion signed with SHA-1', async () => {
+    await refusedWith({ sha1: true }, /signs with SHA-1/);
+  });
+
   it('an expired assertion', async () => {
     await refusedWith({ shiftMs: -60 * 60_000 }, /could not be verified/);
   });

@@ -25,6 +25,8 @@ export interface IdpAnswer {
   afterSigning?: (xml: string) => string;
   /** signs with this key instead of the IdP's (a forged answer) */
   signingKey?: string;
+  /** signs with RSA-SHA1 and SHA-1 digests (an old IdP's defaults) */
+  sha1?: boolean;
 }
 
 export interface TestIdp {
@@ -101,12 +103,16 @@ export async function startTestIdp(): Promise<TestIdp> {
     const signer = new SignedXml({
       privateKey: answer.signingKey ?? keys.privateKey,
       publicCert: keys.cert,
-      signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+      signatureAlgorithm: answer.sha1
+        ? 'http://www.w3.org/2000/09/xmldsig#rsa-sha1'
+        : 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
       canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
     });
     signer.addReference({
       xpath: `//*[local-name(.)='Assertion']`,
-      digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
+      digestAlgorithm: answer.sha1
+        ? 'http://www.w3.org/2000/09/xmldsig#sha1'
+        : 'http://www.w3.org/2001/04/xmlenc#sha256',
       transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', 'http://www.w3.org/2001/10/xml-exc-c14n#'],
     });
     signer.computeSignature(response, {

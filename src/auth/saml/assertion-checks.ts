@@ -4,6 +4,9 @@ import { REQUEST_TTL_MS, type ServiceProvider } from './service-provider.js';
 import { elementsNS, parseXmlRoot } from './xml.js';
 
 const PROTOCOL = 'urn:oasis:names:tc:SAML:2.0:protocol';
+const DSIG = 'http://www.w3.org/2000/09/xmldsig#';
+/** SHA-1, broken for collisions, in a signature or digest method */
+const SHA1_METHODS = new Set([`${DSIG}rsa-sha1`, `${DSIG}dsa-sha1`, `${DSIG}sha1`]);
 const SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success';
 const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
 
@@ -14,12 +17,19 @@ type Node = { $?: Record<string, string>; _?: string; [child: string]: unknown }
 const first = (node: Node | undefined, name: string) => (node?.[name] as Node[] | undefined)?.[0];
 const all = (node: Node | undefined, name: string) => (node?.[name] as Node[] | undefined) ?? [];
 
-/** What the response's envelope says (not signed when the IdP signs the assertion only: checked, never trusted). */
+/**
+ * What the response's envelope says (not signed when the IdP signs the assertion only: checked, never trusted),
+ * and no SHA-1 anywhere in its signatures.
+ */
 export function checkEnvelope(xml: string, sp: ServiceProvider): void {
   const root = parseXmlRoot(xml);
   if (root?.localName !== 'Response' || root.namespaceURI !== PROTOCOL) throw new SamlRefusal('Not a SAML response');
   const destination = root.getAttribute('Destination');
   if (destination && destination !== sp.acsUrl) throw new SamlRefusal('The response was sent to another destination');
+  const methods = [...elementsNS(root, DSIG, 'SignatureMethod'), ...elementsNS(root, DSIG, 'DigestMethod')];
+  if (methods.some((method) => SHA1_METHODS.has(method.getAttribute('Algorithm') ?? ''))) {
+    throw new SamlRefusal('The identity provider signs with SHA-1, which this gateway does not accept');
+  }
   const status = elementsNS(root, PROTOCOL, 'StatusCode')[0]?.getAttribute('Value');
   if (status !== SUCCESS) throw new SamlRefusal('The identity provider did not sign you in');
 }
