@@ -64,6 +64,8 @@ describe('SAML single sign-on: the login page and the SP', () => {
     expect(xml).toContain(`entityID="${app.baseUrl}/o/saml/metadata"`);
     expect(xml).toContain(`Location="${acsUrl()}"`);
     expect(xml).toContain('urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST');
+    expect(xml).toContain('WantAssertionsSigned="true"');
+    expect(xml).toContain('<NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress</NameIDFormat>');
   });
 });
 
