@@ -5,8 +5,8 @@ import { clickSso, me, openLoginPage, postToAcs } from './support/saml-sign-in.j
 import { freePort, type ServerProcess, startServer } from './support/server-process.js';
 
 /**
- * Two gateway instances on one database: one issues the AuthnRequest, the other receives the IdP's answer (as a
- * load balancer may route them), and the sign-in completes; the answer, consumed there, cannot be used again here.
+ * The built server with single sign-on: two gateway instances on one database (one issues the AuthnRequest, the
+ * other receives the IdP's answer, as a load balancer may route them), and a start refused for its metadata.
  */
 const SAML = {
   SAML_ALLOWED_DOMAINS: 'uni.example.edu',
@@ -54,4 +54,20 @@ it('answers at one instance a request issued by the other', async () => {
   const replay = await postToAcs(again, `${a.baseUrl}/o/saml/acs`, idpForm.hidden.SAMLResponse!);
   expect(replay.status).toBe(403);
   expect(replay.tokens).toBeNull();
+});
+
+it('refuses to start when the IdP metadata cannot be read', async () => {
+  const closed = await freePort();
+  const server = startServer({
+    ...SAML,
+    SAML_IDP_METADATA: `http://127.0.0.1:${closed}/metadata`,
+    PORT: String(await freePort()),
+    PUBLIC_URL: a.baseUrl,
+    DATABASE_URL: a.db.url,
+    DATA_DIR: a.config.dataDir,
+    SEED: 'none',
+  });
+  expect(await server.exited).toBe(1);
+  expect(server.output()).toMatch(/failed to start: .*SAML_IDP_METADATA: cannot fetch/);
+  expect(server.output()).not.toMatch(/listening on/);
 });
