@@ -56,14 +56,15 @@ it('answers at one instance a request issued by the other', async () => {
   expect(replay.tokens).toBeNull();
 });
 
-it('refuses to start when the IdP metadata cannot be read', async () => {
+it('refuses to start when the IdP metadata cannot be read, before it reaches for the database', async () => {
   const closed = await freePort();
   const server = startServer({
     ...SAML,
     SAML_IDP_METADATA: `http://127.0.0.1:${closed}/metadata`,
     PORT: String(await freePort()),
     PUBLIC_URL: a.baseUrl,
-    DATABASE_URL: a.db.url,
+    // nothing listens there: had the server waited for its database, it would not exit at once
+    DATABASE_URL: `postgres://nobody@127.0.0.1:${closed}/none`,
     DATA_DIR: a.config.dataDir,
     SEED: 'none',
   });
