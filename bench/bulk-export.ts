@@ -1,12 +1,13 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import { bearer, graphql } from './gateway-client.js';
 import { round } from './stats.js';
 
 /**
  * A study's Bulk Data export (`Group/<id>/$export?_type=Observation`) on a one-process gateway, from kickoff to
  * the complete manifest (the job reads, maps and stores every NDJSON line), against PostgreSQL's own
- * `COPY (SELECT json_build_object(…) …) TO STDOUT` of the same rows as the same FHIR JSON, through psql, in the
+ * `COPY (SELECT json_build_object(…) …) TO STDOUT` of the same rows as the same FHIR JSON, read by node-postgres, in the
  * same run; with the gateway's resident memory sampled through the export against its idle figure. Once per size,
  * the `observations` GraphQL page loop the job does not use is timed too, for the record.
  */
@@ -33,26 +34,20 @@ const copySql = (studyId: number) => `copy (
   order by o.subject_patient_id, o.codeable_concept_id, o.effective_time, o.id
 ) to stdout`;
 
-/** psql's COPY to its stdout, read here: lines and seconds. */
-function timeCopy(databaseUrl: string, studyId: number): Promise<{ lines: number; seconds: number }> {
-  return new Promise((resolve, reject) => {
+/** PostgreSQL's COPY to STDOUT, read by node-postgres (pg-copy-streams) as the export's job reads: lines and seconds. */
+async function timeCopy(databaseUrl: string, studyId: number): Promise<{ lines: number; seconds: number }> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
     const started = performance.now();
-    const psql = spawn('psql', [databaseUrl, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', copySql(studyId)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
     let lines = 0;
-    let errors = '';
-    psql.stdout.on('data', (chunk: Buffer) => {
+    for await (const chunk of client.query(copyTo(copySql(studyId))) as AsyncIterable<Buffer>) {
       for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
-    });
-    psql.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-    psql.on('error', reject);
-    psql.on('exit', (code) =>
-      code === 0
-        ? resolve({ lines, seconds: (performance.now() - started) / 1000 })
-        : reject(new Error(`psql COPY failed (${code}): ${errors}`)),
-    );
-  });
+    }
+    return { lines, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    await client.end();
+  }
 }
 
 const rssMiB = (pid: number) => {

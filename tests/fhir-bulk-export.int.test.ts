@@ -285,6 +285,52 @@ describe('the job', () => {
   });
 });
 
+describe('cancelling a running export', () => {
+  it('stops the job where it stands: 404 at once, its files gone, and the job ends without writing more', async () => {
+    // one row a batch: a checkpoint per line, so that the export is still running when it is cancelled
+    const slow = await startTestApp({ BULK_EXPORT_BATCH_ROWS: '1' });
+    try {
+      const client = { fhirBase: `${slow.baseUrl}/fhir/r5`, token: await tokenFor(slow, 'mary@example.com') };
+      const sql = slow.db.orm.em.fork().getConnection();
+      const started = await kickoff(client, `/Group/${STUDY}/$export?_type=Observation`);
+      expect(started.status).toBe(202);
+      const statusUrl = started.headers.get('content-location')!;
+      const id = statusUrl.split('/').at(-1)!;
+      const exportRow = async () =>
+        (
+          await sql.execute<{ status: string; counts: Record<string, number> }[]>(
+            'select status, counts from bulk_exports where id = ?',
+            [id],
+          )
+        )[0];
+      await expect.poll(async () => (await exportRow())?.counts.Observation ?? 0, { interval: 10 }).toBeGreaterThan(0);
+      expect((await exportRow())?.status).toBe('running');
+
+      const cancelled = await fetch(statusUrl, { method: 'DELETE', headers: bearer(client.token) });
+      expect(cancelled.status).toBe(202);
+      expect((await fetch(statusUrl, { headers: bearer(client.token) })).status).toBe(404);
+      expect(await exportRow()).toBeUndefined();
+      // the job's handler returns once its next batch finds the export gone (pg-boss then marks it completed)
+      await expect
+        .poll(
+          async () =>
+            (
+              await sql.execute<{ state: string }[]>(
+                `select state from pgboss.job where name = 'fhir-bulk-export' and data->>'exportId' = ?`,
+                [id],
+              )
+            )[0]?.state,
+          { timeout: 20_000, interval: 50 },
+        )
+        .toBe('completed');
+      expect(await sql.execute('select id from bulk_export_files where export_id = ?', [id])).toEqual([]);
+      expect(await exportRow()).toBeUndefined();
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
 describe('expiry', () => {
   it('a finished export and its files answer 404 once BULK_EXPORT_TTL_SECONDS have passed, and are deleted', async () => {
     const short = await startTestApp({ BULK_EXPORT_TTL_SECONDS: '1' });

@@ -221,14 +221,22 @@ describe('uploading an Observation other than Open mHealth', () => {
         loincHeartRate(72, '2026-11-11T08:30:00Z', {
           code: {
             coding: [
-              { system: LOINC, code: HR.code },
               { system: 'http://snomed.info/sct', code: '364075005' },
+              { system: 'https://codes.example/local', code: 'hr' },
             ],
           },
         }),
         422,
         '/code/coding',
-        /exactly one coding/,
+        /unknown coding http:\/\/snomed.info\/sct\|364075005, https:\/\/codes.example\/local\|hr/,
+      ],
+      [
+        loincHeartRate(72, '2026-11-11T08:30:00Z', {
+          code: { coding: Array.from({ length: 11 }, (_, i) => ({ system: LOINC, code: `x-${i}` })) },
+        }),
+        422,
+        '/code/coding',
+        /1 to 10 codings/,
       ],
     ];
     for (const [body, status, expression, message] of cases) {
@@ -457,5 +465,37 @@ describe('uploading through GraphQL', () => {
     expect(response.status).toBe(200);
     expect(response.body.entry.map((e: any) => e.response.status)).toEqual(['400', '201']);
     expect(diagnostics(response.body.entry[0].response.outcome)).toMatch(/nested more than 28 levels/);
+  });
+});
+
+describe('an observation coded several ways', () => {
+  it('is stored under the first coding the catalog holds, and consent-gated by that one', async () => {
+    const snomed = { system: 'http://snomed.info/sct', code: '75367002' };
+    const body = {
+      ...loincBloodPressure(122, 81, '2026-11-16T09:00:00Z'),
+      code: { coding: [snomed, { system: LOINC, code: BP.code }] },
+    };
+    const created = await fhirFetch(app, '/Observation', { as: 'peter@example.com', body });
+    expect(created.status).toBe(201);
+    expect(created.body.code.coding).toEqual([snomed, { system: LOINC, code: BP.code }]);
+    const found = await fhirFetch(
+      app,
+      `/Observation?patient=40001&code=${encodeURIComponent(`${LOINC}|${BP.code}`)}&_id=${created.body.id}`,
+      { as: 'mary@example.com' },
+    );
+    expect(found.body.entry.map((e: any) => e.resource.id)).toEqual([created.body.id]);
+    // body weight is in the catalog and declined: ahead of blood pressure, it is the one that gates
+    const weightFirst = {
+      ...body,
+      code: {
+        coding: [
+          { system: LOINC, code: WEIGHT.code },
+          { system: LOINC, code: BP.code },
+        ],
+      },
+    };
+    const refused = await fhirFetch(app, '/Observation', { as: 'peter@example.com', body: weightFirst });
+    expect(refused.status).toBe(403);
+    expect(diagnostics(refused.body)).toMatch(/not consented to share 29463-7/);
   });
 });

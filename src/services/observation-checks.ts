@@ -16,6 +16,9 @@ export interface Checked {
   effectiveTime: Date;
 }
 
+/** The codings an upload may be stored under: an Open mHealth one's own; another's, in order. */
+const candidateCodings = (draft: ObservationDraft) => (draft.kind === 'resource' ? draft.codings : [draft.coding]);
+
 export const identifierKey = (system: string, value: string) => `${system}|${value}`;
 const list = (values: readonly unknown[]) => values.map(() => '?').join(', ');
 
@@ -24,7 +27,9 @@ export async function loadUploadFacts(em: EntityManager, drafts: readonly Observ
   const sql = <T>(query: string, params: unknown[]) => em.getConnection().execute<T[]>(query, params);
   const patientIds = [...new Set(drafts.map((d) => d.patientId))];
   const sourceIds = [...new Set(drafts.map((d) => d.dataSourceId))];
-  const codings = [...new Map(drafts.map((d) => [identifierKey(d.coding.system, d.coding.code), d.coding])).values()];
+  const codings = [
+    ...new Map(drafts.flatMap(candidateCodings).map((c) => [identifierKey(c.system, c.code), c])).values(),
+  ];
   const [patients, consents, concepts, supported, sources] = await Promise.all([
     sql<{ id: number; org_ids: number[] | null }>(
       `select p.id, array_remove(array_agg(po.organization_id), null) as org_ids from patients p
@@ -71,14 +76,17 @@ export type UploadFacts = Awaited<ReturnType<typeof loadUploadFacts>>;
 export function checkUpload(ctx: ServiceContext, facts: UploadFacts, draft: ObservationDraft, index: number): Checked {
   const patient = facts.patients.get(draft.patientId);
   if (!patient || !canViewPatient(ctx.viewer, patient)) throw new NotFoundError('Patient', draft.patientId);
-  const codeId = facts.codeIds.get(identifierKey(draft.coding.system, draft.coding.code));
+  const coding =
+    candidateCodings(draft).find((c) => facts.codeIds.has(identifierKey(c.system, c.code))) ?? draft.coding;
+  const codeId = facts.codeIds.get(identifierKey(coding.system, coding.code));
   if (codeId === undefined) {
-    throw new InvalidError(`/code: unknown coding ${draft.coding.system}|${draft.coding.code}`, '/code/coding');
+    const all = candidateCodings(draft).map((c) => `${c.system}|${c.code}`);
+    throw new InvalidError(`/code: unknown coding ${all.join(', ')}`, '/code/coding');
   }
-  requireObservationCode(ctx.viewer, 'c', codeId, draft.coding.code);
+  requireObservationCode(ctx.viewer, 'c', codeId, coding.code);
   if (!canUploadObservation(ctx.viewer, patient, codeId, facts.consented.get(patient.id) ?? new Set())) {
     throw new ForbiddenError(
-      `Patient ${patient.id} has not consented to share ${draft.coding.code} with any study, or you may not upload for them`,
+      `Patient ${patient.id} has not consented to share ${coding.code} with any study, or you may not upload for them`,
     );
   }
   if (!facts.sources.has(draft.dataSourceId))
@@ -90,7 +98,7 @@ export function checkUpload(ctx: ServiceContext, facts: UploadFacts, draft: Obse
   }
   if (!facts.supports.has(`${draft.dataSourceId}:${codeId}`)) {
     throw new InvalidError(
-      `/device: Device/${draft.dataSourceId} does not support ${draft.coding.code}`,
+      `/device: Device/${draft.dataSourceId} does not support ${coding.code}`,
       '/device/reference',
     );
   }

@@ -36,6 +36,8 @@ export interface OmhDraft extends DraftFields {
 /** Any other R5 Observation, checked against the R5 schema; its effective time read from its effective[x]. */
 export interface ResourceDraft extends DraftFields {
   kind: 'resource';
+  /** every coding of its code, in order (`coding` is the first); the first the catalog holds gates its consent */
+  codings: { system: string; code: string }[];
   /** the resource as stored: as uploaded, less its id and the meta the gateway writes */
   resourceJson: string;
   effectiveTime: Date;

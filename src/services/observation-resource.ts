@@ -22,6 +22,8 @@ const MAX_RESOURCE_BYTES = 256 * 1024;
  * (`observations[i].resource`): a resource the FHIR facade accepts never fails a whole batch's variables.
  */
 export const RESOURCE_LIMITS = { maxDepth: 28, maxString: MAX_INPUT_STRING };
+/** codings of one code (e.g. LOINC and SNOMED CT and a local one); one of the catalog's gates consent */
+const MAX_CODINGS = 10;
 const OMH_FIELDS = ['status', 'code', 'subject', 'device', 'identifier', 'valueAttachment'] as const;
 
 const invalid = (message: string, path: string) => new InvalidError(message, path);
@@ -67,7 +69,7 @@ function storedForm(resource: Record<string, unknown>): string {
 
 /**
  * An R5 Observation other than Open mHealth, step by step: its structure (R5 JSON Schema), then what the schema
- * does not check and the gateway needs: a status code, one coding to gate consent by (not an Open mHealth one,
+ * does not check and the gateway needs: a status code, codings of which the first in the catalog gates consent (no Open mHealth one,
  * whose data point comes as valueAttachment, checked against its own schema), `subject` Patient/<id>, `device`
  * Device/<id>, an effective time, identifiers with system and value.
  */
@@ -81,12 +83,16 @@ export function draftResourceObservation(resource: Record<string, unknown>): Res
   }
   if (typeof resource.status !== 'string') throw invalid('/status is required', '/status');
   const code = resource.code as { coding?: { system?: unknown; code?: unknown }[] };
-  const codings = code.coding ?? [];
-  if (codings.some((c) => typeof c.system !== 'string' || typeof c.code !== 'string')) {
-    throw invalid('/code/coding needs exactly one coding with system and code', '/code/coding');
+  const given = code.coding ?? [];
+  if (given.length === 0 || given.length > MAX_CODINGS) {
+    throw invalid(`/code/coding needs 1 to ${MAX_CODINGS} codings with system and code`, '/code/coding');
   }
-  const theCoding = coding({ coding: codings as { system: string; code: string }[] });
-  if (theCoding.system === OMH_SYSTEM) {
+  if (given.some((c) => typeof c.system !== 'string' || typeof c.code !== 'string')) {
+    throw invalid('/code/coding: each coding needs system and code', '/code/coding');
+  }
+  const codings = (given as { system: string; code: string }[]).map((one) => coding({ coding: [one] }));
+  const theCoding = codings[0]!;
+  if (codings.some((one) => one.system === OMH_SYSTEM)) {
     throw invalid(
       '/valueAttachment is required: Open mHealth codes carry their data point as valueAttachment',
       '/valueAttachment',
@@ -101,6 +107,7 @@ export function draftResourceObservation(resource: Record<string, unknown>): Res
     patientId: reference(subject, 'Patient', '/subject/reference'),
     dataSourceId: reference(device, 'Device', '/device/reference'),
     coding: theCoding,
+    codings,
     status: status(resource.status),
     identifiers: identifierPairs(resource.identifier),
     effectiveTime: resourceEffectiveTime(resource),
