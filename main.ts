@@ -3,6 +3,7 @@ import cluster from 'node:cluster';
 import type { Express } from 'express';
 import { createGateway } from './server.js';
 import { configuredAuthSecrets } from './src/auth/index.js';
+import { loadIdpMetadata } from './src/auth/saml/idp-metadata.js';
 import { type Config, loadConfig } from './src/config.js';
 import { connectDatabase, type Database, prepareDatabaseWhenReachable } from './src/database.js';
 import { drainOnShutdown } from './src/http/graceful-shutdown.js';
@@ -142,6 +143,8 @@ async function main() {
   const config = await withDevelopmentMail(loadConfig());
   useLogging(config);
   await configuredAuthSecrets(config);
+  // unusable IdP metadata stops the start before the database is touched (each gateway reads it again)
+  if (config.saml) await loadIdpMetadata(config.saml.idpMetadata, { production: config.production });
   const database = await connectDatabase(config, log, { lazy: true });
   const stopping = new AbortController();
   const stops: Stop[] = [];

@@ -107,6 +107,25 @@ export interface Config {
     invitationDelivery: 'show' | 'email-only';
   };
   mail: MailConfig;
+  /** SAML 2.0 single sign-on for practitioners; undefined: off (SAML_IDP_METADATA unset) */
+  saml: SamlConfig | undefined;
+}
+
+/** One identity provider per deployment, read from its metadata at start-up (src/auth/saml/). */
+export interface SamlConfig {
+  /** SAML_IDP_METADATA: a file path or an http(s) URL of the IdP's metadata */
+  idpMetadata: string;
+  /** SAML_ALLOWED_DOMAINS: the email domains (exact, lower case) whose users may sign in and get an account */
+  allowedDomains: readonly string[];
+  /** SAML_DISPLAY_NAME: the button says "Sign in with <displayName>" */
+  displayName: string;
+  /** SAML_EMAIL_ATTRIBUTE: the attribute holding the email; unset: the NameID */
+  emailAttribute: string | undefined;
+  firstNameAttribute: string;
+  lastNameAttribute: string;
+  /** SAML_DEFAULT_ORGANIZATIONS: organization ids a new account joins, with SAML_DEFAULT_ROLE */
+  defaultOrganizationIds: readonly number[];
+  defaultRole: 'manager' | 'member' | 'viewer';
 }
 
 /** Email delivery (verification, password reset, invitations). */
@@ -267,6 +286,7 @@ export function loadConfig(
       verificationTtlHours: intFromEnv(env, 'EMAIL_VERIFICATION_TTL_HOURS', 48, 24 * 30, 1),
       passwordResetTtlMinutes: intFromEnv(env, 'PASSWORD_RESET_TTL_MINUTES', 60, 24 * 60, 5),
     },
+    saml: samlFromEnv(env),
   };
   const { patientCodeVerifier, patientCodeChallenge } = config.auth;
   if (createHash('sha256').update(patientCodeVerifier).digest('base64url') !== patientCodeChallenge) {
@@ -283,6 +303,40 @@ export function loadConfig(
     checkProductionMail(config, Boolean(env.SMTP_FROM));
   }
   return config;
+}
+
+const listFromEnv = (raw: string | undefined) =>
+  (raw ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+function samlFromEnv(env: NodeJS.ProcessEnv): SamlConfig | undefined {
+  const idpMetadata = env.SAML_IDP_METADATA?.trim();
+  if (!idpMetadata) return undefined;
+  const allowedDomains = listFromEnv(env.SAML_ALLOWED_DOMAINS).map((domain) => domain.toLowerCase());
+  if (!allowedDomains.length) {
+    throw new Error('SAML_IDP_METADATA needs SAML_ALLOWED_DOMAINS: the email domains that may sign in (example.edu)');
+  }
+  for (const domain of allowedDomains) {
+    if (!/^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/.test(domain)) {
+      throw new Error(`SAML_ALLOWED_DOMAINS lists domains such as example.edu; "${domain}" is not one`);
+    }
+  }
+  const defaultOrganizationIds = listFromEnv(env.SAML_DEFAULT_ORGANIZATIONS).map((id) => {
+    if (!/^[1-9]\d{0,8}$/.test(id)) throw new Error(`SAML_DEFAULT_ORGANIZATIONS lists organization ids, got "${id}"`);
+    return Number(id);
+  });
+  return {
+    idpMetadata,
+    allowedDomains,
+    displayName: env.SAML_DISPLAY_NAME?.trim() || 'your institution',
+    emailAttribute: env.SAML_EMAIL_ATTRIBUTE?.trim() || undefined,
+    firstNameAttribute: env.SAML_FIRST_NAME_ATTRIBUTE?.trim() || 'urn:oid:2.5.4.42',
+    lastNameAttribute: env.SAML_LAST_NAME_ATTRIBUTE?.trim() || 'urn:oid:2.5.4.4',
+    defaultOrganizationIds,
+    defaultRole: oneOf(env, 'SAML_DEFAULT_ROLE', ['manager', 'member', 'viewer'], 'viewer'),
+  };
 }
 
 function smtpUrlFromEnv(raw: string | undefined): string | undefined {

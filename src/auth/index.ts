@@ -21,6 +21,10 @@ import { type Logger, logger } from '../observability/logger.js';
 import { VERIFY_PATH } from './email-pages.js';
 import { verificationRouter } from './email-verification.js';
 import { passwordResetRouter } from './password-reset.js';
+import { loadIdpMetadata } from './saml/idp-metadata.js';
+import { SamlMessageStore } from './saml/message-store.js';
+import { singleSignOnRouter, type SingleSignOn } from './saml/router.js';
+import { REQUEST_TTL_MS, serviceProvider } from './saml/service-provider.js';
 
 export interface Auth {
   provider: Provider;
@@ -67,9 +71,14 @@ export async function createAuth(
     router.post(`${OIDC_MOUNT_PATH}/reg`, throttleRegistrations(registrationThrottle(orm, clientRegistration.perHour)));
   }
   const email = { orm, mailer, config, log };
+  const sso = await singleSignOn(config, orm);
+  if (sso) router.use(OIDC_MOUNT_PATH, singleSignOnRouter(provider, orm, sso, log));
   router.use(
     `${OIDC_MOUNT_PATH}/interaction`,
-    interactionRouter(provider, orm, loginThrottle(orm), { passwordReset: mailer !== null }),
+    interactionRouter(provider, orm, loginThrottle(orm), {
+      passwordReset: mailer !== null,
+      singleSignOn: sso ? { displayName: sso.saml.displayName } : undefined,
+    }),
   );
   router.use(
     `${OIDC_MOUNT_PATH}/signup`,
@@ -81,6 +90,18 @@ export async function createAuth(
   router.get(`${OIDC_MOUNT_PATH}/me`, userinfo(verifyToken, orm, fhirBase, config.publicUrl));
   router.use(OIDC_MOUNT_PATH, provider.callback());
   return { provider, verifyToken, router };
+}
+
+/** The IdP of SAML_IDP_METADATA, read now (never at request time): unreadable or unusable metadata stops the start. */
+async function singleSignOn(config: Config, orm: Orm): Promise<SingleSignOn | undefined> {
+  if (!config.saml) return undefined;
+  const idp = await loadIdpMetadata(config.saml.idpMetadata, { production: config.production });
+  return {
+    saml: config.saml,
+    idp,
+    sp: serviceProvider(config.publicUrl),
+    store: new SamlMessageStore(orm, REQUEST_TTL_MS),
+  };
 }
 
 /**

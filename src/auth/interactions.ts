@@ -29,12 +29,19 @@ export function interactionRouter(
   provider: Provider,
   orm: Orm,
   throttle: LoginThrottle,
-  { passwordReset }: { passwordReset: boolean } = { passwordReset: false },
+  { passwordReset, singleSignOn }: { passwordReset: boolean; singleSignOn?: { displayName: string } } = {
+    passwordReset: false,
+  },
 ): Router {
   const forgotHref = passwordReset ? FORGOT_PATH : undefined;
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '8kb' });
   const base = (uid: string) => `${OIDC_MOUNT_PATH}/interaction/${encodeURIComponent(uid)}`;
+  /** the single sign-on button, for practitioners only: the patient apps' login page has none */
+  const sso = async (interaction: Interaction) =>
+    singleSignOn && !(await servesPatientsOnly(orm.em.fork(), String(interaction.params.client_id)))
+      ? { action: `${base(interaction.uid)}/saml`, label: `Sign in with ${singleSignOn.displayName}` }
+      : undefined;
 
   const details = async (req: Request, res: Response) => {
     try {
@@ -93,7 +100,14 @@ export function interactionRouter(
     const name = await clientName(interaction.params.client_id);
     res.set('cache-control', 'no-store');
     if (interaction.prompt.name === 'login') {
-      res.type('html').send(loginPage({ action: `${base(interaction.uid)}/login`, clientName: name, forgotHref }));
+      res.type('html').send(
+        loginPage({
+          action: `${base(interaction.uid)}/login`,
+          clientName: name,
+          forgotHref,
+          sso: await sso(interaction),
+        }),
+      );
       return;
     }
     if (FIRST_PARTY_CLIENT_IDS.has(String(interaction.params.client_id))) {
@@ -121,6 +135,7 @@ export function interactionRouter(
     const email = formField(req.body, 'email').trim().toLowerCase();
     const password = formField(req.body, 'password');
     const address = req.ip ?? 'unknown';
+    const button = await sso(interaction);
     const again = (status: number, error: string, after?: string) =>
       res
         .status(status)
@@ -134,6 +149,7 @@ export function interactionRouter(
             error,
             forgotHref,
             after,
+            sso: button,
           }),
         );
 

@@ -47,6 +47,8 @@ export function loginPage(opts: {
   forgotHref?: string;
   /** HTML after the form (the resend-confirmation form of an unverified account) */
   after?: string;
+  /** the single sign-on button (SAML configured): "Sign in with <institution>" */
+  sso?: { action: string; label: string };
 }): string {
   return page(
     'Sign in',
@@ -59,7 +61,11 @@ ${errorBox(opts.error)}
   <input id="password" name="password" type="password" autocomplete="current-password" required>
   <button type="submit">Sign in</button>
 </form>
-${opts.forgotHref ? `<p><a href="${escapeHtml(opts.forgotHref)}">Forgot password?</a></p>` : ''}${opts.after ?? ''}`,
+${opts.forgotHref ? `<p><a href="${escapeHtml(opts.forgotHref)}">Forgot password?</a></p>` : ''}${opts.after ?? ''}${
+      opts.sso
+        ? `<form method="post" action="${escapeHtml(opts.sso.action)}"><button type="submit">${escapeHtml(opts.sso.label)}</button></form>`
+        : ''
+    }`,
   );
 }
 

@@ -17,3 +17,15 @@ export const canBindToPatientRecord = (login: LoginFacts, patientId: number | nu
 /** Whether a patient-serving client may issue tokens to this login: a patient login with its record. */
 export const mayUsePatientClient = (login: LoginFacts): boolean =>
   isPlainPatientLogin(login) && login.patientId !== null;
+
+/**
+ * Whether an identity provider's assertion of this login's email may sign it in: a practitioner login only. A
+ * patient login never (logins never mix), a super user neither: the IdP's word must not reach the rights of
+ * everything; super users sign in with their password.
+ */
+export const mayUseSingleSignOn = (login: LoginFacts): boolean =>
+  login.userId !== null &&
+  login.kind === 'practitioner' &&
+  !login.isSuperuser &&
+  login.practitionerId !== null &&
+  login.patientId === null;

@@ -8,6 +8,7 @@ import { Organization } from './organization.js';
 import { Patient, PatientIdentifier, PatientOrganization } from './patient.js';
 import { PatientInvitation } from './patient-invitation.js';
 import { Practitioner, PractitionerOrganization } from './practitioner.js';
+import { SamlMessage } from './saml-message.js';
 import { ThrottleFailure } from './throttle-failure.js';
 import { Study, StudyDataSource, StudyPatient, StudyPatientScopeConsent, StudyScopeRequest } from './study.js';
 import { User } from './user.js';
@@ -22,6 +23,7 @@ export * from './organization.js';
 export * from './patient.js';
 export * from './patient-invitation.js';
 export * from './practitioner.js';
+export * from './saml-message.js';
 export * from './study.js';
 export * from './throttle-failure.js';
 export * from './user.js';
@@ -51,4 +53,5 @@ export const entities = [
   ObservationIdentifier,
   OidcPayload,
   ThrottleFailure,
+  SamlMessage,
 ];
