@@ -8,6 +8,7 @@ import { Migration20261208070000 } from './Migration20261208070000_audit_events.
 import { Migration20261208070100 } from './Migration20261208070100_throttle_failures.js';
 import { Migration20261208074100 } from './Migration20261208074100_observation_resources.js';
 import { Migration20261208074200 } from './Migration20261208074200_email_tokens.js';
+import { Migration20261208074500 } from './Migration20261208074500_user_disabled.js';
 
 /** Every migration in order; listed explicitly so the compiled server and vitest find the same ones. */
 export const migrationsList = [
@@ -21,4 +22,5 @@ export const migrationsList = [
   { name: 'Migration20261208070100_throttle_failures', class: Migration20261208070100 },
   { name: 'Migration20261208074100_observation_resources', class: Migration20261208074100 },
   { name: 'Migration20261208074200_email_tokens', class: Migration20261208074200 },
+  { name: 'Migration20261208074500_user_disabled', class: Migration20261208074500 },
 ];

@@ -59,6 +59,7 @@ describe('migrations', () => {
       'Migration20261208070100_throttle_failures',
       'Migration20261208074100_observation_resources',
       'Migration20261208074200_email_tokens',
+      'Migration20261208074500_user_disabled',
     ]);
     expect(await sql.execute('select model, id, user_code from oidc_payloads order by model')).toEqual([
       { model: 'AuthorizationCode', id: storageHash('code-1'), user_code: null },

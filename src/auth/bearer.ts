@@ -61,7 +61,7 @@ export function bearerToken(header: string | undefined): string | null {
 
 /**
  * The request's viewer: anonymous without a token, else the token's user with the token's granted scopes and,
- * for a third-party client, that client (a removed user or client: 401). A client that serves patients (the
+ * for a third-party client, that client (a removed or disabled user, a removed client: 401). A client that serves patients (the
  * patient app, the app of a Client record) counts only for a patient login. The token's user and client are
  * noted on `request` for its log line.
  */
@@ -82,6 +82,8 @@ export async function viewerFromAuthorization(
     ? await loadViewer(em, userId, parseScopes(claims.scope), thirdParty)
     : ANONYMOUS;
   if (viewer.userId === null) throw new UnauthenticatedError('The access token’s user no longer exists');
+  // the viewer's own statement read the flag: a disabled account's tokens stop at once, on every face
+  if (viewer.disabled) throw new UnauthenticatedError('The access token’s account is disabled');
   if (viewer.tokenClient && !viewer.tokenClient.registered) {
     throw new UnauthenticatedError('The access token’s client is no longer registered');
   }

@@ -19,6 +19,8 @@ export interface Viewer {
   readonly tokenClient?: TokenClient | null;
   /** the OAuth client the access token was issued to, first- or third-party (the audit trail's "who") */
   readonly tokenClientId?: string | null;
+  /** a super user disabled the login: its tokens count for nothing (bearer.ts refuses them) */
+  readonly disabled?: boolean;
 }
 
 export interface TokenClient {
@@ -45,7 +47,7 @@ export const ANONYMOUS: Viewer = Object.freeze({
   scopes: [],
 });
 
-const viewerSql = (extraColumns = '') => `select u.kind, u.is_superuser,
+const viewerSql = (extraColumns = '') => `select u.kind, u.is_superuser, u.disabled_at is not null as disabled,
     (select pr.id from practitioners pr where pr.user_id = u.id) as practitioner_id,
     (select pa.id from patients pa where pa.user_id = u.id) as patient_id,
     (select coalesce(json_agg(json_build_array(po.organization_id, po.role)), '[]')
@@ -84,6 +86,7 @@ function grant(rules: readonly ScopeRule[], concepts: [number, string, string][]
 interface ViewerRow {
   kind: UserKind;
   is_superuser: boolean;
+  disabled: boolean;
   practitioner_id: number | null;
   patient_id: number | null;
   roles: [number, Role][];
@@ -126,5 +129,6 @@ export async function loadViewer(
     roles: new Map(row.roles),
     scopes: scopes ? grant(scopes, row.scoped_codes ?? []) : ALL_SCOPES,
     tokenClient,
+    disabled: row.disabled,
   };
 }

@@ -1,0 +1,57 @@
+import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import * as accounts from '../../src/services/practitioner-accounts.js';
+import type { GraphQLContext } from '../context.js';
+import { toId } from '../ids.js';
+import { CreatePractitionerInput, UpdatePractitionerInput } from '../types/practitioner-account.js';
+import { Practitioner } from '../types/user.js';
+
+/** Practitioner accounts, managed by super users (src/services/practitioner-accounts.ts). */
+@Resolver()
+export class PractitionerAccountResolver {
+  @Mutation(() => Practitioner, {
+    description: 'creates a practitioner account and mails it a link to choose its password (super users; needs SMTP)',
+  })
+  createPractitioner(@Arg('input') input: CreatePractitionerInput, @Ctx() ctx: GraphQLContext) {
+    return accounts.invitePractitioner(ctx.services, ctx.auth, { ...input });
+  }
+
+  @Mutation(() => Practitioner, { description: 'changes a practitioner’s name or email (super users)' })
+  updatePractitioner(
+    @Arg('id', () => ID) id: string,
+    @Arg('input') input: UpdatePractitionerInput,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    const changes = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined && value !== null));
+    return accounts.updatePractitionerAccount(ctx.services, ctx.auth, toId(id), changes);
+  }
+
+  @Mutation(() => Practitioner, {
+    description:
+      'disables the account: it can no longer sign in, its tokens stop working at once, its sessions and refresh tokens are revoked (super users)',
+  })
+  disablePractitioner(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext) {
+    return accounts.setPractitionerDisabled(ctx.services, toId(id), true);
+  }
+
+  @Mutation(() => Practitioner, { description: 'lets a disabled account sign in again (super users)' })
+  enablePractitioner(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext) {
+    return accounts.setPractitionerDisabled(ctx.services, toId(id), false);
+  }
+
+  @Mutation(() => Practitioner, { description: 'makes the practitioner a super user, or no longer one (super users)' })
+  setPractitionerSuperuser(
+    @Arg('id', () => ID) id: string,
+    @Arg('isSuperuser') isSuperuser: boolean,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return accounts.setPractitionerSuperuser(ctx.services, toId(id), isSuperuser);
+  }
+
+  @Mutation(() => ID, {
+    description:
+      'deletes an account that left nothing the records keep (else CONFLICT: disable it); answers its id (super users)',
+  })
+  deletePractitioner(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext) {
+    return accounts.deletePractitionerAccount(ctx.services, toId(id));
+  }
+}
