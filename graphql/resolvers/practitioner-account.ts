@@ -1,13 +1,39 @@
-import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import * as accounts from '../../src/services/practitioner-accounts.js';
+import { toConnection } from '../connection.js';
 import type { GraphQLContext } from '../context.js';
+import { pageCost } from '../cost.js';
+import { PageArgs } from '../types/paging.js';
 import { toId } from '../ids.js';
 import { CreatePractitionerInput, UpdatePractitionerInput } from '../types/practitioner-account.js';
-import { Practitioner } from '../types/user.js';
+import { Practitioner, PractitionerConnection } from '../types/user.js';
 
 /** Practitioner accounts, managed by super users (src/services/practitioner-accounts.ts). */
 @Resolver()
 export class PractitionerAccountResolver {
+  @Query(() => PractitionerConnection, {
+    complexity: pageCost,
+    description: 'every practitioner account, disabled ones too, by id (super users)',
+  })
+  async practitionerAccounts(
+    @Arg('name', () => String, { nullable: true, description: 'a part of the first or last name, any case' })
+    name: string | null,
+    @Arg('email', () => String, { nullable: true, description: 'the login email, exactly but for case' })
+    email: string | null,
+    @Args() page: PageArgs,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    const filter = { name, email };
+    return toConnection(await accounts.listPractitionerAccounts(ctx.services, { ...filter, ...page }), () =>
+      accounts.countPractitionerAccounts(ctx.services, filter),
+    );
+  }
+
+  @Query(() => Practitioner, { description: 'one practitioner account, disabled or not (super users)' })
+  practitionerAccount(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext) {
+    return accounts.getPractitionerAccount(ctx.services, toId(id));
+  }
+
   @Mutation(() => Practitioner, {
     description: 'creates a practitioner account and mails it a link to choose its password (super users; needs SMTP)',
   })
@@ -21,7 +47,9 @@ export class PractitionerAccountResolver {
     @Arg('input') input: UpdatePractitionerInput,
     @Ctx() ctx: GraphQLContext,
   ) {
-    const changes = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined && value !== null));
+    const changes = Object.fromEntries(
+      Object.entries(input).filter(([, value]) => value !== undefined && value !== null),
+    );
     return accounts.updatePractitionerAccount(ctx.services, ctx.auth, toId(id), changes);
   }
 

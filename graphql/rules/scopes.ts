@@ -35,6 +35,8 @@ export const TOKEN_SCOPES: Record<string, Record<string, Needs>> = {
     patientLookup: ['Patient', 's'],
     practitioner: ['Practitioner', 'r'],
     practitioners: ['Practitioner', 's'],
+    practitionerAccount: ['Practitioner', 'r'],
+    practitionerAccounts: ['Practitioner', 's'],
     practitionerRole: ['PractitionerRole', 'r'],
     practitionerRoles: ['PractitionerRole', 's'],
     studies: ['Group', 's'],

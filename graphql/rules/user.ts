@@ -3,7 +3,14 @@ import { isSignedIn, managesPractitionerAccounts } from './common.js';
 
 export const userRules = {
   // anonymous callers get `me: null`
-  Query: { me: allow, practitioner: isSignedIn, practitioners: isSignedIn, viewerCan: allow },
+  Query: {
+    me: allow,
+    practitioner: isSignedIn,
+    practitioners: isSignedIn,
+    practitionerAccounts: managesPractitionerAccounts,
+    practitionerAccount: managesPractitionerAccounts,
+    viewerCan: allow,
+  },
   Mutation: {
     createPractitioner: managesPractitionerAccounts,
     updatePractitioner: managesPractitionerAccounts,

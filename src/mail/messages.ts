@@ -126,6 +126,8 @@ export const emailChangedMessage = (opts: {
     name: opts.name,
     lines: ['An administrator changed the email of your account to this address. To confirm it, open this link:'],
     link: { href: opts.link, text: 'Confirm my email address' },
-    after: [`The link works once, within ${hours(opts.ttlHours)}. Until then the account cannot sign in with a password.`],
+    after: [
+      `The link works once, within ${hours(opts.ttlHours)}. Until then the account cannot sign in with a password.`,
+    ],
     siteUrl: opts.siteUrl,
   });

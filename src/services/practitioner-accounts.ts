@@ -11,7 +11,9 @@ import { emailChangedMessage, practitionerWelcomeMessage } from '../mail/message
 import { canManagePractitionerAccounts } from '../policy/index.js';
 import type { ServiceContext } from './context.js';
 import { email, parseInput, personName } from './input.js';
+import type { Page, PageArgs } from './paging.js';
 import { inTransaction } from './persist.js';
+import { countPractitioners, listPractitioners, type PractitionerFilter } from './practitioner-lists.js';
 import { createUserAccount, DUPLICATE_USER, findUserByEmail, isPatientEmail } from './users.js';
 
 /**
@@ -57,6 +59,25 @@ async function loadAccount(em: EntityManager, practitionerId: number) {
   const practitioner = await em.findOne(Practitioner, practitionerId, { populate: ['user'], refresh: true });
   if (!practitioner) throw new NotFoundError('Practitioner', practitionerId);
   return practitioner;
+}
+
+/** Every practitioner account, disabled ones too (a super user sees them all), filtered and paged by id. */
+export function listPractitionerAccounts(
+  ctx: ServiceContext,
+  args: PractitionerFilter & PageArgs,
+): Promise<Page<Practitioner>> {
+  requireManager(ctx);
+  return listPractitioners(ctx, args);
+}
+
+export function countPractitionerAccounts(ctx: ServiceContext, filter: PractitionerFilter): Promise<number> {
+  requireManager(ctx);
+  return countPractitioners(ctx, filter);
+}
+
+export async function getPractitionerAccount(ctx: ServiceContext, practitionerId: number): Promise<Practitioner> {
+  requireManager(ctx);
+  return loadAccount(ctx.em, practitionerId);
 }
 
 /** A new practitioner login without a password; the welcome mail's link chooses it. */
