@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { cspViolations, launchChromium, screenshot, see, signIn } from '../support/chromium.js';
 import { linkIn, type Mailbox, startMailbox } from '../support/mail.js';
+import { createPractitioner } from '../../src/services/practitioners.js';
 import { gql } from '../support/tokens.js';
 
 let app: TestApp;
@@ -43,7 +44,7 @@ describe('sam (super user) manages practitioner accounts', () => {
     await signIn(page, app.baseUrl, 'sam@example.com');
   });
 
-  it('lists the accounts with search and paging', async () => {
+  it('lists the accounts, and finds them by name', async () => {
     await mainNav(page).getByRole('link', { name: 'Practitioners' }).click();
     await see(page.getByRole('heading', { level: 1, name: 'Practitioners' }));
     await see(accountRow(page, 'mary@example.com').getByRole('cell', { name: 'Active' }));
@@ -139,6 +140,35 @@ describe('sam (super user) manages practitioner accounts', () => {
     await accountRow(page, 'mary@example.com').getByRole('button', { name: 'Delete' }).click();
     await see(page.getByRole('alert').filter({ hasText: 'disable it instead' }));
     await see(accountRow(page, 'mary@example.com'));
+  });
+
+  it('makes a practitioner a super user, and an ordinary one again', async () => {
+    await accountRow(page, 'tom@example.com').getByRole('button', { name: 'Make super user' }).click();
+    await see(accountRow(page, 'tom@example.com').getByRole('cell', { name: 'Super user' }));
+    await accountRow(page, 'tom@example.com').getByRole('button', { name: 'Remove super user' }).click();
+    await see(accountRow(page, 'tom@example.com').getByRole('cell', { name: 'Practitioner', exact: true }));
+  });
+
+  it('pages through more accounts than fit on a page', async () => {
+    const em = app.db.orm.em.fork();
+    for (let i = 1; i <= 25; i++) {
+      const n = String(i).padStart(2, '0');
+      await createPractitioner(em, {
+        email: `extra${n}@example.org`,
+        password: 'Extra-2026',
+        firstName: 'Extra',
+        lastName: `Person ${n}`,
+      });
+    }
+    await page.reload();
+    await see(page.getByText(/^\d+ practitioners; page 1$/));
+    await see(accountRow(page, 'sam@example.com'));
+    await page.getByRole('button', { name: 'Next' }).click();
+    await see(page.getByText(/; page 2$/));
+    await see(accountRow(page, 'extra25@example.org'));
+    expect(await accountRow(page, 'sam@example.com').count()).toBe(0);
+    await page.getByRole('button', { name: 'Previous' }).click();
+    await see(accountRow(page, 'sam@example.com'));
   });
 });
 

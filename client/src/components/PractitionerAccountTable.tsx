@@ -25,6 +25,17 @@ const EnablePractitioner = graphql(
   [PractitionerAccountFields],
 );
 
+const SetSuperuser = graphql(
+  `
+    mutation SetPractitionerSuperuser($id: ID!, $isSuperuser: Boolean!) {
+      setPractitionerSuperuser(id: $id, isSuperuser: $isSuperuser) {
+        ...PractitionerAccountFields
+      }
+    }
+  `,
+  [PractitionerAccountFields],
+);
+
 const DeletePractitioner = graphql(`
   mutation DeletePractitioner($id: ID!) {
     deletePractitioner(id: $id)
@@ -45,6 +56,7 @@ export function PractitionerAccountTable(props: {
   const [disabled, disable] = useMutation(DisablePractitioner);
   const [enabled, enable] = useMutation(EnablePractitioner);
   const [deleted, del] = useMutation(DeletePractitioner);
+  const [promoted, promote] = useMutation(SetSuperuser);
   if (props.accounts.length === 0) return <Empty>No practitioners match.</Empty>;
   return (
     <>
@@ -89,6 +101,17 @@ export function PractitionerAccountTable(props: {
                       ))}
                     {!self && (
                       <DangerButton
+                        label={p.user.isSuperuser ? 'Remove super user' : 'Make super user'}
+                        confirm={
+                          p.user.isSuperuser
+                            ? `Make ${name} an ordinary practitioner again?`
+                            : `Make ${name} a super user? They may then do everything, everywhere.`
+                        }
+                        onClick={() => void promote({ id: p.id, isSuperuser: !p.user.isSuperuser })}
+                      />
+                    )}
+                    {!self && (
+                      <DangerButton
                         label="Delete"
                         confirm={`Delete the account of ${name}? This cannot be undone.`}
                         onClick={() => void del({ id: p.id })}
@@ -101,7 +124,7 @@ export function PractitionerAccountTable(props: {
           })}
         </tbody>
       </table>
-      <ErrorNote error={disabled.error ?? enabled.error ?? deleted.error} />
+      <ErrorNote error={disabled.error ?? enabled.error ?? deleted.error ?? promoted.error} />
     </>
   );
 }
