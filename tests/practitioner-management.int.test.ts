@@ -301,6 +301,94 @@ describe('deleting a practitioner', () => {
   });
 });
 
+describe('every operation, for everyone but super users', () => {
+  /** each operation with the scope a token must carry for it, on a fresh account of its own */
+  const operations: { name: string; query: string; scope: string; vars: (id: string) => Record<string, unknown> }[] = [
+    { name: 'practitionerAccounts', query: LIST, scope: 'user/Practitioner.s', vars: () => ({}) },
+    {
+      name: 'practitionerAccount',
+      query: `query ($id: ID!) { practitionerAccount(id: $id) { id } }`,
+      scope: 'user/Practitioner.r',
+      vars: (id) => ({ id }),
+    },
+    {
+      name: 'createPractitioner',
+      query: CREATE,
+      scope: 'user/Practitioner.c',
+      vars: () => ({ input: { email: 'never.made@example.org', firstName: 'N', lastName: 'M' } }),
+    },
+    {
+      name: 'updatePractitioner',
+      query: UPDATE,
+      scope: 'user/Practitioner.u',
+      vars: (id) => ({ id, input: { lastName: 'X' } }),
+    },
+    {
+      name: 'setPractitionerSuperuser',
+      query: SUPERUSER,
+      scope: 'user/Practitioner.u',
+      vars: (id) => ({ id, on: true }),
+    },
+    { name: 'disablePractitioner', query: DISABLE, scope: 'user/Practitioner.u', vars: (id) => ({ id }) },
+    { name: 'enablePractitioner', query: ENABLE, scope: 'user/Practitioner.u', vars: (id) => ({ id }) },
+    { name: 'deletePractitioner', query: DELETE, scope: 'user/Practitioner.d', vars: (id) => ({ id }) },
+  ];
+
+  it('refuses managers, members, viewers, patients and super users’ tokens without the scope (GraphQL)', async () => {
+    const target = await onboard('untouchable@example.org');
+    const patient = (await patientToken(app, 40001, 'patient/*.cruds')).access_token;
+    const denied: [string, string][] = [['patient', patient]];
+    for (const who of ['mary@example.com', 'megan@example.com', 'victor@example.com']) {
+      denied.push([who, (await scopedToken(app, who, 'user/*.cruds')).access_token]);
+    }
+    // every resource scope but the one needed
+    const others = 'user/Patient.cruds user/Organization.cruds user/Observation.cruds user/Group.cruds';
+    for (const op of operations) {
+      const allBut = 'cruds'.replace(op.scope.slice(-1), '');
+      const narrow = (await scopedToken(app, SAM, `${others} user/Practitioner.${allBut}`)).access_token;
+      for (const [who, token] of [...denied, [`sam without ${op.scope}`, narrow] as [string, string]]) {
+        const result = await gqlWith(token, app, op.query, op.vars(target));
+        expect(codes(result), `${op.name} as ${who}`).toEqual(['FORBIDDEN']);
+      }
+    }
+    const [{ last_name, disabled }] = await sql<{ last_name: string; disabled: boolean }>(
+      `select last_name, disabled_at is not null as disabled from users where email = 'untouchable@example.org'`,
+    );
+    expect([last_name, disabled]).toEqual(['New', false]);
+    expect(await sql(`select 1 from users where email = 'never.made@example.org'`)).toEqual([]);
+  });
+
+  it('refuses managers, members, viewers and patients on every route (REST 403)', async () => {
+    const target = await onboard('untouchable.rest@example.org');
+    const patient = (await patientToken(app, 40002, 'patient/*.cruds')).access_token;
+    const routes: [string, string, unknown?][] = [
+      ['GET', '/practitioners'],
+      ['GET', `/practitioners/${target}`],
+      ['POST', '/practitioners', { telecomEmail: 'never.rest@example.org', nameFamily: 'N', nameGiven: 'R' }],
+      ['PATCH', `/practitioners/${target}`, { nameFamily: 'X' }],
+      ['PATCH', `/practitioners/${target}`, { isSuperuser: true }],
+      ['POST', `/practitioners/${target}/disable`],
+      ['POST', `/practitioners/${target}/enable`],
+      ['DELETE', `/practitioners/${target}`],
+    ];
+    for (const [method, path, body] of routes) {
+      for (const who of ['mary@example.com', 'megan@example.com', 'victor@example.com']) {
+        const answer = await rest(app, path, { as: who, method, body });
+        expect(answer.status, `${method} ${path} as ${who}`).toBe(403);
+        expect(answer.body.detail).toBeTruthy();
+      }
+      expect((await rest(app, path, { token: patient, method, body })).status, `${method} ${path} as a patient`).toBe(
+        403,
+      );
+    }
+    expect((await rest(app, `/practitioners/${target}`, { as: SAM })).body).toMatchObject({
+      nameFamily: 'New',
+      isSuperuser: false,
+      isActive: true,
+    });
+  });
+});
+
 describe('the audit trail', () => {
   it('records who created, changed, disabled and enabled which account, without the names or email', async () => {
     const id = await onboard('audited@example.org');
