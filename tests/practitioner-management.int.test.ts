@@ -184,6 +184,9 @@ describe('editing a practitioner', () => {
     const moved = await gql(app, SAM, UPDATE, { id, input: { email: 'edith@example.org' } });
     expect(moved.data!.updatePractitioner.user).toMatchObject({ email: 'edith@example.org', emailVerified: false });
     expect((await postLogin(app, 'edith@example.org', 'Welcome-42')).status).toBe(403);
+    const notice = await mailbox.next('edit.me@example.org');
+    expect(notice.subject).toBe('The email of your Health Exchange Gateway account changed');
+    expect(notice.text).not.toContain('edith@example.org');
     const mail = await mailbox.next('edith@example.org');
     const link = linkIn(mail, `${app.baseUrl}/o/verify?token=`);
     expect((await form('/o/verify', { token: new URL(link).searchParams.get('token')! })).status).toBe(200);

@@ -131,3 +131,16 @@ export const emailChangedMessage = (opts: {
     ],
     siteUrl: opts.siteUrl,
   });
+
+/** To the address an administrator replaced: the owner learns of the change (the new address is not named). */
+export const emailReplacedMessage = (opts: { to: string; name?: string; siteUrl: string }): MailMessage =>
+  message(opts.to, `The email of your ${SITE} account changed`, {
+    name: opts.name,
+    lines: [
+      'An administrator of the gateway changed the email of your account: this address no longer signs in.',
+      'If you did not expect this, tell them. The gateway is here:',
+    ],
+    link: { href: opts.siteUrl, text: opts.siteUrl },
+    after: [],
+    siteUrl: opts.siteUrl,
+  });

@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import { Practitioner, User } from '../db/entities/index.js';
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError, UnavailableError } from '../errors.js';
 import type { Mailer, MailMessage } from '../mail/mailer.js';
-import { emailChangedMessage, practitionerWelcomeMessage } from '../mail/messages.js';
+import { emailChangedMessage, emailReplacedMessage, practitionerWelcomeMessage } from '../mail/messages.js';
 import { canManagePractitionerAccounts } from '../policy/index.js';
 import type { ServiceContext } from './context.js';
 import { email, parseInput, personName } from './input.js';
@@ -120,6 +120,7 @@ export async function updatePractitionerAccount(
         if ((await findUserByEmail(em, newEmail)) || (await isPatientEmail(em, newEmail))) {
           throw new ConflictError(DUPLICATE_USER);
         }
+        const oldEmail = user.email;
         user.email = newEmail;
         user.emailVerifiedAt = null;
         await em.flush();
@@ -127,7 +128,9 @@ export async function updatePractitionerAccount(
         const token = await issueEmailToken(em, user.id, 'verify-email', ttlHours * 3600);
         const link = `${deps.config.publicUrl}${VERIFY_PATH}?token=${token}`;
         const name = data.firstName ?? user.firstName;
-        await send(mailer, emailChangedMessage({ to: newEmail, name, link, ttlHours, siteUrl: deps.config.publicUrl }));
+        const siteUrl = deps.config.publicUrl;
+        await send(mailer, emailChangedMessage({ to: newEmail, name, link, ttlHours, siteUrl }));
+        await send(mailer, emailReplacedMessage({ to: oldEmail, name, siteUrl }));
       }
       if (data.firstName !== undefined) user.firstName = data.firstName;
       if (data.lastName !== undefined) user.lastName = data.lastName;
