@@ -1,4 +1,5 @@
 import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import * as standing from '../../src/services/practitioner-account-state.js';
 import * as accounts from '../../src/services/practitioner-accounts.js';
 import { toConnection } from '../connection.js';
 import type { GraphQLContext } from '../context.js';
@@ -58,12 +59,12 @@ export class PractitionerAccountResolver {
       'disables the account: it can no longer sign in, its tokens stop working at once, its sessions and refresh tokens are revoked (super users)',
   })
   disablePractitioner(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext) {
-    return accounts.setPractitionerDisabled(ctx.services, toId(id), true);
+    return standing.setPractitionerDisabled(ctx.services, toId(id), true);
   }
 
   @Mutation(() => Practitioner, { description: 'lets a disabled account sign in again (super users)' })
   enablePractitioner(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext) {
-    return accounts.setPractitionerDisabled(ctx.services, toId(id), false);
+    return standing.setPractitionerDisabled(ctx.services, toId(id), false);
   }
 
   @Mutation(() => Practitioner, { description: 'makes the practitioner a super user, or no longer one (super users)' })
@@ -72,7 +73,7 @@ export class PractitionerAccountResolver {
     @Arg('isSuperuser') isSuperuser: boolean,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return accounts.setPractitionerSuperuser(ctx.services, toId(id), isSuperuser);
+    return standing.setPractitionerSuperuser(ctx.services, toId(id), isSuperuser);
   }
 
   @Mutation(() => ID, {
@@ -80,6 +81,6 @@ export class PractitionerAccountResolver {
       'deletes an account that left nothing the records keep (else CONFLICT: disable it); answers its id (super users)',
   })
   deletePractitioner(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext) {
-    return accounts.deletePractitionerAccount(ctx.services, toId(id));
+    return standing.deletePractitionerAccount(ctx.services, toId(id));
   }
 }

@@ -3,6 +3,12 @@ import { deleteByPathId, runGraphQL } from '../execute.js';
 import { PAGING_PARAMS } from '../paging.js';
 import type { RestCall, Route } from '../route.js';
 import { pageSchema } from '../shapes.js';
+import {
+  PRACTITIONER_FIELDS,
+  type PractitionerNode,
+  practitionerSchema,
+  toPractitioner,
+} from '../shapes-practitioners.js';
 import { bodySchema } from '../shapes-studies.js';
 
 /**
@@ -12,61 +18,20 @@ import { bodySchema } from '../shapes-studies.js';
  * mailed to them; the answer never holds one.
  */
 
-const FIELDS = 'id user { id email firstName lastName isSuperuser disabled emailVerified }';
 const LIST = `query ($first: Int, $after: String, $nodes: Boolean!, $name: String, $email: String) {
   practitionerAccounts(first: $first, after: $after, name: $name, email: $email) {
-    totalCount @include(if: $nodes) pageInfo { hasNextPage endCursor } nodes @include(if: $nodes) { ${FIELDS} }
+    totalCount @include(if: $nodes) pageInfo { hasNextPage endCursor } nodes @include(if: $nodes) { ${PRACTITIONER_FIELDS} }
   }
 }`;
-const READ = `query ($id: ID!) { practitionerAccount(id: $id) { ${FIELDS} } }`;
-const CREATE = `mutation ($input: CreatePractitionerInput!) { createPractitioner(input: $input) { ${FIELDS} } }`;
-const UPDATE = `mutation ($id: ID!, $input: UpdatePractitionerInput!) { updatePractitioner(id: $id, input: $input) { ${FIELDS} } }`;
+const READ = `query ($id: ID!) { practitionerAccount(id: $id) { ${PRACTITIONER_FIELDS} } }`;
+const CREATE = `mutation ($input: CreatePractitionerInput!) { createPractitioner(input: $input) { ${PRACTITIONER_FIELDS} } }`;
+const UPDATE = `mutation ($id: ID!, $input: UpdatePractitionerInput!) { updatePractitioner(id: $id, input: $input) { ${PRACTITIONER_FIELDS} } }`;
 const SUPERUSER = `mutation ($id: ID!, $isSuperuser: Boolean!) {
-  setPractitionerSuperuser(id: $id, isSuperuser: $isSuperuser) { ${FIELDS} }
+  setPractitionerSuperuser(id: $id, isSuperuser: $isSuperuser) { ${PRACTITIONER_FIELDS} }
 }`;
-const DISABLE = `mutation ($id: ID!) { disablePractitioner(id: $id) { ${FIELDS} } }`;
-const ENABLE = `mutation ($id: ID!) { enablePractitioner(id: $id) { ${FIELDS} } }`;
+const DISABLE = `mutation ($id: ID!) { disablePractitioner(id: $id) { ${PRACTITIONER_FIELDS} } }`;
+const ENABLE = `mutation ($id: ID!) { enablePractitioner(id: $id) { ${PRACTITIONER_FIELDS} } }`;
 const DELETE = `mutation ($id: ID!) { deletePractitioner(id: $id) }`;
-
-interface PractitionerNode {
-  id: string;
-  user: {
-    id: string;
-    email: string;
-    firstName: string;
-    lastName: string;
-    isSuperuser: boolean;
-    disabled: boolean;
-    emailVerified: boolean;
-  };
-}
-
-/** JupyterHealth's practitioner fields, with the account's state beside them. */
-const toPractitioner = (p: PractitionerNode) => ({
-  id: Number(p.id),
-  jheUserId: Number(p.user.id),
-  nameFamily: p.user.lastName,
-  nameGiven: p.user.firstName,
-  telecomEmail: p.user.email,
-  isSuperuser: p.user.isSuperuser,
-  isActive: !p.user.disabled,
-  emailVerified: p.user.emailVerified,
-});
-
-const practitionerSchema = {
-  type: 'object',
-  required: ['id', 'jheUserId', 'nameFamily', 'nameGiven', 'telecomEmail', 'isSuperuser', 'isActive', 'emailVerified'],
-  properties: {
-    id: { type: 'integer' },
-    jheUserId: { type: 'integer' },
-    nameFamily: { type: 'string' },
-    nameGiven: { type: 'string' },
-    telecomEmail: { type: 'string' },
-    isSuperuser: { type: 'boolean' },
-    isActive: { type: 'boolean', description: 'false: disabled (no sign-in, its tokens refused)' },
-    emailVerified: { type: 'boolean', description: 'false until the mailed link is opened' },
-  },
-};
 
 const nameField = { type: 'string', minLength: 1, maxLength: 150 };
 const emailField = { type: 'string', format: 'email', maxLength: 254 };
