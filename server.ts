@@ -1,4 +1,5 @@
 import { type Express, Router } from 'express';
+import { startExportWorker } from './fhir-facade/export/worker.js';
 import { createFhirRouter, FHIR_PATH } from './fhir-facade/router.js';
 import { buildExecutableSchema } from './graphql/schema.js';
 import { createGraphQLRouter } from './graphql/server.js';
@@ -10,6 +11,7 @@ import { type Auth, createAuth } from './src/auth/index.js';
 import type { Config } from './src/config.js';
 import type { Orm } from './src/db/orm.js';
 import { createApp } from './src/http/app.js';
+import { jobQueue } from './src/jobs/queue.js';
 import { createMailer } from './src/mail/mailer.js';
 import { observePool } from './src/observability/db-pool-metrics.js';
 import { type Logger, logger } from './src/observability/logger.js';
@@ -25,7 +27,10 @@ export interface Gateway {
   auth: Auth;
   /** the audit trail's writer: `flush()` writes what is queued (tests await it) */
   audit: AuditSink;
-  /** stops the retention purge and flushes the audit trail: call before closing the database */
+  /**
+   * stops the background jobs (a running bulk export resumes on the next start), the retention purge, and
+   * flushes the audit trail: call before closing the database
+   */
   close(): Promise<void>;
 }
 
@@ -53,7 +58,10 @@ export async function createGateway(
     logger: log,
     audit,
   });
-  const faceDeps = { schema, orm, verifyToken: auth.verifyToken, provider: auth.provider, mailer, config, audit };
+  // background jobs start once the database is migrated (main.ts marks it ready)
+  const jobs = jobQueue(orm, log, options.readiness?.whenReady() ?? Promise.resolve());
+  const exports = startExportWorker({ schema, orm, provider: auth.provider, config, audit, queue: jobs, log });
+  const faceDeps = { schema, orm, verifyToken: auth.verifyToken, provider: auth.provider, mailer, config, audit, jobs };
   const fhir = Router().use(FHIR_PATH, createFhirRouter(faceDeps));
   const rest = createRestApi(faceDeps);
   const mcp = createMcpRouter(faceDeps);
@@ -76,6 +84,8 @@ export async function createGateway(
     auth,
     audit,
     async close() {
+      exports.stop();
+      await jobs.stop(config.timeouts.shutdownGraceMs);
       purge.stop();
       mailer?.close();
       await audit.close();

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import { seedDemo } from '../src/seed/demo.js';
 import { parseSize } from '../src/seed/size.js';
 import { fillObservations, syntheticStudy } from '../src/seed/synthetic.js';
 import { measureAuditOverhead } from './audit-overhead.js';
+import { measureBulkExport } from './bulk-export.js';
 import { createAuthOverheadBench } from './auth-overhead.js';
 import { measureDeepQuery } from './deep-query.js';
 import { type GatewayProcesses, startGatewayProcesses } from './gateway-processes.js';
@@ -33,6 +34,7 @@ import { type IngestFigures, type LateStudyFigures, type SizeFigures, summarize 
  * bench/results.json. Without `--runs`, each latency series takes up to 60 runs within about 40 s (at least 5),
  * so that one size fits in a few minutes; `--runs N` takes exactly N. `--smoke` is a quick check that every
  * measurement works (20k rows, 3 runs, short loads); it prints its figures but does not write them.
+ * `--only bulk-export` measures the study's Bulk Data export alone (bench/bulk-export.ts).
  */
 const { values: args } = parseArgs({
   options: {
@@ -44,6 +46,8 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '4' },
     'load-seconds': { type: 'string' },
     smoke: { type: 'boolean', default: false },
+    /** `bulk-export`: that measurement alone, at each size; its figures replace results.json's `bulkExport` */
+    only: { type: 'string' },
   },
 });
 const smoke = args.smoke;
@@ -59,6 +63,8 @@ const load = {
 };
 const MARY = '10002'; // manager of BIDS
 const LATE_STUDY_ROWS = 40_000;
+/** the export's gateway runs with its old generation capped at this (flat memory, by construction) */
+const EXPORT_HEAP_MIB = 192;
 const started = performance.now();
 const log = (line: string) => console.error(`[bench ${round((performance.now() - started) / 1000, 0)}s] ${line}`);
 
@@ -91,7 +97,8 @@ async function main() {
     SEED: 'none',
   });
   // the bench's own requests are not worth a log line each; warnings and errors still show
-  const { app, auth } = await createGateway(config, orm, { log: createLogger({ level: 'warn', format: 'json' }) });
+  const gateway = await createGateway(config, orm, { log: createLogger({ level: 'warn', format: 'json' }) });
+  const { app, auth } = gateway;
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(port, '127.0.0.1', () => resolve(s));
   });
@@ -111,6 +118,29 @@ async function main() {
       await gateways.stop();
     }
   };
+  /**
+   * The study's Bulk Data export against COPY, on one gateway process whose old generation is capped at
+   * EXPORT_HEAP_MIB: an export that held its file, or a share of it, in memory would fail at 1M rows (1 GiB of
+   * NDJSON) instead of finishing.
+   */
+  const measureExportOf = async (size: number, studyId: number) => {
+    log(`${size}: bulk export against COPY (heap capped at ${EXPORT_HEAP_MIB} MiB)`);
+    const gateways = await startGatewayProcesses({
+      databaseUrl: url,
+      dataDir,
+      workers: 1,
+      env: { NODE_OPTIONS: `--max-old-space-size=${EXPORT_HEAP_MIB}` },
+    });
+    try {
+      const token = await signToken(dataDir, gateways.base, MARY);
+      const measured = await measureBulkExport(gateways, token, url, studyId, smoke ? 1 : 3);
+      const exportFigures = { ...measured, heapCapMiB: EXPORT_HEAP_MIB };
+      log(JSON.stringify(exportFigures));
+      return exportFigures;
+    } finally {
+      await gateways.stop();
+    }
+  };
   const machine = {
     cores: os.cpus().length,
     cpu: os.cpus()[0]?.model,
@@ -122,8 +152,16 @@ async function main() {
   let lateStudy: LateStudyFigures;
   let auditTrail: Awaited<ReturnType<typeof measureAuditTrail>>;
   let firstStudyId = 0;
+  const bulkExport: (Awaited<ReturnType<typeof measureBulkExport>> & { heapCapMiB: number })[] = [];
   try {
     for (const size of sizes) {
+      if (args.only === 'bulk-export') {
+        log(`generating ${size} observations`);
+        const plan = await syntheticStudy(orm, size, 1);
+        await fillObservations(orm, plan, size, 1);
+        bulkExport.push(await measureExportOf(size, plan.studyId));
+        continue;
+      }
       log(`generating ${size} observations`);
       const plan = await syntheticStudy(orm, size, 1);
       await fillObservations(orm, plan, size, 1);
@@ -162,7 +200,9 @@ async function main() {
       };
       log(JSON.stringify(sizeFigures));
       figures.push(sizeFigures);
+      bulkExport.push(await measureExportOf(size, plan.studyId));
     }
+    if (args.only === 'bulk-export') return writeBulkExport(bulkExport);
     lateStudy = await measureLateStudy(orm, pool, withGateways);
     log(JSON.stringify(lateStudy));
     const plan = await syntheticStudy(orm, sizes[0]!, 1);
@@ -179,16 +219,25 @@ async function main() {
     await pool.end();
     server.closeAllConnections();
     server.close();
+    await gateway.close(); // its job queue's timers would keep the process alive
     await orm.close();
     await stopDatabase();
     rmSync(dataDir, { recursive: true, force: true });
   }
-  const summary = { ...summarize(machine, ingest, figures, lateStudy), auditTrail };
+  const summary = { ...summarize(machine, ingest, figures, lateStudy), auditTrail, bulkExport };
   if (!smoke) {
     mkdirSync('bench', { recursive: true });
     writeFileSync('bench/results.json', `${JSON.stringify(summary, null, 2)}\n`);
   }
   console.log(JSON.stringify(summary, null, 2));
+}
+
+/** The export's figures, by size, into results.json beside the others (which this run did not measure). */
+function writeBulkExport(figures: unknown[]) {
+  console.log(JSON.stringify(figures, null, 2));
+  if (smoke) return;
+  const results = JSON.parse(readFileSync('bench/results.json', 'utf8')) as Record<string, unknown>;
+  writeFileSync('bench/results.json', `${JSON.stringify({ ...results, bulkExport: figures }, null, 2)}\n`);
 }
 
 /**

@@ -12,6 +12,12 @@ const SEARCH_PARAM_TYPES: Record<string, string> = {
   special: 'special',
 };
 
+/** The Bulk Data Access IG's export operations the facade serves (fhir-facade/export/). */
+const BULK_EXPORT: Record<string, { name: string; definition: string }> = {
+  Patient: { name: 'export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export' },
+  Group: { name: 'export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export' },
+};
+
 /** The CapabilityStatement, generated from the search parameter table and the routes the router serves. */
 export function capabilityStatement(
   publicUrl: string,
@@ -21,6 +27,7 @@ export function capabilityStatement(
   const resource = (type: keyof typeof SEARCH_PARAMS | 'CodeSystem', interactions: string[]) => ({
     type,
     interaction: interactions.map((code) => ({ code })),
+    ...(type in BULK_EXPORT ? { operation: [BULK_EXPORT[type]] } : {}),
     searchParam: (type === 'CodeSystem' ? [] : SEARCH_PARAMS[type])
       .filter((p) => !p.name.startsWith('_') || p.name.startsWith('_has') || ['_id', '_lastUpdated'].includes(p.name))
       .map((p) => ({ name: p.name, type: SEARCH_PARAM_TYPES[p.type], documentation: p.documentation })),
@@ -33,6 +40,7 @@ export function capabilityStatement(
     date: '2026-11-22',
     kind: 'instance',
     fhirVersion: '5.0.0',
+    instantiates: ['http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data'],
     format: ['application/fhir+json', 'json'],
     software,
     implementation: { description: 'Health Exchange Gateway FHIR R5 facade', url: `${publicUrl}/fhir/r5` },

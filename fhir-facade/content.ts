@@ -6,6 +6,8 @@ export const FHIR_JSON = 'application/fhir+json';
 export const FORM = 'application/x-www-form-urlencoded';
 const ACCEPTABLE = [FHIR_JSON, 'application/json', 'application/*', '*/*'];
 const FORMATS = new Set(['json', FHIR_JSON, 'application/json']);
+/** a bulk export's files are NDJSON */
+const EXPORT_FILE = ['application/fhir+ndjson', 'application/ndjson', ...ACCEPTABLE];
 
 /**
  * Content negotiation: FHIR JSON or plain JSON (`Accept` or `_format`), nothing else (406); request bodies
@@ -17,7 +19,7 @@ export function negotiate(req: Request, _res: Response, next: NextFunction) {
     if (typeof format !== 'string' || !FORMATS.has(format)) {
       throw new FhirError(406, 'not-supported', `_format=${String(format)} is not supported; use json`);
     }
-  } else if (req.get('accept') && !req.accepts(ACCEPTABLE)) {
+  } else if (req.get('accept') && !req.accepts(req.path.startsWith('/$export-file/') ? EXPORT_FILE : ACCEPTABLE)) {
     throw new FhirError(
       406,
       'not-supported',

@@ -30,6 +30,8 @@ import { readPractitioner, searchPractitioners } from './practitioners.js';
 import { readResearchStudy, searchResearchStudies } from './research-studies.js';
 import { returnPreference } from './prefer.js';
 import { uploadBundle, uploadObservations } from './upload/index.js';
+import { addExportRoutes } from './export/routes.js';
+import type { JobQueue } from '../src/jobs/queue.js';
 import { challengeFor } from '../src/auth/bearer-challenge.js';
 
 export interface FhirDependencies {
@@ -39,6 +41,8 @@ export interface FhirDependencies {
   provider: Provider;
   config: Config;
   audit: AuditSink;
+  /** where bulk exports are queued (Group/<id>/$export, Patient/$export) */
+  jobs: JobQueue;
 }
 
 export const FHIR_PATH = '/fhir/r5';
@@ -92,6 +96,8 @@ export function createFhirRouter(deps: FhirDependencies): Router {
     send(res, 200, await searchPatients(req, deps.schema, ctx(res), baseUrl, maxPageSkip));
   const observationSearch = async (req: Request, res: Response) =>
     send(res, 200, await searchObservations(req, deps.schema, ctx(res), baseUrl, maxPageSkip));
+  // before the reads: `Patient/$export` is no Patient id
+  addExportRoutes(router, { schema: deps.schema, config: deps.config, queue: deps.jobs, baseUrl, context: ctx });
   router.get('/Patient', patientSearch);
   router.post('/Patient/_search', patientSearch);
   router.get('/Patient/:id', async (req, res) =>

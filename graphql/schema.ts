@@ -7,6 +7,7 @@ import { DateTimeISO } from './date-time.js';
 import { AuditEventResolver, PatientAccessLogResolver } from './resolvers/audit-event.js';
 import { auditSchema } from './audit/wrap.js';
 import { callResolversDirectly } from './direct-resolvers.js';
+import { BulkExportResolver } from './resolvers/bulk-export.js';
 import { CodeableConceptResolver, DataSourceResolver } from './resolvers/catalog.js';
 import { ClientRegistrationResolver, ClientResolver } from './resolvers/client.js';
 import { PatientConsentsResolver, StudyConsentsResolver } from './resolvers/consent.js';
@@ -31,6 +32,7 @@ import { permissions, ruleTree } from './rules/index.js';
 
 const resolvers = [
   AuditEventResolver,
+  BulkExportResolver,
   ClientRegistrationResolver,
   ClientResolver,
   CodeableConceptResolver,

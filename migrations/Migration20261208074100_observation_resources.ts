@@ -8,9 +8,11 @@ export class Migration20261208074100 extends Migration {
   override async up(): Promise<void> {
     this.addSql(`alter table "observations" add column "resource" jsonb null;`);
     this.addSql(`alter table "observations" alter column "omh" drop not null;`);
+    // not valid, then validated: the check of existing rows does not block writes meanwhile
     this.addSql(
-      `alter table "observations" add constraint "observations_omh_or_resource_check" check (num_nonnulls(omh, resource) = 1);`,
+      `alter table "observations" add constraint "observations_omh_or_resource_check" check (num_nonnulls(omh, resource) = 1) not valid;`,
     );
+    this.addSql(`alter table "observations" validate constraint "observations_omh_or_resource_check";`);
   }
 
   override async down(): Promise<void> {

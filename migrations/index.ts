@@ -6,6 +6,7 @@ import { Migration20261206211134 } from './Migration20261206211134_invitations.j
 import { Migration20261207012848 } from './Migration20261207012848_clients.js';
 import { Migration20261208070000 } from './Migration20261208070000_audit_events.js';
 import { Migration20261208070100 } from './Migration20261208070100_throttle_failures.js';
+import { Migration20261208070200 } from './Migration20261208070200_bulk_exports.js';
 import { Migration20261208074100 } from './Migration20261208074100_observation_resources.js';
 import { Migration20261208074200 } from './Migration20261208074200_email_tokens.js';
 import { Migration20261208074500 } from './Migration20261208074500_user_disabled.js';
@@ -20,6 +21,7 @@ export const migrationsList = [
   { name: 'Migration20261207012848_clients', class: Migration20261207012848 },
   { name: 'Migration20261208070000_audit_events', class: Migration20261208070000 },
   { name: 'Migration20261208070100_throttle_failures', class: Migration20261208070100 },
+  { name: 'Migration20261208070200_bulk_exports', class: Migration20261208070200 },
   { name: 'Migration20261208074100_observation_resources', class: Migration20261208074100 },
   { name: 'Migration20261208074200_email_tokens', class: Migration20261208074200 },
   { name: 'Migration20261208074500_user_disabled', class: Migration20261208074500 },

@@ -49,6 +49,17 @@ export interface Config {
     /** the rows `_page` may walk past ((page − 1) × _count); further pages are reached by the next links' cursors */
     maxPageSkip: number;
   };
+  /** FHIR Bulk Data export ($export): how long finished files stay, how large they get, how jobs run */
+  bulkExport: {
+    /** a finished export's manifest and files are served this long, then deleted */
+    ttlSeconds: number;
+    /** an NDJSON file holds about this many lines (a batch more at most), then the next part starts */
+    fileLines: number;
+    /** rows read, written and checkpointed at once */
+    batchRows: number;
+    /** a job that a crashed process left running is taken up again after this long */
+    jobExpireSeconds: number;
+  };
   timeouts: {
     /** a request not answered by then gets a 503 in its API's format */
     requestMs: number;
@@ -205,6 +216,12 @@ export function loadConfig(
       maxAliases: intFromEnv(env, 'GRAPHQL_MAX_ALIASES', 30, 100_000),
     },
     fhir: { maxPageSkip: intFromEnv(env, 'FHIR_MAX_PAGE_SKIP', 10_000, 100_000) },
+    bulkExport: {
+      ttlSeconds: intFromEnv(env, 'BULK_EXPORT_TTL_SECONDS', 3600, 30 * 86400, 1),
+      fileLines: intFromEnv(env, 'BULK_EXPORT_FILE_LINES', 100_000, 10_000_000, 1),
+      batchRows: intFromEnv(env, 'BULK_EXPORT_BATCH_ROWS', 2000, 50_000, 1),
+      jobExpireSeconds: intFromEnv(env, 'BULK_EXPORT_JOB_EXPIRE_SECONDS', 3600, 86400, 60),
+    },
     timeouts: {
       requestMs: millisFromEnv(env, 'REQUEST_TIMEOUT_MS', 30_000),
       statementMs: millisFromEnv(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000),

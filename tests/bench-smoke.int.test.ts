@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { measureAuditOverhead } from '../bench/audit-overhead.js';
+import { measureBulkExport } from '../bench/bulk-export.js';
 import { createAuthOverheadBench } from '../bench/auth-overhead.js';
 import { measureDeepQuery } from '../bench/deep-query.js';
 import { measureIngest } from '../bench/ingest.js';
@@ -121,6 +122,28 @@ describe('npm run bench, in small', () => {
     expect(figures.pairedRatio).toBeGreaterThan(0);
     expect(figures.mcp.runs).toBe(2);
     expect(figures.mcpRatio).toBeGreaterThan(0);
+  });
+
+  it('exports the study (Bulk Data) and COPYs the same rows, checking both wrote as many lines', async () => {
+    const token = await tokenFor(app, 'mary@example.com');
+    const gateway = { base: app.baseUrl, pid: process.pid };
+    const figures = await measureBulkExport(gateway, token, app.db.url, searchCase.studyId, 1);
+    const [{ count }] = (
+      await pool.query(
+        `select count(*)::int from observations o where (o.subject_patient_id, o.codeable_concept_id) in (
+           select sp.patient_id, r.codeable_concept_id from study_patients sp
+             join study_scope_requests r on r.study_id = sp.study_id
+             join study_patient_scope_consents k on k.study_patient_id = sp.id
+              and k.codeable_concept_id = r.codeable_concept_id and k.consented
+            where sp.study_id = $1)`,
+        [searchCase.studyId],
+      )
+    ).rows;
+    expect(figures.rows).toBe(count);
+    expect(figures.runs).toBe(1);
+    expect(figures.ratioToCopy).toBeGreaterThan(0);
+    expect(figures.downloadMiB).toBeGreaterThan(0);
+    expect(figures.rss.peakExportMiB).toBeGreaterThan(0);
   });
 
   it('counts the SQL statements of the deep portal query', async () => {

@@ -57,6 +57,7 @@ describe('migrations', () => {
       'Migration20261207012848_clients',
       'Migration20261208070000_audit_events',
       'Migration20261208070100_throttle_failures',
+      'Migration20261208070200_bulk_exports',
       'Migration20261208074100_observation_resources',
       'Migration20261208074200_email_tokens',
       'Migration20261208074500_user_disabled',

@@ -30,6 +30,8 @@ export const AUDITED_FIELDS: Record<string, Record<string, AuditedField>> = {
     observationSummary: search('Observation'),
     observationDateRange: search('Observation'),
     auditEvents: search('AuditEvent'),
+    bulkExport: read('BulkExport'),
+    bulkExportFile: read('BulkExportFile'),
     enrollmentConsent: read('Consent'),
     enrollmentConsents: search('Consent'),
   },
@@ -51,6 +53,8 @@ export const AUDITED_FIELDS: Record<string, Record<string, AuditedField>> = {
     addPatientsToStudy: update('Group'),
     removePatientFromStudy: update('Group'),
     removePatientsFromStudy: update('Group'),
+    startBulkExport: create('BulkExport'),
+    cancelBulkExport: remove('BulkExport'),
     // who manages the logins is part of the trail too (the fields carry no patient data)
     createPractitioner: create('Practitioner'),
     updatePractitioner: update('Practitioner'),

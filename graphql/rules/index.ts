@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { deny, type IRules, shield } from 'graphql-shield';
 import { auditRules } from './audit.js';
+import { bulkExportRules } from './bulk-export.js';
 import { catalogRules } from './catalog.js';
 import { clientRules } from './client.js';
 import { consentRules } from './consent.js';
@@ -13,6 +14,7 @@ import { userRules } from './user.js';
 
 const domains = [
   auditRules,
+  bulkExportRules,
   catalogRules,
   clientRules,
   consentRules,

@@ -126,8 +126,18 @@ export const TOKEN_SCOPES: Record<string, Record<string, Needs>> = {
 
 /** The operations that need no resource scope (any valid token, or none for `me`). */
 export const UNSCOPED_OPERATIONS = {
-  Query: ['codeableConcepts', 'me', 'omhSchema', 'omhSchemas', 'viewerCan'],
-  Mutation: [] as string[],
+  // a bulk export's kickoff checks the token against each type it exports (policy/bulk-export.ts exportTypes)
+  Query: [
+    'bulkExport',
+    'bulkExportFile',
+    'bulkExportFileChunk',
+    'codeableConcepts',
+    'me',
+    'omhSchema',
+    'omhSchemas',
+    'viewerCan',
+  ],
+  Mutation: ['cancelBulkExport', 'startBulkExport'] as string[],
 };
 
 const rules = new Map<string, ShieldRule>();

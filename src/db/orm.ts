@@ -16,8 +16,8 @@ export function ormOptions(clientUrl: string, extra: Partial<Options> = {}): Opt
     allowGlobalContext: false,
     migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false, silent: true },
     pool: { min: 0, max: 10 },
-    // written and read by SQL alone (src/audit/): append-only rows are no entities to flush
-    schemaGenerator: { skipTables: ['audit_events'] },
+    // written and read by SQL alone (src/audit/, src/services/bulk-export/): rows that are no entities to flush
+    schemaGenerator: { skipTables: ['audit_events', 'bulk_exports', 'bulk_export_files', 'bulk_export_chunks'] },
     ...extra,
   };
 }

@@ -28,6 +28,15 @@ export class Readiness {
 
   markReady() {
     this.#ready = true;
+    this.#becameReady();
+  }
+
+  #becameReady: () => void = () => {};
+  readonly #whenReady = new Promise<void>((resolve) => (this.#becameReady = resolve));
+
+  /** resolves once the database is ready (at once if it is): when background work may start */
+  whenReady(): Promise<void> {
+    return this.#ready ? Promise.resolve() : this.#whenReady;
   }
 }
 

@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { migrate, openOrm } from '../../src/db/orm.js';
+import { migrateJobQueue } from '../../src/jobs/queue.js';
 import { seedDemo } from '../../src/seed/demo.js';
 
 export const TEMPLATE_EMPTY = 'hxg_template_empty';
@@ -59,6 +60,8 @@ export default async function setup(project: TestProject) {
     await admin.query(`create database ${template}`);
     const orm = await openOrm(withDatabase(adminUrl, template));
     await migrate(orm);
+    // pg-boss's tables, which each gateway would otherwise create at its start
+    await migrateJobQueue(withDatabase(adminUrl, template));
     // the seeded apps' redirect URIs name the default PUBLIC_URL: any registered one redeems their codes
     if (template === TEMPLATE_SEEDED) await seedDemo(orm, 'http://localhost:3000');
     await orm.close();
