@@ -10,6 +10,8 @@ let app: TestApp;
 let browser: Browser;
 let mailbox: Mailbox;
 const violations: string[] = [];
+/** the confirmations the screen asked for (each accepted) */
+const dialogs: string[] = [];
 
 beforeAll(async () => {
   mailbox = await startMailbox();
@@ -26,7 +28,10 @@ async function freshPage(): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
   cspViolations(context, violations);
   const page = await context.newPage();
-  page.on('dialog', (dialog) => void dialog.accept());
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.accept();
+  });
   return page;
 }
 
@@ -107,6 +112,7 @@ describe('sam (super user) manages practitioner accounts', () => {
 
     await accountRow(page, 'megan@example.com').getByRole('button', { name: 'Disable' }).click();
     await see(accountRow(page, 'megan@example.com').getByRole('cell', { name: 'Disabled' }));
+    expect(dialogs.at(-1)).toMatch(/^Disable Megan .*signed out everywhere/);
     await screenshot(page, '71-practitioner-disabled');
     // her next request with the token she holds is refused
     await megan.reload();
@@ -133,6 +139,7 @@ describe('sam (super user) manages practitioner accounts', () => {
     await see(accountRow(page, 'typo@example.org'));
     await accountRow(page, 'typo@example.org').getByRole('button', { name: 'Delete' }).click();
     await accountRow(page, 'typo@example.org').waitFor({ state: 'detached' });
+    expect(dialogs.at(-1)).toBe('Delete the account of Typo Account? This cannot be undone.');
 
     // mary's reads of patients are in the audit trail
     await gql(app, 'mary@example.com', '{ patients(first: 1) { nodes { id } } }');
