@@ -211,7 +211,7 @@ describe('editing a practitioner', () => {
 });
 
 describe('disabling a practitioner', () => {
-  it('refuses their existing token at once on every face, their refresh token and their sign-in; enabling restores sign-in', async () => {
+  it('refuses their existing token at once on every face, their refresh token and their sign-in; enabling restores sign-in, not the old tokens', async () => {
     const id = await onboard('to.disable@example.org');
     const tokens = await portalSignIn(app, 'to.disable@example.org', { password: 'Welcome-42' });
     if (!('access_token' in tokens)) throw new Error('no tokens');
@@ -244,6 +244,11 @@ describe('disabling a practitioner', () => {
 
     const enabled = await gql(app, SAM, ENABLE, { id });
     expect(enabled.data!.enablePractitioner.user.disabled).toBe(false);
+    // the access token issued before the disable stays dead everywhere
+    expect((await gqlWith(access, app, ME)).status).toBe(401);
+    const stillRevoked = await rest(app, '/users/profile', { token: access });
+    expect([stillRevoked.status, stillRevoked.body.detail]).toEqual([401, expect.stringContaining('revoked')]);
+    expect((await mcpInitialize(access)).status).toBe(401);
     // the revoked refresh token stays revoked; signing in again works
     await expect(oidc.refreshTokenGrant(await portal(), tokens.refresh_token!)).rejects.toMatchObject({
       error: 'invalid_grant',
@@ -529,6 +534,31 @@ describe('without SMTP', () => {
       .getConnection()
       .execute(`select 1 from users where email = 'unmailed@example.org'`);
     expect(rows).toEqual([]);
+  });
+});
+
+describe('the last super user', () => {
+  it('stays: two super users disabling each other at once leave one of them enabled', async () => {
+    const other = await onboard('second.super@example.org');
+    expect(codes(await gql(app, SAM, SUPERUSER, { id: other, on: true }))).toEqual([]);
+    const tokens = await portalSignIn(app, 'second.super@example.org', { password: 'Welcome-42' });
+    if (!('access_token' in tokens)) throw new Error('no tokens');
+    const [bySam, byOther] = await Promise.all([
+      gql(app, SAM, DISABLE, { id: other }),
+      gqlWith(tokens.access_token, app, DISABLE, { id: SAM_PRACTITIONER }),
+    ]);
+    const outcomes = [bySam, byOther].map((r) => (r.errors ? r.errors[0]!.extensions?.code : 'done'));
+    expect(outcomes.filter((o) => o === 'done')).toHaveLength(1);
+    expect(outcomes.filter((o) => o !== 'done')[0]).toMatch(/^(CONFLICT|UNAUTHENTICATED)$/);
+    const enabled = await sql<{ email: string }>(
+      `select email from users where is_superuser and disabled_at is null and email in (?, ?)`,
+      [SAM, 'second.super@example.org'],
+    );
+    expect(enabled).toHaveLength(1);
+    // whoever is left enables the other again
+    if (enabled[0]!.email !== SAM) {
+      expect(codes(await gqlWith(tokens.access_token, app, ENABLE, { id: SAM_PRACTITIONER }))).toEqual([]);
+    }
   });
 });
 

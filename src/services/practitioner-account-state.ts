@@ -30,7 +30,10 @@ async function keepsASuperuser(em: EntityManager, viewerId: number, target: User
   if (left.length === 0) throw new ConflictError('The gateway must keep at least one enabled super user');
 }
 
-/** Disabled: no sign-in, and its sessions, grants and refresh tokens are gone; enabled: it may sign in again. */
+/**
+ * Disabled: no sign-in; its sessions, grants and refresh tokens are gone, and its access tokens issued so far are
+ * refused for good. Enabled: it may sign in again (for new tokens).
+ */
 export async function setPractitionerDisabled(
   ctx: ServiceContext,
   practitionerId: number,
@@ -43,6 +46,7 @@ export async function setPractitionerDisabled(
     if (disabled) {
       await keepsASuperuser(em, ctx.viewer.userId!, user);
       user.disabledAt ??= new Date();
+      user.tokenGeneration += 1;
       await em.flush();
       await revokeAccountArtifacts(em, user.id);
     } else {

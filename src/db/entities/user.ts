@@ -9,7 +9,8 @@ export type UserKind = 'practitioner' | 'patient';
   expression: 'create unique index users_email_lower_unique on users (lower(email))',
 })
 export class User {
-  [OptionalProps]?: 'firstName' | 'lastName' | 'isSuperuser' | 'createdAt' | 'emailVerifiedAt' | 'disabledAt';
+  [OptionalProps]?:
+    'firstName' | 'lastName' | 'isSuperuser' | 'createdAt' | 'emailVerifiedAt' | 'disabledAt' | 'tokenGeneration';
 
   @PrimaryKey({ type: 'integer' })
   id!: number;
@@ -42,4 +43,8 @@ export class User {
   /** when a super user disabled the account: it cannot sign in, and its access tokens count for nothing */
   @Property({ type: 'datetime', nullable: true })
   disabledAt?: Date | null = null;
+
+  /** the generation of its access tokens (src/auth/token-generation.ts): disabling moves it on */
+  @Property({ type: 'integer', default: 0 })
+  tokenGeneration: number = 0;
 }
