@@ -23,6 +23,7 @@ import { OmhSchemaResolver } from './resolvers/omh-schema.js';
 import { OrganizationResolver } from './resolvers/organization.js';
 import { PatientInvitationResolver } from './resolvers/invitation.js';
 import { PatientResolver } from './resolvers/patient.js';
+import { PractitionerAccountResolver } from './resolvers/practitioner-account.js';
 import { PractitionerRoleResolver } from './resolvers/practitioner-role.js';
 import { StudyResolver } from './resolvers/study.js';
 import { StudyConsentCountsResolver, StudyScopeCountResolver } from './resolvers/study-consent-counts.js';
@@ -48,6 +49,7 @@ const resolvers = [
   PatientConsentsResolver,
   PatientInvitationResolver,
   PatientObservationsResolver,
+  PractitionerAccountResolver,
   PractitionerResolver,
   PractitionerRoleResolver,
   StudyResolver,

@@ -9,6 +9,7 @@ import { Migration20261208070100 } from './Migration20261208070100_throttle_fail
 import { Migration20261208070200 } from './Migration20261208070200_bulk_exports.js';
 import { Migration20261208074100 } from './Migration20261208074100_observation_resources.js';
 import { Migration20261208074200 } from './Migration20261208074200_email_tokens.js';
+import { Migration20261208074500 } from './Migration20261208074500_user_disabled.js';
 import { Migration20261208075000 } from './Migration20261208075000_saml_messages.js';
 
 /** Every migration in order; listed explicitly so the compiled server and vitest find the same ones. */
@@ -24,5 +25,6 @@ export const migrationsList = [
   { name: 'Migration20261208070200_bulk_exports', class: Migration20261208070200 },
   { name: 'Migration20261208074100_observation_resources', class: Migration20261208074100 },
   { name: 'Migration20261208074200_email_tokens', class: Migration20261208074200 },
+  { name: 'Migration20261208074500_user_disabled', class: Migration20261208074500 },
   { name: 'Migration20261208075000_saml_messages', class: Migration20261208075000 },
 ];

@@ -447,7 +447,6 @@ describe('what the gateway refuses', () => {
       ['GET', '/nothing-here'],
       ['GET', '/users?pageSize=2'],
       ['GET', '/users/search_by_email?email=admin@admin.com'],
-      ['GET', '/practitioners?pageSize=10'],
       ['GET', '/jhe_settings'],
       ['POST', '/invitation'],
     ]) {

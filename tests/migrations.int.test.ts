@@ -60,6 +60,7 @@ describe('migrations', () => {
       'Migration20261208070200_bulk_exports',
       'Migration20261208074100_observation_resources',
       'Migration20261208074200_email_tokens',
+      'Migration20261208074500_user_disabled',
       'Migration20261208075000_saml_messages',
     ]);
     expect(await sql.execute('select model, id, user_code from oidc_payloads order by model')).toEqual([

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
+import { type Mailbox, startMailbox } from './support/mail.js';
 import { heartRate, observation } from './support/omh.js';
 import { gqlWith, patientToken, scopedToken } from './support/scoped-tokens.js';
 import { PATIENT } from './support/seed-viewers.js';
@@ -13,10 +14,16 @@ import { gql } from './support/tokens.js';
  */
 
 let app: TestApp;
+let mailbox: Mailbox;
 beforeAll(async () => {
-  app = await startTestApp();
+  // creating a practitioner mails their password link: it needs SMTP
+  mailbox = await startMailbox();
+  app = await startTestApp({ SMTP_URL: mailbox.url });
 });
-afterAll(() => app?.close());
+afterAll(async () => {
+  await app?.close();
+  await mailbox?.close();
+});
 
 type Vars = Record<string, unknown>;
 interface Operation {
@@ -96,6 +103,13 @@ const exportFile = async () => {
   completeExportFile = (await status()).bulkExport.files[0].id as string;
   return completeExportFile;
 };
+const newPractitioner = async () =>
+  (
+    await asSam(
+      'mutation ($e: String!) { createPractitioner(input: { email: $e, firstName: "Scope", lastName: "P" }) { id } }',
+      { e: `${unique('pr')}@example.org` },
+    )
+  ).createPractitioner.id as string;
 const MEGAN = 'megan@example.com';
 let meganPractitioner: string;
 beforeAll(async () => {
@@ -447,6 +461,53 @@ const OPERATIONS: Record<string, Operation> = {
     needs: '*.u',
     as: 'sam',
     query: 'mutation { updateCodeableConcept(id: "50012", input: { text: "Sleep duration" }) { id } }',
+  },
+  practitionerAccounts: {
+    needs: 'Practitioner.s',
+    as: 'sam',
+    query: '{ practitionerAccounts(first: 2) { nodes { id } } }',
+  },
+  practitionerAccount: {
+    needs: 'Practitioner.r',
+    as: 'sam',
+    query: '{ practitionerAccount(id: "2") { id } }',
+  },
+  createPractitioner: {
+    needs: 'Practitioner.c',
+    as: 'sam',
+    query:
+      'mutation ($e: String!) { createPractitioner(input: { email: $e, firstName: "Scope", lastName: "P" }) { id } }',
+    setup: async () => ({ e: `${unique('pr')}@example.org` }),
+  },
+  updatePractitioner: {
+    needs: 'Practitioner.u',
+    as: 'sam',
+    query: 'mutation ($id: ID!) { updatePractitioner(id: $id, input: { lastName: "Renamed" }) { id } }',
+    setup: async () => ({ id: await newPractitioner() }),
+  },
+  setPractitionerSuperuser: {
+    needs: 'Practitioner.u',
+    as: 'sam',
+    query: 'mutation ($id: ID!) { setPractitionerSuperuser(id: $id, isSuperuser: false) { id } }',
+    setup: async () => ({ id: await newPractitioner() }),
+  },
+  disablePractitioner: {
+    needs: 'Practitioner.u',
+    as: 'sam',
+    query: 'mutation ($id: ID!) { disablePractitioner(id: $id) { id } }',
+    setup: async () => ({ id: await newPractitioner() }),
+  },
+  enablePractitioner: {
+    needs: 'Practitioner.u',
+    as: 'sam',
+    query: 'mutation ($id: ID!) { enablePractitioner(id: $id) { id } }',
+    setup: async () => ({ id: await newPractitioner() }),
+  },
+  deletePractitioner: {
+    needs: 'Practitioner.d',
+    as: 'sam',
+    query: 'mutation ($id: ID!) { deletePractitioner(id: $id) }',
+    setup: async () => ({ id: await newPractitioner() }),
   },
   registerClient: {
     needs: '*.c',

@@ -12,6 +12,7 @@ import { ObservationsPage } from './pages/ObservationsPage.tsx';
 import { OrganizationPage } from './pages/OrganizationPage.tsx';
 import { PatientPage } from './pages/PatientPage.tsx';
 import { PatientsPage } from './pages/PatientsPage.tsx';
+import { PractitionersPage } from './pages/PractitionersPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
 import { StudiesPage } from './pages/StudiesPage.tsx';
 import { StudyPage } from './pages/StudyPage.tsx';
@@ -44,6 +45,7 @@ export function App() {
                   <Route path="observations" element={<ObservationsPage />} />
                   <Route path="catalog" element={<CatalogPage />} />
                   <Route path="clients" element={<ClientsPage />} />
+                  <Route path="practitioners" element={<PractitionersPage />} />
                   <Route path="audit" element={<AuditPage />} />
                   <Route path="*" element={<NotFound />} />
                 </Routes>

@@ -18,6 +18,8 @@ const EMBEDDED = [
   'PatientCapabilities',
   'PatientConsents',
   'PatientEdge',
+  'PractitionerConnection',
+  'PractitionerEdge',
   'RegisteredClient',
   'StudyCapabilities',
   'StudyConnection',
@@ -85,6 +87,11 @@ const updates: Record<string, Update> = {
   // the patients of the study may be invited to other clients now
   addStudyClient: (_r, _a, cache) => invalidate(cache, 'Query', 'patientClients'),
   removeStudyClient: (_r, _a, cache) => invalidate(cache, 'Query', 'patientClients'),
+  createPractitioner: (_r, _a, cache) => invalidate(cache, 'Query', 'practitionerAccounts'),
+  deletePractitioner: (_r, args, cache) => {
+    cache.invalidate({ __typename: 'Practitioner', id: String(args.id) });
+    invalidate(cache, 'Query', 'practitionerAccounts');
+  },
   // a new invitation supersedes the pending ones
   createPatientInvitation: (_r, _a, cache) => invalidate(cache, 'Query', 'patientInvitations'),
 };

@@ -34,6 +34,7 @@ export const ViewerQuery = graphql(
         registerClients
         manageClients
         readAuditTrail
+        managePractitionerAccounts
       }
       organizations {
         ...OrgNode

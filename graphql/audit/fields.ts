@@ -55,6 +55,13 @@ export const AUDITED_FIELDS: Record<string, Record<string, AuditedField>> = {
     removePatientsFromStudy: update('Group'),
     startBulkExport: create('BulkExport'),
     cancelBulkExport: remove('BulkExport'),
+    // who manages the logins is part of the trail too (the fields carry no patient data)
+    createPractitioner: create('Practitioner'),
+    updatePractitioner: update('Practitioner'),
+    disablePractitioner: update('Practitioner'),
+    enablePractitioner: update('Practitioner'),
+    setPractitionerSuperuser: update('Practitioner'),
+    deletePractitioner: remove('Practitioner'),
   },
   Patient: {
     observations: search('Observation'),
@@ -144,6 +151,7 @@ export const RESOURCE_OF: Record<string, (value: Record<string, unknown>) => unk
   PatientInvitation: (invitation) => invitation.id,
   ObservationUploadResult: (result) => result.observationId,
   PatientRemoval: (removal) => removal.patientId,
+  Practitioner: (practitioner) => practitioner.id,
 };
 
 /** The connections whose `nodes` and `edges` are the rows of the field that returned them. */

@@ -32,6 +32,16 @@ export class UserResolver {
       : null;
   }
 
+  @FieldResolver(() => Boolean, { description: 'a super user disabled it: no sign-in, its tokens refused' })
+  disabled(@Root() user: UserEntity) {
+    return Boolean(user.disabledAt);
+  }
+
+  @FieldResolver(() => Boolean, { description: 'the owner proved the email (a password can sign in only then)' })
+  emailVerified(@Root() user: UserEntity) {
+    return Boolean(user.emailVerifiedAt);
+  }
+
   @FieldResolver(() => Patient, {
     nullable: true,
     description: 'the viewer’s own patient record, if they are a patient',

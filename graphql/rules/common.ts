@@ -1,5 +1,10 @@
 import { rule } from 'graphql-shield';
-import { canEditCatalog, canRegisterClients, isAuthenticated } from '../../src/policy/rules.js';
+import {
+  canEditCatalog,
+  canManagePractitionerAccounts,
+  canRegisterClients,
+  isAuthenticated,
+} from '../../src/policy/rules.js';
 import type { GraphQLContext } from '../context.js';
 
 /** Shield rules: each a one-line call into the policy module. Typed errors from services pass through. */
@@ -13,4 +18,8 @@ export const keepsCatalog = rule({ cache: 'contextual' })((_parent, _args, ctx: 
 
 export const registersClients = rule({ cache: 'contextual' })((_parent, _args, ctx: GraphQLContext) =>
   canRegisterClients(ctx.viewer),
+);
+
+export const managesPractitionerAccounts = rule({ cache: 'contextual' })((_parent, _args, ctx: GraphQLContext) =>
+  canManagePractitionerAccounts(ctx.viewer),
 );

@@ -21,6 +21,9 @@ export class ViewerCapabilities {
 
   @Field({ description: 'read the audit trail (auditEvents)' })
   readAuditTrail!: boolean;
+
+  @Field({ description: 'list, create, edit, disable and delete practitioner accounts (super users)' })
+  managePractitionerAccounts!: boolean;
 }
 
 @ObjectType({ description: 'What the viewer may do with one organization', simpleResolvers: true })

@@ -5,6 +5,7 @@ import { dataSourceRoutes } from './data-sources.js';
 import { observationRoutes } from './observations.js';
 import { organizationRoutes } from './organizations.js';
 import { patientRoutes } from './patients.js';
+import { practitionerRoutes } from './practitioners.js';
 import { schemaRoutes } from './schema.js';
 import { studyRoutes } from './studies.js';
 import { userRoutes } from './users.js';
@@ -13,6 +14,7 @@ import { userRoutes } from './users.js';
 export const ROUTES: readonly Route[] = [
   ...userRoutes,
   ...organizationRoutes,
+  ...practitionerRoutes,
   ...studyRoutes,
   ...dataSourceRoutes,
   ...clientRoutes,

@@ -16,7 +16,8 @@ export function accountFinder(orm: Orm, fhirBase: string): FindAccount {
     if (!Number.isSafeInteger(userId)) return undefined;
     const em = orm.em.fork();
     const [user, login] = await Promise.all([em.findOne(User, userId), loadViewer(em, userId)]);
-    if (!user) return undefined;
+    // a disabled account has none: its codes and refresh tokens yield nothing (invalid_grant)
+    if (!user || user.disabledAt) return undefined;
     const clientId = ctx?.oidc?.client?.clientId;
     if (clientId && !mayUsePatientClient(login) && (await servesPatientsOnly(em, clientId))) return undefined;
     const fhirUser =

@@ -7,11 +7,14 @@ import { mayUsePatientClient } from '../policy/logins.js';
 import { parseScopes } from '../policy/token-scopes.js';
 import { ANONYMOUS, loadViewer, type Viewer } from '../policy/viewer.js';
 import { FIRST_PARTY_CLIENT_IDS, PATIENT_APP_CLIENT_ID } from './clients.js';
+import { TOKEN_GENERATION_CLAIM } from './token-generation.js';
 
 export interface AccessTokenClaims extends JWTPayload {
   sub: string;
   scope?: string;
   client_id?: string;
+  /** the account's token generation when it was issued (absent: 0) */
+  [TOKEN_GENERATION_CLAIM]?: number;
 }
 
 export type TokenVerifier = (token: string) => Promise<AccessTokenClaims>;
@@ -61,7 +64,7 @@ export function bearerToken(header: string | undefined): string | null {
 
 /**
  * The request's viewer: anonymous without a token, else the token's user with the token's granted scopes and,
- * for a third-party client, that client (a removed user or client: 401). A client that serves patients (the
+ * for a third-party client, that client (a removed or disabled user, a removed client: 401). A client that serves patients (the
  * patient app, the app of a Client record) counts only for a patient login. The token's user and client are
  * noted on `request` for its log line.
  */
@@ -82,6 +85,11 @@ export async function viewerFromAuthorization(
     ? await loadViewer(em, userId, parseScopes(claims.scope), thirdParty)
     : ANONYMOUS;
   if (viewer.userId === null) throw new UnauthenticatedError('The access token’s user no longer exists');
+  // the viewer's own statement read the flag: a disabled account's tokens stop at once, on every face
+  if (viewer.disabled) throw new UnauthenticatedError('The access token’s account is disabled');
+  if ((claims[TOKEN_GENERATION_CLAIM] ?? 0) !== (viewer.tokenGeneration ?? 0)) {
+    throw new UnauthenticatedError('The access token was revoked (its account was disabled since)');
+  }
   if (viewer.tokenClient && !viewer.tokenClient.registered) {
     throw new UnauthenticatedError('The access token’s client is no longer registered');
   }

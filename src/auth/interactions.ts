@@ -167,6 +167,10 @@ export function interactionRouter(
       return;
     }
     await throttle.succeeded(keys, attempt.at, ['account']);
+    if (user.disabledAt) {
+      again(403, 'This account is disabled. Ask an administrator of this gateway.');
+      return;
+    }
     // told only to whoever knows the password: the address itself is no secret to them
     if (!user.emailVerifiedAt) {
       again(

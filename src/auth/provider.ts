@@ -3,6 +3,7 @@ import Provider, { type Configuration, errors } from 'oidc-provider';
 import type { Config } from '../config.js';
 import type { Orm } from '../db/orm.js';
 import { accountFinder } from './account.js';
+import { tokenGenerationClaims } from './token-generation.js';
 import { postgresAdapter } from './adapter.js';
 import { firstPartyClients } from './clients.js';
 import { deviceFlowPages } from './device-pages.js';
@@ -41,6 +42,7 @@ export function createProvider(config: Config, orm: Orm, signingKey: JWK, cookie
     jwks: { keys: [signingKey] },
     cookies: { keys: cookieKeys, long: { signed: true }, short: { signed: true } },
     findAccount: accountFinder(orm, fhirBase),
+    extraTokenClaims: tokenGenerationClaims(orm),
     scopes: [...OIDC_SCOPES],
     extraParams: { aud: audienceParameter(fhirBase, resource) },
     claims: Object.fromEntries(Object.entries(CLAIMS).map(([k, v]) => [k, [...v]])),

@@ -94,3 +94,53 @@ export const invitationMessage = (opts: {
     ],
     siteUrl: opts.siteUrl,
   });
+
+/** A practitioner account a super user made: the link chooses its first password (and confirms the address). */
+export const practitionerWelcomeMessage = (opts: {
+  to: string;
+  name?: string;
+  link: string;
+  ttlHours: number;
+  siteUrl: string;
+}): MailMessage =>
+  message(opts.to, `Your ${SITE} account`, {
+    name: opts.name,
+    lines: ['An administrator of the gateway made an account for you. To choose your password, open this link:'],
+    link: { href: opts.link, text: 'Choose my password' },
+    after: [
+      `The link works once, within ${hours(opts.ttlHours)}. Later, "Forgot your password?" on the sign-in page sends a new one.`,
+      'If you were not expecting this, ignore this message.',
+    ],
+    siteUrl: opts.siteUrl,
+  });
+
+/** An administrator changed the account's email: the new address confirms itself before it can sign in. */
+export const emailChangedMessage = (opts: {
+  to: string;
+  name?: string;
+  link: string;
+  ttlHours: number;
+  siteUrl: string;
+}): MailMessage =>
+  message(opts.to, `Confirm your new email for the ${SITE}`, {
+    name: opts.name,
+    lines: ['An administrator changed the email of your account to this address. To confirm it, open this link:'],
+    link: { href: opts.link, text: 'Confirm my email address' },
+    after: [
+      `The link works once, within ${hours(opts.ttlHours)}. Until then the account cannot sign in with a password.`,
+    ],
+    siteUrl: opts.siteUrl,
+  });
+
+/** To the address an administrator replaced: the owner learns of the change (the new address is not named). */
+export const emailReplacedMessage = (opts: { to: string; name?: string; siteUrl: string }): MailMessage =>
+  message(opts.to, `The email of your ${SITE} account changed`, {
+    name: opts.name,
+    lines: [
+      'An administrator of the gateway changed the email of your account: this address no longer signs in.',
+      'If you did not expect this, tell them. The gateway is here:',
+    ],
+    link: { href: opts.siteUrl, text: opts.siteUrl },
+    after: [],
+    siteUrl: opts.siteUrl,
+  });

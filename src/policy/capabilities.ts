@@ -8,6 +8,7 @@ import {
   canEditPatient,
   canEditStudy,
   canInvitePatient,
+  canManagePractitionerAccounts,
   canReadAuditTrail,
   canRegisterClients,
   canAnswerConsents,
@@ -34,6 +35,12 @@ export const viewerCapabilities = (viewer: Viewer) => ({
     tokenAllows(viewer, '*', 'u') &&
     tokenAllows(viewer, '*', 'd'),
   readAuditTrail: canReadAuditTrail(viewer) && tokenAllows(viewer, 'AuditEvent', 's'),
+  /** practitioner accounts: create, edit, disable and delete them */
+  managePractitionerAccounts:
+    canManagePractitionerAccounts(viewer) &&
+    tokenAllows(viewer, 'Practitioner', 'c') &&
+    tokenAllows(viewer, 'Practitioner', 'u') &&
+    tokenAllows(viewer, 'Practitioner', 'd'),
 });
 
 export const organizationCapabilities = (viewer: Viewer, org: { id: number; partOfId: number | null }) => ({

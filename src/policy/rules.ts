@@ -151,6 +151,12 @@ export const canViewPractitioner = (viewer: Viewer, practitioner: { id: number; 
 export const canViewPractitionerRole = (viewer: Viewer, role: { organizationId: number }): boolean =>
   canViewOrganization(viewer, role.organizationId);
 
+/**
+ * The practitioner accounts themselves (list all, create, edit, disable, delete, make super user): super users. A
+ * manager only adds existing practitioners to their organization and changes their roles there.
+ */
+export const canManagePractitionerAccounts = (viewer: Viewer): boolean => viewer.isSuperuser;
+
 /** The audit trail as a whole (everyone's accesses): super users. */
 export const canReadAuditTrail = (viewer: Viewer): boolean => viewer.isSuperuser;
 

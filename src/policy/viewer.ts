@@ -19,6 +19,10 @@ export interface Viewer {
   readonly tokenClient?: TokenClient | null;
   /** the OAuth client the access token was issued to, first- or third-party (the audit trail's "who") */
   readonly tokenClientId?: string | null;
+  /** a super user disabled the login: its tokens count for nothing (bearer.ts refuses them) */
+  readonly disabled?: boolean;
+  /** the login's current token generation: tokens of an earlier one are refused (bearer.ts) */
+  readonly tokenGeneration?: number;
 }
 
 export interface TokenClient {
@@ -45,7 +49,8 @@ export const ANONYMOUS: Viewer = Object.freeze({
   scopes: [],
 });
 
-const viewerSql = (extraColumns = '') => `select u.kind, u.is_superuser,
+const viewerSql = (extraColumns = '') => `select u.kind, u.is_superuser, u.disabled_at is not null as disabled,
+    u.token_generation,
     (select pr.id from practitioners pr where pr.user_id = u.id) as practitioner_id,
     (select pa.id from patients pa where pa.user_id = u.id) as patient_id,
     (select coalesce(json_agg(json_build_array(po.organization_id, po.role)), '[]')
@@ -84,6 +89,8 @@ function grant(rules: readonly ScopeRule[], concepts: [number, string, string][]
 interface ViewerRow {
   kind: UserKind;
   is_superuser: boolean;
+  disabled: boolean;
+  token_generation: number;
   practitioner_id: number | null;
   patient_id: number | null;
   roles: [number, Role][];
@@ -126,5 +133,7 @@ export async function loadViewer(
     roles: new Map(row.roles),
     scopes: scopes ? grant(scopes, row.scoped_codes ?? []) : ALL_SCOPES,
     tokenClient,
+    disabled: row.disabled,
+    tokenGeneration: row.token_generation,
   };
 }

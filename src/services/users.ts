@@ -36,7 +36,8 @@ export function findUserByEmail(em: EntityManager, address: string): Promise<Use
   return em.createQueryBuilder(User, 'u').where('lower(u.email) = ?', [address.trim().toLowerCase()]).getSingleResult();
 }
 
-const isPatientEmail = async (em: EntityManager, address: string) =>
+/** Whether a patient record holds this email (kept for that patient's own login). */
+export const isPatientEmail = async (em: EntityManager, address: string) =>
   (await em.createQueryBuilder(Patient, 'p').where('lower(p.email) = ?', [address.toLowerCase()]).getCount()) > 0;
 
 /**

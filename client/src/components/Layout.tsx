@@ -57,6 +57,7 @@ export function Layout({ children }: { children: ReactNode }) {
           <NavLink to="/observations">Observations</NavLink>
           <NavLink to="/catalog">Data sources &amp; codes</NavLink>
           {can.manageClients && <NavLink to="/clients">Clients</NavLink>}
+          {can.managePractitionerAccounts && <NavLink to="/practitioners">Practitioners</NavLink>}
           {can.readAuditTrail && <NavLink to="/audit">Audit</NavLink>}
         </nav>
         <span className="who" data-testid="current-user">

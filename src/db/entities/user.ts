@@ -9,7 +9,8 @@ export type UserKind = 'practitioner' | 'patient';
   expression: 'create unique index users_email_lower_unique on users (lower(email))',
 })
 export class User {
-  [OptionalProps]?: 'firstName' | 'lastName' | 'isSuperuser' | 'createdAt' | 'emailVerifiedAt';
+  [OptionalProps]?:
+    'firstName' | 'lastName' | 'isSuperuser' | 'createdAt' | 'emailVerifiedAt' | 'disabledAt' | 'tokenGeneration';
 
   @PrimaryKey({ type: 'integer' })
   id!: number;
@@ -38,4 +39,12 @@ export class User {
   /** when the owner proved the address (a sign-up's link, a password reset); null: a password cannot sign in */
   @Property({ type: 'datetime', nullable: true })
   emailVerifiedAt?: Date | null = null;
+
+  /** when a super user disabled the account: it cannot sign in, and its access tokens count for nothing */
+  @Property({ type: 'datetime', nullable: true })
+  disabledAt?: Date | null = null;
+
+  /** the generation of its access tokens (src/auth/token-generation.ts): disabling moves it on */
+  @Property({ type: 'integer', default: 0 })
+  tokenGeneration: number = 0;
 }
