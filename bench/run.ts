@@ -64,7 +64,7 @@ const load = {
 const MARY = '10002'; // manager of BIDS
 const LATE_STUDY_ROWS = 40_000;
 /** the export's gateway runs with its old generation capped at this (flat memory, by construction) */
-const EXPORT_HEAP_MIB = 192;
+const EXPORT_HEAP_MIB = Number(process.env.BENCH_EXPORT_HEAP_MIB ?? 384);
 const started = performance.now();
 const log = (line: string) => console.error(`[bench ${round((performance.now() - started) / 1000, 0)}s] ${line}`);
 

@@ -70,9 +70,16 @@ describe('password reset', () => {
     expect(await res.text()).toContain('<label for="email">');
   });
 
-  it('sets a new password through the mailed link and revokes every session, grant and refresh token', async () => {
+  it('sets a new password through the mailed link and revokes every session, grant, refresh and access token', async () => {
     const tokens = await portalSignIn(app, 'megan@example.com');
     if (!('refresh_token' in tokens)) throw new Error('no tokens');
+    const me = (accessToken: string) =>
+      fetch(`${app.baseUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+        body: JSON.stringify({ query: '{ me { id } }' }),
+      });
+    expect((await me(tokens.access_token)).status).toBe(200);
     const browser = await signedInBrowser('megan@example.com', 'Jhe1234!');
     expect(await browser.stillSignedIn()).toBe(true);
     const [{ n: before }] = await sql<{ n: string }>(
@@ -106,6 +113,12 @@ describe('password reset', () => {
       error: 'invalid_grant',
     });
     expect(await browser.stillSignedIn()).toBe(false);
+    // the access token handed out before the reset is refused at once, on every face
+    expect((await me(tokens.access_token)).status).toBe(401);
+    const fhirRead = await fetch(`${app.baseUrl}/fhir/r5/Practitioner/3`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
+    expect(fhirRead.status).toBe(401);
     const [{ n: after }] = await sql<{ n: string }>(
       `select count(*) as n from oidc_payloads where payload->>'accountId' = '10003'`,
     );

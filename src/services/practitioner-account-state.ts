@@ -46,7 +46,6 @@ export async function setPractitionerDisabled(
     if (disabled) {
       await keepsASuperuser(em, ctx.viewer.userId!, user);
       user.disabledAt ??= new Date();
-      user.tokenGeneration += 1;
       await em.flush();
       await revokeAccountArtifacts(em, user.id);
     } else {

@@ -23,11 +23,13 @@ export async function claimRun(em: EntityManager, exportId: string): Promise<Bul
 
 /**
  * The requester as they are now (their roles, the patients and consents the policy counts today), with the
- * token's scopes and client as granted at kickoff. Gone (the user or the token's client removed): Forbidden.
+ * token's scopes and client as granted at kickoff. Gone (the user disabled or removed, the token's client
+ * removed): Forbidden.
  */
 export async function exportViewer(em: EntityManager, job: BulkExportRow): Promise<Viewer> {
   const viewer = await loadViewer(em, job.userId, parseScopes(job.scope), job.oauthClientId ?? undefined);
   if (viewer.userId === null) throw new ForbiddenError('The export’s requester no longer exists');
+  if (viewer.disabled) throw new ForbiddenError('The export’s requester is disabled');
   if (viewer.tokenClient && !viewer.tokenClient.registered) {
     throw new ForbiddenError('The export’s OAuth client is no longer registered');
   }
