@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Patient } from '../db/entities/index.js';
 import { patientScope } from '../policy/index.js';
 import type { ServiceContext } from './context.js';
+import { whereNameMatches } from './name-search.js';
 import { visibleOrganization, visibleStudy } from './facts.js';
 import { email, id, identifier, isoDate, parseInput, personName } from './input.js';
 import { decodeCursor, type Page, type PageArgs, pageSize, toPage } from './paging.js';
@@ -61,15 +62,7 @@ async function visiblePatients(ctx: ServiceContext, filter: PatientFilter) {
     ]);
   }
   if (ids) qb.andWhere({ id: { $in: ids } });
-  // lower() on both sides: PostgreSQL's case folding, not JavaScript's, decides what matches
-  if (parsed.name) {
-    qb.andWhere('(strpos(lower(p.name_family), lower(?)) > 0 or strpos(lower(p.name_given), lower(?)) > 0)', [
-      parsed.name,
-      parsed.name,
-    ]);
-  }
-  if (parsed.family) qb.andWhere('starts_with(lower(p.name_family), lower(?))', [parsed.family]);
-  if (parsed.given) qb.andWhere('starts_with(lower(p.name_given), lower(?))', [parsed.given]);
+  whereNameMatches(qb, { family: 'p.name_family', given: 'p.name_given' }, parsed);
   // the unique index patients_email_lower_unique answers it
   if (parsed.email) qb.andWhere('lower(p.email) = ?', [parsed.email]);
   if (parsed.birthDate) qb.andWhere('p.birth_date = ?::date', [parsed.birthDate]);

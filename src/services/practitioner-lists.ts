@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Practitioner } from '../db/entities/index.js';
 import { practitionerScope } from '../policy/index.js';
 import type { ServiceContext } from './context.js';
+import { whereNameMatches } from './name-search.js';
 import { visibleOrganization } from './facts.js';
 import { email, id, parseInput, personName } from './input.js';
 import { decodeCursor, type Page, type PageArgs, pageSize, toPage } from './paging.js';
@@ -31,15 +32,7 @@ async function visiblePractitioners(ctx: ServiceContext, filter: PractitionerFil
   const scope = practitionerScope(ctx.viewer, 'pr.id');
   const qb = ctx.em.createQueryBuilder(Practitioner, 'pr').join('pr.user', 'u').where(scope.sql, scope.params);
   if (parsed.ids) qb.andWhere({ id: { $in: parsed.ids } });
-  // lower() on both sides: PostgreSQL's case folding decides what matches, as for patients
-  if (parsed.name) {
-    qb.andWhere('(strpos(lower(u.last_name), lower(?)) > 0 or strpos(lower(u.first_name), lower(?)) > 0)', [
-      parsed.name,
-      parsed.name,
-    ]);
-  }
-  if (parsed.family) qb.andWhere('starts_with(lower(u.last_name), lower(?))', [parsed.family]);
-  if (parsed.given) qb.andWhere('starts_with(lower(u.first_name), lower(?))', [parsed.given]);
+  whereNameMatches(qb, { family: 'u.last_name', given: 'u.first_name' }, parsed);
   if (parsed.email) qb.andWhere('lower(u.email) = ?', [parsed.email]);
   if (parsed.organizationId) {
     qb.andWhere(
